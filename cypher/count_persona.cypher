@@ -1,0 +1,4 @@
+// How many :Persona nodes the graph holds.
+// params: none
+MATCH (n:Persona)
+RETURN count(n) AS n

@@ -1,0 +1,4 @@
+// How many :Text nodes the graph holds.
+// params: none
+MATCH (n:Text)
+RETURN count(n) AS n

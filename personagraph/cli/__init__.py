@@ -1,0 +1,68 @@
+"""The ``personagraph`` command: a thin Click layer over the Python API.
+
+Each area registers its commands from its own module; heavy libraries are imported inside the
+commands, so ``personagraph --help`` stays fast. Every PersonaGraphError becomes one line on
+stderr and the exit code of its class.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from personagraph.cli.context import App
+from personagraph.errors import PersonaGraphError
+
+
+class Group(click.Group):
+    """Maps PersonaGraph's errors to ``error: <message>`` and the error's exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PersonaGraphError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted; work done so far is kept in the store", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--store",
+    envvar="PERSONAGRAPH_STORE",
+    metavar="PATH|URL",
+    help="Embedded store folder, or a Bolt URL (bolt://, neo4j://, neo4j+s://). "
+    "Env: PERSONAGRAPH_STORE; default ./personagraph-store. Password from PERSONAGRAPH_PASSWORD.",
+)
+@click.option("--database", envvar="PERSONAGRAPH_DATABASE", help="Database name (default: personas).")
+@click.option(
+    "--relations",
+    envvar="PERSONAGRAPH_RELATIONS",
+    metavar="TYPES",
+    help="Comma-separated relation vocabulary (default: COLLEAGUE,PATIENT_OF,RIVAL,MENTOR_OF,...).",
+)
+@click.version_option(package_name="personagraph")
+@click.pass_context
+def main(ctx: click.Context, store: str | None, database: str | None, relations: str | None) -> None:
+    """PersonaGraph: personas as a graph, for synthetic data and game casts.
+
+    Import or generate personas, grow them through their relations, deduplicate, sample
+    coverage-aware batches, synthesize data, and export NPC casts. Start with
+    `personagraph demo`.
+    """
+    ctx.obj = App.create(store=store, database=database, relations=relations)
+    ctx.call_on_close(ctx.obj.close)
+
+
+def _register() -> None:
+    from personagraph.cli import cast_cmds, dedup_cmds, llm_cmds, sampling_cmds, store_cmds
+
+    for module in (store_cmds, llm_cmds, dedup_cmds, sampling_cmds, cast_cmds):
+        module.register(main)
+
+
+_register()

@@ -1,0 +1,41 @@
+"""What every command shares: settings, the store (opened on first use), output helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from personagraph.config import Settings
+
+if TYPE_CHECKING:
+    from personagraph.store import GraphStore
+    from personagraph.vocabulary import Vocabulary
+
+
+@dataclass
+class App:
+    settings: Settings
+    _store: GraphStore | None = field(default=None, repr=False)
+
+    @classmethod
+    def create(cls, **overrides: Any) -> App:
+        return cls(Settings.from_env().with_overrides(**overrides))
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        from personagraph.vocabulary import Vocabulary
+
+        return Vocabulary.parse(self.settings.relations)
+
+    def store(self) -> GraphStore:
+        """The store named by --store / PERSONAGRAPH_STORE, opened once."""
+        if self._store is None:
+            from personagraph.store import open_store
+
+            self._store = open_store(self.settings.store, self.settings, self.vocabulary)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None

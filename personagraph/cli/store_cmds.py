@@ -1,0 +1,159 @@
+"""Commands on the store itself: import, export, query, stats, serve, demo."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import click
+
+from personagraph.cli.context import App
+from personagraph.cli.output import emit, format_option
+from personagraph.errors import ConfigError, MissingFileError
+
+pass_app = click.make_pass_decorator(App)
+
+
+def parse_param(raw: str) -> tuple[str, Any]:
+    """``name=value``: the value is read as JSON when it parses (numbers, lists, objects), else a string."""
+    name, sep, value = raw.partition("=")
+    if not sep or not name.strip():
+        raise ConfigError(f"--param {raw!r} must look like name=value")
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError:
+        parsed = value
+    return name.strip(), parsed
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--kind", type=click.Choice(["auto", "personas", "texts", "relations"]), default="auto", show_default=True,
+              help="What the records are; auto looks at the keys (persona / input persona / text / src,dst,type).")
+@click.option("--skip-bad", is_flag=True, help="Skip malformed lines and report them, instead of stopping.")
+@click.option("--batch-size", type=click.IntRange(1, 100000), default=5000, show_default=True, help="Records per transaction.")
+@pass_app
+def import_cmd(app: App, files: tuple[Path, ...], kind: str, skip_bad: bool, batch_size: int) -> None:
+    """Import personas, texts or relations from JSONL, CSV or Parquet files.
+
+    Reads Persona Hub files (`persona`, or `input persona`), FinePersonas (`id`, `persona`,
+    `labels`), texts (`text`, `source`) and relations (`src`, `dst`, `type`, properties).
+    Ids are content hashes, so importing a file twice adds nothing. A malformed line stops the
+    import with file:line and nothing of its batch written, unless --skip-bad.
+    """
+    from personagraph.cli.progress import progress_bar
+    from personagraph.pipeline.ingest import import_file
+
+    store = app.store()
+    for path in files:
+        if not path.is_file():
+            raise MissingFileError(f"{path}: no such file")
+        with progress_bar(f"importing {path.name}", total=None) as advance:
+            report = import_file(store, path, kind=kind, skip_bad=skip_bad, batch_size=batch_size, progress=advance)  # type: ignore[arg-type]
+        summary = report.as_dict()
+        click.echo(
+            f"{path}: {summary['records']} {summary['kind']} records, {summary['personas_new']} new personas, "
+            f"{summary['texts_new']} new texts, {summary['relations']} relations"
+            + (f", {summary['relations_unmatched']} relations without both personas" if summary["relations_unmatched"] else "")
+        )
+        for line, reason in report.skipped[:20]:
+            click.echo(f"  skipped {path}:{line}: {reason}", err=True)
+        if len(report.skipped) > 20:
+            click.echo(f"  … and {len(report.skipped) - 20} more skipped lines", err=True)
+
+
+@click.group("export")
+def export_group() -> None:
+    """Write personas, relations, samples or NPC casts to files."""
+
+
+@export_group.command("graph")
+@click.argument("out_dir", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet", "graphml"]), default="jsonl", show_default=True)
+@pass_app
+def export_graph_cmd(app: App, out_dir: Path, fmt: str) -> None:
+    """Write personas and relations (JSONL or Parquet: two files; GraphML: one) into OUT_DIR."""
+    from personagraph.export.graph_files import export_graph
+
+    result = export_graph(app.store(), out_dir, fmt)
+    click.echo(f"wrote {result['personas']} personas and {result['relations']} relations: {', '.join(result['files'])}")
+
+
+@click.command("query")
+@click.argument("cypher", required=False)
+@click.option("-f", "--file", "query_file", type=click.Path(path_type=Path), help="Read the query from a .cypher file.")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Query parameter; the value is parsed as JSON if it can be (42, 0.5, [1,2], {\"a\":1}), else taken as a string.")
+@click.option("--write", is_flag=True, help="Allow the query to write. Without it, a writing query is refused and nothing changes.")
+@format_option()
+@pass_app
+def query_cmd(app: App, cypher: str | None, query_file: Path | None, params: tuple[str, ...], write: bool, fmt: str) -> None:
+    """Run a Cypher query (inline or from a file) and print the rows.
+
+    Values go in as parameters: personagraph query 'MATCH (p:Persona) WHERE p.hop = $h RETURN p.text' -p h=1
+    """
+    if bool(cypher) == bool(query_file):
+        raise ConfigError("give a query inline or with --file, not both or neither")
+    name = None
+    if query_file:
+        if not query_file.is_file():
+            raise MissingFileError(f"{query_file}: no such file")
+        cypher = query_file.read_text(encoding="utf-8")
+        name = str(query_file)
+    values = dict(parse_param(p) for p in params)
+    rows = app.store().cypher(cypher or "", values, write=write, name=name)
+    emit(rows, fmt)
+
+
+@click.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@pass_app
+def stats_cmd(app: App, as_json: bool) -> None:
+    """Counts by label, relation type, hop, origin and cluster, and the degree distribution."""
+    stats = app.store().stats()
+    if as_json:
+        click.echo(json.dumps(stats, indent=2))
+        return
+    for section, values in stats.items():
+        rows = [{section.rstrip("s") if section != "degree" else "degree": key, "count": value} for key, value in values.items()]
+        if rows:
+            emit(rows, "table", title=section)
+
+
+@click.command("serve")
+@click.option("--port", type=click.IntRange(1, 65535), default=7687, show_default=True, help="Bolt port on 127.0.0.1.")
+@click.option("--http-port", type=click.IntRange(1, 65535), default=2480, show_default=True, help="ArcadeDB HTTP/studio port on 127.0.0.1.")
+@pass_app
+def serve_cmd(app: App, port: int, http_port: int) -> None:
+    """Serve the embedded store over Bolt on 127.0.0.1 until Ctrl-C.
+
+    Neo4j drivers and other processes connect as user `root` with PERSONAGRAPH_PASSWORD (a
+    random one is made and printed once if it is not set). Other personagraph commands use
+    --store bolt://127.0.0.1:PORT meanwhile.
+    """
+    from personagraph.store import is_bolt_url
+    from personagraph.store.server import serve
+
+    folder = app.settings.store
+    if is_bolt_url(folder):
+        raise ConfigError("serve needs an embedded store folder, not a Bolt URL")
+    password = app.settings.password.reveal()
+    generated = not password
+    if generated:
+        password = secrets.token_urlsafe(12)
+
+    def ready(url: str) -> None:
+        click.echo(f"serving {os.path.abspath(folder)} at {url} (database {app.settings.database}, user root)", err=True)
+        if generated:
+            click.echo(f"password (not stored anywhere): {password}", err=True)
+        click.echo("ready", err=True)
+
+    serve(folder, password, app.settings.database, port, http_port, on_ready=ready)
+
+
+def register(main: click.Group) -> None:
+    for command in (import_cmd, export_group, query_cmd, stats_cmd, serve_cmd):
+        main.add_command(command)

@@ -1,0 +1,108 @@
+"""Every error PersonaGraph raises on purpose, in one tree.
+
+    PersonaGraphError                 exit 1   base class; .hint is an optional second sentence
+    ├── ConfigError                   exit 2   bad option, bad environment, unknown task or strategy
+    │   └── VocabularyError           exit 2   relation type or label outside the vocabulary
+    ├── InputError                    exit 3   a file the user gave us
+    │   ├── MissingFileError          exit 3   path does not exist
+    │   ├── UnsupportedFormatError    exit 3   extension / content we cannot read
+    │   └── MalformedInputError       exit 3   file:line: reason
+    ├── StoreError                    exit 4   anything the graph store reports
+    │   ├── StoreLockedError          exit 4   embedded folder held by another process
+    │   ├── StoreUnavailableError     exit 4   server unreachable
+    │   ├── StoreAuthError            exit 4   wrong user or password
+    │   ├── QueryError                exit 4   Cypher rejected (syntax, constraint, parameter)
+    │   └── ReadOnlyError             exit 4   a write attempted in a read-only query
+    └── LLMError                      exit 5   the language model endpoint
+        ├── LLMUnavailableError       exit 5   no endpoint configured or reachable
+        └── LLMReplyError             exit 5   a reply that never validated (after retries)
+
+The CLI catches PersonaGraphError in one place and prints ``error: <message>`` on one line.
+"""
+
+from __future__ import annotations
+
+
+class PersonaGraphError(Exception):
+    """Base class of every error raised on purpose by PersonaGraph."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message if not self.hint else f"{self.message} ({self.hint})"
+
+
+class ConfigError(PersonaGraphError):
+    exit_code = 2
+
+
+class VocabularyError(ConfigError):
+    """A relation type or label that is not in the configured vocabulary."""
+
+
+class InputError(PersonaGraphError):
+    exit_code = 3
+
+
+class MissingFileError(InputError):
+    pass
+
+
+class UnsupportedFormatError(InputError):
+    pass
+
+
+class MalformedInputError(InputError):
+    """A bad record in an input file; the message names ``file:line``."""
+
+    def __init__(self, path: str, line: int, reason: str) -> None:
+        super().__init__(f"{path}:{line}: {reason}")
+        self.path = path
+        self.line = line
+        self.reason = reason
+
+
+class StoreError(PersonaGraphError):
+    exit_code = 4
+
+
+class StoreLockedError(StoreError):
+    pass
+
+
+class StoreUnavailableError(StoreError):
+    pass
+
+
+class StoreAuthError(StoreError):
+    pass
+
+
+class QueryError(StoreError):
+    """Cypher the store refused; ``query`` names the query file or shows its start."""
+
+    def __init__(self, query: str, reason: str) -> None:
+        super().__init__(f"query {query}: {reason}")
+        self.query = query
+        self.reason = reason
+
+
+class ReadOnlyError(StoreError):
+    pass
+
+
+class LLMError(PersonaGraphError):
+    exit_code = 5
+
+
+class LLMUnavailableError(LLMError):
+    pass
+
+
+class LLMReplyError(LLMError):
+    pass

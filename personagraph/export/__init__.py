@@ -1,0 +1,1 @@
+"""Writers: persona graphs (JSONL, Parquet, GraphML), samples, NPC casts and the HTML view."""

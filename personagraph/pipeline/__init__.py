@@ -1,0 +1,1 @@
+"""Work on the graph: import, Text-to-Persona, Persona-to-Persona expansion, dedup, embeddings."""

@@ -1,0 +1,84 @@
+"""Neo4j 5 (or any Bolt server) through the official neo4j driver.
+
+The database name goes with every call (servers keep the last one per connection otherwise).
+Read queries run in an explicit transaction that is always rolled back, and one that reports
+updates is refused: some Bolt servers (ArcadeDB's) do not enforce read access mode.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from personagraph.errors import QueryError, ReadOnlyError, StoreAuthError, StoreError, StoreUnavailableError
+from personagraph.store.base import Row
+from personagraph.store.convert import neo4j_value
+
+
+def _rows(result: Any) -> list[Row]:
+    return [{key: neo4j_value(value) for key, value in record.items()} for record in result]
+
+
+class BoltExecutor:
+    kind = "bolt"
+
+    def __init__(self, url: str, user: str, password: str, database: str = "personas") -> None:
+        import neo4j
+        from neo4j import exceptions as nx
+
+        self.location = url
+        self.database = database
+        try:
+            self.driver = neo4j.GraphDatabase.driver(url, auth=(user, password), connection_timeout=10)
+            self.driver.verify_connectivity()
+            agent = self.driver.get_server_info().agent
+        except nx.AuthError as exc:
+            raise StoreAuthError(f"{url}: authentication failed for user {user!r}", hint="check PERSONAGRAPH_PASSWORD") from exc
+        except (nx.ServiceUnavailable, OSError) as exc:
+            raise StoreUnavailableError(f"{url}: server unreachable", hint="is it running?") from exc
+        except (nx.ConfigurationError, ValueError) as exc:
+            raise StoreError(f"{url}: {exc}") from exc
+        # Neo4j proper offers the vector index procedures; ArcadeDB's Bolt server does not.
+        self.capabilities = frozenset({"vector_index"} if agent.startswith("Neo4j/") and "ArcadeDB" not in agent else set())
+        self.agent = agent
+
+    def _error(self, name: str, exc: Exception) -> Exception:
+        from neo4j import exceptions as nx
+
+        if isinstance(exc, nx.ServiceUnavailable):
+            return StoreUnavailableError(f"{self.location}: server unreachable")
+        if isinstance(exc, nx.AuthError):
+            return StoreAuthError(f"{self.location}: authentication failed")
+        if isinstance(exc, nx.Neo4jError):
+            return QueryError(name, exc.message or str(exc))
+        return QueryError(name, str(exc))
+
+    def read(self, cypher: str, params: dict[str, Any], *, name: str) -> list[Row]:
+        import neo4j
+
+        try:
+            with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+                tx = session.begin_transaction()
+                try:
+                    result = tx.run(cypher, params)
+                    rows = _rows(result)
+                    updated = result.consume().counters.contains_updates
+                finally:
+                    tx.rollback()
+        except Exception as exc:
+            raise self._error(name, exc) from exc
+        if updated:
+            raise ReadOnlyError(f"query {name} tried to write in read-only mode; nothing was changed", hint="pass --write")
+        return rows
+
+    def write(self, cypher: str, params: dict[str, Any], *, name: str) -> list[Row]:
+        def work(tx: Any) -> list[Row]:
+            return _rows(tx.run(cypher, params))
+
+        try:
+            with self.driver.session(database=self.database) as session:
+                return list(session.execute_write(work))
+        except Exception as exc:
+            raise self._error(name, exc) from exc
+
+    def close(self) -> None:
+        self.driver.close()

@@ -1,0 +1,148 @@
+"""Embedded ArcadeDB: a folder on disk, the JVM in this process, no server.
+
+The folder is laid out as an ArcadeDB server root (``<folder>/databases/<name>``), so
+``personagraph serve`` can serve the same folder over Bolt. Only one process may open it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from personagraph.errors import QueryError, StoreError, StoreLockedError
+from personagraph.store.base import BULK_LOAD, Row
+from personagraph.store.convert import java_value
+
+SERVE_MARKER = "serve.json"
+_LOGGING = Path(__file__).with_name("jvm-logging.properties")
+_lock = threading.RLock()
+_open: dict[str, tuple[Any, int]] = {}  # database path -> (Database, reference count)
+
+
+def _start_jvm() -> None:
+    from arcadedb_embedded import jvm
+
+    if jvm.jpype.isJVMStarted():
+        return
+    os.environ.setdefault("ARCADEDB_JVM_ERROR_FILE", os.path.join(os.path.expanduser("~"), ".cache", "personagraph-jvm-%p.log"))
+    args = [f"-Djava.util.logging.config.file={_LOGGING}", "-Darcadedb.server.logging.enabled=false"]
+    heap = os.environ.get("PERSONAGRAPH_JVM_HEAP")
+    # The JVM prints an "incubator modules" warning on stderr at start: hide that one moment only.
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            jvm.start_jvm(heap_size=heap or "4g", jvm_args=args)
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def served_by(folder: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """The marker a running ``personagraph serve`` leaves in the folder, if its process lives."""
+    marker = Path(folder) / SERVE_MARKER
+    try:
+        info = json.loads(marker.read_text())
+        os.kill(int(info["pid"]), 0)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return dict(info)
+
+
+_NOISE = re.compile(r"^(Query|Command) failed: |^Failed to commit transaction: |com\.arcadedb\.[\w.]+?(Exception|Error): | \(caused by [^)]*\)")
+
+
+def clean_message(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return _NOISE.sub("", text).strip()
+
+
+class EmbeddedExecutor:
+    kind = "embedded"
+    capabilities = frozenset({BULK_LOAD})
+
+    def __init__(self, folder: str | os.PathLike[str], database: str = "personas") -> None:
+        self.folder = Path(folder).expanduser().resolve()
+        self.database = database
+        self.path = str(self.folder / "databases" / database)
+        self.location = str(self.folder)
+        self._closed = False
+        with _lock:
+            if self.path in _open:
+                db, count = _open[self.path]
+                _open[self.path] = (db, count + 1)
+            else:
+                db = self._open_database()
+                _open[self.path] = (db, 1)
+        self.db = db
+
+    def _open_database(self) -> Any:
+        served = served_by(self.folder)
+        if served:
+            raise StoreLockedError(
+                f"store {self.folder} is open in `personagraph serve` (pid {served['pid']})",
+                hint=f"use --store {served['url']} while it runs",
+            )
+        try:
+            self.folder.joinpath("databases").mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create store folder {self.folder}: {exc.strerror}") from exc
+        _start_jvm()
+        import arcadedb_embedded as adb
+
+        try:
+            if adb.database_exists(self.path):
+                return adb.open_database(self.path)
+            return adb.create_database(self.path)
+        except Exception as exc:  # the engine raises Java exceptions wrapped in several ways
+            message = clean_message(exc)
+            if "lock" in message.lower() or "used by another process" in message.lower():
+                raise StoreLockedError(
+                    f"store {self.folder} is open in another process",
+                    hint="close it, or serve it with `personagraph serve` and use the Bolt URL",
+                ) from exc
+            raise StoreError(f"cannot open store {self.folder}: {message}") from exc
+
+    def read(self, cypher: str, params: dict[str, Any], *, name: str) -> list[Row]:
+        with _lock:
+            try:
+                result = self.db.query("opencypher", cypher, params) if params else self.db.query("opencypher", cypher)
+                return [{k: java_value(v) for k, v in row.to_dict().items()} for row in result]
+            except Exception as exc:
+                raise QueryError(name, clean_message(exc)) from exc
+
+    def write(self, cypher: str, params: dict[str, Any], *, name: str) -> list[Row]:
+        def run() -> list[Row]:
+            result = self.db.command("opencypher", cypher, params) if params else self.db.command("opencypher", cypher)
+            return [] if result is None else [{k: java_value(v) for k, v in row.to_dict().items()} for row in result]
+
+        return self.in_transaction(run, name=name)
+
+    def in_transaction(self, fn: Callable[[], Any], *, name: str) -> Any:
+        """Run ``fn`` in one transaction, retried on concurrent-modification conflicts."""
+        with _lock:
+            try:
+                return self.db.run_in_transaction(fn)
+            except QueryError:
+                raise
+            except Exception as exc:
+                raise QueryError(name, clean_message(exc)) from exc
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        with _lock:
+            db, count = _open.get(self.path, (None, 0))
+            if db is None:
+                return
+            if count <= 1:
+                del _open[self.path]
+                db.close()
+            else:
+                _open[self.path] = (db, count - 1)

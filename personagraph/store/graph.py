@@ -1,0 +1,184 @@
+"""GraphStore: the one object that reads and writes the persona graph, through either executor."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from typing import Any, TypeVar
+
+from personagraph import queries
+from personagraph.errors import ReadOnlyError
+from personagraph.models import Persona, Relation, SourceText, now_iso
+from personagraph.store.base import Executor, Row, short, write_clause
+from personagraph.vocabulary import Vocabulary
+
+T = TypeVar("T")
+Progress = Callable[[int], None]
+
+LABELS = ("Persona", "Text", "Sample", "Batch", "DedupRun")
+
+
+def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+class GraphStore:
+    """Persona graph operations over one executor (embedded ArcadeDB or Bolt)."""
+
+    def __init__(self, executor: Executor, vocabulary: Vocabulary | None = None) -> None:
+        self.executor = executor
+        self.vocabulary = vocabulary or Vocabulary()
+        self._schema_ready = False
+
+    # -- plumbing -------------------------------------------------------------------------
+    @property
+    def kind(self) -> str:
+        return self.executor.kind
+
+    @property
+    def location(self) -> str:
+        return self.executor.location
+
+    def has(self, capability: str) -> bool:
+        return capability in self.executor.capabilities
+
+    def run(self, name: str, rel_type: str | None = None, **params: Any) -> list[Row]:
+        """Run the named query from ``cypher/``; ``rel_type`` fills its relation-type slot."""
+        query = queries.load(name)
+        if rel_type is not None:
+            query = query.with_type(self.vocabulary.check(rel_type))
+        run = self.executor.write if query.write else self.executor.read
+        return run(query.text, params, name=f"{name}.cypher")
+
+    def cypher(self, text: str, params: dict[str, Any] | None = None, *, write: bool = False, name: str | None = None) -> list[Row]:
+        """Run a user's query. Read-only unless ``write``: a write clause is refused before it runs."""
+        label = name or short(text)
+        if not write:
+            clause = write_clause(text)
+            if clause:
+                raise ReadOnlyError(f"query {label} contains {clause} but runs read-only; nothing was changed", hint="pass --write to allow writes")
+            return self.executor.read(text, params or {}, name=label)
+        return self.executor.write(text, params or {}, name=label)
+
+    def close(self) -> None:
+        self.executor.close()
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema ---------------------------------------------------------------------------
+    def ensure_schema(self) -> None:
+        """Unique ids and indexes, idempotent (``IF NOT EXISTS``)."""
+        if self._schema_ready:
+            return
+        text = queries.load("schema").text
+        code = "\n".join(line for line in text.splitlines() if not line.strip().startswith("//"))
+        for statement in filter(None, (part.strip() for part in code.split(";"))):
+            self.executor.write(statement, {}, name="schema.cypher")
+        self._schema_ready = True
+
+    # -- writes ---------------------------------------------------------------------------
+    def _existing(self, label_query: str, ids: list[str]) -> set[str]:
+        return {row["id"] for row in self.run(label_query, ids=ids)}
+
+    def upsert_personas(self, personas: Iterable[Persona], batch_size: int = 5000, progress: Progress | None = None) -> int:
+        """Add personas not yet in the graph (by content id); returns how many were new."""
+        self.ensure_schema()
+        created = 0
+        now = now_iso()
+        for chunk in chunked(personas, batch_size):
+            rows = {p.id: {"id": p.id, "props": p.props()} for p in chunk}
+            existing = self._existing("existing_personas", list(rows))
+            fresh = [row for pid, row in rows.items() if pid not in existing]
+            if fresh:
+                self.run("upsert_personas", rows=fresh, now=now)
+            created += len(fresh)
+            if progress:
+                progress(len(chunk))
+        return created
+
+    def upsert_texts(self, texts: Iterable[SourceText], batch_size: int = 2000, progress: Progress | None = None) -> int:
+        self.ensure_schema()
+        created = 0
+        now = now_iso()
+        for chunk in chunked(texts, batch_size):
+            rows = {t.id: {"id": t.id, "props": {"text": t.text, "source": t.source}} for t in chunk}
+            existing = self._existing("existing_texts", list(rows))
+            fresh = [row for tid, row in rows.items() if tid not in existing]
+            if fresh:
+                self.run("upsert_texts", rows=fresh, now=now)
+            created += len(fresh)
+            if progress:
+                progress(len(chunk))
+        return created
+
+    def add_relations(self, relations: Iterable[Relation], batch_size: int = 5000, progress: Progress | None = None) -> int:
+        """Merge typed edges between existing personas; returns how many edges the batches matched."""
+        self.ensure_schema()
+        written = 0
+        for chunk in chunked(relations, batch_size):
+            by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            for rel in chunk:
+                by_type[self.vocabulary.check(rel.type)].append({"src": rel.src, "dst": rel.dst, "props": rel.props})
+            for rel_type, rows in by_type.items():
+                result = self.run("add_relations", rel_type=rel_type, rows=rows)
+                written += int(result[0]["n"]) if result else 0
+            if progress:
+                progress(len(chunk))
+        return written
+
+    def link_derived_from(self, rows: list[dict[str, Any]]) -> None:
+        """``rows``: {persona, text, props} — persona came from text (T2P provenance)."""
+        for chunk in chunked(rows, 2000):
+            self.run("link_derived_from", rows=chunk)
+
+    # -- reads ----------------------------------------------------------------------------
+    def persona(self, persona_id: str) -> Row | None:
+        rows = self.run("get_persona", id=persona_id)
+        return rows[0] if rows else None
+
+    def count(self, label: str = "Persona") -> int:
+        if label not in LABELS:
+            raise ValueError(f"unknown label {label!r}")
+        return int(self.run(f"count_{label.lower()}")[0]["n"])
+
+    def iter_personas(self, batch_size: int = 10000, fields: tuple[str, ...] = ("id", "text")) -> Iterator[Row]:
+        """Every persona, ordered by id, fetched page by page."""
+        after = ""
+        while True:
+            page = self.run("page_personas", after=after, limit=batch_size)
+            if not page:
+                return
+            for row in page:
+                yield {f: row.get(f) for f in fields} if fields else row
+            after = page[-1]["id"]
+
+    def iter_relations(self, batch_size: int = 10000) -> Iterator[Row]:
+        """Every persona-to-persona edge as {src, dst, type, props...}, page by page."""
+        skip = 0
+        while True:
+            page = self.run("page_relations", skip=skip, limit=batch_size)
+            yield from page
+            if len(page) < batch_size:
+                return
+            skip += batch_size
+
+    def stats(self) -> dict[str, Any]:
+        """Counts by label, relation type, hop, origin and cluster, and the degree distribution."""
+        def pairs(name: str, key: str) -> dict[str, int]:
+            return {str(row[key]): int(row["n"]) for row in self.run(name)}
+
+        return {
+            "labels": {label: self.count(label) for label in LABELS},
+            "relations": pairs("stats_relation_types", "type"),
+            "hops": pairs("stats_hops", "hop"),
+            "origins": pairs("stats_origins", "origin"),
+            "clusters": pairs("stats_clusters", "cluster"),
+            "degree": pairs("stats_degree", "degree"),
+        }

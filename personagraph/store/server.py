@@ -1,0 +1,72 @@
+"""Serve an embedded store over Bolt (ArcadeDB's Bolt plugin) on 127.0.0.1.
+
+While it runs, the folder carries a ``serve.json`` marker (pid and URL, never the password), so
+a command that tries to open the folder directly is told which Bolt URL to use instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from personagraph.errors import ConfigError, StoreError, StoreLockedError
+from personagraph.store.embedded import SERVE_MARKER, _start_jvm, clean_message, served_by
+
+MIN_PASSWORD = 8
+
+
+def serve(
+    folder: str | os.PathLike[str],
+    password: str,
+    database: str = "personas",
+    bolt_port: int = 7687,
+    http_port: int = 2480,
+    on_ready: Callable[[str], None] | None = None,
+    stop: threading.Event | None = None,
+) -> None:
+    """Block serving ``folder`` until SIGINT/SIGTERM (or ``stop`` is set)."""
+    if len(password) < MIN_PASSWORD:
+        raise ConfigError(f"the server password must have at least {MIN_PASSWORD} characters", hint="set PERSONAGRAPH_PASSWORD")
+    root = Path(folder).expanduser().resolve()
+    running = served_by(root)
+    if running:
+        raise StoreLockedError(f"store {root} is already served by pid {running['pid']} at {running['url']}")
+    (root / "databases").mkdir(parents=True, exist_ok=True)
+    _start_jvm()
+    import arcadedb_embedded as adb
+
+    config = {
+        "host": "127.0.0.1",
+        "http_port": http_port,
+        "server_plugins": "Bolt:com.arcadedb.bolt.BoltProtocolPlugin",
+        "bolt_port": bolt_port,
+    }
+    try:
+        server = adb.create_server(str(root), root_password=password, config=config)
+        server.start()
+    except Exception as exc:
+        message = clean_message(exc)
+        if "lock" in message.lower():
+            raise StoreLockedError(f"store {root} is open in another process") from exc
+        raise StoreError(f"cannot start the Bolt server on 127.0.0.1:{bolt_port}: {message}") from exc
+    url = f"bolt://127.0.0.1:{bolt_port}"
+    marker = root / SERVE_MARKER
+    stop = stop or threading.Event()
+    try:
+        if not (root / "databases" / database).exists():
+            server.create_database(database)
+        marker.write_text(json.dumps({"pid": os.getpid(), "url": url, "database": database, "http_port": http_port}))
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, lambda *_: stop.set())
+        if on_ready:
+            on_ready(url)
+        while not stop.wait(0.5):
+            pass
+    finally:
+        marker.unlink(missing_ok=True)
+        server.stop()

@@ -1,0 +1,119 @@
+"""Shared fixtures: real stores on disk, a real Bolt server in a subprocess.
+
+``store`` runs each test on both executors: embedded ArcadeDB in a temp folder, and the neo4j
+driver against ArcadeDB's Bolt server (``personagraph serve`` started once per session). Set
+PERSONAGRAPH_TEST_BOLT_URL (and _USER, _PASSWORD) to run the Bolt half against a real Neo4j 5.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from personagraph.config import Secret, Settings
+from personagraph.store import GraphStore, open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT.parent / "shared" / "personahub-sample"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, proc: subprocess.Popen[bytes] | None = None, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited early with code {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    """Environment for a `python -m personagraph` subprocess using this checkout."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PERSONAGRAPH_", "OPENAI_"))}
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env.update(extra)
+    return env
+
+
+@dataclass
+class BoltServer:
+    url: str
+    user: str
+    password: str
+    database: str
+    folder: Path | None = None
+
+    def settings(self) -> Settings:
+        return Settings(store=self.url, user=self.user, password=Secret(self.password), database=self.database)
+
+
+@pytest.fixture(scope="session")
+def bolt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoltServer]:
+    url = os.environ.get("PERSONAGRAPH_TEST_BOLT_URL")
+    if url:
+        yield BoltServer(url, os.environ.get("PERSONAGRAPH_TEST_BOLT_USER", "neo4j"),
+                         os.environ.get("PERSONAGRAPH_TEST_BOLT_PASSWORD", ""), os.environ.get("PERSONAGRAPH_TEST_BOLT_DATABASE", "neo4j"))
+        return
+    folder = tmp_path_factory.mktemp("bolt-store")
+    port, http_port = free_port(), free_port()
+    password = "test-password-1"
+    log = (folder / "serve.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "personagraph", "--store", str(folder), "serve", "--port", str(port), "--http-port", str(http_port)],
+        env=cli_env(PERSONAGRAPH_PASSWORD=password, PERSONAGRAPH_JVM_HEAP="2g"), stdout=log, stderr=subprocess.STDOUT, cwd=folder,
+    )
+    try:
+        wait_for_port(port, proc)
+        yield BoltServer(f"bolt://127.0.0.1:{port}", "root", password, "personas", folder)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()
+
+
+def wipe(store: GraphStore) -> None:
+    store.cypher("MATCH (n) DETACH DELETE n", write=True)
+
+
+@pytest.fixture
+def embedded_store(tmp_path: Path) -> Iterator[GraphStore]:
+    store = open_store(str(tmp_path / "store"), Settings(store=str(tmp_path / "store")))
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def bolt_store(bolt_server: BoltServer) -> Iterator[GraphStore]:
+    store = open_store(bolt_server.url, bolt_server.settings())
+    wipe(store)
+    yield store
+    wipe(store)
+    store.close()
+
+
+@pytest.fixture(params=["embedded", pytest.param("bolt", marks=pytest.mark.bolt)])
+def store(request: pytest.FixtureRequest) -> GraphStore:
+    """The same test on both executors."""
+    name = "embedded_store" if request.param == "embedded" else "bolt_store"
+    return request.getfixturevalue(name)  # type: ignore[no-any-return]
