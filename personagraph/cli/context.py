@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import click
+
 from personagraph.config import Settings
 
 if TYPE_CHECKING:
@@ -39,3 +41,7 @@ class App:
         if self._store is not None:
             self._store.close()
             self._store = None
+
+
+pass_app = click.make_pass_decorator(App)
+"""Decorator giving a command the shared ``App`` as its first argument."""

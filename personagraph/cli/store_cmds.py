@@ -10,11 +10,9 @@ from typing import Any
 
 import click
 
-from personagraph.cli.context import App
+from personagraph.cli.context import App, pass_app
 from personagraph.cli.output import emit, format_option
 from personagraph.errors import ConfigError, MissingFileError
-
-pass_app = click.make_pass_decorator(App)
 
 
 def parse_param(raw: str) -> tuple[str, Any]:
