@@ -22,7 +22,21 @@ from personagraph.config import Secret, Settings
 from personagraph.store import GraphStore, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT.parent / "shared" / "personahub-sample"
+
+
+
+def _sample_dir() -> Path:
+    """``shared/personahub-sample`` beside the checkout (or beside a parent folder of it)."""
+    if os.environ.get("PERSONAGRAPH_SAMPLE_DIR"):
+        return Path(os.environ["PERSONAGRAPH_SAMPLE_DIR"])
+    for parent in ROOT.parents:
+        candidate = parent / "shared" / "personahub-sample"
+        if candidate.is_dir():
+            return candidate
+    return ROOT.parent / "shared" / "personahub-sample"
+
+
+SAMPLE = _sample_dir()
 
 
 def free_port() -> int:
