@@ -50,6 +50,10 @@ def serve(
     # The marker goes first, so that nobody opens the folder directly while the server starts.
     marker.write_text(json.dumps({"pid": os.getpid(), "url": url, "database": database, "http_port": http_port}))
     try:
+        # Create the database before the server listens: a client that can connect finds it there.
+        database_path = str(root / "databases" / database)
+        if not adb.database_exists(database_path):
+            adb.create_database(database_path).close()
         server = adb.create_server(str(root), root_password=password, config=config)
         server.start()
     except Exception as exc:
@@ -59,8 +63,6 @@ def serve(
         raise StoreError(f"cannot start the Bolt server on 127.0.0.1:{bolt_port}: {clean_message(exc)}") from exc
     stop = stop or threading.Event()
     try:
-        if not (root / "databases" / database).exists():
-            server.create_database(database)
         if threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, lambda *_: stop.set())
