@@ -231,7 +231,7 @@ def _check_assets(check: _Checker, assets: Any) -> None:
         if isinstance(asset.get("uri"), str) and not _URI.match(asset["uri"]):
             check.fail(f"{path}.uri", "must be an http(s) URL, a data URL, embeded://path or ccdefault:")
         ext = asset.get("ext")
-        if isinstance(ext, str) and asset.get("uri") != "ccdefault:" and not _EXT.match(ext):
+        if isinstance(ext, str) and not _EXT.match(ext):
             check.fail(f"{path}.ext", "must be a lowercase file extension without '.' (or 'unknown')")
         if asset.get("type") == "icon":
             icons += 1

@@ -35,10 +35,15 @@ class CommunityType(click.ParamType):
         return number
 
 
-def _types(raw: str | None) -> list[str] | None:
+def _types(raw: str | None, app: App | None = None) -> list[str] | None:
+    """``--relations`` as a list, checked against the vocabulary before the store is opened."""
     if not raw:
         return None
-    return [part.strip().upper() for part in raw.split(",") if part.strip()]
+    types = [part.strip().upper() for part in raw.split(",") if part.strip()]
+    if app is not None:
+        for name in types:
+            app.vocabulary.check(name)
+    return types
 
 
 def _query_text(query: str | None, query_file: Path | None) -> str | None:
@@ -77,11 +82,11 @@ def cast_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def _spec(seed: str | None, hops: int, relations: str | None, community: int | str | None, query: str | None,
+def _spec(app: App, seed: str | None, hops: int, relations: str | None, community: int | str | None, query: str | None,
           query_file: Path | None, params: tuple[str, ...], size: int, pins: tuple[str, ...], excludes: tuple[str, ...]) -> CastSpec:
     from personagraph.cast.build import CastSpec
 
-    return CastSpec(seed=seed, hops=hops, relations=_types(relations), community=community,
+    return CastSpec(seed=seed, hops=hops, relations=_types(relations, app), community=community,
                     query=_query_text(query, query_file), query_params=dict(parse_param(p) for p in params),
                     size=size, pins=pins, excludes=excludes)
 
@@ -106,7 +111,8 @@ def cast_cmd(app: App, fmt: str, **options: Any) -> None:
     from personagraph.cast.build import build_cast
     from personagraph.cast.npc import derived_role
 
-    cast = build_cast(app.store(), _spec(**options), echo=_note)
+    spec = _spec(app, **options)  # options checked before the store opens
+    cast = build_cast(app.store(), spec, echo=_note)
     if fmt == "json":
         click.echo(json.dumps(cast.model_dump(), ensure_ascii=False, indent=2))
         return
@@ -137,7 +143,8 @@ def export_cast_cmd(app: App, out_dir: Path, use_llm: bool | None, title: str, *
     from personagraph.cast.build import build_cast
     from personagraph.export.cast import export_cast, make_npcs
 
-    cast = build_cast(app.store(), _spec(**options), echo=_note)
+    spec = _spec(app, **options)  # options checked before the store opens
+    cast = build_cast(app.store(), spec, echo=_note)
     if use_llm and not app.settings.llm_configured:
         raise ConfigError("--llm needs an endpoint", hint="set OPENAI_BASE_URL (and OPENAI_API_KEY)")
     npcs = make_npcs(cast, app.settings, use_llm=use_llm, echo=_note)
@@ -178,8 +185,10 @@ def view_cmd(app: App, cypher: str | None, query_file: Path | None, params: tupl
     from personagraph.export.view import write_view
 
     query = _query_text(cypher, query_file)
-    path, data = write_view(app.store(), out, query=query, params=dict(parse_param(p) for p in params),
-                            persona=persona, hops=hops, batch=batch, relations=_types(relations), limit=limit)
+    values = dict(parse_param(p) for p in params)
+    types = _types(relations, app)
+    path, data = write_view(app.store(), out, query=query, params=values, persona=persona, hops=hops, batch=batch,
+                            relations=types, limit=limit)
     for note in data["notes"]:
         _note(note)
     click.echo(f"{len(data['nodes'])} personas, {len(data['edges'])} relations", err=True)

@@ -99,7 +99,8 @@ def cast_graph(cast: Cast, npcs: Sequence[NPC], colours: bool = False) -> nx.Mul
                                       "b": int(hexcolour[4:6], 16), "a": 1.0}}
         graph.add_node(npc.persona_id, **attrs)
     for rel in cast.relations:
-        graph.add_edge(rel.src, rel.dst, key=rel.type, type=rel.type, label=rel.type)
+        # "relation", not "type": GEXF reserves an edge's type for directed/undirected/mutual.
+        graph.add_edge(rel.src, rel.dst, key=rel.type, relation=rel.type, label=rel.type)
     return graph
 
 
