@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from personagraph.cast.cards import read_card
 from personagraph.cast.card_spec import validate
+from personagraph.cast.cards import read_card
 from tests.conftest import cli_env
 
 HARBOUR = Path(__file__).resolve().parent.parent / "data" / "harbour"

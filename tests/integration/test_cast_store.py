@@ -9,8 +9,8 @@ import networkx as nx
 import pytest
 
 from personagraph.cast.build import CastSpec, build_cast, cast_from_ids
-from personagraph.cast.cards import read_card
 from personagraph.cast.card_spec import validate
+from personagraph.cast.cards import read_card
 from personagraph.cast.loader import relation_types_in
 from personagraph.cast.npc import npcs_from_texts
 from personagraph.errors import ConfigError, ReadOnlyError, VocabularyError
