@@ -95,10 +95,12 @@ NO_LLM_NOTE = (
 )
 
 _ARTICLE = re.compile(r"^(?:a|an|the)\s+", re.I)
+_FIRST_PERSON = re.compile(r"^(?:I'm|I am)\s+(?=(?:a|an)\s)", re.I)
+_DETERMINERS = frozenset(("a", "an", "the", "of", "for", "to", "my", "his", "her", "their"))
 _ROLE_END = re.compile(
     r"\s*(?:[,;:.(]|\s-\s|\b(?:who|whose|that|which|with|seeking|trying|looking|interested|passionate|"
-    r"specializ\w*|specialis\w*|focus\w*|known|working|living|dedicated|responsible|eager|keen|based|"
-    r"at|from|in|on|for|researching|studying|running|managing|teaching|writing|exploring|advocating)\b)",
+    r"speciali[sz](?:ed|ing)|focus(?:ed|sed|ing)|known|working|living|dedicated|responsible|eager|keen|based|"
+    r"at|from|in|on|for|into|obsessed|fluent|close|researching|studying|running|managing|teaching|writing|exploring|advocating)\b)",
     re.I,
 )
 
@@ -122,13 +124,30 @@ def derived_name(persona_id: str, taken: set[str] | None = None) -> str:
     raise RuntimeError("ran out of names")  # pragma: no cover - 3,600 names for one cast
 
 
+# -ing words that are part of a role ("mining engineer"), not the start of a clause ("woman recovering from").
+_ROLE_GERUNDS = frozenset((
+    "engineering", "nursing", "marketing", "accounting", "banking", "publishing", "training", "teaching",
+    "mining", "building", "printing", "catering", "shipping", "planning", "farming", "fishing", "clothing",
+    "housing", "recording", "racing", "sailing", "boxing", "climbing", "diving", "wedding", "gaming",
+    "computing", "lighting", "landscaping", "hiking", "plumbing", "roofing", "welding", "baking", "brewing",
+    "cleaning", "dressing", "finishing",
+))
+
+
 def derived_role(text: str, max_words: int = 6) -> str:
     """The head noun phrase of a persona text: "A retired nurse who ..." gives "Retired nurse"."""
-    head = _ARTICLE.sub("", " ".join(text.split()))
-    match = _ROLE_END.search(head)
-    if match and match.start() > 0:
+    head = _ARTICLE.sub("", _FIRST_PERSON.sub("", " ".join(text.split())))
+    match = next((m for m in _ROLE_END.finditer(head) if m.start() > 0), None)
+    if match:
         head = head[: match.start()]
-    words = head.split()[:max_words]
+    words = head.split()
+    for i, word in enumerate(words[2:], start=2):
+        bare = word.lower().strip(",.;:")
+        # "woman recovering from ..." ends the role; "skipper of a sightseeing boat" does not.
+        if bare.endswith("ing") and bare not in _ROLE_GERUNDS and words[i - 1].lower() not in _DETERMINERS:
+            words = words[:i]
+            break
+    words = words[:max_words]
     role = " ".join(words).strip(" ,.;:") or "Stranger"
     return role[0].upper() + role[1:]
 

@@ -5,8 +5,9 @@ relation type as their key (``graph.add_edge(src, dst, key="RIVAL", type="RIVAL"
 layer (``personagraph.cast.subgraph``) builds it; everything here only looks at it.
 
 A cast grows from a start persona in BFS order: among the personas adjacent to the cast so far,
-the nearest to the start comes first, then the one with most ties into the cast, then the most
-central (degree), then the smallest id, so the same graph always gives the same cast. Pinned
+the nearest to the start comes first, then the one with most ties into the cast, then the one
+whose ties bring relation types the cast lacks (variety makes better drama), then the most central
+(degree), then the smallest id, so the same graph always gives the same cast. Pinned
 personas are joined to the start first, along shortest paths; excluded ones are never used, not
 even as a bridge.
 """
@@ -171,14 +172,20 @@ def choose_cast(
 
     distance = nx.single_source_shortest_path_length(simple.subgraph(pool | core), start)
     degree = dict(simple.degree())
+    kinds = _type_index(graph, types)
+    seen_types = {t for a in core for b in core for t in kinds.get((a, b), ())}
+
+    def rank(n: str) -> tuple[int, int, int, int, str]:
+        ties = [m for m in simple.neighbors(n) if m in core]
+        fresh = {t for m in ties for t in kinds.get((n, m), ())} - seen_types
+        return (distance.get(n, len(simple)), -len(ties), -len(fresh), -degree[n], n)
+
     while len(members) < size:
         frontier = {n for m in members for n in simple.neighbors(m) if n in pool and n not in core}
         if not frontier:
             break
-        best = min(
-            frontier,
-            key=lambda n: (distance.get(n, len(simple)), -sum(1 for m in simple.neighbors(n) if m in core), -degree[n], n),
-        )
+        best = min(frontier, key=rank)
+        seen_types.update(t for m in simple.neighbors(best) if m in core for t in kinds.get((best, m), ()))
         members.append(best)
         core.add(best)
     if len(members) < size:
@@ -199,6 +206,16 @@ def choose_cast(
         if src in core and dst in core and src != dst and (types is None or rel_type in types)
     )
     return CastChoice(members=members, relations=relations, start=start, connected=connected, components=parts, notes=notes)
+
+
+def _type_index(graph: nx.MultiDiGraph, types: Collection[str] | None) -> dict[tuple[str, str], set[str]]:
+    """(a, b) -> relation types between a and b, either direction."""
+    index: dict[tuple[str, str], set[str]] = {}
+    for src, dst, rel_type in graph.edges(keys=True):
+        if types is None or rel_type in types:
+            index.setdefault((src, dst), set()).add(rel_type)
+            index.setdefault((dst, src), set()).add(rel_type)
+    return index
 
 
 def _distance(simple: nx.Graph, a: str, b: str) -> int:

@@ -131,9 +131,10 @@ def cast_cmd(app: App, fmt: str, **options: Any) -> None:
 @click.option("--llm/--no-llm", "use_llm", default=None,
               help="Flesh NPCs out with the LLM (default: when OPENAI_BASE_URL is set). Without, cards are "
                    "made from persona texts and relations alone.")
+@click.option("--setting", metavar="TEXT", help="The game world, for the LLM (e.g. 'a fog-bound harbour town in 1920').")
 @click.option("--title", default="PersonaGraph cast", show_default=True, help="Title of the HTML page.")
 @pass_app
-def export_cast_cmd(app: App, out_dir: Path, use_llm: bool | None, title: str, **options: Any) -> None:
+def export_cast_cmd(app: App, out_dir: Path, use_llm: bool | None, setting: str | None, title: str, **options: Any) -> None:
     """Export a cast as Character Cards V2/V3 (JSON and PNG), cast.json, GraphML, GEXF and an HTML view.
 
     Takes the same options as `personagraph cast`. Writes OUT_DIR/cards/*.v2.json, *.v3.json,
@@ -147,7 +148,7 @@ def export_cast_cmd(app: App, out_dir: Path, use_llm: bool | None, title: str, *
     cast = build_cast(app.store(), spec, echo=_note)
     if use_llm and not app.settings.llm_configured:
         raise ConfigError("--llm needs an endpoint", hint="set OPENAI_BASE_URL (and OPENAI_API_KEY)")
-    npcs = make_npcs(cast, app.settings, use_llm=use_llm, echo=_note)
+    npcs = make_npcs(cast, app.settings, use_llm=use_llm, setting=setting, echo=_note)
     result = export_cast(cast, npcs, out_dir, title=title)
     how = "fleshed out by the LLM" if npcs and npcs[0].source == "llm" else "from persona texts and relations (no LLM)"
     click.echo(f"{len(npcs)} NPCs {how}, {len(cast.relations)} relations, "

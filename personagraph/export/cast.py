@@ -157,18 +157,18 @@ def export_cast(
 
 
 def make_npcs(cast: Cast, settings: Settings | None = None, *, use_llm: bool | None = None,
-              echo: Callable[[str], None] | None = None) -> list[NPC]:
+              setting: str | None = None, echo: Callable[[str], None] | None = None) -> list[NPC]:
     """NPCs for the cast: fleshed out by the LLM when an endpoint is configured (and ``use_llm`` is not
-    False), else from the persona texts and relations alone."""
+    False), else from the persona texts and relations alone. ``setting`` describes the game world."""
     from personagraph.cast.npc import npcs_from_texts
 
-    wanted = settings is not None and settings.llm_configured if use_llm is None else use_llm
-    if not wanted:
+    if use_llm is None:
+        use_llm = settings is not None and settings.llm_configured
+    if not use_llm or settings is None:
         return npcs_from_texts(cast)
-    from personagraph.cast.flesh import flesh_out_sync
+    from personagraph.cast.flesh import DEFAULT_SETTING, flesh_out_sync
 
-    assert settings is not None
-    return flesh_out_sync(cast, settings, echo=echo)
+    return flesh_out_sync(cast, settings, setting=setting or DEFAULT_SETTING, echo=echo)
 
 
 def demo_stage(store: GraphStore, settings: Settings, echo: Callable[[str], None], out_dir: str | Path) -> CastExport:
