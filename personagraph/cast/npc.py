@@ -94,13 +94,16 @@ NO_LLM_NOTE = (
     "to have an LLM flesh out appearance, personality, motivation, secret, speech style and dialogue."
 )
 
-_ARTICLE = re.compile(r"^(?:a|an|the)\s+", re.I)
+# Leading articles, English and the other languages persona texts come in (es, pt, fr, de, it).
+_ARTICLE = re.compile(r"^(?:a|an|the|un|una|uma|um|une|ein|eine|el|la|le|il|lo)\s+", re.I)
+_FIRST_PERSON_LEFT = re.compile(r"^(?:I|I'm|I am|I've|my)\b", re.I)
 _FIRST_PERSON = re.compile(r"^(?:I'm|I am)\s+(?=(?:a|an)\s)", re.I)
 _DETERMINERS = frozenset(("a", "an", "the", "of", "for", "to", "my", "his", "her", "their"))
 _ROLE_END = re.compile(
     r"\s*(?:[,;:.(]|\s-\s|\b(?:who|whose|that|which|with|seeking|trying|looking|interested|passionate|"
     r"speciali[sz](?:ed|ing)|focus(?:ed|sed|ing)|known|working|living|dedicated|responsible|eager|keen|based|"
-    r"at|from|in|on|for|into|obsessed|fluent|close|researching|studying|running|managing|teaching|writing|exploring|advocating)\b)",
+    r"at|from|in|on|for|into|obsessed|fluent|close|researching|studying|running|managing|teaching|writing|exploring|advocating|"
+    r"and I|que|qui|der|die|das|który|która|które)\b)",
     re.I,
 )
 
@@ -148,7 +151,9 @@ def derived_role(text: str, max_words: int = 6) -> str:
             words = words[:i]
             break
     words = words[:max_words]
-    role = " ".join(words).strip(" ,.;:") or "Stranger"
+    role = " ".join(words).strip(" ,.;:")
+    if not role or _FIRST_PERSON_LEFT.match(role):
+        return "Local"  # "I'm seventy and I have mended nets..." names no role we can lift
     return role[0].upper() + role[1:]
 
 
