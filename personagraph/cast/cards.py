@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from personagraph.cast import card_spec
 from personagraph.cast.model import NPC
@@ -24,6 +24,9 @@ from personagraph.models import Persona, Relation
 CREATOR = "PersonaGraph"
 CARD_VERSION = "1.0"
 EXTENSION = "personagraph"
+if TYPE_CHECKING:
+    from personagraph.store.graph import GraphStore
+
 V3_BACKFILL_WARNING = (
     "This character card is Character Card V3, but it is loaded as a Character Card V2. "
     "Please use a Character Card V3 compatible application to use this character card properly."
@@ -236,3 +239,14 @@ def relations_from_cards(cards: Iterable[dict[str, Any]]) -> list[Relation]:
             key = (src, rel_type, dst)
             edges.setdefault(key, Relation(src=src, dst=dst, type=rel_type, props={"run": "card-import"}))
     return [edges[k] for k in sorted(edges)]
+
+
+def import_cards(store: GraphStore, paths: Iterable[str | Path]) -> dict[str, int]:
+    """Read card files (.json or .png) into the store: their personas, and the typed relations among
+    them that their ``extensions.personagraph`` records. Content ids make a re-import add nothing."""
+    cards = [read_card(path) for path in paths]
+    personas = list({p.id: p for p in (persona_from_card(card) for card in cards)}.values())
+    created = store.upsert_personas(personas)
+    relations = [r for r in relations_from_cards(cards) if store.vocabulary.resolve(r.type) == r.type]
+    linked = store.add_relations(relations) if relations else 0
+    return {"cards": len(cards), "personas": len(personas), "personas_new": created, "relations": linked}

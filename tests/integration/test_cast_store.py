@@ -10,11 +10,12 @@ import pytest
 
 from personagraph.cast.build import CastSpec, build_cast, cast_from_ids
 from personagraph.cast.card_spec import validate
-from personagraph.cast.cards import read_card
+from personagraph.cast.cards import import_cards, read_card
 from personagraph.cast.loader import relation_types_in
 from personagraph.cast.npc import npcs_from_texts
+from personagraph.config import Settings
 from personagraph.errors import ConfigError, ReadOnlyError, VocabularyError
-from personagraph.export.cast import export_cast
+from personagraph.export.cast import demo_stage, export_cast
 from personagraph.export.view import view_data
 from personagraph.ids import persona_id
 from personagraph.pipeline.ingest import import_file
@@ -153,3 +154,30 @@ def test_cast_from_ids(store: GraphStore) -> None:
     load_harbour(store)
     cast = cast_from_ids(store, [persona_id(KEEPER), persona_id(DOCTOR), persona_id(POTTER)])
     assert not cast.connected and len(cast.relations) == 1
+
+
+def test_cards_import_into_another_store(store: GraphStore, tmp_path: Path) -> None:
+    from personagraph.store import open_store
+
+    load_harbour(store)
+    cast = build_cast(store, CastSpec(seed=KEEPER, hops=2, size=7))
+    export_cast(cast, npcs_from_texts(cast), tmp_path / "out")
+    other_dir = str(tmp_path / "other")
+    with open_store(other_dir, Settings(store=other_dir)) as other:
+        report = import_cards(other, sorted((tmp_path / "out" / "cards").glob("*.v3.png")))
+        assert report == {"cards": 7, "personas": 7, "personas_new": 7, "relations": len(cast.relations)}
+        assert import_cards(other, sorted((tmp_path / "out" / "cards").glob("*.v2.json")))["personas_new"] == 0
+        assert {row["id"] for row in other.iter_personas()} == {m.id for m in cast.members}
+        assert sorted((r["src"], r["type"], r["dst"]) for r in other.iter_relations()) == \
+            sorted((r.src, r.type, r.dst) for r in cast.relations)
+
+
+def test_demo_stage(embedded_store: GraphStore, tmp_path: Path) -> None:
+    lines: list[str] = []
+    assert demo_stage(embedded_store, Settings(), lines.append, tmp_path / "demo").cards == 0  # empty graph: says so
+    assert "no relations yet" in lines[0]
+    load_harbour(embedded_store)
+    lines.clear()
+    result = demo_stage(embedded_store, Settings(), lines.append, tmp_path / "demo")
+    assert result.cards == 8 and (tmp_path / "demo" / "cast.html").is_file()
+    assert lines[0].startswith("cast: 8 NPCs") and "connected" in lines[0] and "cast.html" in lines[-1]
