@@ -29,8 +29,9 @@ def parse_param(raw: str) -> tuple[str, Any]:
 
 @click.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--kind", type=click.Choice(["auto", "personas", "texts", "relations"]), default="auto", show_default=True,
-              help="What the records are; auto looks at the keys (persona / input persona / text / src,dst,type).")
+@click.option("--kind", type=click.Choice(["auto", "personas", "texts", "relations", "cards"]), default="auto", show_default=True,
+              help="What the records are; auto looks at the keys (persona / input persona / text / src,dst,type). "
+              "Character Cards (V2/V3 .png, or .json with --kind cards) import as personas with their relations.")
 @click.option("--skip-bad", is_flag=True, help="Skip malformed lines and report them, instead of stopping.")
 @click.option("--batch-size", type=click.IntRange(1, 100000), default=5000, show_default=True, help="Records per transaction.")
 @pass_app
@@ -38,7 +39,8 @@ def import_cmd(app: App, files: tuple[Path, ...], kind: str, skip_bad: bool, bat
     """Import personas, texts or relations from JSONL, CSV or Parquet files.
 
     Reads Persona Hub files (`persona`, or `input persona`), FinePersonas (`id`, `persona`,
-    `labels`), texts (`text`, `source`) and relations (`src`, `dst`, `type`, properties).
+    `labels`), texts (`text`, `source`), relations (`src`, `dst`, `type`, properties), and
+    Character Cards V2/V3 (PNG or JSON) such as `export cast` writes.
     Ids are content hashes, so importing a file twice adds nothing. A malformed line stops the
     import with file:line and nothing of its batch written, unless --skip-bad.
     """
@@ -49,6 +51,12 @@ def import_cmd(app: App, files: tuple[Path, ...], kind: str, skip_bad: bool, bat
     for path in files:
         if not path.is_file():
             raise MissingFileError(f"{path}: no such file")
+        if kind == "cards" or path.suffix.lower() == ".png":
+            from personagraph.cast.cards import import_cards
+
+            counts = import_cards(store, [path])
+            click.echo(f"{path}: {counts['cards']} character card, {counts['personas_new']} new personas, {counts['relations']} relations")
+            continue
         with progress_bar(f"importing {path.name}", total=None) as advance:
             report = import_file(store, path, kind=kind, skip_bad=skip_bad, batch_size=batch_size, progress=advance)  # type: ignore[arg-type]
         summary = report.as_dict()
