@@ -20,8 +20,8 @@ class ExpandOptions:
     max_calls: int | None = None
     lease: float = 120.0
     temperature: float = 0.7
-    write_batch: int = 64
-    flush_interval: float = 0.25
+    write_batch: int = 128
+    flush_interval: float = 0.5
     run_id: str | None = None
     worker: str | None = None
 

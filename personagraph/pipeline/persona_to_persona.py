@@ -80,6 +80,7 @@ class Expander:
         self.pending: list[tuple[Row, LLMResult]] = []
         self.claimed = 0
         self.active = 0  # LLM calls under way
+        self.low_hop = 0  # no frontier below this hop when last read
         self._rng = random.Random()
         self._representation: tuple[float, dict[str, int], dict[str, int]] = (0.0, {}, {})
 
@@ -104,11 +105,21 @@ class Expander:
             self._representation = (time.monotonic(), clusters, origins)
         return clusters, origins
 
+    def _frontier(self, want: int, now: float) -> list[Row]:
+        """Candidates at the lowest hop that has any (hops below ``low_hop`` were found empty)."""
+        exclude = sorted(self.failed)
+        for hop in range(self.low_hop, self.options.hops):
+            pool = self.store.run("expand_frontier", hop=hop, now=now, exclude=exclude, limit=max(2 * want, 32))
+            if pool:
+                self.low_hop = hop
+                return pool
+        self.low_hop = 0  # next time look again from the start: claims released elsewhere reappear there
+        return []
+
     def _claim(self, want: int) -> tuple[list[Row], bool]:
         """Claim up to ``want`` personas; also says whether the frontier showed any candidates."""
         now = time.time()
-        pool = self.store.run("expand_frontier", max_hop=self.options.hops, now=now, exclude=sorted(self.failed),
-                              limit=max(4 * want, 64))
+        pool = self._frontier(want, now)
         if not pool:
             return [], False
         clusters, origins = self._counts()
@@ -367,7 +378,11 @@ def dry_run(store: GraphStore, options: ExpandOptions, vocabulary: Vocabulary | 
     prompt = prompts.load("p2p")
     text = relation_lines(vocabulary or store.vocabulary)
     limit = options.max_personas or 100_000
-    pool = store.run("expand_frontier", max_hop=options.hops, now=time.time(), exclude=[], limit=limit)
+    pool: list[Row] = []
+    for hop in range(options.hops):
+        pool += store.run("expand_frontier", hop=hop, now=time.time(), exclude=[], limit=limit - len(pool))
+        if len(pool) >= limit:
+            break
     rendered = [prompt.render(persona=str(r["text"]), relations=text, count=options.per_persona) for r in pool]
     completion = 60 * options.per_persona  # about one sentence of persona and one of evidence each
     # Every persona expanded below the limit adds per_persona new ones at the next hop.
