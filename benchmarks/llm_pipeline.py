@@ -116,7 +116,7 @@ def pipeline(base_url: str, n: int, concurrency: int, folder: str) -> dict[str, 
     store = open_store(f"{folder}/store", Settings(store=f"{folder}/store"))
     people = seeds(n)
     store.upsert_personas(people)
-    store.run("expand_frontier", hop=0, now=time.time(), exclude=[], limit=10)  # warm the JVM's query path
+    store.run("expand_frontier", hop=0, now=time.time(), exclude=[], origins=[], limit=10)  # warm the JVM's query path
     client = LLMClient(base_url, None, "bench-model", concurrency=concurrency, cache_dir=f"{folder}/cache")
     options = ExpandOptions(hops=1, per_persona=3, concurrency=concurrency, max_personas=len(people))
     wall, cpu = time.perf_counter(), time.process_time()

@@ -134,11 +134,13 @@ def t2p_cmd(app: App, paths: tuple[Path, ...], granularity: str, per_text: int, 
 @click.option("--max-personas", type=click.IntRange(1), help="Expand at most this many personas in this run.")
 @click.option("--max-calls", type=click.IntRange(1), help="Stop claiming work once this many LLM calls are made or under way.")
 @click.option("--lease", type=click.FloatRange(1), default=120.0, show_default=True, help="Seconds a claim holds before another worker may take it (renewed while working).")
+@click.option("--origin", "origins", multiple=True, type=click.Choice(["text", "persona", "import"]),
+              help="Expand only personas of this origin (repeatable; default: all).")
 @click.option("--run", "run_id", help="Run id written into the provenance (default: a new one).")
 @_llm_options
 @pass_app
 def expand_cmd(app: App, hops: int, per_persona: int, relations: str | None, max_personas: int | None, max_calls: int | None,
-               lease: float, run_id: str | None, model: str | None, concurrency: int, temperature: float, timeout: float,
+               lease: float, origins: tuple[str, ...], run_id: str | None, model: str | None, concurrency: int, temperature: float, timeout: float,
                max_retries: int, no_cache: bool, dry_run: bool, as_json: bool) -> None:
     """Persona-to-Persona: grow the graph through relations, hop by hop.
 
@@ -155,7 +157,7 @@ def expand_cmd(app: App, hops: int, per_persona: int, relations: str | None, max
         app.settings = app.settings.with_overrides(relations=relations)
     store = app.store()
     options = ExpandOptions(hops=hops, per_persona=per_persona, concurrency=concurrency, max_personas=max_personas,
-                            max_calls=max_calls, lease=lease, temperature=temperature, run_id=run_id)
+                            max_calls=max_calls, lease=lease, temperature=temperature, run_id=run_id, origins=list(origins))
     if dry_run:
         plan = plan_dry_run(store, options, app.vocabulary)
         _print_dry(plan.prompts, f"dry run: {plan.frontier:,} personas in the frontier now, about {plan.prompt_tokens:,} prompt tokens "

@@ -24,6 +24,7 @@ class ExpandOptions:
     flush_interval: float = 0.5
     run_id: str | None = None
     worker: str | None = None
+    origins: list[str] = field(default_factory=list)  # expand only personas of these origins ([] = all)
 
 
 @dataclass

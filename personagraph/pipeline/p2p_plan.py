@@ -76,15 +76,17 @@ def edge_ends(related: str, source: str, rel_type: str) -> tuple[str, str]:
     return related, source
 
 
-def plan_expansion(source: Mapping[str, Any], reply: P2PReply, vocabulary: Vocabulary, provenance: Mapping[str, Any]) -> ExpansionPlan:
+def plan_expansion(source: Mapping[str, Any], reply: P2PReply, vocabulary: Vocabulary, provenance: Mapping[str, Any],
+                   limit: int | None = None) -> ExpansionPlan:
     """Personas (hop + 1, origin ``persona``) and typed edges from a validated reply.
 
     Relation types go through ``vocabulary.resolve`` (synonyms); unknown ones are counted in
-    ``rejected`` and their persona dropped, so nothing unchecked reaches the Cypher text.
+    ``rejected`` and their persona dropped, so nothing unchecked reaches the Cypher text. At most
+    ``limit`` answers are used (the number asked for; a model may give more).
     """
     plan = ExpansionPlan(source=str(source["id"]))
     hop = int(source.get("hop") or 0) + 1
-    for item in reply.related:
+    for item in reply.related[:limit]:
         rel_type = vocabulary.resolve(item.relation)
         if rel_type is None:
             plan.rejected[_canonical_spelling(item.relation) or "?"] += 1

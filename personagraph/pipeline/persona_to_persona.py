@@ -109,7 +109,8 @@ class Expander:
         """Candidates at the lowest hop that has any (hops below ``low_hop`` were found empty)."""
         exclude = sorted(self.failed)
         for hop in range(self.low_hop, self.options.hops):
-            pool = self.store.run("expand_frontier", hop=hop, now=now, exclude=exclude, limit=max(2 * want, 32))
+            pool = self.store.run("expand_frontier", hop=hop, now=now, exclude=exclude, origins=self.options.origins,
+                                  limit=max(2 * want, 32))
             if pool:
                 self.low_hop = hop
                 return pool
@@ -133,7 +134,8 @@ class Expander:
         return rows, True
 
     def _pending_state(self) -> Row:
-        rows = self.store.run("expand_pending", max_hop=self.options.hops, exclude=sorted(self.failed), now=time.time())
+        rows = self.store.run("expand_pending", max_hop=self.options.hops, exclude=sorted(self.failed),
+                              origins=self.options.origins, now=time.time())
         return rows[0] if rows else {"pending": 0, "leased": 0, "next_lease_end": None}
 
     def _renew(self, ids: list[str]) -> None:
@@ -310,7 +312,7 @@ class Expander:
             if result.parsed is None:
                 failed.append(str(row["id"]))
                 continue
-            plans.append(plan_expansion(row, result.parsed, self.vocabulary, self.provenance))
+            plans.append(plan_expansion(row, result.parsed, self.vocabulary, self.provenance, self.options.per_persona))
         if failed:
             self.report.failures += len(failed)
             self.failed.update(failed)
@@ -380,7 +382,7 @@ def dry_run(store: GraphStore, options: ExpandOptions, vocabulary: Vocabulary | 
     limit = options.max_personas or 100_000
     pool: list[Row] = []
     for hop in range(options.hops):
-        pool += store.run("expand_frontier", hop=hop, now=time.time(), exclude=[], limit=limit - len(pool))
+        pool += store.run("expand_frontier", hop=hop, now=time.time(), exclude=[], origins=options.origins, limit=limit - len(pool))
         if len(pool) >= limit:
             break
     rendered = [prompt.render(persona=str(r["text"]), relations=text, count=options.per_persona) for r in pool]

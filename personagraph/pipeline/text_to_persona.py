@@ -169,7 +169,7 @@ class TextToPersona:
         now = now_iso()
         candidates: list[tuple[str, Persona, str]] = []
         for row, result in done:
-            for item in result.parsed.personas:
+            for item in result.parsed.personas[: self.options.per_text]:  # a model may give more than asked
                 text = clean_text(item.persona, 800)
                 if len(text) >= 3:
                     candidates.append((str(row["id"]), Persona(text=text, origin="text", hop=0), item.stance))

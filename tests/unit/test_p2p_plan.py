@@ -94,3 +94,9 @@ def test_t2p_reply_is_tolerant_about_stances() -> None:
     parsed = T2PReply.model_validate({"personas": [{"persona": "A tram enthusiast", "stance": "Fan"}, {"persona": "A shop owner"}]})
     assert [p.stance for p in parsed.personas] == ["like", "read"]
     assert normalise_stance("critic of the plan") == "dislike" and normalise_stance("neutral") == "other"
+
+
+def test_plan_uses_at_most_the_number_asked_for() -> None:
+    answers = reply(*((f"A harbour pilot number {i}", "COLLEAGUE") for i in range(6)))
+    assert len(plan_expansion(SOURCE, answers, Vocabulary(), PROV, limit=3).personas) == 3
+    assert len(plan_expansion(SOURCE, answers, Vocabulary(), PROV).personas) == 6
