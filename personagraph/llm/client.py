@@ -200,7 +200,7 @@ class LLMClient:
             except ImportError:  # pragma: no cover - older openai releases
                 import httpx  # type: ignore[no-redef]
 
-            key = self._api_key.reveal() if hasattr(self._api_key, "reveal") else (self._api_key or "")
+            key = self._api_key if isinstance(self._api_key, str) or self._api_key is None else self._api_key.reveal()
             import ssl
 
             shards = (self.concurrency + SHARD - 1) // SHARD

@@ -176,7 +176,7 @@ class Expander:
                 "relations": {t: len(rows) for t, rows in by_type.items()}, "loops": loops,
             }
 
-        return self.store.transaction(work, name="expand_write")  # type: ignore[no-any-return]
+        return self.store.transaction(work, name="expand_write")
 
     # -- the loop (event loop side) -----------------------------------------------------------
     async def run(self) -> ExpandReport:
@@ -355,8 +355,9 @@ async def _supervised(main: Any, tasks: list[asyncio.Task[None]]) -> Any:
             if main_task in done:
                 return main_task.result()
             for task in done:
-                if not task.cancelled() and task.exception() is not None:
-                    raise task.exception()  # type: ignore[misc]
+                error = None if task.cancelled() else task.exception()
+                if error is not None:
+                    raise error
             tasks = [t for t in tasks if t not in done]
     finally:
         if not main_task.done():

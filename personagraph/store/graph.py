@@ -72,7 +72,7 @@ class GraphStore:
         def body(run: Callable[[str, dict[str, Any]], list[Row]]) -> T:
             return work(Transaction(self, run))
 
-        return self.executor.transaction(body, name=name)  # type: ignore[attr-defined,no-any-return]
+        return self.executor.transaction(body, name=name)  # type: ignore[no-any-return]
 
     def close(self) -> None:
         self.executor.close()
