@@ -75,11 +75,12 @@ class LLMResult:
 
 
 class _Retryable(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None, timeout: bool = False) -> None:
+    def __init__(self, reason: str, retry_after: float | None = None, timeout: bool = False, connection: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
         self.timeout = timeout
+        self.connection = connection
 
 
 class _GiveUp(Exception):
@@ -300,7 +301,8 @@ class LLMClient:
                 except oa.APITimeoutError as exc:
                     raise _Retryable("timed out", timeout=True) from exc
                 except oa.APIConnectionError as exc:
-                    raise _Retryable(f"connection failed ({type(exc.__cause__).__name__ if exc.__cause__ else 'dropped'})") from exc
+                    cause = type(exc.__cause__).__name__ if exc.__cause__ else "dropped"
+                    raise _Retryable(f"connection failed ({cause})", connection=True) from exc
                 except oa.APIStatusError as exc:
                     status = exc.status_code
                     if status == 429 or status >= 500 or status in (408, 409):
@@ -319,6 +321,11 @@ class LLMClient:
                 if exc.timeout:
                     self.stats.timeouts += 1
                 if attempt >= self.max_retries:
+                    if exc.connection:
+                        # No connection through the whole backoff window: every other request would
+                        # fail the same way, so stop the run instead of logging each one.
+                        raise LLMUnavailableError(f"{self.base_url}: unreachable after {sent} attempts ({exc.reason})",
+                                                  hint="is the server running? check OPENAI_BASE_URL") from exc
                     raise _GiveUp(f"gave up after {sent} attempts: {exc.reason}") from exc
                 delay = self._backoff(attempt, exc.retry_after)
                 attempt += 1

@@ -77,6 +77,21 @@ def test_no_endpoint_is_one_clear_error(tmp_path: Path) -> None:
     assert result.returncode == 5 and result.stderr.strip().splitlines()[-1].startswith("error: no LLM endpoint configured")
 
 
+def test_unreachable_endpoint_stops_and_gives_claims_back(tmp_path: Path) -> None:
+    from tests.conftest import free_port
+
+    folder = tmp_path / "store"
+    with open_store(str(folder), Settings(store=str(folder))) as store:
+        store.upsert_personas([Persona(text=f"A lighthouse keeper number {i}") for i in range(3)])
+    environ = cli_env(PERSONAGRAPH_STORE=str(folder), OPENAI_BASE_URL=f"http://127.0.0.1:{free_port()}/v1",
+                      PERSONAGRAPH_CACHE_DIR=str(tmp_path / "cache"), PERSONAGRAPH_JVM_HEAP="1g", CI="1")
+    result = cli(["expand", "--hops", "1", "--max-retries", "1"], environ, tmp_path)
+    assert result.returncode == 5, result.stderr
+    assert "unreachable" in result.stderr.strip().splitlines()[-1]
+    with open_store(str(folder), Settings(store=str(folder))) as store:
+        assert one(store, "MATCH (p:Persona) WHERE p.claimed_by IS NOT NULL OR p.expanded_at IS NOT NULL RETURN count(p) AS n") == 0
+
+
 @pytest.mark.slow
 def test_sigkill_mid_run_then_resume(llm_server: LLMTestServer, tmp_path: Path) -> None:
     folder = tmp_path / "store"
