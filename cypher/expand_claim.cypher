@@ -9,4 +9,4 @@ SET p.claim_checked = $now
 WITH p
 WHERE p.expanded_at IS NULL AND (p.lease_until IS NULL OR p.lease_until < $now OR p.claimed_by = $worker)
 SET p.claimed_by = $worker, p.lease_until = $until
-RETURN p.id AS id, p.text AS text, p.hop AS hop, p.origin AS origin, p.cluster AS cluster
+RETURN p.id AS id, p.text AS text, p.hop AS hop

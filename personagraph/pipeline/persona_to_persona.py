@@ -41,7 +41,7 @@ from personagraph.pipeline.p2p_plan import (
 )
 from personagraph.pipeline.resolve import Resolver
 from personagraph.pipeline.store_thread import StoreThread
-from personagraph.pipeline.tokens import messages_tokens
+from personagraph.pipeline.tokens import approx_tokens, messages_tokens
 from personagraph.store import GraphStore
 from personagraph.store.base import Row
 from personagraph.vocabulary import Vocabulary
@@ -109,8 +109,9 @@ class Expander:
         """Candidates at the lowest hop that has any (hops below ``low_hop`` were found empty)."""
         exclude = sorted(self.failed)
         for hop in range(self.low_hop, self.options.hops):
+            # A little more than wanted, so that under-represented clusters and origins can go first.
             pool = self.store.run("expand_frontier", hop=hop, now=now, exclude=exclude, origins=self.options.origins,
-                                  limit=max(2 * want, 32))
+                                  limit=want + max(8, want // 4))
             if pool:
                 self.low_hop = hop
                 return pool
@@ -164,16 +165,19 @@ class Expander:
             existing = {r["id"] for r in tx.run("existing_personas", ids=list(personas))} if personas else set()
             fresh = [p for pid, p in personas.items() if pid not in existing]
             if fresh:
-                tx.run("upsert_personas", rows=[{"id": p.id, "props": p.props()} for p in fresh], now=now)
+                tx.run("expand_add_personas", ids=[p.id for p in fresh], texts=[p.text for p in fresh],
+                       hops=[p.hop for p in fresh], now=now)
             relations, loops = apply_mapping([r for plan in kept for r in plan.relations], mapping)
-            by_type: dict[str, list[dict[str, Any]]] = {}
+            by_type: dict[str, list[Relation]] = {}
             for rel in _unique(relations):
-                by_type.setdefault(rel.type, []).append({"src": rel.src, "dst": rel.dst, "props": {**rel.props, "created_at": now}})
-            for rel_type, rows in by_type.items():
-                tx.run("add_relations", rel_type=rel_type, rows=rows)
+                by_type.setdefault(rel.type, []).append(rel)
+            for rel_type, rels in by_type.items():
+                tx.run("expand_add_relations", rel_type=rel_type, src=[r.src for r in rels], dst=[r.dst for r in rels],
+                       evidence=[r.props["evidence"] for r in rels], hops=[r.props["hop"] for r in rels],
+                       expanded=[r.props["expanded"] for r in rels], now=now, **self.provenance)
             return {
                 "finished": finished, "fresh": [p.hop for p in fresh], "existing": len(existing),
-                "relations": {t: len(rows) for t, rows in by_type.items()}, "loops": loops,
+                "relations": {t: len(rels) for t, rels in by_type.items()}, "loops": loops,
             }
 
         return self.store.transaction(work, name="expand_write")
@@ -386,7 +390,13 @@ def dry_run(store: GraphStore, options: ExpandOptions, vocabulary: Vocabulary | 
         pool += store.run("expand_frontier", hop=hop, now=time.time(), exclude=[], origins=options.origins, limit=limit - len(pool))
         if len(pool) >= limit:
             break
-    rendered = [prompt.render(persona=str(r["text"]), relations=text, count=options.per_persona) for r in pool]
+    texts: dict[str, str] = {}
+    for start in range(0, len(pool), 5000):
+        texts.update((r["id"], str(r["text"])) for r in store.run("expand_texts", ids=[r["id"] for r in pool[start:start + 5000]]))
+    rendered = [prompt.render(persona=texts.get(r["id"], ""), relations=text, count=options.per_persona) for r in pool[:show]]
+    # Prompts differ only by the persona: the template's tokens plus each persona's.
+    template = messages_tokens(prompt.render(persona="", relations=text, count=options.per_persona))
+    prompt_tokens = sum(template + approx_tokens(t) for t in texts.values())
     completion = 60 * options.per_persona  # about one sentence of persona and one of evidence each
     # Every persona expanded below the limit adds per_persona new ones at the next hop.
     projected = sum(
@@ -395,7 +405,7 @@ def dry_run(store: GraphStore, options: ExpandOptions, vocabulary: Vocabulary | 
     )
     if options.max_personas is not None:
         projected = min(projected, options.max_personas)
-    return DryRun(len(pool), rendered[:show], sum(messages_tokens(m) for m in rendered), completion * len(pool), projected)
+    return DryRun(len(pool), rendered, prompt_tokens, completion * len(pool), projected)
 
 
 def expand(
