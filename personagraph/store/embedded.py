@@ -135,6 +135,15 @@ class EmbeddedExecutor:
 
         return self.in_transaction(run, name=name)
 
+    def transaction(self, work: Callable[[Callable[[str, dict[str, Any]], list[Row]]], Any], *, name: str) -> Any:
+        """Run ``work(run)`` in one write transaction; ``run(cypher, params)`` returns rows."""
+
+        def run(cypher: str, params: dict[str, Any]) -> list[Row]:
+            result = self.db.command("opencypher", cypher, params) if params else self.db.command("opencypher", cypher)
+            return [] if result is None else [{k: java_value(v) for k, v in row.to_dict().items()} for row in result]
+
+        return self.in_transaction(lambda: work(run), name=name)
+
     def in_transaction(self, fn: Callable[[], Any], *, name: str) -> Any:
         """Run ``fn`` in one transaction, retried on concurrent-modification conflicts."""
         with _lock:

@@ -63,6 +63,17 @@ class GraphStore:
             return self.executor.read(text, params or {}, name=label)
         return self.executor.write(text, params or {}, name=label)
 
+    def transaction(self, work: Callable[[Transaction], T], *, name: str = "transaction") -> T:
+        """Run several named queries in ONE write transaction: ``work(tx)`` calls ``tx.run(...)``.
+
+        Either all of it is committed or none. The store may run ``work`` again after a
+        transient conflict, so it must not have side effects outside the graph.
+        """
+        def body(run: Callable[[str, dict[str, Any]], list[Row]]) -> T:
+            return work(Transaction(self, run))
+
+        return self.executor.transaction(body, name=name)  # type: ignore[no-any-return]
+
     def close(self) -> None:
         self.executor.close()
 
@@ -182,3 +193,18 @@ class GraphStore:
             "clusters": pairs("stats_clusters", "cluster"),
             "degree": pairs("stats_degree", "degree"),
         }
+
+
+class Transaction:
+    """Named queries inside one write transaction (see ``GraphStore.transaction``)."""
+
+    def __init__(self, store: GraphStore, run: Callable[[str, dict[str, Any]], list[Row]]) -> None:
+        self._store = store
+        self._run = run
+
+    def run(self, name: str, rel_type: str | None = None, **params: Any) -> list[Row]:
+        """Like ``GraphStore.run``, inside the transaction (reads see its own writes)."""
+        query = queries.load(name)
+        if rel_type is not None:
+            query = query.with_type(self._store.vocabulary.check(rel_type))
+        return self._run(query.text, params)
