@@ -1,0 +1,122 @@
+"""Turn one input record into the row the store writes, with the checks of the pydantic models.
+
+Import is the hot path (a million lines a minute), so records are not built as pydantic models
+one by one: these functions apply the same rules as ``models.Persona`` / ``models.SourceText``
+(text required, a string, surrounding whitespace stripped, not blank; the id is the content hash
+of the text) in plain Python. ``tests/unit/test_records.py`` checks that they agree with the models
+on ordinary and awkward inputs. Each function raises ``ValueError`` with the reason a line is bad.
+
+Pure code: no store, no I/O.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from personagraph.errors import VocabularyError
+from personagraph.ids import persona_id, text_id
+from personagraph.vocabulary import Vocabulary
+
+Row = dict[str, Any]
+RelationRow = tuple[str, str, str, dict[str, Any]]  # (src id, dst id, type, edge properties)
+
+PERSONA_ID = re.compile(r"^p_[0-9a-f]{16}$")
+RELATION_KEYS = frozenset({"src", "dst", "type"})
+_SCALARS = (str, int, float, bool)
+IMPORT_RUN = "import"
+
+
+def detect_kind(record: dict[str, Any]) -> str:
+    """``personas``, ``texts`` or ``relations``, from the keys of one record."""
+    if "src" in record and "dst" in record and "type" in record:
+        return "relations"
+    if "persona" in record or "input persona" in record:
+        return "personas"
+    if "text" in record:
+        return "texts"
+    raise ValueError(f"cannot tell what this record is (keys: {', '.join(sorted(record)) or 'none'})")
+
+
+def clean_text(value: Any, field: str) -> str:
+    """The text as the models store it: a string, stripped, not blank."""
+    if not isinstance(value, str):
+        if value is None:
+            raise ValueError(f"missing {field}")
+        raise ValueError(f"{field}: expected a string, got {type(value).__name__}")
+    # The models strip surrounding whitespace (pydantic's str_strip_whitespace); a string whose
+    # ends are not whitespace is left as it is by both, which is nearly every line.
+    if value and not value[0].isspace() and not value[-1].isspace():
+        return value
+    stripped = value.strip()
+    if not stripped:
+        raise ValueError(f"{field}: text is empty")
+    return stripped
+
+
+def labels_value(value: Any) -> list[str] | None:
+    """FinePersonas ``labels``: a list, a JSON list in a string, or comma-separated text."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            return [part.strip() for part in value.split(",") if part.strip()] or None
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value] or None
+    return [str(value)]
+
+
+def persona_row(record: dict[str, Any], origin: str = "import") -> Row:
+    """A persona node row (``id`` plus the properties ``Persona.props()`` gives)."""
+    if "persona" in record:
+        text = clean_text(record["persona"], "persona")
+    elif "input persona" in record:
+        text = clean_text(record["input persona"], "input persona")
+    else:
+        text = clean_text(record.get("text"), "persona text (field 'persona', 'input persona' or 'text')")
+    row: Row = {"id": persona_id(text), "text": text, "origin": origin, "hop": 0, "uses": 0}
+    labels = labels_value(record.get("labels"))
+    if labels:
+        row["labels"] = labels
+    source = record.get("id")
+    if source is not None and source != "":
+        row["source_id"] = str(source)
+    return row
+
+
+def text_row(record: dict[str, Any]) -> Row:
+    """A source text node row (``id``, ``text``, ``source``)."""
+    text = clean_text(record.get("text"), "text")
+    source = record.get("source", record.get("url"))
+    return {"id": text_id(text), "text": text, "source": str(source) if source is not None else None}
+
+
+def endpoint(value: Any, field: str) -> tuple[str, Row | None]:
+    """A relation end: a persona id as it is, or a persona text (hashed; its row to create)."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{field}: relation endpoint must be a persona id or text")
+    if PERSONA_ID.match(value):
+        return value, None
+    text = clean_text(value, field)
+    if PERSONA_ID.match(text):
+        return text, None
+    return persona_id(text), {"id": persona_id(text), "text": text, "origin": "import", "hop": 0, "uses": 0}
+
+
+def relation_row(record: dict[str, Any], vocabulary: Vocabulary) -> tuple[RelationRow, list[Row]]:
+    """The edge row and the persona rows its text endpoints need (ids need none)."""
+    raw_type = record.get("type")
+    if not isinstance(raw_type, str) or not raw_type.strip():
+        raise ValueError("type: relation type is missing")
+    rel_type = vocabulary.resolve(raw_type)
+    if rel_type is None:
+        raise VocabularyError(f"unknown relation type {raw_type!r}", hint=f"known: {', '.join(vocabulary.types)}")
+    src, src_row = endpoint(record.get("src"), "src")
+    dst, dst_row = endpoint(record.get("dst"), "dst")
+    props = {k: v for k, v in record.items() if k not in RELATION_KEYS and isinstance(v, _SCALARS) and v == v}
+    props.setdefault("run", IMPORT_RUN)
+    new = [r for r in (src_row, dst_row) if r is not None]
+    return (src, dst, rel_type, props), new
