@@ -15,6 +15,7 @@ Reading and checking the next batch runs in a thread while the store writes the 
 
 from __future__ import annotations
 
+import functools
 import queue
 import threading
 import time
@@ -79,6 +80,7 @@ class _Batch:
 
 def _batches(path: Path, kind: str, vocabulary: Vocabulary, skip_bad: bool, size: int, report: ImportReport) -> Iterator[_Batch]:
     batch = _Batch()
+    resolve = functools.lru_cache(maxsize=4096)(vocabulary.resolve)
     for line, record in read_records(path):
         try:
             if ERROR_KEY in record and len(record) == 1:
@@ -89,7 +91,7 @@ def _batches(path: Path, kind: str, vocabulary: Vocabulary, skip_bad: bool, size
             elif record_kind == "texts":
                 batch.texts.append(text_row(record))
             else:
-                relation, new = relation_row(record, vocabulary)
+                relation, new = relation_row(record, vocabulary, resolve)
                 batch.relations.append(relation)
                 batch.endpoints.extend(new)
             if report.kind == "auto":

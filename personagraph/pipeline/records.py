@@ -12,7 +12,9 @@ Pure code: no store, no I/O.
 from __future__ import annotations
 
 import json
+import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 from personagraph.errors import VocabularyError
@@ -24,7 +26,7 @@ RelationRow = tuple[str, str, str, dict[str, Any]]  # (src id, dst id, type, edg
 
 PERSONA_ID = re.compile(r"^p_[0-9a-f]{16}$")
 RELATION_KEYS = frozenset({"src", "dst", "type"})
-_SCALARS = (str, int, float, bool)
+_INT64 = (-(2**63), 2**63 - 1)
 IMPORT_RUN = "import"
 
 
@@ -106,17 +108,32 @@ def endpoint(value: Any, field: str) -> tuple[str, Row | None]:
     return persona_id(text), {"id": persona_id(text), "text": text, "origin": "import", "hop": 0, "uses": 0}
 
 
-def relation_row(record: dict[str, Any], vocabulary: Vocabulary) -> tuple[RelationRow, list[Row]]:
-    """The edge row and the persona rows its text endpoints need (ids need none)."""
+def _exact(value: Any) -> bool:
+    """A property value every store keeps as it is: a string, a bool, a 64-bit int, a finite float."""
+    kind = type(value)
+    if kind is str or kind is bool:
+        return True
+    if kind is int:
+        return _INT64[0] <= value <= _INT64[1]
+    return kind is float and math.isfinite(value)
+
+
+def relation_row(record: dict[str, Any], vocabulary: Vocabulary, resolve: Callable[[str], str | None] | None = None) -> tuple[RelationRow, list[Row]]:
+    """The edge row and the persona rows its text endpoints need (ids need none).
+
+    Other keys of the record become edge properties when they are plain values (strings,
+    bools, 64-bit ints, finite floats); ``run`` defaults to ``"import"``. ``resolve`` is
+    ``vocabulary.resolve``, or a cached copy of it for a long file.
+    """
     raw_type = record.get("type")
     if not isinstance(raw_type, str) or not raw_type.strip():
         raise ValueError("type: relation type is missing")
-    rel_type = vocabulary.resolve(raw_type)
+    rel_type = (resolve or vocabulary.resolve)(raw_type)
     if rel_type is None:
         raise VocabularyError(f"unknown relation type {raw_type!r}", hint=f"known: {', '.join(vocabulary.types)}")
     src, src_row = endpoint(record.get("src"), "src")
     dst, dst_row = endpoint(record.get("dst"), "dst")
-    props = {k: v for k, v in record.items() if k not in RELATION_KEYS and isinstance(v, _SCALARS) and v == v}
+    props = {k: v for k, v in record.items() if k not in RELATION_KEYS and _exact(v)}
     props.setdefault("run", IMPORT_RUN)
     new = [r for r in (src_row, dst_row) if r is not None]
     return (src, dst, rel_type, props), new
