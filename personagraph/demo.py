@@ -95,7 +95,16 @@ def stage_explore(demo: Demo) -> None:
             demo.echo(f"  {row['rival']}")
 
 
-STAGES: list[Callable[[Demo], None]] = [stage_import, stage_stats, stage_explore]
+def stage_llm(demo: Demo) -> None:
+    demo.heading("4. Text-to-Persona and one hop of Persona-to-Persona")
+    if not demo.settings.llm_configured:
+        demo.echo("skipped: no language model configured. Set OPENAI_BASE_URL (and OPENAI_API_KEY, "
+                  "PERSONAGRAPH_MODEL) to any OpenAI-compatible endpoint to run the LLM stages.")
+        return
+    demo.echo("skipped: the LLM stages are not installed in this version.")
+
+
+STAGES: list[Callable[[Demo], None]] = [stage_import, stage_stats, stage_explore, stage_llm]
 
 
 def next_steps(demo: Demo) -> list[str]:
