@@ -28,6 +28,8 @@ PERSONA_ID = re.compile(r"^p_[0-9a-f]{16}$")
 RELATION_KEYS = frozenset({"src", "dst", "type"})
 _INT64 = (-(2**63), 2**63 - 1)
 IMPORT_RUN = "import"
+ORIGINS = ("text", "persona", "import")  # models.Origin
+_MODEL_WHITESPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
 
 
 def detect_kind(record: dict[str, Any]) -> str:
@@ -36,6 +38,8 @@ def detect_kind(record: dict[str, Any]) -> str:
         return "relations"
     if "persona" in record or "input persona" in record:
         return "personas"
+    if "text" in record and isinstance(record.get("id"), str) and PERSONA_ID.match(record["id"]):
+        return "personas"  # as `personagraph export graph` writes them
     if "text" in record:
         return "texts"
     raise ValueError(f"cannot tell what this record is (keys: {', '.join(sorted(record)) or 'none'})")
@@ -47,12 +51,12 @@ def clean_text(value: Any, field: str) -> str:
         if value is None:
             raise ValueError(f"missing {field}")
         raise ValueError(f"{field}: expected a string, got {type(value).__name__}")
-    # The models strip surrounding whitespace (pydantic's str_strip_whitespace); a string whose
-    # ends are not whitespace is left as it is by both, which is nearly every line.
+    # The models strip surrounding whitespace (pydantic's str_strip_whitespace, Unicode
+    # White_Space, which unlike str.strip() keeps \x1c-\x1f); most lines need no stripping.
     if value and not value[0].isspace() and not value[-1].isspace():
         return value
-    stripped = value.strip()
-    if not stripped:
+    stripped = value.strip(_MODEL_WHITESPACE)
+    if not stripped.strip():  # the model's "not blank" check
         raise ValueError(f"{field}: text is empty")
     return stripped
 
@@ -71,20 +75,47 @@ def labels_value(value: Any) -> list[str] | None:
     return [str(value)]
 
 
-def persona_row(record: dict[str, Any], origin: str = "import") -> Row:
-    """A persona node row (``id`` plus the properties ``Persona.props()`` gives)."""
+def _count(record: dict[str, Any], field: str) -> int | None:
+    value = record.get(field)
+    if value is None or value == "":
+        return None
+    try:
+        number = int(value)  # CSV gives "3"
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{field}: expected a whole number, got {value!r}") from None
+    if (isinstance(value, float) and value != number) or isinstance(value, bool):
+        raise ValueError(f"{field}: expected a whole number, got {value!r}")
+    return number
+
+
+def persona_row(record: dict[str, Any]) -> Row:
+    """A persona node row (``id`` plus the properties ``Persona.props()`` gives).
+
+    ``origin``, ``hop``, ``cluster`` and ``uses`` are kept when the record has them (a file
+    written by ``personagraph export``), with the model's rules; otherwise an imported persona
+    is ``origin="import"``, hop 0. A FinePersonas ``id`` is kept as ``source_id``.
+    """
     if "persona" in record:
         text = clean_text(record["persona"], "persona")
     elif "input persona" in record:
         text = clean_text(record["input persona"], "input persona")
     else:
         text = clean_text(record.get("text"), "persona text (field 'persona', 'input persona' or 'text')")
-    row: Row = {"id": persona_id(text), "text": text, "origin": origin, "hop": 0, "uses": 0}
+    origin = record.get("origin") or "import"
+    if origin not in ORIGINS:
+        raise ValueError(f"origin: expected one of {', '.join(ORIGINS)}, got {origin!r}")
+    hop = _count(record, "hop") or 0
+    if hop < 0:
+        raise ValueError(f"hop: must be 0 or more, got {hop}")
+    row: Row = {"id": persona_id(text), "text": text, "origin": origin, "hop": hop, "uses": max(_count(record, "uses") or 0, 0)}
+    cluster = _count(record, "cluster")
+    if cluster is not None:
+        row["cluster"] = cluster
     labels = labels_value(record.get("labels"))
     if labels:
         row["labels"] = labels
     source = record.get("id")
-    if source is not None and source != "":
+    if source is not None and source != "" and not (isinstance(source, str) and PERSONA_ID.match(source)):
         row["source_id"] = str(source)
     return row
 
