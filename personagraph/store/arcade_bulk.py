@@ -63,10 +63,12 @@ class GraphIndex:
     def __init__(self) -> None:
         self.nodes: dict[str, _Known] = {}
         self.edges: dict[str, _Known] = {}
+        self.no_edges: bool | None = None  # the graph had no edges at all when first asked
 
     def forget(self) -> None:
         self.nodes.clear()
         self.edges.clear()
+        self.no_edges = None
 
     # -- nodes ----------------------------------------------------------------------------
     def _node_state(self, db: Any, label: str) -> _Known:
@@ -116,7 +118,9 @@ class GraphIndex:
     def _edge_state(self, db: Any, rel_type: str) -> _Known:
         state = self.edges.get(rel_type)
         if state is None:
-            size = int(_columns(db, queries.load("count_relation_type").with_type(rel_type).text)["n"][0])
+            if self.no_edges is None:  # one count of all edges spares a count per type in a fresh graph
+                self.no_edges = int(_columns(db, queries.load("count_edges").text)["n"][0]) == 0
+            size = 0 if self.no_edges else int(_columns(db, queries.load("count_relation_type").with_type(rel_type).text)["n"][0])
             state = _Known(members=set(), complete=size == 0, size_at_start=size)
             self.edges[rel_type] = state
         return state
