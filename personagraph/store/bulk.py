@@ -49,18 +49,15 @@ class BulkWriter:
             for row in rows:
                 row.setdefault("created_at", now)
             return self.loader.add_nodes(label, rows)
-        existing_query = {"Persona": "existing_personas", "Text": "existing_texts"}[label]
-        upsert_query = {"Persona": "upsert_personas", "Text": "upsert_texts"}[label]
+        query = {"Persona": "merge_personas", "Text": "merge_texts"}[label]
         created = 0
         for chunk in _chunks(rows, CYPHER_CHUNK):
             fresh: dict[str, Row] = {}
             for row in chunk:
                 fresh.setdefault(row["id"], row)
-            existing = {r["id"] for r in self.store.run(existing_query, ids=list(fresh))}
-            batch = [{"id": i, "props": {k: v for k, v in row.items() if k != "id"}} for i, row in fresh.items() if i not in existing]
-            if batch:
-                self.store.run(upsert_query, rows=batch, now=now)
-            created += len(batch)
+            batch = [{"id": i, "props": {k: v for k, v in row.items() if k != "id"}} for i, row in fresh.items()]
+            result = self.store.run(query, rows=batch, now=now)
+            created += int(result[0]["created"] or 0) if result else 0
         return created
 
     def relations(self, rows: list[RelationRow]) -> EdgeCounts:
