@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from personagraph import queries
 from personagraph.errors import ReadOnlyError
 from personagraph.models import Persona, Relation, SourceText, now_iso
-from personagraph.store.base import Executor, Row, short, write_clause
+from personagraph.store.base import EdgeCounts, Executor, Row, short, write_clause
+
+if TYPE_CHECKING:
+    from personagraph.store.bulk import BulkWriter, RelationRow
 from personagraph.vocabulary import Vocabulary
 
 T = TypeVar("T")
@@ -32,6 +35,7 @@ class GraphStore:
         self.executor = executor
         self.vocabulary = vocabulary or Vocabulary()
         self._schema_ready = False
+        self._bulk: BulkWriter | None = None
 
     # -- plumbing -------------------------------------------------------------------------
     @property
@@ -143,6 +147,28 @@ class GraphStore:
             if progress:
                 progress(len(chunk))
         return written
+
+    # -- bulk writes (imports) ---------------------------------------------------------------
+    @property
+    def bulk(self) -> BulkWriter:
+        """Idempotent batch writer: ArcadeDB's batch API embedded, Cypher ``UNWIND … MERGE`` over Bolt."""
+        if self._bulk is None:
+            from personagraph.store.bulk import BulkWriter
+
+            self._bulk = BulkWriter(self)
+        return self._bulk
+
+    def bulk_upsert_personas(self, rows: list[Row]) -> int:
+        """Create persona rows (``id`` plus properties) whose id is not in the graph; returns how many."""
+        return self.bulk.nodes("Persona", rows)
+
+    def bulk_upsert_texts(self, rows: list[Row]) -> int:
+        """Create text rows (``id``, ``text``, ``source``) whose id is not in the graph; returns how many."""
+        return self.bulk.nodes("Text", rows)
+
+    def bulk_add_relations(self, rows: list[RelationRow]) -> EdgeCounts:
+        """Create edges ``(src id, dst id, type, props)`` not in the graph yet; ends must exist."""
+        return self.bulk.relations(rows)
 
     def link_derived_from(self, rows: list[dict[str, Any]]) -> None:
         """``rows``: {persona, text, props} — persona came from text (T2P provenance)."""
