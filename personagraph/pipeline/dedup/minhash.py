@@ -165,3 +165,20 @@ def signatures(tokens: Tokens, chunk_tokens: int = 1 << 14) -> np.ndarray:
 def estimate_jaccard(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Jaccard estimates from signatures (row-wise for 2-d inputs), as datasketch's ``jaccard``."""
     return np.mean(a == b, axis=-1)
+
+
+def char_ngrams(text: str, n: int = 3) -> set[str]:
+    """Character n-grams of the normalised text (the whole text if shorter)."""
+    text = normalise(text)
+    return {text[i : i + n] for i in range(max(1, len(text) - n + 1))}
+
+
+def char_ngram_jaccard(texts: Sequence[str], pairs: np.ndarray, n: int = 3) -> np.ndarray:
+    """Jaccard of character n-gram sets for each pair of texts (a cheap surface-overlap check)."""
+    cache: dict[int, set[str]] = {}
+    out = np.empty(len(pairs), dtype=np.float64)
+    for k, (i, j) in enumerate(pairs.tolist()):
+        a = cache.get(i) or cache.setdefault(i, char_ngrams(texts[i], n))
+        b = cache.get(j) or cache.setdefault(j, char_ngrams(texts[j], n))
+        out[k] = len(a & b) / len(a | b) if (a or b) else 0.0
+    return out
