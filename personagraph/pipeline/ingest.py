@@ -17,6 +17,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,6 +27,8 @@ from personagraph.errors import MalformedInputError, VocabularyError
 from personagraph.formats import read_records
 from personagraph.ids import persona_id
 from personagraph.models import Persona, Relation, SourceText
+from personagraph.pipeline.near_duplicates import remap_relations, write_personas
+from personagraph.pipeline.resolve import Resolver
 from personagraph.store.graph import GraphStore, chunked
 
 Kind = Literal["auto", "personas", "texts", "relations"]
@@ -160,11 +163,18 @@ def import_file(
     skip_bad: bool = False,
     batch_size: int = 5000,
     progress: Callable[[int], None] | None = None,
+    resolver: Resolver | None = None,
 ) -> ImportReport:
-    """Import one file; re-importing the same file adds nothing (content-hash ids)."""
+    """Import one file; re-importing the same file adds nothing (content-hash ids).
+
+    With a ``resolver`` (e.g. ``NearDuplicateResolver``), near-duplicates of personas already in
+    the graph or earlier in the file are not written: they become aliases of the canonical one.
+    """
     path = Path(path)
     report = ImportReport(path=str(path), kind=kind)
     store.ensure_schema()
+    resolved: dict[str, str] = {}  # near-duplicate id -> canonical id (with a resolver)
+    write = partial(store.upsert_personas, batch_size=batch_size)
     for chunk in chunked(_parsed(path, kind, store, skip_bad, report), batch_size):
         items = [item for _, item in chunk]
         report.records += len(items)
@@ -172,14 +182,14 @@ def import_file(
         texts = [i for i in items if isinstance(i, SourceText)]
         relations = [i for i in items if isinstance(i, tuple)]
         if personas:
-            report.personas_new += store.upsert_personas(personas, batch_size=batch_size)
+            report.personas_new += write_personas(store, personas, resolver, resolved, write)
         if texts:
             report.texts_new += store.upsert_texts(texts, batch_size=batch_size)
         if relations:
             endpoints = [p for _, ps in relations for p in ps]
             if endpoints:
-                report.personas_new += store.upsert_personas(endpoints, batch_size=batch_size)
-            written = store.add_relations([rel for rel, _ in relations], batch_size=batch_size)
+                report.personas_new += write_personas(store, endpoints, resolver, resolved, write)
+            written = store.add_relations(remap_relations([rel for rel, _ in relations], resolved), batch_size=batch_size)
             report.relations += written
             report.relations_unmatched += len(relations) - written
         if progress:
