@@ -149,22 +149,17 @@ class DedupReport:
         return rows
 
 
-def load_personas(store: GraphStore, page: int = 20_000, progress: Progress | None = None) -> PersonaTable:
-    """Every persona's id, text, hop and creation time, page by page."""
-    table = PersonaTable([], [], [], [])
-    after = ""
-    while True:
-        rows = store.run("dedup_page_personas", after=after, limit=page)
-        if not rows:
-            return table
-        for row in rows:
-            table.ids.append(row["id"])
-            table.texts.append(row["text"] or "")
-            table.hops.append(row.get("hop"))
-            table.created.append(row.get("created_at"))
-        after = rows[-1]["id"]
-        if progress:
-            progress(len(rows))
+def load_personas(store: GraphStore) -> PersonaTable:
+    """Every persona's id, text, hop and creation time, in one read (columnar where the store can)."""
+    columns = store.run_columns("dedup_personas")
+    ids = [str(i) for i in columns.get("id", [])]
+    n = len(ids)
+    return PersonaTable(
+        ids,
+        [t if isinstance(t, str) else "" for t in columns.get("text", [""] * n)],
+        list(columns.get("hop", [None] * n)),
+        list(columns.get("created_at", [None] * n)),
+    )
 
 
 def minhash_groups(texts: Sequence[str], rank: np.ndarray, threshold: float, num_perm: int = 128,

@@ -247,11 +247,13 @@ def persona_embeddings(
     model = get_embedder(embedder, settings)
     cache = embedding_cache(store, settings, model)
     if ids is None:
-        rows = list(store.iter_personas(fields=("id", "text")))
-        ids_found = [r["id"] for r in rows]
+        columns = store.run_columns("dedup_personas")  # every persona, in one read
+        order = sorted(range(len(columns.get("id", []))), key=columns["id"].__getitem__) if columns.get("id") else []
+        ids_found = [str(columns["id"][k]) for k in order]
+        all_texts = [columns["text"][k] or "" for k in order]
         have = cache.find(ids_found)
-        missing = {r["id"]: r["text"] for r, ok in zip(rows, have, strict=True) if not ok}
-        del rows
+        missing = {i: t for i, t, ok in zip(ids_found, all_texts, have, strict=True) if not ok}
+        del columns, all_texts
     else:
         if texts is not None and len(texts) != len(ids):
             raise ValueError("texts must be aligned with ids")

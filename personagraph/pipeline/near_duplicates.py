@@ -66,10 +66,10 @@ class NearDuplicateResolver:
         self.vectors: VectorIndex | None = None
         self.embedder: Embedder | None = None
         self.cache: EmbeddingCache | None = None
-        rows = list(store.iter_personas(fields=("id", "text")))
-        graph_ids = [r["id"] for r in rows]
-        graph_texts = [r["text"] or "" for r in rows]
-        del rows
+        columns = store.run_columns("dedup_personas")
+        graph_ids = [str(i) for i in columns.get("id", [])]
+        graph_texts = [t if isinstance(t, str) else "" for t in columns.get("text", [])]
+        del columns
         vectors = None
         if self.embedder_name:
             from personagraph.pipeline.dedup.ann import VectorIndex

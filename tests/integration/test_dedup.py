@@ -189,3 +189,13 @@ def test_minhash_only_and_leaders(embedded_store: GraphStore, settings: Settings
     assert "embedding" not in report.groups_by_stage
     leaders = dedup_graph(embedded_store, settings, DedupOptions(embedder="static", linkage="leaders"), dry_run=True)
     assert {d for g in leaders.groups for d in g.duplicates} == copies
+
+
+def test_run_columns_matches_rows(store: GraphStore) -> None:
+    people = [Persona(text=t, hop=k % 3) for k, t in enumerate(long_texts(7))]
+    store.upsert_personas(people)
+    columns = store.run_columns("dedup_personas")
+    rows = store.run("dedup_personas")
+    assert sorted(columns) == ["created_at", "hop", "id", "text"]
+    got = sorted(zip(columns["id"], columns["text"], [int(h) for h in columns["hop"]], strict=True))
+    assert got == sorted((r["id"], r["text"], r["hop"]) for r in rows) == sorted((p.id, p.text, p.hop) for p in people)

@@ -27,7 +27,7 @@ def canonical_rank(hops: Sequence[Any], created: Sequence[Any], ids: Sequence[st
     """Rank of each item when sorted by (hop, created_at, id); missing hop or time sort last."""
     big_hop = 1 << 30
     keys = [
-        (int(h) if h is not None else big_hop, str(c) if c is not None else "\uffff", str(i))
+        (int(h) if h is not None and h == h else big_hop, c if isinstance(c, str) else "\uffff", str(i))  # h != h: NaN
         for h, c, i in zip(hops, created, ids, strict=True)
     ]
     order = sorted(range(len(keys)), key=keys.__getitem__)
