@@ -124,7 +124,8 @@ def near_copy(text: str, kind: str, rng: np.random.Generator, vocabulary: list[s
             words[k] = w[:i] + w[i + 1] + w[i] + w[i + 2 :]
         else:
             words[k] = w + w[-1]
-    else:  # case and punctuation
+    else:  # case and punctuation (a comma inside, so the content id differs too)
+        words[k] = words[k] + ","
         return " ".join(words).lower().rstrip(".") + "!"
     return " ".join(words)
 

@@ -2,8 +2,9 @@
 // params: rows: list of {dup, canon}
 // mode: write
 UNWIND $rows AS r
+MATCH (d:Persona {id: r.dup})
 MATCH (c:Persona {id: r.canon})
-MATCH (d:Persona {id: r.dup})-[e:__TYPE__]->(x)
+MATCH (d)-[e:__TYPE__]->(x)
 WITH c, x, e, properties(e) AS props, coalesce(e.count, 1) AS w
 MERGE (c)-[n:__TYPE__]->(x)
 ON CREATE SET n += props, n.count = w

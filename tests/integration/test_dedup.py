@@ -199,3 +199,26 @@ def test_run_columns_matches_rows(store: GraphStore) -> None:
     assert sorted(columns) == ["created_at", "hop", "id", "text"]
     got = sorted(zip(columns["id"], columns["text"], [int(h) for h in columns["hop"]], strict=True))
     assert got == sorted((r["id"], r["text"], r["hop"]) for r in rows) == sorted((p.id, p.text, p.hop) for p in people)
+
+
+def test_large_merge_without_indexes_keeps_edges_and_indexes(embedded_store: GraphStore) -> None:
+    from personagraph.pipeline.merge import Group, merge_groups
+
+    graph = build_graph(embedded_store, n_base=10, n_planted=5, seed=3)
+    before = edges(embedded_store)
+    mapping = {c.id: b.id for b, c in zip(graph["base"], graph["copies"], strict=False)}
+    counts = merge_groups(embedded_store, [Group(b, (c,)) for c, b in mapping.items()], drop_indexes=True)
+    assert counts.personas_merged == 5
+    expected: Counter[tuple[str, str, str]] = Counter()
+    for (src, rel_type, dst), w in before.items():
+        src, dst = mapping.get(src, src), mapping.get(dst, dst)
+        if src != dst:
+            expected[(src, rel_type, dst)] += w
+    assert edges(embedded_store) == expected
+    # The property indexes are back (asked of the engine's schema itself).
+    schema = embedded_store.executor.db._java_db.getSchema()  # type: ignore[attr-defined]
+    names = {str(index.getName()) for index in schema.getIndexes()}
+    assert {"persona_hop", "persona_origin", "persona_cluster", "persona_expanded_at", "persona_uses"} <= names
+    assert embedded_store.cypher("MATCH (p:Persona) WHERE p.hop = 1 RETURN count(p) AS n")[0]["n"] == 10
+    with pytest.raises(ValueError, match="overlap"):
+        merge_groups(embedded_store, [Group(graph["ids"][0], (graph["ids"][1],)), Group(graph["ids"][1], (graph["ids"][2],))])
