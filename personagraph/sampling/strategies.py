@@ -1,0 +1,309 @@
+"""Batch selection on plain arrays: random, stratified, kcenter, graph and relation groups.
+
+Every strategy takes the candidates as arrays (one row per candidate persona) and returns the
+indices it chose, deterministic for a given ``seed``. Two rules hold for all of them:
+
+- **Least used first.** Within a stratum, personas with the lowest ``uses`` count are taken
+  before any persona used more often; only when a stratum has no unused persona left does a
+  batch take one a second time. So consecutive batches are disjoint until the space is spent.
+- **Quotas.** ``stratified``, ``kcenter`` and ``graph`` split the batch over strata first (see
+  ``allocate``); when the batch has at least as many slots as there are non-empty strata, every
+  stratum gets at least one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from personagraph.errors import ConfigError
+
+STRATEGIES = ("random", "stratified", "kcenter", "graph")
+ALLOCATIONS = ("proportional", "uniform", "sqrt")
+IntArray = np.ndarray
+
+
+def _rng(seed: int | None) -> np.random.Generator:
+    return np.random.default_rng(seed)
+
+
+def _check_allocation(allocation: str) -> None:
+    if allocation not in ALLOCATIONS:
+        raise ConfigError(f"unknown allocation {allocation!r}", hint=f"choose one of {', '.join(ALLOCATIONS)}")
+
+
+def _apportion(weights: np.ndarray, total: int, caps: np.ndarray) -> np.ndarray:
+    """Split ``total`` slots by ``weights`` (largest remainder), never above ``caps``; spill-over is re-split."""
+    out = np.zeros(len(weights), dtype=np.int64)
+    remaining = int(min(total, caps.sum()))
+    open_ = (caps > 0) & (weights > 0)
+    if remaining and not open_.any():
+        open_ = caps > 0
+        weights = np.ones(len(weights))
+    while remaining > 0 and open_.any():
+        w = np.where(open_, weights, 0.0)
+        share = remaining * w / w.sum()
+        floor = np.minimum(np.floor(share).astype(np.int64), caps - out)
+        left = remaining - int(floor.sum())
+        if left > 0:
+            # Largest remainders first; ties broken by stratum order, which is stable and seed-free.
+            frac = np.where(open_ & (out + floor < caps), share - np.floor(share), -1.0)
+            top = np.argsort(-frac, kind="stable")[:left]
+            top = top[frac[top] >= 0]
+            floor[top] += 1
+        out += floor
+        remaining -= int(floor.sum())
+        open_ = open_ & (out < caps)
+        if floor.sum() == 0:  # nothing more fits anywhere
+            break
+    return out
+
+
+def allocate(sizes: np.ndarray, n: int, allocation: str = "sqrt", seed: int | None = 0) -> np.ndarray:
+    """Quota per stratum for a batch of ``n``: proportional to size, uniform, or to its square root.
+
+    When ``n`` is at least the number of non-empty strata, each of them gets one slot first and
+    the rest is split by the weights (capped by the stratum's size). With fewer slots than strata,
+    ``n`` strata are drawn (seeded) with probability following the weights, one slot each.
+    """
+    _check_allocation(allocation)
+    sizes = np.asarray(sizes, dtype=np.int64)
+    if allocation == "proportional":
+        weights = sizes.astype(np.float64)
+    elif allocation == "uniform":
+        weights = (sizes > 0).astype(np.float64)
+    else:
+        weights = np.sqrt(sizes.astype(np.float64))
+    nonempty = np.flatnonzero(sizes > 0)
+    n = int(min(n, sizes.sum()))
+    quotas = np.zeros(len(sizes), dtype=np.int64)
+    if n <= 0:
+        return quotas
+    if n < len(nonempty):
+        p = weights[nonempty] / weights[nonempty].sum()
+        picked = _rng(seed).choice(nonempty, size=n, replace=False, p=p)
+        quotas[picked] = 1
+        return quotas
+    quotas[nonempty] = 1
+    return quotas + _apportion(weights, n - len(nonempty), sizes - quotas)
+
+
+@dataclass(frozen=True)
+class _Groups:
+    """Candidates sorted by (stratum, uses, random key): each stratum is one contiguous run."""
+
+    order: np.ndarray
+    labels: np.ndarray
+    starts: np.ndarray
+    sizes: np.ndarray
+
+
+def _group(strata: np.ndarray, uses: np.ndarray, rng: np.random.Generator) -> _Groups:
+    key = rng.random(len(strata))
+    order = np.lexsort((key, uses, strata))
+    labels, starts, sizes = np.unique(strata[order], return_index=True, return_counts=True)
+    return _Groups(order, labels, starts, sizes)
+
+
+def _first(groups: _Groups, quotas: np.ndarray) -> np.ndarray:
+    """The first ``quotas[i]`` entries of each stratum's run (least used, then random)."""
+    take = quotas > 0
+    starts, counts = groups.starts[take], quotas[take]
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    return groups.order[np.repeat(starts, counts) + offsets]
+
+
+def _uses(uses: np.ndarray | None, n: int) -> np.ndarray:
+    return np.zeros(n, dtype=np.int64) if uses is None else np.asarray(uses, dtype=np.int64)
+
+
+def select_random(count: int, n: int, uses: np.ndarray | None = None, seed: int | None = 0) -> np.ndarray:
+    """The baseline: a uniform draw among the least-used candidates."""
+    rng = _rng(seed)
+    u = _uses(uses, count)
+    order = np.lexsort((rng.random(count), u))
+    return np.sort(order[: min(n, count)])
+
+
+def select_stratified(strata: np.ndarray, n: int, uses: np.ndarray | None = None, allocation: str = "sqrt",
+                      seed: int | None = 0) -> np.ndarray:
+    """A quota per stratum (``allocate``), filled with its least-used members in random order."""
+    strata = np.asarray(strata)
+    rng = _rng(seed)
+    groups = _group(strata, _uses(uses, len(strata)), rng)
+    quotas = allocate(groups.sizes, n, allocation, seed)
+    return np.sort(_first(groups, quotas))
+
+
+class _Stratum:
+    """Greedy farthest-point state of one stratum: a pool of its least-used members and their
+    largest cosine to the points chosen in it so far (farthest = smallest)."""
+
+    def __init__(self, members: np.ndarray, uses: np.ndarray, vectors: np.ndarray, pool_size: int) -> None:
+        self.members = members  # sorted by (uses, random)
+        self.uses = uses[members]
+        self.vectors = vectors
+        self.pool_size = max(1, pool_size)
+        self.cursor = 0
+        self.chosen: list[int] = []
+        self._refill()
+
+    def _refill(self) -> None:
+        """Next pool: up to pool_size members of the lowest uses tier not yet drawn."""
+        rest = self.members[self.cursor:]
+        if len(rest) == 0:
+            self.pool = rest
+            self.best = np.zeros(0, dtype=np.float32)
+            return
+        tier_end = self.cursor + int(np.searchsorted(self.uses[self.cursor:], self.uses[self.cursor], side="right"))
+        stop = min(tier_end, self.cursor + self.pool_size)
+        self.pool = self.members[self.cursor:stop]
+        self.cursor = stop
+        self.matrix = np.ascontiguousarray(self.vectors[self.pool], dtype=np.float32)
+        if self.chosen:
+            self.best = (self.matrix @ np.asarray(self.vectors[self.chosen], dtype=np.float32).T).max(axis=1)
+        else:
+            # Nothing chosen here yet: start from the pool's first member (a random one).
+            self.best = np.full(len(self.pool), 1.0, dtype=np.float32)
+            self.best[0] = -np.inf
+
+    def gap(self) -> float:
+        """Distance from the farthest remaining pool member to the points chosen here (4 before
+        the first pick, -1 when the stratum is spent)."""
+        if len(self.pool) == 0:
+            return -1.0
+        low = float(self.best.min())
+        if low == np.inf:
+            return -1.0
+        return 4.0 if low == -np.inf else float(np.sqrt(max(0.0, 2.0 - 2.0 * low)))
+
+    def take(self) -> int:
+        row = int(np.argmin(self.best))
+        pick = int(self.pool[row])
+        self.chosen.append(pick)
+        np.maximum(self.best, self.matrix @ self.matrix[row], out=self.best)
+        self.best[row] = np.inf
+        if self.best.min() == np.inf:  # pool spent: draw the next members (next uses tier if need be)
+            self._refill()
+        return pick
+
+
+def select_kcenter(vectors: np.ndarray, strata: np.ndarray, n: int, uses: np.ndarray | None = None,
+                   allocation: str = "sqrt", seed: int | None = 0, pool_factor: int = 32,
+                   floor_share: float = 0.5) -> np.ndarray:
+    """Greedy farthest-point (k-center) in embedding space, within per-stratum quotas.
+
+    ``vectors`` must be L2-normalised float32. First every stratum fills a floor quota
+    (``allocate`` of ``floor_share`` × n, so each non-empty stratum gets at least one slot when
+    n allows) by farthest-point within it; then each further slot goes to the stratum whose
+    farthest member is farthest from the points the batch holds there (Gonzalez's greedy, with
+    distances measured within strata, so one pick costs one pass over one stratum's pool).
+    Pools hold the stratum's least-used members (at most ``pool_factor`` × its quota at a time),
+    so unused personas are taken before any persona is taken twice.
+    """
+    import heapq
+
+    strata = np.asarray(strata)
+    rng = _rng(seed)
+    u = _uses(uses, len(strata))
+    groups = _group(strata, u, rng)
+    n = int(min(n, len(strata)))
+    nonempty = int((groups.sizes > 0).sum())
+    guide = allocate(groups.sizes, n, allocation, seed)
+    floor = allocate(groups.sizes, max(min(n, nonempty), int(n * floor_share)), allocation, seed)
+    states = [
+        _Stratum(groups.order[start:start + size], u, vectors, pool_factor * max(1, int(q)))
+        for start, size, q in zip(groups.starts, groups.sizes, guide)
+    ]
+    picked: list[int] = []
+    for state, quota in zip(states, floor):
+        for _ in range(int(quota)):
+            picked.append(state.take())
+    heap = [(-state.gap(), i) for i, state in enumerate(states) if state.gap() >= 0]
+    heapq.heapify(heap)
+    while len(picked) < n and heap:
+        _, i = heapq.heappop(heap)
+        picked.append(states[i].take())
+        gap = states[i].gap()
+        if gap >= 0:
+            heapq.heappush(heap, (-gap, i))
+    return np.sort(np.asarray(picked, dtype=np.int64))
+
+
+def select_graph(communities: np.ndarray, hops: np.ndarray, n: int, uses: np.ndarray | None = None,
+                 seed: int | None = 0) -> np.ndarray:
+    """Spread over the graph: quotas (square root of size) over (community, hop) pairs."""
+    communities = np.asarray(communities, dtype=np.int64)
+    hops = np.asarray(hops, dtype=np.int64)
+    # One integer per (community, hop) pair; np.unique keeps it compact.
+    _, strata = np.unique(np.stack([communities, hops], axis=1), axis=0, return_inverse=True)
+    return select_stratified(strata.ravel(), n, uses, "sqrt", seed)
+
+
+def select_groups(edges: np.ndarray, n: int, communities: np.ndarray | None = None, uses: np.ndarray | None = None,
+                  seed: int | None = 0) -> np.ndarray:
+    """``n`` related pairs (rows of ``edges``, candidate indices) spread over communities.
+
+    Pairs whose two personas are least used come first; a persona joins at most one pair of the
+    batch while pairs without repeats remain. Returns the chosen rows of ``edges`` (shape n×2).
+    """
+    edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+    if len(edges) == 0 or n <= 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    count = int(edges.max()) + 1
+    u = _uses(uses, count)
+    comm = np.zeros(count, dtype=np.int64) if communities is None else np.asarray(communities, dtype=np.int64)
+    rng = _rng(seed)
+    pair_uses = u[edges[:, 0]] + u[edges[:, 1]]
+    groups = _group(comm[edges[:, 0]], pair_uses, rng)
+    # Walk the strata round-robin (each in least-used order) so the batch spreads over communities.
+    runs = [list(groups.order[s:s + c]) for s, c in zip(groups.starts, groups.sizes)]
+    rng.shuffle(runs)
+    chosen: list[int] = []
+    taken: set[int] = set()
+    seen: set[int] = set()
+    for allow_repeat in (False, True):
+        cursors = [0] * len(runs)
+        while len(chosen) < n:
+            progressed = False
+            for r, run in enumerate(runs):
+                while cursors[r] < len(run):
+                    row = run[cursors[r]]
+                    cursors[r] += 1
+                    a, b = int(edges[row, 0]), int(edges[row, 1])
+                    if row in taken or (not allow_repeat and (a in seen or b in seen)):
+                        continue
+                    chosen.append(int(row))
+                    taken.add(int(row))
+                    seen.update((a, b))
+                    progressed = True
+                    break
+                if len(chosen) >= n:
+                    break
+            if not progressed:
+                break
+        if len(chosen) >= n:
+            break
+    return edges[np.array(sorted(chosen[:n]), dtype=np.int64)]
+
+
+def select(strategy: str, n: int, *, count: int, strata: np.ndarray | None = None, vectors: np.ndarray | None = None,
+           uses: np.ndarray | None = None, communities: np.ndarray | None = None, hops: np.ndarray | None = None,
+           allocation: str = "sqrt", seed: int | None = 0) -> np.ndarray:
+    """Dispatch by strategy name; ``count`` is the number of candidates."""
+    if strategy == "random":
+        return select_random(count, n, uses, seed)
+    if strategy == "stratified":
+        return select_stratified(_need(strata, "strata (clusters)"), n, uses, allocation, seed)
+    if strategy == "kcenter":
+        return select_kcenter(_need(vectors, "embeddings"), _need(strata, "strata (clusters)"), n, uses, allocation, seed)
+    if strategy == "graph":
+        return select_graph(_need(communities, "communities"), _need(hops, "hops"), n, uses, seed)
+    raise ConfigError(f"unknown strategy {strategy!r}", hint=f"choose one of {', '.join(STRATEGIES)}")
+
+
+def _need(value: np.ndarray | None, what: str) -> np.ndarray:
+    if value is None:
+        raise ConfigError(f"this strategy needs {what}", hint="run `personagraph cluster` first")
+    return value
