@@ -26,8 +26,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from personagraph.sampling import coverage, strategies  # noqa: E402
-from personagraph.sampling.clustering import kmeans  # noqa: E402
+from personagraph.sampling import coverage, strategies
+from personagraph.sampling.clustering import kmeans
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -79,8 +79,8 @@ def run_strategies(vectors: np.ndarray, clusters: np.ndarray, n: int, seed: int,
         row = {
             "seconds": round(seconds, 3),
             "size": len(chosen),
-            "clusters_covered": int(len(np.unique(clusters[chosen]))),
-            "clusters_total": int(len(np.unique(clusters))),
+            "clusters_covered": len(np.unique(clusters[chosen])),
+            "clusters_total": len(np.unique(clusters)),
             "radius": radius,
             "radius_random": base_radius,
             "radius_ratio": round(radius["max"] / base_radius["max"], 4),
@@ -88,7 +88,7 @@ def run_strategies(vectors: np.ndarray, clusters: np.ndarray, n: int, seed: int,
             "radius_seconds": round(radius_seconds, 2),
         }
         if true is not None:
-            row["true_clusters_covered"] = int(len(np.unique(true[chosen])))
+            row["true_clusters_covered"] = len(np.unique(true[chosen]))
         out[name] = row
         print(f"  {name:24s} {seconds:7.2f} s  clusters {row['clusters_covered']}/{row['clusters_total']}"
               f"  radius max {radius['max']:.3f} (random {base_radius['max']:.3f}, x{row['radius_ratio']:.2f})"

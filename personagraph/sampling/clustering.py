@@ -59,14 +59,9 @@ def _renumber(labels: np.ndarray) -> np.ndarray:
 
 
 # Words that say nothing about a persona: English function words and persona boilerplate.
-STOPWORDS = frozenset("""
-a an the and or but if of in on at to for from by with about as into over after before under between
-is are was were be been being am has have had do does did who whom whose which that this these those
-it its he she they them their his her him i me my we our you your not no so than too very can will
-would should could may might must also such other more most some any each all both one two per via
-who's s t just up out off new own same like well
-person people someone individual persona looking interested passionate enthusiast enthusiastic
-""".split())
+STOPWORDS = frozenset(
+    ["a", "an", "the", "and", "or", "but", "if", "of", "in", "on", "at", "to", "for", "from", "by", "with", "about", "as", "into", "over", "after", "before", "under", "between", "is", "are", "was", "were", "be", "been", "being", "am", "has", "have", "had", "do", "does", "did", "who", "whom", "whose", "which", "that", "this", "these", "those", "it", "its", "he", "she", "they", "them", "their", "his", "her", "him", "i", "me", "my", "we", "our", "you", "your", "not", "no", "so", "than", "too", "very", "can", "will", "would", "should", "could", "may", "might", "must", "also", "such", "other", "more", "most", "some", "any", "each", "all", "both", "one", "two", "per", "via", "who's", "s", "t", "just", "up", "out", "off", "new", "own", "same", "like", "well", "person", "people", "someone", "individual", "persona", "looking", "interested", "passionate", "enthusiast", "enthusiastic"]
+)
 _WORD = re.compile(r"[^\W\d_][\w'-]{2,}", re.UNICODE)
 
 
@@ -88,7 +83,7 @@ def cluster_labels(texts: Sequence[str], clusters: Sequence[int] | np.ndarray, t
     overall: Counter[str] = Counter()
     inside: dict[int, Counter[str]] = {}
     sizes: Counter[int] = Counter()
-    for text, c in zip(texts, clusters.tolist()):
+    for text, c in zip(texts, clusters.tolist(), strict=True):
         words = _words(text or "")
         overall.update(words)
         inside.setdefault(int(c), Counter()).update(words)

@@ -164,9 +164,8 @@ class _Stratum:
         if self.chosen:
             self.best = (self.matrix @ np.asarray(self.vectors[self.chosen], dtype=np.float32).T).max(axis=1)
         else:
-            # Nothing chosen here yet: start from the pool's first member (a random one).
-            self.best = np.full(len(self.pool), 1.0, dtype=np.float32)
-            self.best[0] = -np.inf
+            # Nothing chosen here yet: all tie, so argmin starts from the first (a random member).
+            self.best = np.full(len(self.pool), -np.inf, dtype=np.float32)
 
     def gap(self) -> float:
         """Distance from the farthest remaining pool member to the points chosen here (4 before
@@ -214,10 +213,10 @@ def select_kcenter(vectors: np.ndarray, strata: np.ndarray, n: int, uses: np.nda
     floor = allocate(groups.sizes, max(min(n, nonempty), int(n * floor_share)), allocation, seed)
     states = [
         _Stratum(groups.order[start:start + size], u, vectors, pool_factor * max(1, int(q)))
-        for start, size, q in zip(groups.starts, groups.sizes, guide)
+        for start, size, q in zip(groups.starts, groups.sizes, guide, strict=True)
     ]
     picked: list[int] = []
-    for state, quota in zip(states, floor):
+    for state, quota in zip(states, floor, strict=True):
         for _ in range(int(quota)):
             picked.append(state.take())
     heap = [(-state.gap(), i) for i, state in enumerate(states) if state.gap() >= 0]
@@ -258,7 +257,7 @@ def select_groups(edges: np.ndarray, n: int, communities: np.ndarray | None = No
     pair_uses = u[edges[:, 0]] + u[edges[:, 1]]
     groups = _group(comm[edges[:, 0]], pair_uses, rng)
     # Walk the strata round-robin (each in least-used order) so the batch spreads over communities.
-    runs = [list(groups.order[s:s + c]) for s, c in zip(groups.starts, groups.sizes)]
+    runs = [list(groups.order[s:s + c]) for s, c in zip(groups.starts, groups.sizes, strict=True)]
     rng.shuffle(runs)
     chosen: list[int] = []
     taken: set[int] = set()
