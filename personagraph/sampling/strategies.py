@@ -3,9 +3,11 @@
 Every strategy takes the candidates as arrays (one row per candidate persona) and returns the
 indices it chose, deterministic for a given ``seed``. Two rules hold for all of them:
 
-- **Least used first.** Within a stratum, personas with the lowest ``uses`` count are taken
-  before any persona used more often; only when a stratum has no unused persona left does a
-  batch take one a second time. So consecutive batches are disjoint until the space is spent.
+- **Least used first.** A batch of n takes every candidate whose ``uses`` is below the level
+  t at which n are reached (``usage_tiers``), and chooses the rest among those used exactly t
+  times; the quotas are split over what that tier holds in each stratum. So no persona is taken
+  a second time while unused ones remain, consecutive batches are disjoint until the candidate
+  space is spent, and a stratum whose members are all used gives its share to the others.
 - **Quotas.** ``stratified``, ``kcenter`` and ``graph`` split the batch over strata first (see
   ``allocate``); when the batch has at least as many slots as there are non-empty strata, every
   stratum gets at least one.
@@ -89,9 +91,18 @@ def allocate(sizes: np.ndarray, n: int, allocation: str = "sqrt", seed: int | No
     return quotas + _apportion(weights, n - len(nonempty), sizes - quotas)
 
 
+def usage_tiers(uses: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(forced, eligible) index arrays: all candidates used fewer than t times, and those used
+    exactly t times, where t is the least level with at least ``n`` candidates at or below it."""
+    levels, counts = np.unique(uses, return_counts=True)
+    reach = np.cumsum(counts)
+    t = levels[min(int(np.searchsorted(reach, n)), len(levels) - 1)]
+    return np.flatnonzero(uses < t), np.flatnonzero(uses == t)
+
+
 @dataclass(frozen=True)
 class _Groups:
-    """Candidates sorted by (stratum, uses, random key): each stratum is one contiguous run."""
+    """Rows sorted by (stratum, random key): each stratum is one contiguous run."""
 
     order: np.ndarray
     labels: np.ndarray
@@ -99,15 +110,15 @@ class _Groups:
     sizes: np.ndarray
 
 
-def _group(strata: np.ndarray, uses: np.ndarray, rng: np.random.Generator) -> _Groups:
-    key = rng.random(len(strata))
-    order = np.lexsort((key, uses, strata))
+def _group(rows: np.ndarray, strata: np.ndarray, rng: np.random.Generator) -> _Groups:
+    key = rng.random(len(rows))
+    order = rows[np.lexsort((key, strata[rows]))]
     labels, starts, sizes = np.unique(strata[order], return_index=True, return_counts=True)
     return _Groups(order, labels, starts, sizes)
 
 
 def _first(groups: _Groups, quotas: np.ndarray) -> np.ndarray:
-    """The first ``quotas[i]`` entries of each stratum's run (least used, then random)."""
+    """The first ``quotas[i]`` entries of each stratum's run (a random choice within it)."""
     take = quotas > 0
     starts, counts = groups.starts[take], quotas[take]
     offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
@@ -128,38 +139,35 @@ def select_random(count: int, n: int, uses: np.ndarray | None = None, seed: int 
 
 def select_stratified(strata: np.ndarray, n: int, uses: np.ndarray | None = None, allocation: str = "sqrt",
                       seed: int | None = 0) -> np.ndarray:
-    """A quota per stratum (``allocate``), filled with its least-used members in random order."""
+    """A quota per stratum (``allocate``), filled with a random choice of its least-used members."""
     strata = np.asarray(strata)
-    rng = _rng(seed)
-    groups = _group(strata, _uses(uses, len(strata)), rng)
-    quotas = allocate(groups.sizes, n, allocation, seed)
-    return np.sort(_first(groups, quotas))
+    n = int(min(n, len(strata)))
+    forced, eligible = usage_tiers(_uses(uses, len(strata)), n)
+    groups = _group(eligible, strata, _rng(seed))
+    quotas = allocate(groups.sizes, n - len(forced), allocation, seed)
+    return np.sort(np.concatenate([forced, _first(groups, quotas)]))
 
 
 class _Stratum:
-    """Greedy farthest-point state of one stratum: a pool of its least-used members and their
-    largest cosine to the points chosen in it so far (farthest = smallest)."""
+    """Greedy farthest-point state of one stratum: a pool of its eligible members and each one's
+    largest cosine to the points chosen in the stratum so far (farthest = smallest)."""
 
-    def __init__(self, members: np.ndarray, uses: np.ndarray, vectors: np.ndarray, pool_size: int) -> None:
-        self.members = members  # sorted by (uses, random)
-        self.uses = uses[members]
+    def __init__(self, members: np.ndarray, chosen: np.ndarray, vectors: np.ndarray, pool_size: int) -> None:
+        self.members = members  # shuffled
         self.vectors = vectors
         self.pool_size = max(1, pool_size)
         self.cursor = 0
-        self.chosen: list[int] = []
+        self.chosen: list[int] = [int(c) for c in chosen]
         self._refill()
 
     def _refill(self) -> None:
-        """Next pool: up to pool_size members of the lowest uses tier not yet drawn."""
-        rest = self.members[self.cursor:]
-        if len(rest) == 0:
-            self.pool = rest
-            self.best = np.zeros(0, dtype=np.float32)
-            return
-        tier_end = self.cursor + int(np.searchsorted(self.uses[self.cursor:], self.uses[self.cursor], side="right"))
-        stop = min(tier_end, self.cursor + self.pool_size)
+        """Next pool: up to pool_size members not drawn yet."""
+        stop = min(len(self.members), self.cursor + self.pool_size)
         self.pool = self.members[self.cursor:stop]
         self.cursor = stop
+        if len(self.pool) == 0:
+            self.best = np.zeros(0, dtype=np.float32)
+            return
         self.matrix = np.ascontiguousarray(self.vectors[self.pool], dtype=np.float32)
         if self.chosen:
             self.best = (self.matrix @ np.asarray(self.vectors[self.chosen], dtype=np.float32).T).max(axis=1)
@@ -183,7 +191,7 @@ class _Stratum:
         self.chosen.append(pick)
         np.maximum(self.best, self.matrix @ self.matrix[row], out=self.best)
         self.best[row] = np.inf
-        if self.best.min() == np.inf:  # pool spent: draw the next members (next uses tier if need be)
+        if self.best.min() == np.inf:  # pool spent: draw the next members
             self._refill()
         return pick
 
@@ -194,28 +202,28 @@ def select_kcenter(vectors: np.ndarray, strata: np.ndarray, n: int, uses: np.nda
     """Greedy farthest-point (k-center) in embedding space, within per-stratum quotas.
 
     ``vectors`` must be L2-normalised float32. First every stratum fills a floor quota
-    (``allocate`` of ``floor_share`` × n, so each non-empty stratum gets at least one slot when
-    n allows) by farthest-point within it; then each further slot goes to the stratum whose
-    farthest member is farthest from the points the batch holds there (Gonzalez's greedy, with
-    distances measured within strata, so one pick costs one pass over one stratum's pool).
-    Pools hold the stratum's least-used members (at most ``pool_factor`` × its quota at a time),
-    so unused personas are taken before any persona is taken twice.
+    (``allocate`` of ``floor_share`` × n, so each stratum with eligible members gets at least
+    one slot when n allows) by farthest-point within it; then each further slot goes to the
+    stratum whose farthest member is farthest from the points the batch holds there (Gonzalez's
+    greedy, distances measured within strata, so a pick costs one pass over one stratum's pool).
+    Pools are random draws of at most ``pool_factor`` × the stratum's quota, refilled when spent.
     """
     import heapq
 
     strata = np.asarray(strata)
-    rng = _rng(seed)
-    u = _uses(uses, len(strata))
-    groups = _group(strata, u, rng)
     n = int(min(n, len(strata)))
-    nonempty = int((groups.sizes > 0).sum())
-    guide = allocate(groups.sizes, n, allocation, seed)
-    floor = allocate(groups.sizes, max(min(n, nonempty), int(n * floor_share)), allocation, seed)
+    forced, eligible = usage_tiers(_uses(uses, len(strata)), n)
+    groups = _group(eligible, strata, _rng(seed))
+    slots = n - len(forced)
+    guide = allocate(groups.sizes, slots, allocation, seed)
+    floor = allocate(groups.sizes, max(min(slots, len(groups.sizes)), int(slots * floor_share)), allocation, seed)
+    forced_by = {int(label): forced[strata[forced] == label] for label in np.unique(strata[forced])}
+    empty = np.zeros(0, dtype=np.int64)
     states = [
-        _Stratum(groups.order[start:start + size], u, vectors, pool_factor * max(1, int(q)))
-        for start, size, q in zip(groups.starts, groups.sizes, guide, strict=True)
+        _Stratum(groups.order[start:start + size], forced_by.get(int(label), empty), vectors, pool_factor * max(1, int(q)))
+        for label, start, size, q in zip(groups.labels, groups.starts, groups.sizes, guide, strict=True)
     ]
-    picked: list[int] = []
+    picked: list[int] = [int(f) for f in forced]
     for state, quota in zip(states, floor, strict=True):
         for _ in range(int(quota)):
             picked.append(state.take())
@@ -244,8 +252,10 @@ def select_groups(edges: np.ndarray, n: int, communities: np.ndarray | None = No
                   seed: int | None = 0) -> np.ndarray:
     """``n`` related pairs (rows of ``edges``, candidate indices) spread over communities.
 
-    Pairs whose two personas are least used come first; a persona joins at most one pair of the
-    batch while pairs without repeats remain. Returns the chosen rows of ``edges`` (shape n×2).
+    Pairs are taken in order of their two personas' summed ``uses`` (least used first); within
+    one level, round-robin over the communities of their first persona, in random order. A
+    persona joins at most one pair of the batch while pairs without repeats remain. Returns the
+    chosen rows of ``edges`` (shape n×2).
     """
     edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
     if len(edges) == 0 or n <= 0:
@@ -254,37 +264,32 @@ def select_groups(edges: np.ndarray, n: int, communities: np.ndarray | None = No
     u = _uses(uses, count)
     comm = np.zeros(count, dtype=np.int64) if communities is None else np.asarray(communities, dtype=np.int64)
     rng = _rng(seed)
-    pair_uses = u[edges[:, 0]] + u[edges[:, 1]]
-    groups = _group(comm[edges[:, 0]], pair_uses, rng)
-    # Walk the strata round-robin (each in least-used order) so the batch spreads over communities.
-    runs = [list(groups.order[s:s + c]) for s, c in zip(groups.starts, groups.sizes, strict=True)]
-    rng.shuffle(runs)
+    level = u[edges[:, 0]] + u[edges[:, 1]]
+    stratum = comm[edges[:, 0]]
+    # Rank of each pair within its (level, community) run, in random order: the round-robin turn.
+    shuffled = np.lexsort((rng.random(len(edges)), stratum, level))
+    run_key = np.stack([level[shuffled], stratum[shuffled]], axis=1)
+    new_run = np.ones(len(edges), dtype=bool)
+    new_run[1:] = (run_key[1:] != run_key[:-1]).any(axis=1)
+    run_start = np.maximum.accumulate(np.where(new_run, np.arange(len(edges)), 0))
+    turn = np.empty(len(edges), dtype=np.int64)
+    turn[shuffled] = np.arange(len(edges)) - run_start
+    community_order = rng.permutation(int(stratum.max()) + 2)[stratum + 1]
+    order = np.lexsort((community_order, turn, level))
     chosen: list[int] = []
     taken: set[int] = set()
     seen: set[int] = set()
     for allow_repeat in (False, True):
-        cursors = [0] * len(runs)
-        while len(chosen) < n:
-            progressed = False
-            for r, run in enumerate(runs):
-                while cursors[r] < len(run):
-                    row = run[cursors[r]]
-                    cursors[r] += 1
-                    a, b = int(edges[row, 0]), int(edges[row, 1])
-                    if row in taken or (not allow_repeat and (a in seen or b in seen)):
-                        continue
-                    chosen.append(int(row))
-                    taken.add(int(row))
-                    seen.update((a, b))
-                    progressed = True
-                    break
-                if len(chosen) >= n:
-                    break
-            if not progressed:
+        for row in order.tolist():
+            if len(chosen) >= n:
                 break
-        if len(chosen) >= n:
-            break
-    return edges[np.array(sorted(chosen[:n]), dtype=np.int64)]
+            a, b = int(edges[row, 0]), int(edges[row, 1])
+            if row in taken or (not allow_repeat and (a in seen or b in seen)):
+                continue
+            chosen.append(row)
+            taken.add(row)
+            seen.update((a, b))
+    return edges[np.array(sorted(chosen), dtype=np.int64)]
 
 
 def select(strategy: str, n: int, *, count: int, strata: np.ndarray | None = None, vectors: np.ndarray | None = None,
