@@ -10,6 +10,7 @@ import numpy as np
 from personagraph.errors import ConfigError
 
 KMEANS_METHODS = ("faiss", "sklearn")
+SMALL = 2_000_000  # rows × clusters below which k-means++ (scikit-learn KMeans) runs instead of faiss
 
 
 def default_clusters(count: int) -> int:
@@ -20,9 +21,10 @@ def default_clusters(count: int) -> int:
 def kmeans(vectors: np.ndarray, k: int, seed: int = 0, method: str = "faiss", niter: int = 20) -> np.ndarray:
     """Cluster id (0..k-1) per row, deterministic for a seed.
 
-    faiss trains on at most 256 points per centroid (a seeded subsample) and then assigns every
-    row to its nearest centroid; at 1M × 384 it is several times faster than scikit-learn's
-    MiniBatchKMeans (benchmarks/sampling.py prints both). Rows must be float32.
+    ``faiss`` (the default) trains on at most 256 points per centroid (a seeded subsample) and
+    then assigns every row to its nearest centroid; at 1M × 384 it is several times faster than
+    scikit-learn's MiniBatchKMeans (``sklearn``; benchmarks/sampling.py prints both). Below
+    ``SMALL`` rows × clusters, the default runs scikit-learn's KMeans (k-means++, ten starts).
     """
     if method not in KMEANS_METHODS:
         raise ConfigError(f"unknown k-means method {method!r}", hint=f"choose one of {', '.join(KMEANS_METHODS)}")
@@ -33,7 +35,7 @@ def kmeans(vectors: np.ndarray, k: int, seed: int = 0, method: str = "faiss", ni
     k = max(1, min(int(k), n))
     if k == 1:
         return np.zeros(n, dtype=np.int64)
-    if method == "faiss":
+    if method == "faiss" and n * k > SMALL:
         import faiss
 
         model = faiss.Kmeans(vectors.shape[1], k, niter=niter, seed=int(seed), max_points_per_centroid=256,
@@ -41,6 +43,12 @@ def kmeans(vectors: np.ndarray, k: int, seed: int = 0, method: str = "faiss", ni
         model.train(vectors)
         _, assigned = model.index.search(vectors, 1)
         labels = assigned.ravel().astype(np.int64)
+    elif method == "faiss":
+        # Small inputs: faiss starts from random rows, which on a few well-separated groups often
+        # merges two of them; k-means++ with ten starts is exact enough and takes well under a second.
+        from sklearn.cluster import KMeans
+
+        labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(vectors).astype(np.int64)
     else:
         from sklearn.cluster import MiniBatchKMeans
 
@@ -60,13 +68,18 @@ def _renumber(labels: np.ndarray) -> np.ndarray:
 
 # Words that say nothing about a persona: English function words and persona boilerplate.
 STOPWORDS = frozenset(
-    ["a", "an", "the", "and", "or", "but", "if", "of", "in", "on", "at", "to", "for", "from", "by", "with", "about", "as", "into", "over", "after", "before", "under", "between", "is", "are", "was", "were", "be", "been", "being", "am", "has", "have", "had", "do", "does", "did", "who", "whom", "whose", "which", "that", "this", "these", "those", "it", "its", "he", "she", "they", "them", "their", "his", "her", "him", "i", "me", "my", "we", "our", "you", "your", "not", "no", "so", "than", "too", "very", "can", "will", "would", "should", "could", "may", "might", "must", "also", "such", "other", "more", "most", "some", "any", "each", "all", "both", "one", "two", "per", "via", "who's", "s", "t", "just", "up", "out", "off", "new", "own", "same", "like", "well", "person", "people", "someone", "individual", "persona", "looking", "interested", "passionate", "enthusiast", "enthusiastic"]
+    ["a", "an", "the", "and", "or", "but", "if", "of", "in", "on", "at", "to", "for", "from", "by", "with", "about", "as", "into", "over", "after", "before", "under", "between", "is", "are", "was", "were", "be", "been", "being", "am", "has", "have", "had", "do", "does", "did", "who", "whom", "whose", "which", "that", "this", "these", "those", "it", "its", "he", "she", "they", "them", "their", "his", "her", "him", "i", "me", "my", "we", "our", "you", "your", "not", "no", "so", "than", "too", "very", "can", "will", "would", "should", "could", "may", "might", "must", "also", "such", "other", "more", "most", "some", "any", "each", "all", "both", "one", "two", "per", "via", "who's", "s", "t", "just", "up", "out", "off", "new", "own", "same", "like", "well", "every", "person", "people", "someone", "individual", "persona", "looking", "interested", "passionate", "enthusiast", "enthusiastic"]
 )
 _WORD = re.compile(r"[^\W\d_][\w'-]{2,}", re.UNICODE)
 
 
-def _words(text: str) -> set[str]:
-    return {w for w in (m.lower().strip("'-") for m in _WORD.findall(text)) if w not in STOPWORDS and len(w) > 2}
+def _words(text: str) -> dict[str, float]:
+    """Content words of a text, each with its first position as a share of the text (0 = first)."""
+    found = [w for w in (m.lower().strip("'-") for m in _WORD.findall(text)) if w not in STOPWORDS and len(w) > 2]
+    out: dict[str, float] = {}
+    for i, word in enumerate(found):
+        out.setdefault(word, i / max(1, len(found)))
+    return out
 
 
 def cluster_labels(texts: Sequence[str], clusters: Sequence[int] | np.ndarray, top: int = 3,
@@ -75,18 +88,23 @@ def cluster_labels(texts: Sequence[str], clusters: Sequence[int] | np.ndarray, t
 
     Score of word w in cluster c: p(w|c) × log(p(w|c) / p(w)), where p is the share of personas
     whose text contains w (a TF-IDF-like contrast); words in fewer than ``min_count`` personas of
-    the cluster are skipped, unless the cluster is smaller than that.
+    the cluster are skipped, unless the cluster is smaller than that. Ties go to the word that
+    comes earlier in the texts (persona texts name who they are first: "A nurse who ...").
     """
     clusters = np.asarray(clusters)
-    from collections import Counter
+    from collections import Counter, defaultdict
 
     overall: Counter[str] = Counter()
     inside: dict[int, Counter[str]] = {}
+    position: dict[int, defaultdict[str, float]] = {}
     sizes: Counter[int] = Counter()
     for text, c in zip(texts, clusters.tolist(), strict=True):
         words = _words(text or "")
-        overall.update(words)
-        inside.setdefault(int(c), Counter()).update(words)
+        overall.update(words.keys())
+        inside.setdefault(int(c), Counter()).update(words.keys())
+        where = position.setdefault(int(c), defaultdict(float))
+        for word, pos in words.items():
+            where[word] += pos
         sizes[int(c)] += 1
     total = max(1, len(texts))
     labels: dict[int, list[str]] = {}
@@ -99,9 +117,9 @@ def cluster_labels(texts: Sequence[str], clusters: Sequence[int] | np.ndarray, t
                 continue
             p_in = n / size
             p_all = overall[word] / total
-            scored.append((p_in * np.log(p_in / p_all), n, word))
-        scored.sort(key=lambda s: (-s[0], -s[1], s[2]))
-        labels[c] = [word for _, _, word in scored[:top]]
+            scored.append((round(p_in * np.log(p_in / p_all), 9), -n, position[c][word] / n, word))
+        scored.sort(key=lambda s: (-s[0], s[1], s[2], s[3]))
+        labels[c] = [s[3] for s in scored[:top]]
     return labels
 
 
