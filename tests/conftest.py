@@ -20,6 +20,7 @@ import pytest
 
 from personagraph.config import Secret, Settings
 from personagraph.store import GraphStore, open_store
+from tests.llm_fixtures import *  # noqa
 
 ROOT = Path(__file__).resolve().parent.parent
 

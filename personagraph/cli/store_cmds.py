@@ -152,6 +152,20 @@ def serve_cmd(app: App, port: int, http_port: int) -> None:
     serve(folder, password, app.settings.database, port, http_port, on_ready=ready)
 
 
+@click.command("demo")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("personagraph-demo"), show_default=True,
+              help="Folder for the demo's store and files (re-created on each run).")
+@pass_app
+def demo_cmd(app: App, out_dir: Path) -> None:
+    """Build the example world in an embedded store and walk through what PersonaGraph does.
+
+    Stages that need a language model run when OPENAI_BASE_URL is set, and are skipped otherwise.
+    """
+    from personagraph.demo import run_demo
+
+    run_demo(out_dir, app.settings, echo=click.echo)
+
+
 def register(main: click.Group) -> None:
-    for command in (import_cmd, export_group, query_cmd, stats_cmd, serve_cmd):
+    for command in (import_cmd, export_group, query_cmd, stats_cmd, serve_cmd, demo_cmd):
         main.add_command(command)

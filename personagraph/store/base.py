@@ -30,7 +30,7 @@ _STRINGS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`")
 _COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
 _WRITE_CLAUSE = re.compile(
     r"\b(CREATE|MERGE|SET|DELETE|DETACH|REMOVE|DROP|FOREACH|LOAD\s+CSV|ALTER|GRANT|DENY|REVOKE)\b"
-    r"|\bCALL\s+(db|apoc|gds|dbms)\.\w*(create|drop|merge|set|delete|write|refactor|load|kill)",
+    r"|\bCALL\s+(db|apoc|gds|dbms)\.[\w.]*(create|drop|merge|set|delete|write|refactor|load|kill)\w*",
     re.I,
 )
 

@@ -29,7 +29,9 @@ def _start_jvm() -> None:
 
     if jvm.jpype.isJVMStarted():
         return
-    os.environ.setdefault("ARCADEDB_JVM_ERROR_FILE", os.path.join(os.path.expanduser("~"), ".cache", "personagraph-jvm-%p.log"))
+    cache = Path.home() / ".cache" / "personagraph"
+    cache.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("ARCADEDB_JVM_ERROR_FILE", str(cache / "jvm-crash-%p.log"))
     args = [f"-Djava.util.logging.config.file={_LOGGING}", "-Darcadedb.server.logging.enabled=false"]
     heap = os.environ.get("PERSONAGRAPH_JVM_HEAP")
     # The JVM prints an "incubator modules" warning on stderr at start: hide that one moment only.
@@ -55,6 +57,16 @@ def served_by(folder: str | os.PathLike[str]) -> dict[str, Any] | None:
 
 
 _NOISE = re.compile(r"^(Query|Command) failed: |^Failed to commit transaction: |com\.arcadedb\.[\w.]+?(Exception|Error): | \(caused by [^)]*\)")
+
+
+def _locked(exc: BaseException | None) -> bool:
+    """Whether the engine's exception chain says another process holds the database."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if "locked by another process" in str(exc):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 def clean_message(exc: BaseException) -> str:
@@ -101,7 +113,7 @@ class EmbeddedExecutor:
             return adb.create_database(self.path)
         except Exception as exc:  # the engine raises Java exceptions wrapped in several ways
             message = clean_message(exc)
-            if "lock" in message.lower() or "used by another process" in message.lower():
+            if _locked(exc):
                 raise StoreLockedError(
                     f"store {self.folder} is open in another process",
                     hint="close it, or serve it with `personagraph serve` and use the Bolt URL",

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from personagraph.errors import ConfigError, StoreError, StoreLockedError
-from personagraph.store.embedded import SERVE_MARKER, _start_jvm, clean_message, served_by
+from personagraph.store.embedded import SERVE_MARKER, _locked, _start_jvm, clean_message, served_by
 
 MIN_PASSWORD = 8
 
@@ -45,21 +45,24 @@ def serve(
         "server_plugins": "Bolt:com.arcadedb.bolt.BoltProtocolPlugin",
         "bolt_port": bolt_port,
     }
+    url = f"bolt://127.0.0.1:{bolt_port}"
+    marker = root / SERVE_MARKER
+    # The marker goes first, so that nobody opens the folder directly while the server starts.
+    marker.write_text(json.dumps({"pid": os.getpid(), "url": url, "database": database, "http_port": http_port}))
     try:
+        # Create the database before the server listens: a client that can connect finds it there.
+        database_path = str(root / "databases" / database)
+        if not adb.database_exists(database_path):
+            adb.create_database(database_path).close()
         server = adb.create_server(str(root), root_password=password, config=config)
         server.start()
     except Exception as exc:
-        message = clean_message(exc)
-        if "lock" in message.lower():
+        marker.unlink(missing_ok=True)
+        if _locked(exc):
             raise StoreLockedError(f"store {root} is open in another process") from exc
-        raise StoreError(f"cannot start the Bolt server on 127.0.0.1:{bolt_port}: {message}") from exc
-    url = f"bolt://127.0.0.1:{bolt_port}"
-    marker = root / SERVE_MARKER
+        raise StoreError(f"cannot start the Bolt server on 127.0.0.1:{bolt_port}: {clean_message(exc)}") from exc
     stop = stop or threading.Event()
     try:
-        if not (root / "databases" / database).exists():
-            server.create_database(database)
-        marker.write_text(json.dumps({"pid": os.getpid(), "url": url, "database": database, "http_port": http_port}))
         if threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, lambda *_: stop.set())

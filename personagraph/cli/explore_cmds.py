@@ -1,0 +1,41 @@
+"""`personagraph explore`: list and run the named read-only queries in cypher/explore/."""
+
+from __future__ import annotations
+
+import click
+
+from personagraph.cli.context import App, pass_app
+from personagraph.cli.output import emit, format_option
+
+
+@click.command("explore")
+@click.argument("name", required=False)
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Query parameter; the value is parsed as JSON if it can be (5, \"1971\", [1,2]), else taken as a string.")
+@format_option()
+@pass_app
+def explore_cmd(app: App, name: str | None, params: tuple[str, ...], fmt: str) -> None:
+    """List the explore queries, or run one read-only.
+
+    Without NAME: each query with its parameters (name=default for optional ones) and what it
+    shows. With NAME: run it and print the rows, e.g.
+
+      personagraph explore search -p q=welder
+
+      personagraph explore neighbourhood -p id=p_8fa45bf9a3d55359 --format json
+    """
+    from personagraph import explore
+    from personagraph.cli.store_cmds import parse_param
+
+    if name is None:
+        rows = [{"name": q.name, "params": q.signature(), "description": q.description} for q in explore.catalogue()]
+        emit(rows, fmt, title="explore queries" if fmt == "table" else None)
+        return
+    values = dict(parse_param(p) for p in params)
+    explore.bind(explore.get(name), values)  # a bad name or parameter fails before the store opens
+    emit(explore.run(app.store(), name, values), fmt)
+
+
+def register(main: click.Group) -> None:
+    """Add `explore` to the main group."""
+    main.add_command(explore_cmd)

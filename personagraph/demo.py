@@ -1,0 +1,131 @@
+"""The main job behind `make demo`: build the example world in a store and walk through it.
+
+Each stage is a function of a ``Demo``; stages that need an LLM endpoint say so and are skipped
+when none is configured. The store is left in place so the user can go on exploring it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from personagraph.config import Settings
+from personagraph.errors import ConfigError
+from personagraph.store import GraphStore, open_store
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+MARKER = ".personagraph-demo"
+
+
+@dataclass
+class Demo:
+    store: GraphStore
+    settings: Settings
+    out_dir: Path
+    echo: Callable[[str], None]
+
+    def heading(self, title: str) -> None:
+        self.echo("")
+        self.echo(f"== {title}")
+
+
+def examples_dir() -> Path:
+    if not EXAMPLES.is_dir():
+        raise ConfigError("the examples/ folder is not available (run the demo from a checkout of the repository)")
+    return EXAMPLES
+
+
+def prepare(out_dir: Path) -> Path:
+    """A fresh store folder inside ``out_dir``; only a folder the demo made itself is wiped."""
+    store_dir = out_dir / "store"
+    if out_dir.exists() and any(out_dir.iterdir()):
+        if not (out_dir / MARKER).exists():
+            raise ConfigError(f"{out_dir} exists and was not made by the demo; choose another --out")
+        shutil.rmtree(store_dir, ignore_errors=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / MARKER).write_text("made by `personagraph demo`; safe to delete\n")
+    return store_dir
+
+
+def stage_import(demo: Demo) -> None:
+    from personagraph.pipeline.ingest import import_file
+
+    demo.heading("1. Import the example world")
+    world = examples_dir() / "world"
+    for name in ("personas.jsonl", "relations.jsonl"):
+        report = import_file(demo.store, world / name)
+        demo.echo(f"{name}: {report.records} records, {report.personas_new} new personas, {report.relations} relations")
+    texts = examples_dir() / "texts.jsonl"
+    if texts.is_file():
+        report = import_file(demo.store, texts, kind="texts")
+        demo.echo(f"texts.jsonl: {report.texts_new} source texts for Text-to-Persona")
+
+
+def stage_stats(demo: Demo) -> None:
+    demo.heading("2. What is in the graph (personagraph stats)")
+    stats = demo.store.stats()
+    demo.echo("nodes:     " + ", ".join(f"{k} {v}" for k, v in stats["labels"].items() if v))
+    demo.echo("relations: " + ", ".join(f"{k} {v}" for k, v in stats["relations"].items()))
+    degrees = {int(k): v for k, v in stats["degree"].items()}
+    if degrees:
+        mean = sum(d * n for d, n in degrees.items()) / max(1, sum(degrees.values()))
+        demo.echo(f"degree:    mean {mean:.1f}, max {max(degrees)}, isolated {degrees.get(0, 0)}")
+
+
+def stage_explore(demo: Demo) -> None:
+    demo.heading("3. A few Cypher queries")
+    hubs = demo.store.cypher(
+        "MATCH (p:Persona) WITH p, COUNT { (p)--(:Persona) } AS degree "
+        "RETURN p.id AS id, p.text AS text, degree ORDER BY degree DESC, id LIMIT 3"
+    )
+    demo.echo("Most connected personas:")
+    for row in hubs:
+        demo.echo(f"  [{row['degree']}] {row['text']}")
+    if hubs:
+        seed = hubs[0]["id"]
+        rivals = demo.store.cypher(
+            "MATCH (p:Persona {id: $id})-[:COLLEAGUE]-(c:Persona)-[:RIVAL]-(r:Persona) "
+            "WHERE r <> p RETURN DISTINCT r.text AS rival LIMIT 3",
+            {"id": seed},
+        )
+        demo.echo("Rivals of the top hub's colleagues:" if rivals else "The top hub's colleagues have no rivals.")
+        for row in rivals:
+            demo.echo(f"  {row['rival']}")
+
+
+def stage_llm(demo: Demo) -> None:
+    demo.heading("4. Text-to-Persona and one hop of Persona-to-Persona")
+    if not demo.settings.llm_configured:
+        demo.echo("skipped: no language model configured. Set OPENAI_BASE_URL (and OPENAI_API_KEY, "
+                  "PERSONAGRAPH_MODEL) to any OpenAI-compatible endpoint to run the LLM stages.")
+        return
+    demo.echo("skipped: the LLM stages are not installed in this version.")
+
+
+STAGES: list[Callable[[Demo], None]] = [stage_import, stage_stats, stage_explore, stage_llm]
+
+
+def next_steps(demo: Demo) -> list[str]:
+    store = demo.store.location
+    return [
+        f"personagraph --store {store} stats",
+        f"personagraph --store {store} query 'MATCH (a:Persona)-[r:RIVAL]->(b:Persona) RETURN a.text, b.text LIMIT 5'",
+        f"personagraph --store {store} export graph {demo.out_dir / 'export'} --format parquet",
+    ]
+
+
+def run_demo(out_dir: str | Path, settings: Settings | None = None, echo: Callable[[str], None] = print) -> Path:
+    """Run every stage into ``out_dir``; returns the store folder."""
+    settings = settings or Settings.from_env()
+    out = Path(out_dir).resolve()
+    store_dir = prepare(out)
+    with open_store(str(store_dir), settings) as store:
+        demo = Demo(store, settings, out, echo)
+        for stage in STAGES:
+            stage(demo)
+        demo.heading("Next")
+        for line in next_steps(demo):
+            echo(f"  {line}")
+    return store_dir

@@ -1,0 +1,116 @@
+"""The explore catalogue: the named read-only queries in ``cypher/explore/``.
+
+Each file's header names its parameters, and may give a default::
+
+    // params: id: persona id; limit: most rows to return (default 50)
+
+``catalogue()`` lists the queries, ``run()`` fills in defaults, refuses missing or unknown
+parameters and anything that would write, and runs the query on a store.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from personagraph import queries
+from personagraph.errors import ConfigError, ReadOnlyError
+from personagraph.store.base import Row, write_clause
+
+if TYPE_CHECKING:
+    from personagraph.store import GraphStore
+
+FOLDER = "explore"
+_DEFAULT = re.compile(r"\(default\s+([^)]*)\)\s*$")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    description: str
+    default: Any = None
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class ExploreQuery:
+    name: str
+    description: str
+    params: tuple[Param, ...]
+
+    def signature(self) -> str:
+        """``id, limit=50``: the parameters as a user would pass them."""
+        return ", ".join(p.name if p.required else f"{p.name}={json.dumps(p.default)}" for p in self.params)
+
+
+def _value(raw: str) -> Any:
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return raw.strip()
+
+
+def parse_params(spec: str) -> tuple[Param, ...]:
+    """The ``// params:`` header as Param objects; ``none`` or empty gives no parameters."""
+    if spec.strip().lower() in ("", "none"):
+        return ()
+    params = []
+    for part in spec.split(";"):
+        name, _, description = part.partition(":")
+        if not name.strip():
+            continue
+        description = description.strip()
+        match = _DEFAULT.search(description)
+        if match:
+            params.append(Param(name.strip(), description[: match.start()].strip(), _value(match.group(1)), required=False))
+        else:
+            params.append(Param(name.strip(), description))
+    return tuple(params)
+
+
+def get(name: str) -> ExploreQuery:
+    """The explore query ``name`` (``neighbourhood`` or ``explore/neighbourhood``)."""
+    short = name.removeprefix(f"{FOLDER}/")
+    known = [n.removeprefix(f"{FOLDER}/") for n in queries.names(FOLDER)]
+    if short not in known:
+        raise ConfigError(f"no explore query named {short!r}", hint=f"known: {', '.join(known)}")
+    query = queries.load(f"{FOLDER}/{short}")
+    return ExploreQuery(short, query.description, parse_params(query.params))
+
+
+def catalogue() -> list[ExploreQuery]:
+    """Every explore query, sorted by name."""
+    return [get(name) for name in queries.names(FOLDER)]
+
+
+def bind(query: ExploreQuery, given: dict[str, Any]) -> dict[str, Any]:
+    """The parameters to send: ``given`` plus defaults; a missing or unknown name is an error."""
+    names = {p.name for p in query.params}
+    unknown = sorted(set(given) - names)
+    if unknown:
+        raise ConfigError(
+            f"explore query {query.name} has no parameter {', '.join(unknown)}",
+            hint=f"it takes: {query.signature() or 'no parameters'}",
+        )
+    values = {p.name: p.default for p in query.params if not p.required}
+    values.update(given)
+    missing = [p.name for p in query.params if p.required and p.name not in values]
+    if missing:
+        raise ConfigError(
+            f"explore query {query.name} needs {', '.join(missing)}",
+            hint=" ".join(f"-p {p.name}=… ({p.description})" for p in query.params if p.name in missing),
+        )
+    return values
+
+
+def run(store: GraphStore, name: str, params: dict[str, Any] | None = None) -> list[Row]:
+    """Run one explore query read-only and return its rows."""
+    query = get(name)
+    text = queries.load(f"{FOLDER}/{query.name}")
+    clause = write_clause(text.text)
+    if text.write or clause:
+        # ArcadeDB's Bolt server does not enforce read sessions, so the package refuses itself.
+        raise ReadOnlyError(f"explore query {query.name} would write ({clause or 'mode: write'}); explore is read-only")
+    return store.run(f"{FOLDER}/{query.name}", **bind(query, params or {}))

@@ -1,0 +1,93 @@
+"""Embedders (real MiniLM, real distilled static model) and embeddings kept beside both stores."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from personagraph.config import Settings
+from personagraph.models import Persona
+from personagraph.pipeline.embed import EMBEDDERS, embeddings_dir, get_embedder, persona_embeddings
+from personagraph.store import GraphStore
+from tests.conftest import SAMPLE
+from tests.dedup_support import settings_with_cache
+
+NEAR = ("A retired nurse from Ohio who volunteers at the local animal shelter.",
+        "a retired nurse from ohio who volunteers at the local animal shelter")
+OTHER = "A quantum physicist who composes heavy metal songs in her spare time."
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return settings_with_cache(tmp_path_factory.mktemp("embed-cache"))
+
+
+def _sample_texts(n: int) -> list[str]:
+    lines = (SAMPLE / "personas.jsonl").read_text(encoding="utf-8").splitlines()[:n]
+    return [json.loads(line)["persona"] for line in lines]
+
+
+@pytest.mark.parametrize("name", EMBEDDERS)
+def test_embedder_vectors(name: str, settings: Settings) -> None:
+    embedder = get_embedder(name, settings)
+    assert get_embedder(name, settings) is embedder  # loaded once per process
+    done: list[int] = []
+    vectors = embedder.encode([*NEAR, OTHER], batch_size=2, progress=done.append)
+    assert vectors.dtype == np.float32 and vectors.shape == (3, embedder.dim)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
+    assert sum(done) == 3
+    assert float(vectors[0] @ vectors[1]) > 0.9
+    assert float(vectors[0] @ vectors[2]) < 0.6
+
+
+def _near_copy(text: str) -> str:
+    """Case, punctuation and one adjacent-word swap in the middle."""
+    words = text.split()
+    mid = len(words) // 2
+    words[mid - 1], words[mid] = words[mid], words[mid - 1]
+    return " ".join(words).upper().rstrip(".") + "!"
+
+
+@pytest.mark.parametrize("name", EMBEDDERS)
+def test_near_copies_pass_090_and_real_personas_do_not(name: str, settings: Settings) -> None:
+    texts = [t for t in _sample_texts(300) if len(t.split()) >= 12][:150]
+    embedder = get_embedder(name, settings)
+    base = embedder.encode(texts)
+    copies = embedder.encode([_near_copy(t) for t in texts])
+    paired = np.sum(base * copies, axis=1)
+    assert np.mean(paired >= 0.9) >= 0.9
+    sims = base @ base.T
+    np.fill_diagonal(sims, 0)
+    assert np.mean(sims >= 0.9) < 0.001
+
+
+def test_persona_embeddings_are_kept_and_reused(store: GraphStore, settings: Settings, tmp_path: Path) -> None:
+    texts = _sample_texts(40)
+    store.upsert_personas([Persona(text=t) for t in texts[:30]])
+    computed: list[int] = []
+    ids, vectors = persona_embeddings(store, settings, "static", progress=computed.append)
+    assert sum(computed) == 30 and len(ids) == 30 and ids == sorted(ids)
+    folder = embeddings_dir(store, settings) / "static"
+    meta = json.loads((folder / "meta.json").read_text())
+    assert meta["embedder"] == "static" and meta["dim"] == vectors.shape[1]
+    if store.kind == "embedded":
+        assert folder.is_relative_to(Path(store.location))
+
+    # Nothing recomputed the second time; same vectors.
+    computed.clear()
+    ids2, vectors2 = persona_embeddings(store, settings, "static", progress=computed.append)
+    assert sum(computed) == 0 and ids2 == ids
+    np.testing.assert_array_equal(vectors, vectors2)
+
+    # New personas: only they are embedded; a subset comes back in the order asked.
+    new = [Persona(text=t) for t in texts[30:]]
+    store.upsert_personas(new)
+    wanted = [new[3].id, ids[5], "p_0000000000000000", new[0].id]
+    got_ids, got = persona_embeddings(store, settings, "static", ids=wanted, progress=computed.append)
+    assert sum(computed) == 2 and got_ids == [new[3].id, ids[5], new[0].id]
+    np.testing.assert_array_equal(got[1], vectors[5])
+    direct = get_embedder("static", settings).encode([new[3].text])
+    np.testing.assert_allclose(got[0], direct[0], atol=1e-6)
