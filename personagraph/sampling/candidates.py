@@ -124,6 +124,6 @@ def persona_texts(store: GraphStore, ids: Sequence[str], chunk: int = 5000) -> d
     out: dict[str, str] = {}
     ids = list(ids)
     for start in range(0, len(ids), chunk):
-        for row in store.run("sampling/persona_texts", ids=ids[start:start + chunk]):
+        for row in store.run("persona_texts", ids=ids[start:start + chunk]):
             out[row["id"]] = row["text"]
     return out
