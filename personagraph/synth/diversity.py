@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -121,7 +122,7 @@ def similarity_bins(persona_vectors: np.ndarray, sample_vectors: np.ndarray, bin
     ps = np.sum(p[i] * p[j], axis=1)
     ss = np.sum(s[i] * s[j], axis=1)
     out = []
-    for low, high in zip(bins[:-1], bins[1:], strict=True):
+    for low, high in itertools.pairwise(bins):
         mask = (ps >= low) & (ps < high)
         if mask.any():
             out.append({"persona_sim": f"{max(low, -1):.1f}–{min(high, 1):.1f}", "pairs": int(mask.sum()),
