@@ -80,13 +80,14 @@ def synth_cmd(app: App, task: str, mode: str, size: int, strategy: str, allocati
 
 def _print_lineage(tree: dict[str, Any]) -> None:
     click.echo(f"sample {tree['id']} ({tree['task']}, {tree['mode']}, {tree['prompt']}, model {tree['model']}, batch {tree['batch']})")
-    click.echo(f"  {tree['text'][:300]}")
+    for line in str(tree["text"])[:600].splitlines():
+        click.echo(f"  {line}")
     for persona in tree["personas"]:
         click.echo(f"  └─ GENERATED_BY [{persona['role']}] persona {persona['id']} (hop {persona['hop']}, origin {persona['origin']})")
         click.echo(f"       {persona['text']}")
         indent = "       "
         for text in persona["texts"]:
-            click.echo(f"{indent}└─ DERIVED_FROM text {text['id']}{' (' + text['source'] + ')' if text['source'] else ''}")
+            click.echo(f"{indent}└─ DERIVED_FROM text {text['id']}{' (' + str(text['source']) + ')' if text.get('source') else ''}")
             click.echo(f"{indent}     {str(text['text'])[:200]}")
         for step in persona["expanded_from"]:
             arrow = f"<-[:{step['relation']}]-" if step["outgoing"] else f"-[:{step['relation']}]->"

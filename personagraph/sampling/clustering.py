@@ -70,12 +70,13 @@ def _renumber(labels: np.ndarray) -> np.ndarray:
 STOPWORDS = frozenset(
     ["a", "an", "the", "and", "or", "but", "if", "of", "in", "on", "at", "to", "for", "from", "by", "with", "about", "as", "into", "over", "after", "before", "under", "between", "is", "are", "was", "were", "be", "been", "being", "am", "has", "have", "had", "do", "does", "did", "who", "whom", "whose", "which", "that", "this", "these", "those", "it", "its", "he", "she", "they", "them", "their", "his", "her", "him", "i", "me", "my", "we", "our", "you", "your", "not", "no", "so", "than", "too", "very", "can", "will", "would", "should", "could", "may", "might", "must", "also", "such", "other", "more", "most", "some", "any", "each", "all", "both", "one", "two", "per", "via", "who's", "s", "t", "just", "up", "out", "off", "new", "own", "same", "like", "well", "every", "person", "people", "someone", "individual", "persona", "looking", "interested", "passionate", "enthusiast", "enthusiastic"]
 )
-_WORD = re.compile(r"[^\W\d_][\w'-]{2,}", re.UNICODE)
+_WORD = re.compile(r"[^\W\d_][\w'’-]{2,}", re.UNICODE)
 
 
 def _words(text: str) -> dict[str, float]:
     """Content words of a text, each with its first position as a share of the text (0 = first)."""
-    found = [w for w in (m.lower().strip("'-") for m in _WORD.findall(text)) if w not in STOPWORDS and len(w) > 2]
+    words = (re.sub(r"['’]s$", "", m.lower()).strip("'-’") for m in _WORD.findall(text))
+    found = [w for w in words if w not in STOPWORDS and len(w) > 2]
     out: dict[str, float] = {}
     for i, word in enumerate(found):
         out.setdefault(word, i / max(1, len(found)))

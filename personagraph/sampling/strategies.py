@@ -172,8 +172,10 @@ class _Stratum:
         if self.chosen:
             self.best = (self.matrix @ np.asarray(self.vectors[self.chosen], dtype=np.float32).T).max(axis=1)
         else:
-            # Nothing chosen here yet: all tie, so argmin starts from the first (a random member).
-            self.best = np.full(len(self.pool), -np.inf, dtype=np.float32)
+            # Nothing chosen here yet: start from the member nearest the pool's mean (the best
+            # single representative, which matters when a stratum gets only one slot).
+            self.best = np.full(len(self.pool), -1.0, dtype=np.float32)  # the lowest cosine there is
+            self.best[int(np.argmax(self.matrix @ self.matrix.mean(axis=0)))] = -np.inf
 
     def gap(self) -> float:
         """Distance from the farthest remaining pool member to the points chosen here (4 before

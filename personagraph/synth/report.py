@@ -59,8 +59,7 @@ def lineage(store: GraphStore, sample_id: str, max_hops: int = 12) -> dict[str, 
     structural = sorted(STRUCTURAL)
     for row in rows:
         persona = {"id": row["persona_id"], "role": row["role"], "text": row["persona_text"], "hop": row["hop"],
-                   "origin": row["origin"], "texts": [{"id": i, "source": s, "text": t} for i, s, t in
-                                                      zip(row["text_ids"], row["sources"], row["texts"], strict=True)],
+                   "origin": row["origin"], "texts": [t for t in row["texts"] or [] if t.get("id")],
                    "expanded_from": []}
         current = row["persona_id"]
         for _ in range(max_hops):  # bounded: a hop chain in a sane graph is at most 6 long

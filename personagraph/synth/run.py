@@ -72,11 +72,11 @@ def build_messages(task: Task, mode: str, texts: Sequence[str], options: dict[st
         values.update(persona_a=texts[0], persona_b=texts[1])
     else:
         values["persona"] = texts[0]
-    values["examples"] = ""
+    values["few_shot"] = ""
     count = min(shots, len(pool))
     if mode == "few-shot" and count:
         listed = "\n".join(f"- {json.dumps(e['reply'], ensure_ascii=False)}" for e in pool[:count])
-        values["examples"] = f"\nExamples of good answers, for other people:\n{listed}"
+        values["few_shot"] = f"\nExamples of good answers, for other people:\n{listed}"
         return prompt.render(**values), prompt.ref
     if mode == "persona-few-shot" and count:
         return prompt.render(shots=count, examples=pool, **values), prompt.ref
