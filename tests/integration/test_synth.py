@@ -23,12 +23,23 @@ from tests.integration.sampling_world import build_world
 from tests.llm_server import LLMTestServer
 
 
-@pytest.fixture
-def world(store: GraphStore) -> tuple[GraphStore, tuple[list[str], np.ndarray]]:
+def _world(store: GraphStore) -> tuple[GraphStore, tuple[list[str], np.ndarray]]:
     personas, vectors = build_world(store)
     ids = [p.id for p in personas]
     compute_strata(store, Settings(), clusters=4, seed=1, vectors=(ids, vectors))
     return store, (ids, vectors)
+
+
+@pytest.fixture
+def world(store: GraphStore) -> tuple[GraphStore, tuple[list[str], np.ndarray]]:
+    """On both executors: for what the store holds (ledger, lineage, exports)."""
+    return _world(store)
+
+
+@pytest.fixture
+def embedded_world(embedded_store: GraphStore) -> tuple[GraphStore, tuple[list[str], np.ndarray]]:
+    """Embedded only: for what does not depend on the executor (prompts, LLM failures, metrics)."""
+    return _world(embedded_store)
 
 
 SINGLE = ["math", "logic", "instruction", "knowledge", "npc", "tool"]
@@ -76,8 +87,8 @@ def test_six_tasks_and_a_pair_task_end_to_end(world: tuple, llm_settings: Settin
     assert "Patient (A)" in text and "Their carer (B)" in text
 
 
-def test_modes_shape_the_prompt(world: tuple, llm_settings: Settings, llm_server: LLMTestServer) -> None:
-    store, vectors = world
+def test_modes_shape_the_prompt(embedded_world: tuple, llm_settings: Settings, llm_server: LLMTestServer) -> None:
+    store, vectors = embedded_world
     for mode in ("zero-shot", "few-shot", "persona-few-shot"):
         report = synthesize(store, llm_settings, task="math", mode=mode, size=2, seed=1, vectors=vectors,
                             options={"difficulty": "hard", "domain": "probability"}, shots=2, measure_diversity=False)
@@ -99,8 +110,8 @@ def test_modes_shape_the_prompt(world: tuple, llm_settings: Settings, llm_server
         synthesize(store, llm_settings, task="poetry", size=1, vectors=vectors)
 
 
-def test_failed_replies_are_reported_not_dropped(world: tuple, llm_settings: Settings, llm_server: LLMTestServer) -> None:
-    store, vectors = world
+def test_failed_replies_are_reported_not_dropped(embedded_world: tuple, llm_settings: Settings, llm_server: LLMTestServer) -> None:
+    store, vectors = embedded_world
     llm_server.add_rule("ship welder", "invalid", times=-1)  # every welder persona gets a schema-violating reply
     report = synthesize(store, llm_settings, task="instruction", size=48, strategy="random", vectors=vectors,
                         measure_diversity=False)
@@ -112,8 +123,8 @@ def test_failed_replies_are_reported_not_dropped(world: tuple, llm_settings: Set
         synthesize(store, llm_settings, task="logic", size=2, vectors=vectors, measure_diversity=False)
 
 
-def test_diversity_is_measured_and_kept_on_the_batch(world: tuple, llm_settings: Settings) -> None:
-    store, _ = world
+def test_diversity_is_measured_and_kept_on_the_batch(embedded_world: tuple, llm_settings: Settings) -> None:
+    store, _ = embedded_world
     # Real MiniLM embeddings for personas and samples here, so the paper's table can be made.
     report = synthesize(store, llm_settings, task="knowledge", size=12, strategy="stratified", seed=2)
     div = report.diversity
