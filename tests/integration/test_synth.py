@@ -185,3 +185,18 @@ def test_exports_load_back_with_datasets(world: tuple, llm_settings: Settings, t
     assert only == 5
     with pytest.raises(ConfigError):
         export_samples(store, tmp_path / "x.csv")
+
+
+def test_demo_stage(embedded_store: GraphStore, llm_settings: Settings) -> None:
+    from personagraph.sampling import demo_stage
+
+    build_world(embedded_store)
+    lines: list[str] = []
+    made = demo_stage.run(embedded_store, llm_settings, lines.append, size=8, per_task=1)
+    text = "\n".join(lines)
+    assert "covering radius" in text and "clusters covered" in text and "Vendi score" in text
+    assert len(made["samples"]) == 7  # one per single-persona task and one rivals dialogue
+    assert embedded_store.count("Batch") == 8 and embedded_store.count("Sample") == 7
+    quiet: list[str] = []
+    demo_stage.run(embedded_store, Settings(), quiet.append, size=4)
+    assert any("Synthesis skipped" in line for line in quiet)
