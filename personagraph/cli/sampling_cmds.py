@@ -38,10 +38,15 @@ def make_carver(app: App, where: str | None, origin: str | None, clusters: str |
     return Carver.parse(where=where, origin=origin, cluster=clusters, text=text, match=match, vocabulary=app.vocabulary)
 
 
-def print_coverage(report: dict[str, Any], title: str) -> None:
-    from personagraph.sampling.summary import coverage_rows
+def print_coverage(report: dict[str, Any], title: str, store: Any = None) -> None:
+    """The coverage table, and (given the store) the clusters drawn from, with their labels."""
+    from personagraph.sampling.summary import cluster_rows, coverage_rows
 
     emit(coverage_rows(report), "table", title=title)
+    if store is not None and (report.get("clusters") or {}).get("batch"):
+        from personagraph.sampling.strata import cluster_names
+
+        emit(cluster_rows(report, cluster_names(store)), "table", title="clusters in the batch")
 
 
 @click.command("cluster")
@@ -111,7 +116,7 @@ def sample_cmd(app: App, size: int, strategy: str, allocation: str, relation: st
         return
     state = "recorded" if batch.recorded else "not recorded (dry run)"
     click.echo(f"batch {batch.id}: {len(batch.groups)} {'pairs' if relation else 'personas'}, {batch.strategy}, {state}")
-    print_coverage(batch.coverage, "coverage")
+    print_coverage(batch.coverage, "coverage", store)
     for group in batch.groups[:show]:
         click.echo("  " + "  <->  ".join(texts.get(p, p)[:100] for p in group))
 
@@ -158,7 +163,7 @@ def report_cmd(app: App, batch_id: str, recompute: bool, embedder: str, as_json:
     click.echo(f"batch {batch_id}: task {batch.get('task')}, strategy {batch.get('strategy')}, "
                f"{batch.get('size')} {'pairs' if batch.get('relation') else 'personas'}, {batch.get('created_at')}"
                + (f", filters: {batch['carver']}" if batch.get("carver") else ""))
-    print_coverage(batch.get("coverage") or {}, "coverage")
+    print_coverage(batch.get("coverage") or {}, "coverage", store)
     emit(diversity_rows(diversity or {}), "table", title="diversity of the samples")
     bins = similarity_rows(diversity or {})
     if bins:

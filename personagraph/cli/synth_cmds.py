@@ -67,7 +67,7 @@ def synth_cmd(app: App, task: str, mode: str, size: int, strategy: str, allocati
         return
     click.echo(f"batch {report.batch.id}: {len(report.samples)} {task} samples ({mode}, {report.prompt}, model {report.model})"
                + (f"; {len(report.failed)} failed (kept in the LLM failure log)" if report.failed else ""))
-    print_coverage(report.batch.coverage, "coverage of the batch")
+    print_coverage(report.batch.coverage, "coverage of the batch", store)
     emit(diversity_rows(report.diversity), "table", title="diversity of the samples")
     bins = similarity_rows(report.diversity)
     if bins:

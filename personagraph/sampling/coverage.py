@@ -82,7 +82,9 @@ def coverage_report(*, chosen: np.ndarray, clusters: np.ndarray | None = None, v
     if clusters is not None:
         present = {int(c) for c in np.unique(clusters) if c >= 0}
         covered = {int(c) for c in np.unique(np.asarray(clusters)[chosen]) if c >= 0}
-        report["clusters"] = {"covered": len(covered & present), "total": len(present)}
+        counts = Counter(int(c) for c in np.asarray(clusters)[chosen].tolist() if c >= 0)
+        report["clusters"] = {"covered": len(covered & present), "total": len(present),
+                              "batch": {str(k): counts[k] for k in sorted(counts)}}
     if vectors is not None and len(chosen):
         rows = evaluation_rows(len(vectors), max_exact, seed)
         radius = covering_radius(vectors, chosen, rows=rows)

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from personagraph.sampling.batches import sample_batch
-from personagraph.sampling.strata import compute_strata
-from personagraph.sampling.summary import coverage_rows, diversity_rows
+from personagraph.sampling.strata import cluster_names, compute_strata
+from personagraph.sampling.summary import cluster_rows, coverage_rows, diversity_rows
 
 if TYPE_CHECKING:
     from personagraph.config import Settings
@@ -37,6 +37,8 @@ def run(store: GraphStore, settings: Settings, echo: Callable[[str], None] = pri
     batch = sample_batch(store, settings, size=size, strategy="kcenter", task="demo", seed=seed, embedder=embedder)
     echo(f"\nA kcenter batch of {size} (recorded as {batch.id}), beside a random batch of the same size:")
     _table(coverage_rows(batch.coverage)[:5], echo)
+    echo("Clusters it drew from:")
+    _table(cluster_rows(batch.coverage, cluster_names(store), limit=6), echo)
     made: dict[str, object] = {"batch": batch.id, "samples": []}
     if not settings.llm_configured:
         echo("\nSynthesis skipped: no language model configured (set OPENAI_BASE_URL, OPENAI_API_KEY, PERSONAGRAPH_MODEL).")

@@ -23,7 +23,6 @@ from personagraph.errors import ConfigError
 
 STRATEGIES = ("random", "stratified", "kcenter", "graph")
 ALLOCATIONS = ("proportional", "uniform", "sqrt")
-IntArray = np.ndarray
 
 
 def _rng(seed: int | None) -> np.random.Generator:

@@ -65,3 +65,13 @@ def similarity_rows(report: dict[str, Any]) -> list[dict[str, str]]:
     return [{"persona similarity": b["persona_sim"], "pairs": str(b["pairs"]),
              "mean persona sim": _fmt(b["mean_persona_sim"]), "mean sample sim": _fmt(b["mean_sample_sim"])}
             for b in report.get("persona_vs_sample", [])]
+
+
+def cluster_rows(report: dict[str, Any], names: dict[int, str], limit: int = 12) -> list[dict[str, str]]:
+    """The clusters a batch drew from, largest share first, with their readable labels."""
+    counts = (report.get("clusters") or {}).get("batch") or {}
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], int(kv[0])))
+    rows = [{"cluster": k, "personas": str(v), "label": names.get(int(k), "")} for k, v in ranked[:limit]]
+    if len(ranked) > limit:
+        rows.append({"cluster": "…", "personas": str(sum(v for _, v in ranked[limit:])), "label": f"{len(ranked) - limit} more clusters"})
+    return rows

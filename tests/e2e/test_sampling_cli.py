@@ -32,7 +32,7 @@ def test_cluster_sample_synth_report_lineage_export(tmp_path: Path, llm_server: 
     sampled = run(tmp_path, "sample", "-n", "12", "--strategy", "kcenter", "--json")
     assert sampled.returncode == 0, sampled.stderr
     batch = json.loads(sampled.stdout)
-    assert batch["recorded"] and batch["coverage"]["clusters"] == {"covered": 6, "total": 6}
+    assert batch["recorded"] and batch["coverage"]["clusters"]["covered"] == batch["coverage"]["clusters"]["total"] == 6
     assert batch["coverage"]["radius"]["max"] <= batch["coverage"]["radius_random"]["max"] + 0.2
 
     refused = run(tmp_path, "sample", "-n", "3", "--match", "(p) WITH p MATCH (n) DETACH DELETE n")
@@ -49,6 +49,8 @@ def test_cluster_sample_synth_report_lineage_export(tmp_path: Path, llm_server: 
     shown = run(tmp_path, "report", report["batch"])
     assert shown.returncode == 0, shown.stderr
     assert "covering radius" in shown.stdout and "Vendi score" in shown.stdout and "persona similarity" in shown.stdout
+    labels = [c["label"] for c in strata["clusters"]]
+    assert "clusters in the batch" in shown.stdout and any(label.split(" · ")[0] in shown.stdout for label in labels)
 
     out = tmp_path / "samples.parquet"
     exported = run(tmp_path, "export", "samples", str(out), "--batch", report["batch"])

@@ -48,7 +48,8 @@ def test_batch_is_recorded_in_the_ledger(world: tuple) -> None:
     store, _, vectors = world
     batch = sample_batch(store, SETTINGS, size=8, strategy="stratified", task="math", seed=3, vectors=vectors)
     assert batch.recorded and len(batch.persona_ids) == 8
-    assert batch.coverage["clusters"] == {"covered": 4, "total": 4}
+    assert batch.coverage["clusters"]["covered"] == 4 and batch.coverage["clusters"]["total"] == 4
+    assert sum(batch.coverage["clusters"]["batch"].values()) == 8 and len(batch.coverage["clusters"]["batch"]) == 4
     assert batch.coverage["radius"]["exact"] and batch.coverage["radius_random"]["max"] > 0
     rows = store.cypher("MATCH (b:Batch {id: $id}) RETURN b.task AS task, b.strategy AS strategy, b.size AS size, "
                         "b.clusters_covered AS covered, b.uses_gini AS gini, b.coverage AS coverage", {"id": batch.id})
