@@ -57,6 +57,23 @@ class GraphStore:
         run = self.executor.write if query.write else self.executor.read
         return run(query.text, params, name=f"{name}.cypher")
 
+    def run_columns(self, name: str, **params: Any) -> dict[str, list[Any]]:
+        """Run a read query from ``cypher/`` and return its result as columns (name -> list of values).
+
+        For large results: the embedded executor serialises them in bulk; others convert rows.
+        Integer columns with nulls come back as floats with NaN (as numpy does).
+        """
+        query = queries.load(name)
+        if query.write:
+            raise ReadOnlyError(f"query {name} writes; run_columns is for reads")
+        bulk = getattr(self.executor, "read_columns", None)
+        columns = bulk(query.text, params, name=f"{name}.cypher") if bulk else None
+        if columns is None:
+            rows = self.executor.read(query.text, params, name=f"{name}.cypher")
+            keys = list(rows[0]) if rows else []
+            return {key: [row[key] for row in rows] for key in keys}
+        return {key: list(value) if not isinstance(value, list) else value for key, value in columns.items()}
+
     def cypher(self, text: str, params: dict[str, Any] | None = None, *, write: bool = False, name: str | None = None) -> list[Row]:
         """Run a user's query. Read-only unless ``write``: a write clause is refused before it runs."""
         label = name or short(text)
