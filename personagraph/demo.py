@@ -108,7 +108,14 @@ def stage_llm(demo: Demo) -> None:
     demo.echo("skipped: the LLM stages are not installed in this version.")
 
 
-STAGES: list[Callable[[Demo], None]] = [stage_import, stage_stats, stage_explore, stage_llm]
+def stage_cast(demo: Demo) -> None:
+    from personagraph.export.cast import demo_stage
+
+    demo.heading("7. A cast of related NPCs for a game (personagraph export cast)")
+    demo_stage(demo.store, demo.settings, demo.echo, demo.out_dir / "cast")
+
+
+STAGES: list[Callable[[Demo], None]] = [stage_import, stage_stats, stage_explore, stage_llm, stage_cast]
 
 
 def next_steps(demo: Demo) -> list[str]:

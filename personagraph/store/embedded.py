@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from personagraph.errors import QueryError, StoreError, StoreLockedError
+from personagraph.store.arcade_bulk import ArcadeBulkLoader
+from personagraph.store.arcade_bulk import forget as forget_bulk_index
 from personagraph.store.base import BULK_LOAD, Row
 from personagraph.store.convert import java_value
 
@@ -128,6 +130,16 @@ class EmbeddedExecutor:
             except Exception as exc:
                 raise QueryError(name, clean_message(exc)) from exc
 
+    def read_columns(self, cypher: str, params: dict[str, Any], *, name: str) -> dict[str, Any] | None:
+        """A read query's result as columns (numpy arrays or lists), serialised in bulk on the Java
+        side: ~3x faster than rows for large results. None where the engine cannot (caller uses rows)."""
+        with _lock:
+            try:
+                result = self.db.query("opencypher", cypher, params) if params else self.db.query("opencypher", cypher)
+                return result.to_columns()  # type: ignore[no-any-return]
+            except Exception as exc:
+                raise QueryError(name, clean_message(exc)) from exc
+
     def write(self, cypher: str, params: dict[str, Any], *, name: str) -> list[Row]:
         def run() -> list[Row]:
             result = self.db.command("opencypher", cypher, params) if params else self.db.command("opencypher", cypher)
@@ -147,12 +159,18 @@ class EmbeddedExecutor:
     def in_transaction(self, fn: Callable[[], Any], *, name: str) -> Any:
         """Run ``fn`` in one transaction, retried on concurrent-modification conflicts."""
         with _lock:
+            # What the bulk loader knows of ids and edges may not hold after an arbitrary write.
+            forget_bulk_index(self.path)
             try:
                 return self.db.run_in_transaction(fn)
             except QueryError:
                 raise
             except Exception as exc:
                 raise QueryError(name, clean_message(exc)) from exc
+
+    def bulk_loader(self) -> ArcadeBulkLoader:
+        """The ``BULK_LOAD`` capability: node and edge batches through ArcadeDB's batch API."""
+        return ArcadeBulkLoader(self.db, self.path, _lock)
 
     def close(self) -> None:
         if self._closed:
@@ -164,6 +182,7 @@ class EmbeddedExecutor:
                 return
             if count <= 1:
                 del _open[self.path]
+                forget_bulk_index(self.path)
                 db.close()
             else:
                 _open[self.path] = (db, count - 1)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from personagraph import queries
 from personagraph.errors import ReadOnlyError
 from personagraph.models import Persona, Relation, SourceText, now_iso
-from personagraph.store.base import Executor, Row, short, write_clause
+from personagraph.store.base import EdgeCounts, Executor, Row, short, write_clause
+
+if TYPE_CHECKING:
+    from personagraph.store.bulk import BulkWriter, RelationRow
 from personagraph.vocabulary import Vocabulary
 
 T = TypeVar("T")
@@ -32,6 +35,7 @@ class GraphStore:
         self.executor = executor
         self.vocabulary = vocabulary or Vocabulary()
         self._schema_ready = False
+        self._bulk: BulkWriter | None = None
 
     # -- plumbing -------------------------------------------------------------------------
     @property
@@ -52,6 +56,23 @@ class GraphStore:
             query = query.with_type(self.vocabulary.check(rel_type))
         run = self.executor.write if query.write else self.executor.read
         return run(query.text, params, name=f"{name}.cypher")
+
+    def run_columns(self, name: str, **params: Any) -> dict[str, list[Any]]:
+        """Run a read query from ``cypher/`` and return its result as columns (name -> list of values).
+
+        For large results: the embedded executor serialises them in bulk; others convert rows.
+        Integer columns with nulls come back as floats with NaN (as numpy does).
+        """
+        query = queries.load(name)
+        if query.write:
+            raise ReadOnlyError(f"query {name} writes; run_columns is for reads")
+        bulk = getattr(self.executor, "read_columns", None)
+        columns = bulk(query.text, params, name=f"{name}.cypher") if bulk else None
+        if columns is None:
+            rows = self.executor.read(query.text, params, name=f"{name}.cypher")
+            keys = list(rows[0]) if rows else []
+            return {key: [row[key] for row in rows] for key in keys}
+        return {key: list(value) if not isinstance(value, list) else value for key, value in columns.items()}
 
     def cypher(self, text: str, params: dict[str, Any] | None = None, *, write: bool = False, name: str | None = None) -> list[Row]:
         """Run a user's query. Read-only unless ``write``: a write clause is refused before it runs."""
@@ -143,6 +164,28 @@ class GraphStore:
             if progress:
                 progress(len(chunk))
         return written
+
+    # -- bulk writes (imports) ---------------------------------------------------------------
+    @property
+    def bulk(self) -> BulkWriter:
+        """Idempotent batch writer: ArcadeDB's batch API embedded, Cypher ``UNWIND … MERGE`` over Bolt."""
+        if self._bulk is None:
+            from personagraph.store.bulk import BulkWriter
+
+            self._bulk = BulkWriter(self)
+        return self._bulk
+
+    def bulk_upsert_personas(self, rows: list[Row]) -> int:
+        """Create persona rows (``id`` plus properties) whose id is not in the graph; returns how many."""
+        return self.bulk.nodes("Persona", rows)
+
+    def bulk_upsert_texts(self, rows: list[Row]) -> int:
+        """Create text rows (``id``, ``text``, ``source``) whose id is not in the graph; returns how many."""
+        return self.bulk.nodes("Text", rows)
+
+    def bulk_add_relations(self, rows: list[RelationRow]) -> EdgeCounts:
+        """Create edges ``(src id, dst id, type, props)`` not in the graph yet; ends must exist."""
+        return self.bulk.relations(rows)
 
     def link_derived_from(self, rows: list[dict[str, Any]]) -> None:
         """``rows``: {persona, text, props} — persona came from text (T2P provenance)."""
