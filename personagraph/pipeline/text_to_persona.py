@@ -100,7 +100,7 @@ class T2PReport:
 def read_texts(paths: Iterable[str | Path]) -> Iterator[SourceText]:
     """Texts from files: ``.txt`` (one text a file; a folder means its ``*.txt``), or JSONL/CSV/Parquet with ``text``."""
     from personagraph.errors import MalformedInputError
-    from personagraph.pipeline.ingest import parse_text
+    from personagraph.pipeline.records import text_row
 
     for raw in paths:
         path = Path(raw)
@@ -121,7 +121,8 @@ def read_texts(paths: Iterable[str | Path]) -> Iterator[SourceText]:
                 try:
                     if "__error__" in record:
                         raise ValueError(record["__error__"])
-                    yield parse_text(record)
+                    row = text_row(record)
+                    yield SourceText(text=row["text"], source=row["source"])
                 except ValueError as exc:
                     raise MalformedInputError(str(path), line, str(exc)) from exc
 
