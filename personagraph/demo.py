@@ -100,12 +100,17 @@ def stage_explore(demo: Demo) -> None:
 
 
 def stage_llm(demo: Demo) -> None:
-    demo.heading("4. Text-to-Persona and one hop of Persona-to-Persona")
-    if not demo.settings.llm_configured:
-        demo.echo("skipped: no language model configured. Set OPENAI_BASE_URL (and OPENAI_API_KEY, "
-                  "PERSONAGRAPH_MODEL) to any OpenAI-compatible endpoint to run the LLM stages.")
-        return
-    demo.echo("skipped: the LLM stages are not installed in this version.")
+    from personagraph.pipeline.demo_stage import run_llm_demo
+
+    demo.heading("4. Text-to-Persona and one hop of Persona-to-Persona (personagraph t2p, expand)")
+    run_llm_demo(demo.store, demo.settings, demo.echo)
+
+
+def stage_sampling(demo: Demo) -> None:
+    from personagraph.sampling.demo_stage import run
+
+    demo.heading("6. Clusters, a coverage-aware batch, and synthesis (personagraph cluster, sample, synth)")
+    run(demo.store, demo.settings, demo.echo)
 
 
 def stage_cast(demo: Demo) -> None:
@@ -115,7 +120,7 @@ def stage_cast(demo: Demo) -> None:
     demo_stage(demo.store, demo.settings, demo.echo, demo.out_dir / "cast")
 
 
-STAGES: list[Callable[[Demo], None]] = [stage_import, stage_stats, stage_explore, stage_llm, stage_cast]
+STAGES: list[Callable[[Demo], None]] = [stage_import, stage_stats, stage_explore, stage_llm, stage_sampling, stage_cast]
 
 
 def next_steps(demo: Demo) -> list[str]:

@@ -100,6 +100,7 @@ class T2PReport:
 def read_texts(paths: Iterable[str | Path]) -> Iterator[SourceText]:
     """Texts from files: ``.txt`` (one text a file; a folder means its ``*.txt``), or JSONL/CSV/Parquet with ``text``."""
     from personagraph.errors import MalformedInputError
+    from personagraph.formats import ERROR_KEY
     from personagraph.pipeline.records import text_row
 
     for raw in paths:
@@ -119,8 +120,8 @@ def read_texts(paths: Iterable[str | Path]) -> Iterator[SourceText]:
         else:
             for line, record in read_records(path):
                 try:
-                    if "__error__" in record:
-                        raise ValueError(record["__error__"])
+                    if ERROR_KEY in record:
+                        raise ValueError(record[ERROR_KEY])
                     row = text_row(record)
                     yield SourceText(text=row["text"], source=row["source"])
                 except ValueError as exc:

@@ -54,6 +54,8 @@ class GraphStore:
         query = queries.load(name)
         if rel_type is not None:
             query = query.with_type(self.vocabulary.check(rel_type))
+        if queries.RELATIONS_SLOT in query.text:
+            query = query.with_relations(self.vocabulary.types)
         run = self.executor.write if query.write else self.executor.read
         return run(query.text, params, name=f"{name}.cypher")
 
