@@ -56,6 +56,7 @@ def _offline() -> None:
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 def _normalised(vectors: np.ndarray) -> np.ndarray:
@@ -85,8 +86,12 @@ class MiniLMEmbedder:
     def __init__(self) -> None:
         _offline()
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
         path = minilm_path()
+        # Loading prints a weights report and a progress bar; neither helps a user here.
+        transformers_logging.set_verbosity_error()
+        transformers_logging.disable_progress_bar()
         self._model = SentenceTransformer(path, device="cpu")
         dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(dimension() or 384)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -238,3 +239,18 @@ def test_edges_between_duplicates_of_different_groups(store: GraphStore) -> None
     assert edges(store) == Counter({(a, "RIVAL", b): 2, (b, "RIVAL", a): 1, (a, "MENTOR_OF", c): 1,
                                     (c, "FRIEND_OF", b): 1, (b, "COLLEAGUE", a): 1})
     assert counts.internal_edges_dropped == 2  # c2 -> c and the self-loop a2 -> a2
+
+
+def test_demo_stage_on_the_example_world(embedded_store: GraphStore, settings: Settings) -> None:
+    from personagraph.pipeline.deduplicate import demo_stage
+    from personagraph.pipeline.ingest import import_file
+
+    world = Path(__file__).resolve().parents[2] / "examples" / "world"
+    for name in ("personas.jsonl", "relations.jsonl"):
+        import_file(embedded_store, world / name)
+    before = embedded_store.count("Persona")
+    lines: list[str] = []
+    report = demo_stage(embedded_store, settings, lines.append)
+    assert report.merge["personas_merged"] == 3 and embedded_store.count("Persona") == before
+    assert {g.stage for g in report.groups} == {"minhash", "embedding"}
+    assert any("idempotent" in line and "finds 0 groups" in line for line in lines)
