@@ -32,9 +32,13 @@ class Demo:
 
 
 def examples_dir() -> Path:
-    if not EXAMPLES.is_dir():
-        raise ConfigError("the examples/ folder is not available (run the demo from a checkout of the repository)")
-    return EXAMPLES
+    """The checkout's ``examples/``, else ``$PERSONAGRAPH_EXAMPLES``, else ``./examples``."""
+    import os
+
+    for candidate in (EXAMPLES, Path(os.environ.get("PERSONAGRAPH_EXAMPLES", "")), Path.cwd() / "examples"):
+        if str(candidate) and (candidate / "world" / "personas.jsonl").is_file():
+            return candidate
+    raise ConfigError("the examples/ folder is not available", hint="run the demo from a checkout, or set PERSONAGRAPH_EXAMPLES")
 
 
 def prepare(out_dir: Path) -> Path:
@@ -75,36 +79,48 @@ def stage_stats(demo: Demo) -> None:
 
 
 def stage_explore(demo: Demo) -> None:
-    demo.heading("3. A few Cypher queries")
-    hubs = demo.store.cypher(
-        "MATCH (p:Persona) WITH p, COUNT { (p)--(:Persona) } AS degree "
-        "RETURN p.id AS id, p.text AS text, degree ORDER BY degree DESC, id LIMIT 3"
-    )
-    demo.echo("Most connected personas:")
+    from personagraph import explore
+
+    demo.heading("3. A few of the explore queries (personagraph explore)")
+    hubs = explore.run(demo.store, "top_hubs", {"limit": 3})
+    demo.echo("top_hubs — the most connected personas:")
     for row in hubs:
-        demo.echo(f"  [{row['degree']}] {row['text']}")
-    if hubs:
-        seed = hubs[0]["id"]
-        rivals = demo.store.cypher(
-            "MATCH (p:Persona {id: $id})-[:COLLEAGUE]-(c:Persona)-[:RIVAL]-(r:Persona) "
-            "WHERE r <> p RETURN DISTINCT r.text AS rival LIMIT 3",
-            {"id": seed},
-        )
-        demo.echo("Rivals of the top hub's colleagues:" if rivals else "The top hub's colleagues have no rivals.")
-        for row in rivals:
-            demo.echo(f"  {row['rival']}")
+        demo.echo(f"  [{row.get('degree')}] {row.get('text')}")
+    if len(hubs) >= 2:
+        path = explore.run(demo.store, "shortest_path", {"a": hubs[0]["id"], "b": hubs[-1]["id"]})
+        if path:
+            demo.echo(f"shortest_path — first hub to third hub: {path[0]['hops']} hops via {' → '.join(path[0]['relations'])}")
+    for hub in hubs:
+        rivals = explore.run(demo.store, "rivals_of_colleagues", {"id": hub["id"]})[:3]
+        if rivals:
+            demo.echo(f"rivals_of_colleagues — rivals of the colleagues of: {hub['text']}")
+            for row in rivals:
+                demo.echo(f"  {row['rival']} (rival of: {row['colleague']})")
+            break
 
 
 def stage_llm(demo: Demo) -> None:
-    demo.heading("4. Text-to-Persona and one hop of Persona-to-Persona")
-    if not demo.settings.llm_configured:
-        demo.echo("skipped: no language model configured. Set OPENAI_BASE_URL (and OPENAI_API_KEY, "
-                  "PERSONAGRAPH_MODEL) to any OpenAI-compatible endpoint to run the LLM stages.")
-        return
-    demo.echo("skipped: the LLM stages are not installed in this version.")
+    from personagraph.pipeline.demo_stage import run_llm_demo
+
+    demo.heading("4. Text-to-Persona and one hop of Persona-to-Persona (personagraph t2p, expand)")
+    run_llm_demo(demo.store, demo.settings, demo.echo)
 
 
-STAGES: list[Callable[[Demo], None]] = [stage_import, stage_stats, stage_explore, stage_llm]
+def stage_sampling(demo: Demo) -> None:
+    from personagraph.sampling.demo_stage import run
+
+    demo.heading("6. Clusters, a coverage-aware batch, and synthesis (personagraph cluster, sample, synth)")
+    run(demo.store, demo.settings, demo.echo)
+
+
+def stage_cast(demo: Demo) -> None:
+    from personagraph.export.cast import demo_stage
+
+    demo.heading("7. A cast of related NPCs for a game (personagraph export cast)")
+    demo_stage(demo.store, demo.settings, demo.echo, demo.out_dir / "cast")
+
+
+STAGES: list[Callable[[Demo], None]] = [stage_import, stage_stats, stage_explore, stage_llm, stage_sampling, stage_cast]
 
 
 def next_steps(demo: Demo) -> list[str]:

@@ -4,6 +4,6 @@
 MATCH (a:Persona)--(b:Persona)--(c:Persona)--(a)
 WHERE a.id < b.id AND b.id < c.id
 WITH DISTINCT a, b, c
-RETURN a.id AS a, b.id AS b, c.id AS c, [a.text, b.text, c.text] AS personas
-ORDER BY a, b, c
+RETURN a.id AS a_id, b.id AS b_id, c.id AS c_id, [a.text, b.text, c.text] AS personas
+ORDER BY a_id, b_id, c_id
 LIMIT $limit

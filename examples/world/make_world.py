@@ -437,7 +437,7 @@ RELATIONS: list[tuple[str, str, str, str]] = [
     ("y_draughtsman", "c_historian", "FRIEND_OF", "The draughtsman and the chess historian both haunt the town archive on Saturdays."),
     ("c_streamer", "n_digital", "FRIEND_OF", "The streamer helped the digital editor set up the Courier's video channel."),
     ("c_simul", "n_sports", "FRIEND_OF", "The sports reporter interviews the grandmaster every autumn."),
-    ("c_cheater_suspect", "n_sports", "CLIENT_OF", "The 19-year-old asked the sports reporter to print his side of the story."),
+    ("n_sports", "c_cheater_suspect", "RIVAL", "The 19-year-old blames the sports reporter's column for spreading the cheating rumour."),
     ("c_secretary", "h_patient_diabetes", "FRIEND_OF", "The retired accountant and the retired bus driver have done the pub quiz together for years."),
     ("c_arbiter", "n_reporter_court", "FAMILY_OF", "The arbiter is the court reporter's son."),
     # --- inside the shipyard ---
@@ -501,7 +501,7 @@ RELATIONS: list[tuple[str, str, str, str]] = [
     ("n_investigative", "y_ceo", "RIVAL", "The investigative reporter has been trying to prove what the managing director knew about the asbestos."),
     ("y_retired", "n_investigative", "FRIEND_OF", "The retired riveter told the investigative reporter where the asbestos lagging was stored."),
     ("n_business", "y_union", "FRIEND_OF", "The shop steward is the business reporter's most reliable source."),
-    ("n_business", "y_ceo", "COLLEAGUE", "The managing director gives the business reporter a quarterly interview about the order book."),
+    ("n_business", "y_ceo", "RIVAL", "The managing director and the business reporter spar over the order book in a tense quarterly interview."),
     ("t_councillor", "y_ceo", "RIVAL", "The councillor demands the asbestos survey the managing director keeps delaying."),
     ("y_security", "t_mechanic", "FRIEND_OF", "The guard and the mechanic restore an old motorbike together."),
     ("y_first_aider", "t_dog_walker", "FAMILY_OF", "The first aider is married to the dog walker."),

@@ -56,6 +56,9 @@ def _offline() -> None:
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    # The model's load report and weight-loading bars are noise in a CLI; errors still show.
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 def _normalised(vectors: np.ndarray) -> np.ndarray:
@@ -87,6 +90,10 @@ class MiniLMEmbedder:
         from sentence_transformers import SentenceTransformer
 
         path = minilm_path()
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
         self._model = SentenceTransformer(path, device="cpu")
         dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(dimension() or 384)
@@ -235,28 +242,41 @@ def persona_embeddings(
     ids: Sequence[str] | None = None,
     progress: Progress | None = None,
     batch_size: int = 64,
+    texts: Sequence[str] | None = None,
 ) -> tuple[list[str], np.ndarray]:
     """Embeddings of the given personas (default: all), computed once and kept, then reused.
 
-    Returns the ids found in the graph (in the order given; all personas by id order by default)
-    and their vectors. ``progress`` is advanced by the number of personas embedded now.
+    Returns the ids that have an embedding now (in the order given, repeats dropped; all personas
+    in id order by default) and their vectors; ids neither kept nor in the graph are left out.
+    ``texts``, aligned with ``ids``, saves reading the texts of missing ones from the store.
+    ``progress`` is advanced by the number of personas embedded now.
     """
     model = get_embedder(embedder, settings)
     cache = embedding_cache(store, settings, model)
     if ids is None:
-        rows = list(store.iter_personas(fields=("id", "text")))
-        ids_found = [r["id"] for r in rows]
+        columns = store.run_columns("dedup_personas")  # every persona, in one read
+        order = sorted(range(len(columns.get("id", []))), key=columns["id"].__getitem__) if columns.get("id") else []
+        ids_found = [str(columns["id"][k]) for k in order]
+        all_texts = [columns["text"][k] or "" for k in order]
         have = cache.find(ids_found)
-        missing = {r["id"]: r["text"] for r, ok in zip(rows, have, strict=True) if not ok}
-        del rows
+        missing = {i: t for i, t, ok in zip(ids_found, all_texts, have, strict=True) if not ok}
+        del columns, all_texts
     else:
+        if texts is not None and len(texts) != len(ids):
+            raise ValueError("texts must be aligned with ids")
         ids_list = list(dict.fromkeys(ids))
         have = cache.find(ids_list)
         lacking = [i for i, ok in zip(ids_list, have, strict=True) if not ok]
-        missing = _texts_of(store, lacking) if lacking else {}
+        if texts is not None:
+            given = dict(zip(ids, texts, strict=True))
+            missing = {i: given[i] for i in lacking}
+        else:
+            missing = _texts_of(store, lacking) if lacking else {}
         ids_found = [i for i, ok in zip(ids_list, have, strict=True) if ok or i in missing]
     if missing:
         new_ids = list(missing)
         vectors = model.encode([missing[i] for i in new_ids], batch_size=batch_size, progress=progress)
         cache.add(new_ids, vectors)
+        if len(new_ids) == len(ids_found):  # all computed now, in this order: no need to read them back
+            return ids_found, vectors
     return ids_found, cache.get(ids_found)

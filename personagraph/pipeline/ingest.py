@@ -27,7 +27,9 @@ from typing import Any, Literal
 from personagraph.errors import MalformedInputError, MissingFileError, VocabularyError
 from personagraph.formats import ERROR_KEY, file_format, read_records
 from personagraph.ids import persona_id
+from personagraph.models import Persona
 from personagraph.pipeline.records import RelationRow, Row, detect_kind, persona_row, relation_row, text_row
+from personagraph.pipeline.resolve import Resolver
 from personagraph.store.base import BULK_LOAD
 from personagraph.store.graph import GraphStore
 from personagraph.vocabulary import Vocabulary
@@ -151,6 +153,28 @@ def default_batch_size(store: GraphStore) -> int:
     return BULK_BATCH if store.has(BULK_LOAD) else CYPHER_BATCH
 
 
+def _resolve_rows(store: GraphStore, rows: list[Row], resolver: Resolver | None, resolved: dict[str, str]) -> list[Row]:
+    """The rows that are not near-duplicates; the others are recorded as aliases and in ``resolved``."""
+    if resolver is None:
+        return rows
+    from personagraph.pipeline.near_duplicates import record_aliases
+
+    personas = [Persona(text=r["text"], id=r["id"], origin=r["origin"], hop=r["hop"]) for r in rows]
+    mapping = resolver.resolve(store, personas)
+    if mapping:
+        record_aliases(store, personas, mapping)
+        resolved.update(mapping)
+    return [r for r in rows if r["id"] not in mapping]
+
+
+def _remap(relations: list[RelationRow], mapping: dict[str, str]) -> list[RelationRow]:
+    """Relations pointed at canonical personas; a relation that becomes a self-loop is dropped."""
+    if not mapping:
+        return relations
+    moved = [(mapping.get(src, src), mapping.get(dst, dst), kind, props) for src, dst, kind, props in relations]
+    return [rel for rel in moved if rel[0] != rel[1]]
+
+
 def import_file(
     store: GraphStore,
     path: str | Path,
@@ -158,8 +182,14 @@ def import_file(
     skip_bad: bool = False,
     batch_size: int | None = None,
     progress: Callable[[int], None] | None = None,
+    resolver: Resolver | None = None,
 ) -> ImportReport:
-    """Import one file; re-importing the same file adds nothing (content-hash ids, merged edges)."""
+    """Import one file; re-importing the same file adds nothing (content-hash ids, merged edges).
+
+    With a ``resolver`` (e.g. ``NearDuplicateResolver``), near-duplicates of personas already in
+    the graph or earlier in the file are not written: they become aliases of the canonical one,
+    and relations that name them go to the canonical persona.
+    """
     path = Path(path)
     if not path.is_file():
         raise MissingFileError(f"{path}: no such file")
@@ -168,15 +198,16 @@ def import_file(
     report = ImportReport(path=str(path), kind=kind, write_path=store.bulk.path)
     store.ensure_schema()
     size = batch_size or default_batch_size(store)
+    resolved: dict[str, str] = {}  # near-duplicate id -> canonical id (with a resolver)
     for batch in _read_ahead(_batches(path, kind, store.vocabulary, skip_bad, size, report)):
         if batch.personas:
-            report.personas_new += store.bulk_upsert_personas(batch.personas)
+            report.personas_new += store.bulk_upsert_personas(_resolve_rows(store, batch.personas, resolver, resolved))
         if batch.texts:
             report.texts_new += store.bulk_upsert_texts(batch.texts)
         if batch.endpoints:
-            report.personas_new += store.bulk_upsert_personas(batch.endpoints)
+            report.personas_new += store.bulk_upsert_personas(_resolve_rows(store, batch.endpoints, resolver, resolved))
         if batch.relations:
-            counts = store.bulk_add_relations(batch.relations)
+            counts = store.bulk_add_relations(_remap(batch.relations, resolved))
             report.relations += counts.matched
             report.relations_new += counts.created
             report.relations_unmatched += counts.unmatched

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -23,6 +24,10 @@ class Executor(Protocol):
     def read(self, cypher: str, params: dict[str, Any], *, name: str) -> list[Row]: ...
 
     def write(self, cypher: str, params: dict[str, Any], *, name: str) -> list[Row]: ...
+
+    def transaction(self, work: Callable[[Callable[[str, dict[str, Any]], list[Row]]], Any], *, name: str) -> Any:
+        """Run ``work(run)`` in one write transaction; ``run(cypher, params)`` returns rows."""
+        ...
 
     def close(self) -> None: ...
 

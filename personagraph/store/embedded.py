@@ -130,12 +130,31 @@ class EmbeddedExecutor:
             except Exception as exc:
                 raise QueryError(name, clean_message(exc)) from exc
 
+    def read_columns(self, cypher: str, params: dict[str, Any], *, name: str) -> dict[str, Any] | None:
+        """A read query's result as columns (numpy arrays or lists), serialised in bulk on the Java
+        side: ~3x faster than rows for large results. None where the engine cannot (caller uses rows)."""
+        with _lock:
+            try:
+                result = self.db.query("opencypher", cypher, params) if params else self.db.query("opencypher", cypher)
+                return result.to_columns()  # type: ignore[no-any-return]
+            except Exception as exc:
+                raise QueryError(name, clean_message(exc)) from exc
+
     def write(self, cypher: str, params: dict[str, Any], *, name: str) -> list[Row]:
         def run() -> list[Row]:
             result = self.db.command("opencypher", cypher, params) if params else self.db.command("opencypher", cypher)
             return [] if result is None else [{k: java_value(v) for k, v in row.to_dict().items()} for row in result]
 
         return self.in_transaction(run, name=name)
+
+    def transaction(self, work: Callable[[Callable[[str, dict[str, Any]], list[Row]]], Any], *, name: str) -> Any:
+        """Run ``work(run)`` in one write transaction; ``run(cypher, params)`` returns rows."""
+
+        def run(cypher: str, params: dict[str, Any]) -> list[Row]:
+            result = self.db.command("opencypher", cypher, params) if params else self.db.command("opencypher", cypher)
+            return [] if result is None else [{k: java_value(v) for k, v in row.to_dict().items()} for row in result]
+
+        return self.in_transaction(lambda: work(run), name=name)
 
     def in_transaction(self, fn: Callable[[], Any], *, name: str) -> Any:
         """Run ``fn`` in one transaction, retried on concurrent-modification conflicts."""

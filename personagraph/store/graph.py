@@ -54,8 +54,27 @@ class GraphStore:
         query = queries.load(name)
         if rel_type is not None:
             query = query.with_type(self.vocabulary.check(rel_type))
+        if queries.RELATIONS_SLOT in query.text:
+            query = query.with_relations(self.vocabulary.types)
         run = self.executor.write if query.write else self.executor.read
         return run(query.text, params, name=f"{name}.cypher")
+
+    def run_columns(self, name: str, **params: Any) -> dict[str, list[Any]]:
+        """Run a read query from ``cypher/`` and return its result as columns (name -> list of values).
+
+        For large results: the embedded executor serialises them in bulk; others convert rows.
+        Integer columns with nulls come back as floats with NaN (as numpy does).
+        """
+        query = queries.load(name)
+        if query.write:
+            raise ReadOnlyError(f"query {name} writes; run_columns is for reads")
+        bulk = getattr(self.executor, "read_columns", None)
+        columns = bulk(query.text, params, name=f"{name}.cypher") if bulk else None
+        if columns is None:
+            rows = self.executor.read(query.text, params, name=f"{name}.cypher")
+            keys = list(rows[0]) if rows else []
+            return {key: [row[key] for row in rows] for key in keys}
+        return {key: list(value) if not isinstance(value, list) else value for key, value in columns.items()}
 
     def cypher(self, text: str, params: dict[str, Any] | None = None, *, write: bool = False, name: str | None = None) -> list[Row]:
         """Run a user's query. Read-only unless ``write``: a write clause is refused before it runs."""
@@ -66,6 +85,17 @@ class GraphStore:
                 raise ReadOnlyError(f"query {label} contains {clause} but runs read-only; nothing was changed", hint="pass --write to allow writes")
             return self.executor.read(text, params or {}, name=label)
         return self.executor.write(text, params or {}, name=label)
+
+    def transaction(self, work: Callable[[Transaction], T], *, name: str = "transaction") -> T:
+        """Run several named queries in ONE write transaction: ``work(tx)`` calls ``tx.run(...)``.
+
+        Either all of it is committed or none. The store may run ``work`` again after a
+        transient conflict, so it must not have side effects outside the graph.
+        """
+        def body(run: Callable[[str, dict[str, Any]], list[Row]]) -> T:
+            return work(Transaction(self, run))
+
+        return self.executor.transaction(body, name=name)  # type: ignore[no-any-return]
 
     def close(self) -> None:
         self.executor.close()
@@ -208,3 +238,18 @@ class GraphStore:
             "clusters": pairs("stats_clusters", "cluster"),
             "degree": pairs("stats_degree", "degree"),
         }
+
+
+class Transaction:
+    """Named queries inside one write transaction (see ``GraphStore.transaction``)."""
+
+    def __init__(self, store: GraphStore, run: Callable[[str, dict[str, Any]], list[Row]]) -> None:
+        self._store = store
+        self._run = run
+
+    def run(self, name: str, rel_type: str | None = None, **params: Any) -> list[Row]:
+        """Like ``GraphStore.run``, inside the transaction (reads see its own writes)."""
+        query = queries.load(name)
+        if rel_type is not None:
+            query = query.with_type(self._store.vocabulary.check(rel_type))
+        return self._run(query.text, params)

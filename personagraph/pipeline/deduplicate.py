@@ -1,0 +1,297 @@
+"""``personagraph dedup``: find near-duplicate personas in the whole graph and merge them.
+
+Stage 1 (MinHash): word 1-gram sets, 128 permutations, LSH banded for recall at the Jaccard
+threshold, every candidate verified exactly. Stage 2 (embeddings): the personas that survive
+stage 1 are embedded (once; kept beside the graph) and pairs with cosine ≥ the threshold are
+found by brute force or a faiss IVF index. Groups are joined across stages, each keeps its
+canonical persona (lowest hop, then earliest ``created_at``, then smallest id), and the others
+are merged into it (``personagraph.pipeline.merge``). A ``:DedupRun`` node records the run.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from personagraph.config import Settings
+from personagraph.errors import ConfigError
+from personagraph.models import now_iso
+from personagraph.pipeline.dedup import groups as grouping
+from personagraph.pipeline.merge import Group, merge_groups
+from personagraph.store.graph import GraphStore
+
+STAGES = ("minhash", "embedding", "both")
+Echo = Callable[[str], None]
+Progress = Callable[[int], None]
+
+
+@dataclass
+class DedupOptions:
+    stage: str = "both"
+    jaccard: float = 0.9
+    cosine: float = 0.9
+    embedder: str = "minilm"
+    linkage: str = "components"  # or "leaders" (no chaining; use for low cosine thresholds)
+    # Embedding pairs must also share this much surface text (character 3-gram Jaccard): the
+    # English models put distinct non-English personas (and bland, generic ones) above 0.9.
+    min_overlap: float = 0.3
+    num_perm: int = 128
+    search: str = "auto"  # exact | ivf | auto
+
+    def check(self) -> DedupOptions:
+        if self.stage not in STAGES:
+            raise ConfigError(f"unknown stage {self.stage!r}", hint=f"choose one of: {', '.join(STAGES)}")
+        for name in ("jaccard", "cosine"):
+            value = getattr(self, name)
+            if not 0.0 < value <= 1.0:
+                raise ConfigError(f"--{name} must be in (0, 1], got {value}")
+        if not 0.0 <= self.min_overlap <= 1.0:
+            raise ConfigError(f"--min-overlap must be in [0, 1], got {self.min_overlap}")
+        if self.linkage not in grouping.LINKAGES:
+            raise ConfigError(f"unknown linkage {self.linkage!r}", hint=f"choose one of: {', '.join(grouping.LINKAGES)}")
+        return self
+
+    @property
+    def uses_minhash(self) -> bool:
+        return self.stage in ("minhash", "both")
+
+    @property
+    def uses_embeddings(self) -> bool:
+        return self.stage in ("embedding", "both")
+
+
+@dataclass
+class PersonaTable:
+    """The personas dedup looks at, as parallel lists (index = position)."""
+
+    ids: list[str]
+    texts: list[str]
+    hops: list[Any]
+    created: list[Any]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass
+class DedupReport:
+    options: DedupOptions
+    dry_run: bool
+    personas_before: int = 0
+    personas_after: int = 0
+    groups: list[Group] = field(default_factory=list)
+    groups_by_stage: dict[str, int] = field(default_factory=dict)
+    pairs_by_stage: dict[str, int] = field(default_factory=dict)
+    merge: dict[str, Any] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)  # texts of group members, for listings
+    run_id: str | None = None
+
+    @property
+    def duplicates(self) -> int:
+        return sum(len(g.duplicates) for g in self.groups)
+
+    def record(self) -> dict[str, Any]:
+        """The figures stored on the ``:DedupRun`` node (flat, property-friendly)."""
+        options = self.options
+        return {
+            "id": self.run_id,
+            "created_at": now_iso(),
+            "stage": options.stage,
+            "jaccard": options.jaccard if options.uses_minhash else None,
+            "cosine": options.cosine if options.uses_embeddings else None,
+            "embedder": options.embedder if options.uses_embeddings else None,
+            "linkage": options.linkage,
+            "min_overlap": options.min_overlap if options.uses_embeddings else None,
+            "num_perm": options.num_perm,
+            "personas_before": self.personas_before,
+            "personas_after": self.personas_after,
+            "groups": len(self.groups),
+            "groups_minhash": self.groups_by_stage.get("minhash", 0),
+            "groups_embedding": self.groups_by_stage.get("embedding", 0),
+            **{k: v for k, v in self.merge.items() if isinstance(v, int)},
+            "seconds": round(sum(self.seconds.values()), 3),
+        }
+
+    def table(self) -> list[dict[str, Any]]:
+        """The end-of-run report as rows of (figure, value)."""
+        rows = [("personas before", self.personas_before)]
+        if self.options.uses_minhash:
+            rows += [("minhash: Jaccard threshold", self.options.jaccard),
+                     ("minhash: pairs ≥ threshold", self.pairs_by_stage.get("minhash", 0)),
+                     ("minhash: groups", self.groups_by_stage.get("minhash", 0))]
+        if self.options.uses_embeddings:
+            rows += [("embedding: model", self.options.embedder), ("embedding: cosine threshold", self.options.cosine),
+                     ("embedding: min. character 3-gram overlap", self.options.min_overlap),
+                     ("embedding: pairs ≥ threshold", self.pairs_by_stage.get("embedding", 0)),
+                     ("embedding: groups", self.groups_by_stage.get("embedding", 0))]
+        rows += [("groups (both stages joined)", len(self.groups)), ("duplicates to merge", self.duplicates)]
+        rows += [(key.replace("_", " "), value) for key, value in self.merge.items() if isinstance(value, int)]
+        rows += [("personas after", self.personas_after if not self.dry_run else f"{self.personas_before - self.duplicates} (dry run)")]
+        rows += [(f"seconds: {k}", round(v, 2)) for k, v in self.seconds.items()]
+        if self.run_id:
+            rows.append(("recorded as :DedupRun", self.run_id))
+        return [{"figure": k, "value": v} for k, v in rows]
+
+    def group_rows(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """One row per member of each group: the canonical first (keep), then its duplicates (merge)."""
+        rows = []
+        for number, group in enumerate(self.groups[:limit] if limit else self.groups, start=1):
+            rows.append({"group": number, "stage": group.stage, "action": "keep", "id": group.canonical,
+                         "text": self.texts.get(group.canonical, "")})
+            rows.extend({"group": number, "stage": group.stage, "action": "merge", "id": d, "text": self.texts.get(d, "")}
+                        for d in group.duplicates)
+        return rows
+
+
+def load_personas(store: GraphStore) -> PersonaTable:
+    """Every persona's id, text, hop and creation time, in one read (columnar where the store can)."""
+    columns = store.run_columns("dedup_personas")
+    ids = [str(i) for i in columns.get("id", [])]
+    n = len(ids)
+    return PersonaTable(
+        ids,
+        [t if isinstance(t, str) else "" for t in columns.get("text", [""] * n)],
+        list(columns.get("hop", [None] * n)),
+        list(columns.get("created_at", [None] * n)),
+    )
+
+
+def minhash_groups(texts: Sequence[str], rank: np.ndarray, threshold: float, num_perm: int = 128,
+                   seconds: dict[str, float] | None = None) -> tuple[grouping.Groups, int]:
+    """Stage 1 on all texts: (groups, number of verified pairs)."""
+    from personagraph.pipeline.dedup import lsh
+    from personagraph.pipeline.dedup.minhash import Vocabulary, signatures, tokenise
+
+    clock = _Clock(seconds)
+    tokens = tokenise(texts, Vocabulary(num_perm))
+    clock.lap("tokenise")
+    sigs = signatures(tokens)
+    clock.lap("minhash")
+    bands, rows = lsh.choose_bands(threshold, num_perm)
+    candidates = lsh.candidate_pairs(lsh.band_keys(sigs, bands, rows))
+    del sigs
+    found = lsh.verify(tokens, candidates, threshold)
+    clock.lap("lsh + verify")
+    return grouping.components(len(texts), found.pairs, rank), len(found)
+
+
+def embedding_groups(vectors: np.ndarray, texts: Sequence[str], rank: np.ndarray, options: DedupOptions,
+                     seconds: dict[str, float] | None = None) -> tuple[grouping.Groups, int]:
+    """Stage 2 on the given vectors (rows aligned with ``texts``): (groups, number of pairs kept)."""
+    from personagraph.pipeline.dedup import ann
+    from personagraph.pipeline.dedup.minhash import char_ngram_jaccard
+
+    clock = _Clock(seconds)
+    found = ann.cosine_pairs(vectors, options.cosine, method=options.search)
+    pairs = found.pairs
+    if options.min_overlap > 0 and len(pairs):
+        pairs = pairs[char_ngram_jaccard(texts, pairs) >= options.min_overlap]
+    clock.lap("similarity search")
+    return grouping.group(len(vectors), pairs, rank, options.linkage), len(pairs)
+
+
+class _Clock:
+    def __init__(self, seconds: dict[str, float] | None) -> None:
+        self.seconds = seconds if seconds is not None else {}
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = self.seconds.get(name, 0.0) + now - self.last
+        self.last = now
+
+
+def find_groups(table: PersonaTable, options: DedupOptions,
+                embed: Callable[[list[str], list[str]], np.ndarray] | None = None,
+                seconds: dict[str, float] | None = None) -> tuple[list[Group], dict[str, int], dict[str, int]]:
+    """Both stages on a table of personas; returns (joined groups, groups per stage, pairs per stage).
+
+    ``embed(ids, texts)`` returns the unit vectors of those personas (needed for stage 2).
+    """
+    options.check()
+    n = len(table)
+    rank = grouping.canonical_rank(table.hops, table.created, table.ids)
+    by_stage: dict[str, int] = {}
+    pairs: dict[str, int] = {}
+    followers: dict[int, list[int]] = {}  # canonical index -> merged indexes
+    stage_of: dict[int, str] = {}
+    alive = np.ones(n, dtype=bool)
+    if options.uses_minhash and n > 1:
+        found, pairs["minhash"] = minhash_groups(table.texts, rank, options.jaccard, options.num_perm, seconds)
+        by_stage["minhash"] = len(found)
+        for canon, members in zip(found.canonical, found.members, strict=True):
+            followers[canon] = list(members)
+            stage_of[canon] = "minhash"
+            alive[members] = False
+    if options.uses_embeddings and alive.sum() > 1:
+        if embed is None:
+            raise ConfigError("the embedding stage needs an embedder")
+        survivors = np.flatnonzero(alive)
+        clock = _Clock(seconds)
+        texts = [table.texts[i] for i in survivors]
+        vectors = embed([table.ids[i] for i in survivors], texts)
+        clock.lap("embedding")
+        found, pairs["embedding"] = embedding_groups(vectors, texts, rank[survivors], options, seconds)
+        del vectors
+        by_stage["embedding"] = len(found)
+        for canon_local, members_local in zip(found.canonical, found.members, strict=True):
+            canon = int(survivors[canon_local])
+            merged = followers.pop(canon, [])
+            stages = {stage_of.pop(canon, "")}
+            for local in members_local:
+                member = int(survivors[local])
+                merged.append(member)
+                merged.extend(followers.pop(member, []))
+                stages.add(stage_of.pop(member, ""))
+            followers[canon] = merged
+            stage_of[canon] = "+".join(s for s in ("minhash", "embedding") if s in stages or s == "embedding")
+    result = [
+        Group(table.ids[c], tuple(table.ids[m] for m in sorted(ms, key=lambda i: rank[i])), stage_of[c])
+        for c, ms in sorted(followers.items(), key=lambda item: rank[item[0]])
+    ]
+    return result, by_stage, pairs
+
+
+def dedup_graph(store: GraphStore, settings: Settings, options: DedupOptions | None = None, dry_run: bool = False,
+                progress: Progress | None = None, echo: Echo | None = None) -> DedupReport:
+    """Find near-duplicate personas in the whole graph and (unless ``dry_run``) merge them."""
+    options = (options or DedupOptions()).check()
+    report = DedupReport(options, dry_run)
+    clock = _Clock(report.seconds)
+    table = load_personas(store)
+    report.personas_before = len(table)
+    clock.lap("load personas")
+
+    def embed(ids: list[str], texts: list[str]) -> np.ndarray:
+        from personagraph.pipeline.embed import persona_embeddings
+
+        got, vectors = persona_embeddings(store, settings, options.embedder, ids=ids, texts=texts, progress=progress)
+        if got != ids:  # a persona deleted meanwhile: keep rows aligned with the table
+            raise ConfigError("the graph changed while dedup ran; run it again")
+        return vectors
+
+    report.groups, report.groups_by_stage, report.pairs_by_stage = find_groups(table, options, embed, report.seconds)
+    clock.last = time.perf_counter()
+    members = {m for g in report.groups for m in (g.canonical, *g.duplicates)}
+    report.texts = {i: t for i, t in zip(table.ids, table.texts, strict=True) if i in members}
+    del table
+    if dry_run or not report.groups:
+        report.personas_after = report.personas_before  # nothing changed
+        return report
+    if echo:
+        echo(f"merging {report.duplicates} duplicates into {len(report.groups)} personas…")
+    counts = merge_groups(store, report.groups)
+    clock.lap("graph merge")
+    report.merge = counts.as_dict()
+    report.personas_after = store.count("Persona")
+    report.run_id = "dedup_" + time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "_" + secrets.token_hex(3)
+    store.run("dedup_record_run", props={k: v for k, v in report.record().items() if v is not None})
+    if counts.kept_with_edges and echo:
+        echo(f"warning: {len(counts.kept_with_edges)} duplicates kept edges that could not be moved; run dedup again")
+    return report

@@ -1,0 +1,48 @@
+"""`personagraph embed` and `personagraph dedup` through a real subprocess on an embedded store."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import cli_env
+from tests.dedup_support import settings_with_cache
+from tests.integration.test_dedup import edit, long_texts, short_texts
+
+
+def _cli(cache: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = cli_env(PERSONAGRAPH_CACHE_DIR=str(cache), PERSONAGRAPH_JVM_HEAP="1g")
+    return subprocess.run([sys.executable, "-m", "personagraph", *args], env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_embed_then_dedup_dry_run_then_merge(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    settings_with_cache(cache)  # shares the machine's distilled static model
+    store = str(tmp_path / "store")
+    longs, shorts = long_texts(20), short_texts(2)
+    people = tmp_path / "people.jsonl"
+    texts = [*longs, *shorts, edit(longs[0], "swap"), edit(shorts[0], "word")]
+    people.write_text("".join(json.dumps({"persona": t}) + "\n" for t in texts))
+    assert _cli(cache, "--store", store, "import", str(people)).returncode == 0
+
+    embedded = _cli(cache, "--store", store, "embed", "--embedder", "static")
+    assert embedded.returncode == 0, embedded.stderr
+    assert "24 personas have static embeddings" in embedded.stdout
+    assert (tmp_path / "store" / "embeddings" / "personas" / "static" / "meta.json").is_file()
+
+    dry = _cli(cache, "--store", store, "dedup", "--dry-run", "--embedder", "static", "--format", "json")
+    assert dry.returncode == 0, dry.stderr
+    rows = json.loads(dry.stdout)
+    assert sorted(r["action"] for r in rows) == ["keep", "keep", "merge", "merge"]
+    assert {r["stage"] for r in rows} == {"minhash", "embedding"}
+
+    merged = _cli(cache, "--store", store, "dedup", "--embedder", "static")
+    assert merged.returncode == 0, merged.stderr
+    assert "personas merged" in merged.stdout and "DedupRun" in merged.stdout
+    count = _cli(cache, "--store", store, "query", "MATCH (p:Persona) RETURN count(p) AS n", "--format", "json")
+    assert json.loads(count.stdout) == [{"n": 22}]
+
+    bad = _cli(cache, "--store", store, "dedup", "--stage", "nope")
+    assert bad.returncode == 2 and "nope" in bad.stderr
