@@ -94,10 +94,13 @@ def generate(folder: Path, personas: int, relations: int, seed: int, name: str) 
     }
 
 
+JVM_HEAP = ["4g"]  # the package's default heap; --jvm-heap changes it
+
+
 def env(**extra: str) -> dict[str, str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("PERSONAGRAPH_", "OPENAI_"))}
     base["PYTHONPATH"] = str(ROOT) + os.pathsep + base.get("PYTHONPATH", "")
-    base.setdefault("PERSONAGRAPH_JVM_HEAP", os.environ.get("PERSONAGRAPH_JVM_HEAP", "2g"))
+    base["PERSONAGRAPH_JVM_HEAP"] = JVM_HEAP[0]
     base.update(extra)
     return base
 
@@ -205,14 +208,16 @@ def main() -> None:
     parser.add_argument("--skip-bolt", action="store_true")
     parser.add_argument("--skip-embedded", action="store_true")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--jvm-heap", default="4g", help="PERSONAGRAPH_JVM_HEAP for the importer and the server (the package default)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "ingest.json")
     args = parser.parse_args()
+    JVM_HEAP[0] = args.jvm_heap
     work = Path(tempfile.mkdtemp(prefix="personagraph-ingest-"))
     load = os.getloadavg()
     results: dict[str, Any] = {
         "benchmark": "ingest", "scale": args.scale, "seed": args.seed,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "loadavg_at_start": [round(x, 2) for x in load],
-                    "jvm_heap": os.environ.get("PERSONAGRAPH_JVM_HEAP", "2g"),
+                    "jvm_heap": args.jvm_heap,
                     "note": "2-core machine shared with other sessions while this ran; figures vary with their load"},
         "targets": {"embedded_personas_per_s": 50_000, "embedded_relations_per_s": 80_000,
                     "bolt_personas_per_s": 15_000, "bolt_relations_per_s": 20_000},

@@ -109,7 +109,9 @@ class GraphIndex:
         state.complete = True
 
     def add_nodes(self, label: str, ids: list[str], rids: list[str]) -> None:
-        state = self.nodes[label]
+        state = self.nodes.get(label)
+        if state is None:  # dropped for size: lookups answer from the database again
+            return
         state.members.update(zip(ids, rids, strict=True))  # type: ignore[union-attr]
         if len(state.members) > MAX_INDEXED:
             self.nodes.pop(label)
@@ -145,7 +147,9 @@ class GraphIndex:
         return {pair for pair in pairs if pair in members}
 
     def add_edges(self, rel_type: str, pairs: Iterable[tuple[str, str]]) -> None:
-        state = self.edges[rel_type]
+        state = self.edges.get(rel_type)
+        if state is None:
+            return
         state.members.update(pairs)  # type: ignore[union-attr]
         if len(state.members) > MAX_INDEXED:
             self.edges.pop(rel_type)

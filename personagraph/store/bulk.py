@@ -77,7 +77,7 @@ class BulkWriter:
             keys = list(pairs)
             for chunk in _chunks(keys, CYPHER_CHUNK):
                 batch = [{"src": s, "dst": d, "props": pairs[(s, d)][1]} for s, d in chunk]
-                for row in self.store.run("merge_relations", rel_type=rel_type, rows=batch):
+                for row in self.store.run("create_missing_relations", rel_type=rel_type, rows=batch):
                     counts.matched += pairs[(row["src"], row["dst"])][0]
                     counts.created += 1 if row["created"] else 0
         counts.unmatched = len(rows) - counts.matched

@@ -143,12 +143,18 @@ def test_lineage_walks_to_the_text_and_the_parent(store: GraphStore, llm_setting
     store.upsert_texts([text])
     store.upsert_personas([nurse, patient, friend])
     store.link_derived_from([{"persona": nurse.id, "text": text.id, "props": {"model": "m"}}])
-    store.add_relations([Relation(src=patient.id, dst=nurse.id, type="PATIENT_OF", props={"hop": 1}),
-                         Relation(src=friend.id, dst=patient.id, type="FAMILY_OF", props={"hop": 2})])
-    ids = [nurse.id, patient.id, friend.id]
-    vectors = (ids, np.eye(3, dtype=np.float32))
+    # A hop-1 persona whose id sorts before the deckhand's, tied to the cousin by an imported edge.
+    decoy = next(p for p in (Persona(text=f"A harbour pharmacist number {i}", origin="persona", hop=1) for i in range(99))
+                 if p.id < patient.id)
+    store.upsert_personas([decoy])
+    # As expansion writes them, each edge names the persona that was expanded (`expanded`).
+    store.add_relations([Relation(src=patient.id, dst=nurse.id, type="PATIENT_OF", props={"hop": 1, "expanded": nurse.id}),
+                         Relation(src=friend.id, dst=patient.id, type="FAMILY_OF", props={"hop": 2, "expanded": patient.id}),
+                         Relation(src=friend.id, dst=decoy.id, type="CLIENT_OF", props={})])
+    ids = [nurse.id, patient.id, friend.id, decoy.id]
+    vectors = (ids, np.eye(4, dtype=np.float32))
     compute_strata(store, Settings(), clusters=1, vectors=vectors)
-    report = synthesize(store, llm_settings, task="npc", size=3, strategy="random", vectors=vectors, measure_diversity=False)
+    report = synthesize(store, llm_settings, task="npc", size=4, strategy="random", vectors=vectors, measure_diversity=False)
     by_persona = {s["personas"][0]: s["id"] for s in report.samples}
     tree = lineage(store, by_persona[friend.id])
     assert tree["task"] == "npc" and tree["batch"] == report.batch.id
