@@ -8,7 +8,8 @@
    verification, static embeddings, similarity search (faiss IVF), grouping.
 2. Recall on a 20k sample built from planted pairs (so that it holds pairs to find): MinHash
    pairs against exact Jaccard (prefix-filter join), cosine pairs against brute force; and the
-   share of planted pairs that end in one group, by kind of edit.
+   share of planted pairs that end in one group, by kind of edit. The cell search is compared
+   with faiss ``IndexIVFFlat`` range search on the same vectors (time, recall).
 3. Baseline in the same run: datasketch used the straightforward way (``MinHash()`` and
    ``update()`` per word, ``MinHashLSH`` with its default banding for 0.9) on a subset,
    extrapolated linearly to the full scale (labelled), and its pair recall on the same sample.
@@ -124,8 +125,8 @@ def array_stages(corpus: Corpus, args: argparse.Namespace, out: dict[str, Any]) 
     embedder = get_embedder("static")
     with stages.stage("embedding (static, survivors)"):
         vectors = embedder.encode([texts[i] for i in survivors])
-    with stages.stage("similarity search (faiss IVF)"):
-        cosine = ann.cosine_pairs(vectors, 0.9, method="ivf" if len(vectors) > ann.BRUTE_FORCE_MAX else "exact")
+    with stages.stage("similarity search (cells)"):
+        cosine = ann.cosine_pairs(vectors, 0.9)
     with stages.stage("surface-overlap check"):
         keep = char_ngram_jaccard([texts[i] for i in survivors], cosine.pairs) >= 0.3
     with stages.stage("grouping (union-find)"):
@@ -188,8 +189,32 @@ def array_stages(corpus: Corpus, args: argparse.Namespace, out: dict[str, Any]) 
     print(f"  IVF pair recall vs brute-force cosine:    {out['recall']['cosine_pair_recall_vs_brute_force']:.4f} "
           f"({len(truth_c):,} pairs; target ≥ 0.98)")
 
+    ann_comparison(vectors, args, out)
+
     # -- 3: datasketch the straightforward way ---------------------------------------------
     datasketch_baseline(texts, sample, truth_j, args, out)
+
+
+def ann_comparison(vectors: np.ndarray, args: argparse.Namespace, out: dict[str, Any]) -> None:
+    """Cells (ours) against faiss IndexIVFFlat range search on the same vectors, recall vs brute force."""
+    subset = vectors[: args.ann_subset]
+    rng = np.random.default_rng(3)
+    queries = np.sort(rng.choice(len(subset), min(len(subset), 2000), replace=False))
+    sims = subset[queries] @ subset.T
+    sims[np.arange(len(queries)), queries] = -1
+    qi, j = np.nonzero(sims >= 0.9)
+    truth = {(min(int(queries[a]), int(b)), max(int(queries[a]), int(b))) for a, b in zip(qi, j, strict=True)}
+    asked = set(queries.tolist())
+    print(f"\n  similarity search on {len(subset):,} vectors, recall on {len(queries):,} query rows vs brute force "
+          f"({len(truth):,} pairs):")
+    out["ann_comparison"] = {"vectors": len(subset), "query_rows": len(queries), "brute_force_pairs": len(truth)}
+    for name, method in (("cells (ours, matrix products)", "cells"), ("faiss IndexIVFFlat range search", "ivf")):
+        started = time.perf_counter()
+        found = ann.cosine_pairs(subset, 0.9, method=method)
+        seconds = time.perf_counter() - started
+        got = {p for p in pair_set(found.pairs) if p[0] in asked or p[1] in asked}
+        out["ann_comparison"][method] = {"seconds": round(seconds, 1), "recall": round(recall(got, truth), 4)}
+        print(f"    {name:<34} {seconds:7.1f} s  recall {recall(got, truth):.4f}")
 
 
 def datasketch_baseline(texts: list[str], sample: np.ndarray, truth: set[tuple[int, int]],
@@ -347,6 +372,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="50k personas, smaller sample and subset")
     parser.add_argument("--sample", type=int, default=20_000, help="recall sample size")
     parser.add_argument("--datasketch-subset", type=int, default=100_000, help="personas datasketch runs on")
+    parser.add_argument("--ann-subset", type=int, default=200_000, help="vectors for the cells vs faiss IVF comparison")
     parser.add_argument("--relations", type=float, default=0.5, help="random relations per persona in the graph run")
     parser.add_argument("--jvm-heap", default="2g", help="JVM heap of the graph run")
     parser.add_argument("--skip-graph", action="store_true", help="only the array stages and baselines")
@@ -359,7 +385,7 @@ def main() -> None:
         print(json.dumps(phase_load(args) if args.phase == "load" else phase_dedup(args)))
         return
     if args.quick:
-        args.scale, args.sample, args.datasketch_subset = 50_000, 5_000, 20_000
+        args.scale, args.sample, args.datasketch_subset, args.ann_subset = 50_000, 5_000, 20_000, 50_000
     started = time.perf_counter()
     corpus = generate(args.scale)
     out: dict[str, Any] = {"scale": args.scale, "cores": os.cpu_count(), "generate_seconds": round(time.perf_counter() - started, 1)}

@@ -145,6 +145,15 @@ JVM_VARIANTS = {
 }
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time used so far by process ``pid`` (Linux /proc), 0.0 where unavailable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def child(kind: str, base_url: str, calls: int, concurrency: int, jvm_args: str) -> dict[str, Any]:
     """Run one measurement in a fresh process (JVM options apply at JVM start, once per process)."""
     env = dict(os.environ)
@@ -185,7 +194,9 @@ def main() -> None:
     bound = args.concurrency / args.latency
     server, base_url = start_server(args.latency)
     try:
+        before = cpu_seconds(server.pid)
         floor = child("client", base_url, min(calls, 2000), args.concurrency, "")
+        server_ms = 1000 * (cpu_seconds(server.pid) - before) / max(floor["calls"], 1)
         runs = {name: child("pipeline", base_url, calls, args.concurrency, flags) for name, flags in JVM_VARIANTS.items()}
     finally:
         server.terminate()
@@ -198,12 +209,14 @@ def main() -> None:
         print(f"  {'expand, ' + name:40s} {result['calls_per_s']:8.1f} {result['share_of_bound']:9.0%} {result['cpu_ms_per_call']:12.2f}"
               f"   ({result['new_personas']:,} personas, {result['relations']:,} relations written)")
     print(f"  {'client alone (no store)':40s} {floor['calls_per_s']:8.1f} {floor['calls_per_s'] / bound:9.0%} {floor['cpu_ms_per_call']:12.2f}")
+    print(f"  (the test server, in its own process, used {server_ms:.2f} ms CPU per call of the same 2 cores; "
+          f"load average {os.getloadavg()[0]:.1f})")
     payload = {
         "benchmark": "llm_pipeline", "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": platform.platform(),
         "cpus": os.cpu_count(), "load_average_after": os.getloadavg(), "latency_s": args.latency,
         "concurrency": args.concurrency, "calls": calls, "ideal_calls_per_s": bound, "target_share": 0.9,
         "expand": {name: {**result, "jvm_args": JVM_VARIANTS[name]} for name, result in runs.items()},
-        "client_only": floor,
+        "client_only": floor, "server_cpu_ms_per_call": server_ms,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_suffix(".json.tmp")

@@ -104,6 +104,8 @@ def t2p_cmd(app: App, paths: tuple[Path, ...], granularity: str, per_text: int, 
     from personagraph.cli.progress import progress_bar
     from personagraph.pipeline.text_to_persona import T2POptions, import_texts, t2p_dry_run, text_to_persona
 
+    # The endpoint is checked before the store opens (the JVM takes seconds to start).
+    client = None if dry_run else _client(app, model, concurrency, timeout, max_retries, no_cache)
     store = app.store()
     ids = import_texts(store, paths) if paths else None
     options = T2POptions(granularity=granularity, per_text=per_text, max_text_tokens=max_text_tokens,  # type: ignore[arg-type]
@@ -113,7 +115,7 @@ def t2p_cmd(app: App, paths: tuple[Path, ...], granularity: str, per_text: int, 
         _print_dry(plan["prompts"], f"dry run: {plan['texts']:,} texts, about {plan['prompt_tokens']:,} prompt tokens "
                    f"and {plan['completion_tokens']:,} completion tokens; no calls made")
         return
-    client = _client(app, model, concurrency, timeout, max_retries, no_cache)
+    assert client is not None
     total = len(ids) if ids is not None else None
     with progress_bar("text-to-persona", total=total, unit="texts") as advance:
         report = text_to_persona(store, client, options, ids, on_progress=advance)
@@ -155,6 +157,7 @@ def expand_cmd(app: App, hops: int, per_persona: int, relations: str | None, max
 
     if relations:
         app.settings = app.settings.with_overrides(relations=relations)
+    client = None if dry_run else _client(app, model, concurrency, timeout, max_retries, no_cache)
     store = app.store()
     options = ExpandOptions(hops=hops, per_persona=per_persona, concurrency=concurrency, max_personas=max_personas,
                             max_calls=max_calls, lease=lease, temperature=temperature, run_id=run_id, origins=list(origins))
@@ -164,7 +167,7 @@ def expand_cmd(app: App, hops: int, per_persona: int, relations: str | None, max
                    f"and {plan.completion_tokens:,} completion tokens for them; about {plan.projected_calls:,} calls "
                    f"for all {hops} hops; no calls made")
         return
-    client = _client(app, model, concurrency, timeout, max_retries, no_cache)
+    assert client is not None
     with _live("expanding") as update:
         report = expand(store, client, options, app.vocabulary, on_progress=update)
     client.close()

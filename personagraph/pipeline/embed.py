@@ -56,8 +56,6 @@ def _offline() -> None:
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    # The model's load report and weight-loading bars are noise in a CLI; errors still show.
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
@@ -88,12 +86,12 @@ class MiniLMEmbedder:
     def __init__(self) -> None:
         _offline()
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
         path = minilm_path()
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.set_verbosity_error()
-        hf_logging.disable_progress_bar()
+        # Loading prints a weights report and a progress bar; neither helps a user here.
+        transformers_logging.set_verbosity_error()
+        transformers_logging.disable_progress_bar()
         self._model = SentenceTransformer(path, device="cpu")
         dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(dimension() or 384)

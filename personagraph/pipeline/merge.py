@@ -170,8 +170,8 @@ def _merge_batches(store: GraphStore, groups: Sequence[Group], batch_size: int, 
     now = now_iso()
     for batch in batches(groups, batch_size):
         dup_ids = [d for g in batch for d in g.duplicates]
-        present = [row["type"] for row in store.run("dedup_edge_types", ids=dup_ids)]
-        unknown = sorted(set(present) - allowed)
+        present = store.run("dedup_edge_types", ids=dup_ids)
+        unknown = sorted({row["type"] for row in present} - allowed)
         if unknown:
             raise VocabularyError(
                 f"duplicates have edges of types outside the vocabulary: {', '.join(unknown)}; nothing of this batch was merged",
@@ -182,13 +182,22 @@ def _merge_batches(store: GraphStore, groups: Sequence[Group], batch_size: int, 
         rows = alias_rows(batch, members)
         if rows:
             store.run("dedup_absorb", rows=rows, now=now)
-        pairs = [{"dup": d, "canon": g.canonical} for g in batch for d in g.duplicates if d in members]
+        canonical_of = {d: g.canonical for g in batch for d in g.duplicates if d in members}
+        pairs = [{"dup": d, "canon": c} for d, c in canonical_of.items()]
         grouped = [{"dup": d, "group": [g.canonical, *g.duplicates]} for g in batch for d in g.duplicates if d in members]
         if grouped:
             counts.internal_edges_dropped += _n(store.run("dedup_drop_internal", rows=grouped))
-        for rel_type in sorted(set(present)):
-            counts.edges_moved += _n(run_typed(store, "dedup_move_out", rel_type, rows=pairs))
-            counts.edges_moved += _n(run_typed(store, "dedup_move_in", rel_type, rows=pairs))
+        # Out-edges first; moving them can give other duplicates of the batch new in-edges, so the
+        # in-edges are looked up again before they move.
+        for direction in ("out", "in"):
+            if direction == "in":
+                present = store.run("dedup_edge_types", ids=list(canonical_of))
+            moves: dict[str, list[dict[str, str]]] = {}
+            for row in present:  # only the duplicates with edges of that type and direction
+                if row["direction"] == direction and row["id"] in canonical_of:
+                    moves.setdefault(row["type"], []).append({"dup": row["id"], "canon": canonical_of[row["id"]]})
+            for rel_type, move_rows in sorted(moves.items()):
+                counts.edges_moved += _n(run_typed(store, f"dedup_move_{direction}", rel_type, rows=move_rows))
         deleted = _n(store.run("dedup_delete", ids=[p["dup"] for p in pairs]))
         counts.personas_merged += deleted
         if deleted < len(pairs):

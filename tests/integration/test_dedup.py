@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -222,3 +223,34 @@ def test_large_merge_without_indexes_keeps_edges_and_indexes(embedded_store: Gra
     assert embedded_store.cypher("MATCH (p:Persona) WHERE p.hop = 1 RETURN count(p) AS n")[0]["n"] == 10
     with pytest.raises(ValueError, match="overlap"):
         merge_groups(embedded_store, [Group(graph["ids"][0], (graph["ids"][1],)), Group(graph["ids"][1], (graph["ids"][2],))])
+
+
+def test_edges_between_duplicates_of_different_groups(store: GraphStore) -> None:
+    from personagraph.pipeline.merge import Group, merge_groups
+
+    p = [Persona(text=f"Persona number {k} of a small test graph") for k in range(6)]
+    store.upsert_personas(p)
+    a, a2, b, b2, c, c2 = (x.id for x in p)  # groups: a <- a2, b <- b2, c <- c2
+    rels = [(a2, b2, "RIVAL"), (b2, a2, "RIVAL"), (a2, c2, "MENTOR_OF"), (c2, b2, "FRIEND_OF"), (a, b2, "RIVAL"),
+            (b2, a2, "COLLEAGUE"), (c2, c, "FRIEND_OF"), (a2, a2, "FRIEND_OF")]
+    store.add_relations([Relation(src=s, dst=d, type=t) for s, d, t in rels])
+    counts = merge_groups(store, [Group(a, (a2,)), Group(b, (b2,)), Group(c, (c2,))])
+    assert counts.personas_merged == 3 and counts.kept_with_edges == []
+    assert edges(store) == Counter({(a, "RIVAL", b): 2, (b, "RIVAL", a): 1, (a, "MENTOR_OF", c): 1,
+                                    (c, "FRIEND_OF", b): 1, (b, "COLLEAGUE", a): 1})
+    assert counts.internal_edges_dropped == 2  # c2 -> c and the self-loop a2 -> a2
+
+
+def test_demo_stage_on_the_example_world(embedded_store: GraphStore, settings: Settings) -> None:
+    from personagraph.pipeline.deduplicate import demo_stage
+    from personagraph.pipeline.ingest import import_file
+
+    world = Path(__file__).resolve().parents[2] / "examples" / "world"
+    for name in ("personas.jsonl", "relations.jsonl"):
+        import_file(embedded_store, world / name)
+    before = embedded_store.count("Persona")
+    lines: list[str] = []
+    report = demo_stage(embedded_store, settings, lines.append)
+    assert report.merge["personas_merged"] == 3 and embedded_store.count("Persona") == before
+    assert {g.stage for g in report.groups} == {"minhash", "embedding"}
+    assert any("idempotent" in line and "finds 0 groups" in line for line in lines)

@@ -155,13 +155,17 @@ def test_brute_force_pairs_match_the_full_matrix() -> None:
     np.testing.assert_allclose(got.similarity, sims[got.pairs[:, 0], got.pairs[:, 1]], rtol=1e-5)
 
 
-def test_ivf_recall_against_brute_force() -> None:
+@pytest.mark.parametrize("method", ["cells", "ivf"])
+def test_ann_recall_against_brute_force(method: str) -> None:
     vectors, planted = _clustered_vectors(20_000, 1_000)
-    exact = ann.brute_force_pairs(vectors, 0.9).as_set()
-    approx = ann.ivf_pairs(vectors, 0.9, nprobe=16)
-    assert approx.as_set() <= exact  # re-scored exactly: no false pairs
-    assert len(approx.as_set() & exact) / len(exact) >= 0.98
-    assert len(planted & exact) / len(planted) > 0.9
+    exact = ann.brute_force_pairs(vectors, 0.9)
+    approx = ann.cosine_pairs(vectors, 0.9, method=method)
+    assert approx.as_set() <= exact.as_set()  # scored exactly: no false pairs
+    assert len(approx.as_set() & exact.as_set()) / len(exact) >= 0.98
+    assert len(planted & exact.as_set()) / len(planted) > 0.9
+    found = dict(zip(map(tuple, approx.pairs.tolist()), approx.similarity.tolist(), strict=True))
+    reference = dict(zip(map(tuple, exact.pairs.tolist()), exact.similarity.tolist(), strict=True))
+    assert all(abs(found[p] - reference[p]) < 1e-4 for p in found)
 
 
 def test_vector_index_search_and_switch_to_ivf() -> None:
