@@ -11,7 +11,7 @@ process against a fresh store with the schema in place (unique index on id), the
 on the same files, which must add nothing. Throughput is the importer's own time (reading,
 checking, hashing, writing; the JVM start is reported apart as the process's wall time). The
 floor is writing the same rows as JSONL with `json.dumps`, timed in this process while the files
-are made. Peak RSS comes from the kernel (`wait4` for the importer, VmHWM for the Bolt server).
+are made. Peak RSS is the kernel's high-water mark (VmHWM) of the importer and of the Bolt server.
 Results go to benchmarks/results/ingest.json.
 """
 
@@ -105,14 +105,29 @@ def env(**extra: str) -> dict[str, str]:
     return base
 
 
+def peak_rss_mb(pid: int) -> int:
+    """The process's own high-water RSS (VmHWM; 0 once it is gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) // 1024 for line in status.splitlines() if line.startswith("VmHWM")), 0)
+
+
 def run_import(store: str, files: list[str], extra_env: dict[str, str]) -> dict[str, Any]:
-    """One `personagraph import` child; its JSON reports, wall time and peak RSS (wait4)."""
+    """One `personagraph import` child; its JSON reports, wall time and peak RSS.
+
+    The peak is VmHWM read every 0.2 s: wait4's ru_maxrss would also count the RSS this (big)
+    process had when it forked the child.
+    """
     cmd = [sys.executable, "-m", "personagraph", "--store", store, "import", *files, "--json"]
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, env=env(**extra_env), stdout=out, stderr=err, cwd=tempfile.gettempdir())
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        peak = 0
+        while proc.poll() is None:
+            peak = max(peak, peak_rss_mb(proc.pid))
+            time.sleep(0.2)
         wall = time.perf_counter() - started
         out.seek(0)
         err.seek(0)
@@ -120,7 +135,7 @@ def run_import(store: str, files: list[str], extra_env: dict[str, str]) -> dict[
     if proc.returncode != 0:
         raise RuntimeError(f"import failed ({proc.returncode}): {stderr.strip()[-2000:]}")
     reports = [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
-    return {"reports": reports, "wall_s": round(wall, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024)}
+    return {"reports": reports, "wall_s": round(wall, 2), "peak_rss_mb": peak}
 
 
 def summarise(label: str, data: dict[str, Any], first: dict[str, Any], second: dict[str, Any], disk_mb: float,
@@ -192,14 +207,13 @@ def bench_bolt(work: Path, data: dict[str, Any]) -> dict[str, Any]:
         url = f"bolt://127.0.0.1:{port}"
         first = run_import(url, files, bolt)
         second = run_import(url, files, bolt)
-        hwm = next(int(line.split()[1]) for line in Path(f"/proc/{server.pid}/status").read_text().splitlines()
-                   if line.startswith("VmHWM"))
+        hwm = peak_rss_mb(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=60)
         log.close()
     return summarise("Bolt: neo4j driver -> ArcadeDB Bolt server (another process)", data, first, second,
-                     disk_mb(folder), round(hwm / 1024))
+                     disk_mb(folder), hwm)
 
 
 def main() -> None:
