@@ -3,7 +3,7 @@
 - ``exact``: blocked matrix products over the upper triangle; n², fine up to a few tens of
   thousands of vectors.
 - ``cells`` (default at scale): the inverted-file idea with matrix products. Vectors are
-  clustered (faiss spherical k-means, ~2·√n cells); each vector lives in its nearest cell and
+  clustered (faiss spherical k-means, √(nprobe·n) cells); each vector lives in its nearest cell and
   probes its ``nprobe`` nearest cells; for every cell, one matrix product of the vectors probing it
   against the vectors living in it. A pair is found when either one probes the other's cell. The
   same work as an IVF range search, but as BLAS products instead of one-vector-at-a-time scans:
@@ -26,8 +26,8 @@ from personagraph.pipeline.dedup.lsh import PairSet, unique_pairs
 
 BRUTE_FORCE_MAX = 20_000
 DEFAULT_NPROBE = 16  # faiss IVF
-CELL_PROBES = 8
-MAX_NEIGHBOURS = 64  # per persona, the closest kept when a low threshold finds many
+CELL_PROBES = 10
+MAX_NEIGHBOURS = 1000  # per persona, the closest kept (bounds memory when a low threshold finds many)
 Progress = Callable[[int], None]
 
 
@@ -140,9 +140,10 @@ def _dedupe(pairs: np.ndarray, sims: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return pairs[first], sims[first]
 
 
-def cell_params(n: int) -> int:
-    """Number of cells for n vectors: ~2·√n (a few hundred vectors a cell)."""
-    return int(max(1, min(65536, 2 * np.sqrt(n), n // 20)))
+def cell_params(n: int, nprobe: int = CELL_PROBES) -> int:
+    """Number of cells for n vectors: √(nprobe·n), which balances the cost of assigning vectors to
+    cells (n·cells products) against the cost of the cell products (n·nprobe·n/cells)."""
+    return int(max(1, min(65536, np.sqrt(nprobe * n), n // 20)))
 
 
 def cell_pairs(vectors: np.ndarray, threshold: float, nlist: int | None = None, nprobe: int = CELL_PROBES,
@@ -154,7 +155,7 @@ def cell_pairs(vectors: np.ndarray, threshold: float, nlist: int | None = None, 
     n, dim = vectors.shape
     if n < 2:
         return _empty()
-    nlist = min(nlist or cell_params(n), n)
+    nlist = min(nlist or cell_params(n, nprobe), n)
     nprobe = min(nprobe, nlist)
     rng = np.random.default_rng(seed)
     sample = vectors[np.sort(rng.choice(n, size=min(n, 20 * nlist), replace=False))]
