@@ -100,23 +100,46 @@ def stage_explore(demo: Demo) -> None:
 
 
 def stage_llm(demo: Demo) -> None:
-    demo.heading("4. Text-to-Persona and one hop of Persona-to-Persona")
-    if not demo.settings.llm_configured:
-        demo.echo("skipped: no language model configured. Set OPENAI_BASE_URL (and OPENAI_API_KEY, "
-                  "PERSONAGRAPH_MODEL) to any OpenAI-compatible endpoint to run the LLM stages.")
-        return
-    demo.echo("skipped: the LLM stages are not installed in this version.")
+    from personagraph.pipeline.demo_stage import run_llm_demo
+
+    demo.heading("4. Text-to-Persona and one hop of Persona-to-Persona (personagraph t2p, expand)")
+    run_llm_demo(demo.store, demo.settings, demo.echo)
 
 
-STAGES: list[Callable[[Demo], None]] = [stage_import, stage_stats, stage_explore, stage_llm]
+def stage_dedup(demo: Demo) -> None:
+    from personagraph.pipeline.deduplicate import demo_stage
+
+    demo_stage(demo.store, demo.settings, demo.echo)
+
+
+def stage_sampling(demo: Demo) -> None:
+    from personagraph.sampling.demo_stage import run
+
+    demo.heading("6. Clusters, a coverage-aware batch, and synthesis (personagraph cluster, sample, synth)")
+    run(demo.store, demo.settings, demo.echo)
+
+
+def stage_cast(demo: Demo) -> None:
+    from personagraph.export.cast import demo_stage
+
+    demo.heading("7. A cast of related NPCs for a game (personagraph export cast)")
+    demo_stage(demo.store, demo.settings, demo.echo, demo.out_dir / "cast")
+
+
+STAGES: list[Callable[[Demo], None]] = [stage_import, stage_stats, stage_explore, stage_llm, stage_dedup, stage_sampling, stage_cast]
 
 
 def next_steps(demo: Demo) -> list[str]:
     store = demo.store.location
     return [
         f"personagraph --store {store} stats",
+        f"personagraph --store {store} explore                      # the named exploration queries",
         f"personagraph --store {store} query 'MATCH (a:Persona)-[r:RIVAL]->(b:Persona) RETURN a.text, b.text LIMIT 5'",
+        f"personagraph --store {store} sample -n 20 --strategy kcenter   # a coverage-aware batch",
+        f"personagraph --store {store} export cast {demo.out_dir / 'cast2'} --seed-persona 'trawler skipper' --size 10",
         f"personagraph --store {store} export graph {demo.out_dir / 'export'} --format parquet",
+        f"open {demo.out_dir / 'cast' / 'cast.html'} in a browser to click through the demo cast",
+        "set OPENAI_BASE_URL (any OpenAI-compatible endpoint) and run the demo again for t2p, expand and synth",
     ]
 
 

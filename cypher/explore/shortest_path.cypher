@@ -3,6 +3,5 @@
 // params: a: persona id; b: persona id
 MATCH (a:Persona {id: $a}), (b:Persona {id: $b})
 WHERE a <> b
-MATCH path = shortestPath((a)-[*..10]-(b))
-WHERE all(x IN nodes(path) WHERE x:Persona)
+MATCH path = shortestPath((a)-[:__RELATIONS__*..10]-(b))
 RETURN length(path) AS hops, [x IN nodes(path) | x.id] AS ids, [r IN relationships(path) | type(r)] AS relations, [x IN nodes(path) | x.text] AS personas

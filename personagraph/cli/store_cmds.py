@@ -27,36 +27,63 @@ def parse_param(raw: str) -> tuple[str, Any]:
     return name.strip(), parsed
 
 
+def _is_card(path: Path, kind: str) -> bool:
+    return kind == "cards" or path.suffix.lower() == ".png"
+
+
 @click.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--kind", type=click.Choice(["auto", "personas", "texts", "relations"]), default="auto", show_default=True,
-              help="What the records are; auto looks at the keys (persona / input persona / text / src,dst,type).")
+@click.option("--kind", type=click.Choice(["auto", "personas", "texts", "relations", "cards"]), default="auto", show_default=True,
+              help="What the records are; auto looks at the keys (persona / input persona / text / src,dst,type). "
+              "Character Cards (V2/V3 .png, or .json with --kind cards) import as personas with their relations.")
 @click.option("--skip-bad", is_flag=True, help="Skip malformed lines and report them, instead of stopping.")
-@click.option("--batch-size", type=click.IntRange(1, 100000), default=5000, show_default=True, help="Records per transaction.")
+@click.option("--batch-size", type=click.IntRange(1, 1_000_000), default=None,
+              help="Records read and checked before a write [default: 50000 embedded, 10000 over Bolt].")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON report per file instead of a sentence.")
 @pass_app
-def import_cmd(app: App, files: tuple[Path, ...], kind: str, skip_bad: bool, batch_size: int) -> None:
+def import_cmd(app: App, files: tuple[Path, ...], kind: str, skip_bad: bool, batch_size: int | None, as_json: bool) -> None:
     """Import personas, texts or relations from JSONL, CSV or Parquet files.
 
     Reads Persona Hub files (`persona`, or `input persona`), FinePersonas (`id`, `persona`,
-    `labels`), texts (`text`, `source`) and relations (`src`, `dst`, `type`, properties).
-    Ids are content hashes, so importing a file twice adds nothing. A malformed line stops the
-    import with file:line and nothing of its batch written, unless --skip-bad.
+    `labels`), texts (`text`, `source`), relations (`src`, `dst`, `type`, properties; ends are
+    persona ids or persona texts), and Character Cards V2/V3 (PNG, or JSON with --kind cards)
+    such as `export cast` writes. Ids are content hashes, so importing a file twice adds
+    nothing. A malformed line stops the import with file:line, the batches before it written and
+    nothing of its own batch, unless --skip-bad.
+
+    Example: personagraph import personas.jsonl relations.csv
     """
     from personagraph.cli.progress import progress_bar
+    from personagraph.formats import file_format
     from personagraph.pipeline.ingest import import_file
 
-    store = app.store()
-    for path in files:
+    for path in files:  # every file is checked before the first one is read
         if not path.is_file():
             raise MissingFileError(f"{path}: no such file")
+        if not _is_card(path, kind):
+            file_format(path)
+    store = app.store()
+    for path in files:
+        if _is_card(path, kind):
+            from personagraph.cast.cards import import_cards
+
+            counts = import_cards(store, [path])
+            click.echo(f"{path}: {counts['cards']} character card, {counts['personas_new']} new personas, {counts['relations']} relations")
+            continue
         with progress_bar(f"importing {path.name}", total=None) as advance:
             report = import_file(store, path, kind=kind, skip_bad=skip_bad, batch_size=batch_size, progress=advance)  # type: ignore[arg-type]
         summary = report.as_dict()
-        click.echo(
-            f"{path}: {summary['records']} {summary['kind']} records, {summary['personas_new']} new personas, "
-            f"{summary['texts_new']} new texts, {summary['relations']} relations"
-            + (f", {summary['relations_unmatched']} relations without both personas" if summary["relations_unmatched"] else "")
-        )
+        if as_json:
+            click.echo(json.dumps(summary))
+        else:
+            click.echo(
+                f"{path}: {summary['records']} {summary['kind']} records, {summary['personas_new']} new personas, "
+                f"{summary['texts_new']} new texts, {summary['relations_new']} new relations"
+                + (f" ({summary['relations']} matched)" if summary["relations"] != summary["relations_new"] else "")
+                + (f", {summary['relations_unmatched']} relations without both personas" if summary["relations_unmatched"] else "")
+                + (f", {summary['skipped']} lines skipped" if summary["skipped"] else "")
+                + f" in {summary['seconds']:.1f} s"
+            )
         for line, reason in report.skipped[:20]:
             click.echo(f"  skipped {path}:{line}: {reason}", err=True)
         if len(report.skipped) > 20:

@@ -1,6 +1,6 @@
 """An async client for any OpenAI-compatible chat endpoint, made for long unattended runs.
 
-- bounded concurrency (one semaphore per event loop);
+- bounded concurrency (a queue of slots per event loop, over a few small connection pools);
 - retries with exponential backoff and jitter on 429, 5xx, timeouts and dropped connections,
   honouring ``Retry-After`` (the openai package's own retries are off, so these are counted);
 - structured output: JSON-schema ``response_format`` first; when the server rejects it, JSON
@@ -40,6 +40,7 @@ log = logging.getLogger("personagraph.llm")
 Messages = list[dict[str, str]]
 MODES = ("json_schema", "json_object", "text")
 MAX_RETRY_AFTER = 120.0
+SHARD = 8  # requests in flight per HTTP connection pool
 # A 400 that mentions these is about the prompt's length, not the response format.
 _LENGTH_WORDS = ("context length", "context_length", "too long", "maximum context", "too many tokens")
 
@@ -74,11 +75,12 @@ class LLMResult:
 
 
 class _Retryable(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None, timeout: bool = False) -> None:
+    def __init__(self, reason: str, retry_after: float | None = None, timeout: bool = False, connection: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
         self.timeout = timeout
+        self.connection = connection
 
 
 class _GiveUp(Exception):
@@ -152,8 +154,8 @@ class LLMClient:
         self.mode = "json_schema"
         self._log_lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._openai: Any = None
-        self._semaphore: asyncio.Semaphore | None = None
+        self._openai: list[Any] = []
+        self._slots: asyncio.Queue[int] | None = None
 
     @classmethod
     def from_settings(
@@ -183,10 +185,15 @@ class LLMClient:
         return f"LLMClient(base_url={self.base_url!r}, model={self.model!r}, concurrency={self.concurrency})"
 
     # -- plumbing ---------------------------------------------------------------------------
-    def _bind_loop(self) -> tuple[Any, asyncio.Semaphore]:
-        """The openai client and semaphore of the running loop (both belong to one loop)."""
+    def _bind_loop(self) -> tuple[list[Any], asyncio.Queue[int]]:
+        """The openai clients and the slot queue of the running loop (both belong to one loop).
+
+        Concurrency is a queue of slots; slot ``i`` uses client ``i // SHARD``. The HTTP pool scans
+        all its connections for every request, so a few small pools cost less CPU than one big one,
+        and a slot never waits for a connection since each pool has one per slot.
+        """
         loop = asyncio.get_running_loop()
-        if self._loop is not loop or self._openai is None or self._semaphore is None:
+        if self._loop is not loop or not self._openai or self._slots is None:
             from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 
             try:  # openai >= 3 ships its own fork of httpx
@@ -194,24 +201,34 @@ class LLMClient:
             except ImportError:  # pragma: no cover - older openai releases
                 import httpx  # type: ignore[no-redef]
 
-            key = self._api_key.reveal() if hasattr(self._api_key, "reveal") else (self._api_key or "")
-            limits = httpx.Limits(max_connections=self.concurrency + 8, max_keepalive_connections=self.concurrency + 8)
-            self._openai = AsyncOpenAI(
-                base_url=self.base_url,
-                api_key=key or "not-needed",  # local servers need none; the package insists on one
-                max_retries=0,
-                timeout=self.timeout,
-                http_client=DefaultAsyncHttpxClient(limits=limits, timeout=self.timeout),
-            )
-            self._semaphore = asyncio.Semaphore(self.concurrency)
+            key = self._api_key if isinstance(self._api_key, str) or self._api_key is None else self._api_key.reveal()
+            import ssl
+
+            shards = (self.concurrency + SHARD - 1) // SHARD
+            # One TLS context for all pools: loading the CA bundle costs ~30 ms of CPU each time.
+            tls = ssl.create_default_context()
+            limits = httpx.Limits(max_connections=SHARD, max_keepalive_connections=SHARD)
+            self._openai = [
+                AsyncOpenAI(
+                    base_url=self.base_url,
+                    api_key=key or "not-needed",  # local servers need none; the package insists on one
+                    max_retries=0,
+                    timeout=self.timeout,
+                    http_client=DefaultAsyncHttpxClient(limits=limits, timeout=self.timeout, verify=tls),
+                )
+                for _ in range(shards)
+            ]
+            self._slots = asyncio.Queue()
+            for slot in range(self.concurrency):
+                self._slots.put_nowait(slot)
             self._loop = loop
-        return self._openai, self._semaphore
+        return self._openai, self._slots
 
     async def aclose(self) -> None:
-        if self._openai is not None:
-            await self._openai.close()
-            self._openai = None
-        self._semaphore = None
+        for client in self._openai:
+            await client.close()
+        self._openai = []
+        self._slots = None
 
     def close(self) -> None:
         """Close the cache (call ``aclose`` inside the loop for the HTTP connections)."""
@@ -278,11 +295,14 @@ class LLMClient:
             self.stats.calls += 1
             try:
                 try:
-                    response = await openai.chat.completions.create(**body)
+                    # The raw POST skips the SDK's per-request transformation of the body and its
+                    # pydantic response model (a few ms of CPU per call); errors map the same way.
+                    response = await openai.post("/chat/completions", cast_to=object, body=body)
                 except oa.APITimeoutError as exc:
                     raise _Retryable("timed out", timeout=True) from exc
                 except oa.APIConnectionError as exc:
-                    raise _Retryable(f"connection failed ({type(exc.__cause__).__name__ if exc.__cause__ else 'dropped'})") from exc
+                    cause = type(exc.__cause__).__name__ if exc.__cause__ else "dropped"
+                    raise _Retryable(f"connection failed ({cause})", connection=True) from exc
                 except oa.APIStatusError as exc:
                     status = exc.status_code
                     if status == 429 or status >= 500 or status in (408, 409):
@@ -301,6 +321,11 @@ class LLMClient:
                 if exc.timeout:
                     self.stats.timeouts += 1
                 if attempt >= self.max_retries:
+                    if exc.connection:
+                        # No connection through the whole backoff window: every other request would
+                        # fail the same way, so stop the run instead of logging each one.
+                        raise LLMUnavailableError(f"{self.base_url}: unreachable after {sent} attempts ({exc.reason})",
+                                                  hint="is the server running? check OPENAI_BASE_URL") from exc
                     raise _GiveUp(f"gave up after {sent} attempts: {exc.reason}") from exc
                 delay = self._backoff(attempt, exc.retry_after)
                 attempt += 1
@@ -309,10 +334,9 @@ class LLMClient:
                 await asyncio.sleep(delay)
                 continue
             text = _reply_text(response)
-            usage = Usage(
-                int(getattr(response.usage, "prompt_tokens", 0) or 0) if response.usage else 0,
-                int(getattr(response.usage, "completion_tokens", 0) or 0) if response.usage else 0,
-            )
+            reported = response.get("usage") if isinstance(response, dict) else None
+            reported = reported if isinstance(reported, dict) else {}
+            usage = Usage(int(reported.get("prompt_tokens") or 0), int(reported.get("completion_tokens") or 0))
             self.stats.add_usage(usage)
             return text, usage, sent
 
@@ -343,9 +367,12 @@ class LLMClient:
                     return LLMResult(text, parsed, Usage(prompt_tokens, completion_tokens), True, None, tag, self.model, 0)
                 except ValueError:
                     pass  # the schema changed in a way the key did not see; ask again
-        openai, semaphore = self._bind_loop()
-        async with semaphore:
-            return await self._generate_uncached(openai, key, messages, schema, temperature, max_tokens, tag)
+        clients, slots = self._bind_loop()
+        slot = await slots.get()
+        try:
+            return await self._generate_uncached(clients[slot // SHARD], key, messages, schema, temperature, max_tokens, tag)
+        finally:
+            slots.put_nowait(slot)
 
     async def _generate_uncached(self, openai: Any, key: str, messages: Messages, schema: type[BaseModel] | None,
                                  temperature: float, max_tokens: int | None, tag: str | None) -> LLMResult:
@@ -411,8 +438,8 @@ class LLMClient:
 
 def _reply_text(response: Any) -> str:
     try:
-        return str(response.choices[0].message.content or "")
-    except (AttributeError, IndexError, TypeError):
+        return str(response["choices"][0]["message"]["content"] or "")
+    except (KeyError, IndexError, TypeError):
         return ""
 
 

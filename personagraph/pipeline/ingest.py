@@ -1,39 +1,44 @@
 """Import personas, texts and relations from files in the formats users already have.
 
-Recognised records (``kind="auto"`` looks at the keys):
+Recognised records (``kind="auto"`` looks at the keys of each record):
 - personas: ``persona`` (Persona Hub, FinePersonas with ``id`` and ``labels``), ``input persona``
   (Persona Hub synthesized-sample files), or ``text`` with ``kind="personas"``;
 - texts: ``text`` (optionally ``source``);
 - relations: ``src``, ``dst``, ``type`` and optional properties; ``src``/``dst`` are persona ids
   or persona texts (a text is hashed to its id and the persona created if missing).
 
-Records are validated a batch at a time before any of the batch is written, so a malformed line
-stops the import with ``file:line: reason`` and nothing of its batch in the graph.
+A file is read in batches. A batch is parsed and checked whole before any of it is written, so a
+malformed line stops the import with ``file:line: reason``: the batches before it are in the
+graph, nothing of its own batch is. ``skip_bad`` skips such lines and reports them instead.
+Reading and checking the next batch runs in a thread while the store writes the current one.
 """
 
 from __future__ import annotations
 
-import json
-import re
+import functools
+import queue
+import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import ValidationError
-
-from personagraph.errors import MalformedInputError, VocabularyError
-from personagraph.formats import read_records
+from personagraph.errors import MalformedInputError, MissingFileError, VocabularyError
+from personagraph.formats import ERROR_KEY, file_format, read_records
 from personagraph.ids import persona_id
-from personagraph.models import Persona, Relation, SourceText
-from personagraph.pipeline.near_duplicates import remap_relations, write_personas
+from personagraph.models import Persona
+from personagraph.pipeline.records import RelationRow, Row, detect_kind, persona_row, relation_row, text_row
 from personagraph.pipeline.resolve import Resolver
-from personagraph.store.graph import GraphStore, chunked
+from personagraph.store.base import BULK_LOAD
+from personagraph.store.graph import GraphStore
+from personagraph.vocabulary import Vocabulary
 
 Kind = Literal["auto", "personas", "texts", "relations"]
-_ID = re.compile(r"^p_[0-9a-f]{16}$")
-_RELATION_KEYS = {"src", "dst", "type"}
+# Records per batch. The batch API pays a fixed cost per batch (linking edges at close), so the
+# embedded store takes big ones; Cypher chunks every batch into transactions of ~2,000 anyway.
+BULK_BATCH = 50_000
+CYPHER_BATCH = 10_000
 
 
 @dataclass
@@ -43,9 +48,12 @@ class ImportReport:
     records: int = 0
     personas_new: int = 0
     texts_new: int = 0
-    relations: int = 0
-    relations_unmatched: int = 0
+    relations: int = 0  # relation rows whose two personas exist (new edge, or one already there)
+    relations_new: int = 0
+    relations_unmatched: int = 0  # relation rows naming a persona id that is not in the graph
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    write_path: str = ""  # "batch-api" (embedded ArcadeDB) or "cypher"
+    seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -55,105 +63,116 @@ class ImportReport:
             "personas_new": self.personas_new,
             "texts_new": self.texts_new,
             "relations": self.relations,
+            "relations_new": self.relations_new,
             "relations_unmatched": self.relations_unmatched,
             "skipped": len(self.skipped),
+            "write_path": self.write_path,
+            "seconds": round(self.seconds, 3),
         }
 
 
-def detect_kind(record: dict[str, Any]) -> str:
-    keys = set(record)
-    if keys >= _RELATION_KEYS:
-        return "relations"
-    if "persona" in keys or "input persona" in keys:
-        return "personas"
-    if "text" in keys:
-        return "texts"
-    raise ValueError(f"cannot tell what this record is (keys: {', '.join(sorted(keys)) or 'none'})")
+@dataclass
+class _Batch:
+    records: int = 0
+    personas: list[Row] = field(default_factory=list)
+    texts: list[Row] = field(default_factory=list)
+    relations: list[RelationRow] = field(default_factory=list)
+    endpoints: list[Row] = field(default_factory=list)  # personas named by text in relations
 
 
-def _labels(value: Any) -> list[str] | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError:
-            return [part.strip() for part in value.split(",") if part.strip()]
-    if isinstance(value, (list, tuple)):
-        return [str(v) for v in value]
-    return [str(value)]
-
-
-def parse_persona(record: dict[str, Any]) -> Persona:
-    text = record.get("persona", record.get("input persona", record.get("text")))
-    if not isinstance(text, str):
-        raise ValueError("missing persona text (field 'persona', 'input persona' or 'text')")
-    return Persona(
-        text=text,
-        origin="import",
-        labels=_labels(record.get("labels")),
-        source_id=str(record["id"]) if record.get("id") is not None else None,
-    )
-
-
-def parse_text(record: dict[str, Any]) -> SourceText:
-    text = record.get("text")
-    if not isinstance(text, str):
-        raise ValueError("missing 'text' field")
-    source = record.get("source", record.get("url"))
-    return SourceText(text=text, source=str(source) if source is not None else None)
-
-
-def _endpoint(value: Any) -> tuple[str, Persona | None]:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError("relation endpoint must be a persona id or text")
-    value = value.strip()
-    if _ID.match(value):
-        return value, None
-    persona = Persona(text=value, origin="import")
-    return persona.id, persona
-
-
-def parse_relation(record: dict[str, Any], store: GraphStore) -> tuple[Relation, list[Persona]]:
-    src, src_persona = _endpoint(record.get("src"))
-    dst, dst_persona = _endpoint(record.get("dst"))
-    rel_type = str(record.get("type", ""))
-    canonical = store.vocabulary.resolve(rel_type)
-    if canonical is None:
-        raise VocabularyError(f"unknown relation type {rel_type!r}")
-    props = {k: v for k, v in record.items() if k not in _RELATION_KEYS and isinstance(v, (str, int, float, bool))}
-    props.setdefault("run", "import")
-    relation = Relation(src=src, dst=dst, type=canonical, props=props)
-    return relation, [p for p in (src_persona, dst_persona) if p is not None]
-
-
-def _parsed(path: Path, kind: str, store: GraphStore, skip_bad: bool, report: ImportReport) -> Iterator[tuple[int, Any]]:
+def _batches(path: Path, kind: str, vocabulary: Vocabulary, skip_bad: bool, size: int, report: ImportReport) -> Iterator[_Batch]:
+    batch = _Batch()
+    resolve = functools.lru_cache(maxsize=4096)(vocabulary.resolve)
     for line, record in read_records(path):
         try:
-            if "__error__" in record:
-                raise ValueError(record["__error__"])
+            if ERROR_KEY in record and len(record) == 1:
+                raise ValueError(record[ERROR_KEY])
             record_kind = kind if kind != "auto" else detect_kind(record)
+            if record_kind == "personas":
+                batch.personas.append(persona_row(record))
+            elif record_kind == "texts":
+                batch.texts.append(text_row(record))
+            else:
+                relation, new = relation_row(record, vocabulary, resolve)
+                batch.relations.append(relation)
+                batch.endpoints.extend(new)
             if report.kind == "auto":
                 report.kind = record_kind
-            if record_kind == "personas":
-                yield line, parse_persona(record)
-            elif record_kind == "texts":
-                yield line, parse_text(record)
-            else:
-                yield line, parse_relation(record, store)
-        except (ValueError, ValidationError, VocabularyError) as exc:
-            reason = _reason(exc)
+        except (ValueError, VocabularyError) as exc:
             if not skip_bad:
-                raise MalformedInputError(str(path), line, reason) from exc
-            report.skipped.append((line, reason))
+                raise MalformedInputError(str(path), line, str(exc)) from exc
+            report.skipped.append((line, str(exc)))
+            continue
+        batch.records += 1
+        if batch.records >= size:
+            yield batch
+            batch = _Batch()
+    if batch.records:
+        yield batch
 
 
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ())) or "record"
-        return f"{where}: {first.get('msg', 'invalid')}"
-    return str(exc)
+_DONE = object()
+
+
+def _read_ahead(items: Iterator[_Batch], depth: int = 2) -> Iterator[_Batch]:
+    """Run ``items`` in a thread, ``depth`` batches ahead; its exception comes out in order."""
+    slots: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        slots.put(item, timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            slots.put(_DONE)
+        except BaseException as exc:  # handed to the consumer, raised there in order
+            slots.put(exc)
+
+    thread = threading.Thread(target=work, name="personagraph-import-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = slots.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+def default_batch_size(store: GraphStore) -> int:
+    return BULK_BATCH if store.has(BULK_LOAD) else CYPHER_BATCH
+
+
+def _resolve_rows(store: GraphStore, rows: list[Row], resolver: Resolver | None, resolved: dict[str, str]) -> list[Row]:
+    """The rows that are not near-duplicates; the others are recorded as aliases and in ``resolved``."""
+    if resolver is None:
+        return rows
+    from personagraph.pipeline.near_duplicates import record_aliases
+
+    personas = [Persona(text=r["text"], id=r["id"], origin=r["origin"], hop=r["hop"]) for r in rows]
+    mapping = resolver.resolve(store, personas)
+    if mapping:
+        record_aliases(store, personas, mapping)
+        resolved.update(mapping)
+    return [r for r in rows if r["id"] not in mapping]
+
+
+def _remap(relations: list[RelationRow], mapping: dict[str, str]) -> list[RelationRow]:
+    """Relations pointed at canonical personas; a relation that becomes a self-loop is dropped."""
+    if not mapping:
+        return relations
+    moved = [(mapping.get(src, src), mapping.get(dst, dst), kind, props) for src, dst, kind, props in relations]
+    return [rel for rel in moved if rel[0] != rel[1]]
 
 
 def import_file(
@@ -161,40 +180,42 @@ def import_file(
     path: str | Path,
     kind: Kind = "auto",
     skip_bad: bool = False,
-    batch_size: int = 5000,
+    batch_size: int | None = None,
     progress: Callable[[int], None] | None = None,
     resolver: Resolver | None = None,
 ) -> ImportReport:
-    """Import one file; re-importing the same file adds nothing (content-hash ids).
+    """Import one file; re-importing the same file adds nothing (content-hash ids, merged edges).
 
     With a ``resolver`` (e.g. ``NearDuplicateResolver``), near-duplicates of personas already in
-    the graph or earlier in the file are not written: they become aliases of the canonical one.
+    the graph or earlier in the file are not written: they become aliases of the canonical one,
+    and relations that name them go to the canonical persona.
     """
     path = Path(path)
-    report = ImportReport(path=str(path), kind=kind)
+    if not path.is_file():
+        raise MissingFileError(f"{path}: no such file")
+    file_format(path)
+    started = time.perf_counter()
+    report = ImportReport(path=str(path), kind=kind, write_path=store.bulk.path)
     store.ensure_schema()
+    size = batch_size or default_batch_size(store)
     resolved: dict[str, str] = {}  # near-duplicate id -> canonical id (with a resolver)
-    write = partial(store.upsert_personas, batch_size=batch_size)
-    for chunk in chunked(_parsed(path, kind, store, skip_bad, report), batch_size):
-        items = [item for _, item in chunk]
-        report.records += len(items)
-        personas = [i for i in items if isinstance(i, Persona)]
-        texts = [i for i in items if isinstance(i, SourceText)]
-        relations = [i for i in items if isinstance(i, tuple)]
-        if personas:
-            report.personas_new += write_personas(store, personas, resolver, resolved, write)
-        if texts:
-            report.texts_new += store.upsert_texts(texts, batch_size=batch_size)
-        if relations:
-            endpoints = [p for _, ps in relations for p in ps]
-            if endpoints:
-                report.personas_new += write_personas(store, endpoints, resolver, resolved, write)
-            written = store.add_relations(remap_relations([rel for rel, _ in relations], resolved), batch_size=batch_size)
-            report.relations += written
-            report.relations_unmatched += len(relations) - written
+    for batch in _read_ahead(_batches(path, kind, store.vocabulary, skip_bad, size, report)):
+        if batch.personas:
+            report.personas_new += store.bulk_upsert_personas(_resolve_rows(store, batch.personas, resolver, resolved))
+        if batch.texts:
+            report.texts_new += store.bulk_upsert_texts(batch.texts)
+        if batch.endpoints:
+            report.personas_new += store.bulk_upsert_personas(_resolve_rows(store, batch.endpoints, resolver, resolved))
+        if batch.relations:
+            counts = store.bulk_add_relations(_remap(batch.relations, resolved))
+            report.relations += counts.matched
+            report.relations_new += counts.created
+            report.relations_unmatched += counts.unmatched
+        report.records += batch.records
         if progress:
-            progress(len(items))
+            progress(batch.records)
+    report.seconds = time.perf_counter() - started
     return report
 
 
-__all__ = ["ImportReport", "detect_kind", "import_file", "persona_id"]
+__all__ = ["ImportReport", "default_batch_size", "detect_kind", "import_file", "persona_id"]

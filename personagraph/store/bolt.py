@@ -7,6 +7,7 @@ updates is refused: some Bolt servers (ArcadeDB's) do not enforce read access mo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from personagraph.errors import QueryError, ReadOnlyError, StoreAuthError, StoreError, StoreUnavailableError
@@ -80,5 +81,26 @@ class BoltExecutor:
         except Exception as exc:
             raise self._error(name, exc) from exc
 
+    def transaction(self, work: Callable[[Callable[[str, dict[str, Any]], list[Row]]], Any], *, name: str) -> Any:
+        """Run ``work(run)`` in one write transaction (retried whole on transient errors)."""
+
+        def tx_work(tx: Any) -> Any:
+            return work(lambda cypher, params: _rows(tx.run(cypher, params)))
+
+        try:
+            with self.driver.session(database=self.database) as session:
+                return session.execute_write(tx_work)
+        except Exception as exc:
+            if not _driver_error(exc):
+                raise
+            raise self._error(name, exc) from exc
+
     def close(self) -> None:
         self.driver.close()
+
+
+def _driver_error(exc: Exception) -> bool:
+    """Errors of the driver or server (mapped to StoreError); others come from ``work`` itself."""
+    from neo4j import exceptions as nx
+
+    return isinstance(exc, (nx.Neo4jError, nx.DriverError, OSError))

@@ -51,6 +51,9 @@ def java_value(value: Any) -> Any:
                 **props,
             }
         return {"_labels": [str(value.getTypeName())], **props}
+    if hasattr(value, "getVertices") and hasattr(value, "getEdges"):
+        # A path: its nodes, as neo4j_value gives for a driver Path.
+        return [java_value(v) for v in value.getVertices()]
     cls = type(value).__name__
     if hasattr(value, "toString") and cls.startswith("java"):
         text = str(value.toString())

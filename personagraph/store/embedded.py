@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from personagraph.errors import QueryError, StoreError, StoreLockedError
+from personagraph.store.arcade_bulk import ArcadeBulkLoader
+from personagraph.store.arcade_bulk import forget as forget_bulk_index
 from personagraph.store.base import BULK_LOAD, Row
 from personagraph.store.convert import java_value
 
@@ -145,15 +147,30 @@ class EmbeddedExecutor:
 
         return self.in_transaction(run, name=name)
 
+    def transaction(self, work: Callable[[Callable[[str, dict[str, Any]], list[Row]]], Any], *, name: str) -> Any:
+        """Run ``work(run)`` in one write transaction; ``run(cypher, params)`` returns rows."""
+
+        def run(cypher: str, params: dict[str, Any]) -> list[Row]:
+            result = self.db.command("opencypher", cypher, params) if params else self.db.command("opencypher", cypher)
+            return [] if result is None else [{k: java_value(v) for k, v in row.to_dict().items()} for row in result]
+
+        return self.in_transaction(lambda: work(run), name=name)
+
     def in_transaction(self, fn: Callable[[], Any], *, name: str) -> Any:
         """Run ``fn`` in one transaction, retried on concurrent-modification conflicts."""
         with _lock:
+            # What the bulk loader knows of ids and edges may not hold after an arbitrary write.
+            forget_bulk_index(self.path)
             try:
                 return self.db.run_in_transaction(fn)
             except QueryError:
                 raise
             except Exception as exc:
                 raise QueryError(name, clean_message(exc)) from exc
+
+    def bulk_loader(self) -> ArcadeBulkLoader:
+        """The ``BULK_LOAD`` capability: node and edge batches through ArcadeDB's batch API."""
+        return ArcadeBulkLoader(self.db, self.path, _lock)
 
     def close(self) -> None:
         if self._closed:
@@ -165,6 +182,7 @@ class EmbeddedExecutor:
                 return
             if count <= 1:
                 del _open[self.path]
+                forget_bulk_index(self.path)
                 db.close()
             else:
                 _open[self.path] = (db, count - 1)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from personagraph import queries
 from personagraph.errors import ReadOnlyError
 from personagraph.models import Persona, Relation, SourceText, now_iso
-from personagraph.store.base import Executor, Row, short, write_clause
+from personagraph.store.base import EdgeCounts, Executor, Row, short, write_clause
+
+if TYPE_CHECKING:
+    from personagraph.store.bulk import BulkWriter, RelationRow
 from personagraph.vocabulary import Vocabulary
 
 T = TypeVar("T")
@@ -32,6 +35,7 @@ class GraphStore:
         self.executor = executor
         self.vocabulary = vocabulary or Vocabulary()
         self._schema_ready = False
+        self._bulk: BulkWriter | None = None
 
     # -- plumbing -------------------------------------------------------------------------
     @property
@@ -50,6 +54,8 @@ class GraphStore:
         query = queries.load(name)
         if rel_type is not None:
             query = query.with_type(self.vocabulary.check(rel_type))
+        if queries.RELATIONS_SLOT in query.text:
+            query = query.with_relations(self.vocabulary.types)
         run = self.executor.write if query.write else self.executor.read
         return run(query.text, params, name=f"{name}.cypher")
 
@@ -79,6 +85,17 @@ class GraphStore:
                 raise ReadOnlyError(f"query {label} contains {clause} but runs read-only; nothing was changed", hint="pass --write to allow writes")
             return self.executor.read(text, params or {}, name=label)
         return self.executor.write(text, params or {}, name=label)
+
+    def transaction(self, work: Callable[[Transaction], T], *, name: str = "transaction") -> T:
+        """Run several named queries in ONE write transaction: ``work(tx)`` calls ``tx.run(...)``.
+
+        Either all of it is committed or none. The store may run ``work`` again after a
+        transient conflict, so it must not have side effects outside the graph.
+        """
+        def body(run: Callable[[str, dict[str, Any]], list[Row]]) -> T:
+            return work(Transaction(self, run))
+
+        return self.executor.transaction(body, name=name)  # type: ignore[no-any-return]
 
     def close(self) -> None:
         self.executor.close()
@@ -150,6 +167,28 @@ class GraphStore:
                 progress(len(chunk))
         return written
 
+    # -- bulk writes (imports) ---------------------------------------------------------------
+    @property
+    def bulk(self) -> BulkWriter:
+        """Idempotent batch writer: ArcadeDB's batch API embedded, Cypher ``UNWIND … MERGE`` over Bolt."""
+        if self._bulk is None:
+            from personagraph.store.bulk import BulkWriter
+
+            self._bulk = BulkWriter(self)
+        return self._bulk
+
+    def bulk_upsert_personas(self, rows: list[Row]) -> int:
+        """Create persona rows (``id`` plus properties) whose id is not in the graph; returns how many."""
+        return self.bulk.nodes("Persona", rows)
+
+    def bulk_upsert_texts(self, rows: list[Row]) -> int:
+        """Create text rows (``id``, ``text``, ``source``) whose id is not in the graph; returns how many."""
+        return self.bulk.nodes("Text", rows)
+
+    def bulk_add_relations(self, rows: list[RelationRow]) -> EdgeCounts:
+        """Create edges ``(src id, dst id, type, props)`` not in the graph yet; ends must exist."""
+        return self.bulk.relations(rows)
+
     def link_derived_from(self, rows: list[dict[str, Any]]) -> None:
         """``rows``: {persona, text, props} — persona came from text (T2P provenance)."""
         for chunk in chunked(rows, 2000):
@@ -199,3 +238,18 @@ class GraphStore:
             "clusters": pairs("stats_clusters", "cluster"),
             "degree": pairs("stats_degree", "degree"),
         }
+
+
+class Transaction:
+    """Named queries inside one write transaction (see ``GraphStore.transaction``)."""
+
+    def __init__(self, store: GraphStore, run: Callable[[str, dict[str, Any]], list[Row]]) -> None:
+        self._store = store
+        self._run = run
+
+    def run(self, name: str, rel_type: str | None = None, **params: Any) -> list[Row]:
+        """Like ``GraphStore.run``, inside the transaction (reads see its own writes)."""
+        query = queries.load(name)
+        if rel_type is not None:
+            query = query.with_type(self._store.vocabulary.check(rel_type))
+        return self._run(query.text, params)

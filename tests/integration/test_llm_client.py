@@ -206,3 +206,20 @@ def test_the_api_key_is_never_written(llm_server: LLMTestServer, tmp_path: Path)
     assert TEST_API_KEY not in repr(llm) and TEST_API_KEY not in repr(settings)
     # ...but it was sent, since the server checks it.
     assert llm_server.count >= 5 and all(r["status"] != 401 for r in llm_server.requests)
+
+
+def test_concurrency_spans_several_connection_pools(tmp_path: Path) -> None:
+    with LLMTestServer(latency=0.3) as server:
+        llm = LLMClient(server.base_url, None, "m", concurrency=20, cache=False, cache_dir=tmp_path)
+        results = run(llm, *(LLMRequest(question(i), Reply) for i in range(40)))
+        assert all(r.ok for r in results)
+        assert server.brain.max_in_flight == 20  # 3 pools of up to 8, never more than asked
+
+
+def test_an_unreachable_endpoint_stops_the_run(tmp_path: Path) -> None:
+    from tests.conftest import free_port
+
+    llm = LLMClient(f"http://127.0.0.1:{free_port()}/v1", None, "m", cache_dir=tmp_path, max_retries=2, backoff_base=0.01)
+    with pytest.raises(LLMUnavailableError, match="unreachable after 3 attempts"):
+        run(llm, LLMRequest(question(1), Reply))
+    assert llm.stats.retries == 2

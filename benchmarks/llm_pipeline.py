@@ -1,0 +1,229 @@
+"""Persona-to-Persona throughput against a local OpenAI-compatible server with a fixed latency.
+
+The server (tests/llm_server.py) runs in its own process and answers every request after
+``--latency`` seconds, so the ideal bound is ``concurrency / latency`` calls per second. The
+expansion runs on an embedded store seeded with real Persona Hub personas (or generated ones),
+with a fresh response cache, so every persona costs one real HTTP call and one share of a store
+write. Printed beside the bound: achieved calls/s, and process CPU time per call (all threads of
+this process: the event loop, the HTTP client, the store thread and the JVM), and the same figures
+for the client alone (no store) as a peer floor.
+
+    python benchmarks/llm_pipeline.py            # 4,000 calls at concurrency 64, 200 ms latency
+    python benchmarks/llm_pipeline.py --quick    # 640 calls
+
+Each measurement runs in its own process: the client alone, then the expansion twice, with the
+JVM's default JIT and with C1 only (``ARCADEDB_JVM_ARGS=-XX:TieredStopAtLevel=1``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+RESULTS = ROOT / "benchmarks" / "results" / "llm_pipeline.json"
+
+
+def sample_file() -> Path | None:
+    if os.environ.get("PERSONAGRAPH_SAMPLE_DIR"):
+        return Path(os.environ["PERSONAGRAPH_SAMPLE_DIR"]) / "personas.jsonl"
+    for parent in ROOT.parents:
+        candidate = parent / "shared" / "personahub-sample" / "personas.jsonl"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def seeds(n: int) -> list[Any]:
+    from personagraph.models import Persona
+
+    texts: list[str] = []
+    path = sample_file()
+    if path is not None:
+        with path.open(encoding="utf-8") as handle:
+            for line in handle:
+                texts.append(json.loads(line)["persona"])
+                if len(texts) >= n:
+                    break
+    texts += [f"A ship welder number {i} on the night shift at a northern yard" for i in range(n - len(texts))]
+    return [Persona(text=t) for t in dict.fromkeys(texts)]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(latency: float) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.llm_server", "--port", str(port), "--latency", str(latency), "--no-log-bodies"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return proc, f"http://127.0.0.1:{port}/v1"
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("the test server did not start")
+
+
+def client_only(base_url: str, n: int, concurrency: int, cache_dir: str) -> dict[str, float]:
+    """The peer floor: the same requests through the client alone, no store."""
+    from personagraph import prompts
+    from personagraph.llm import LLMClient, LLMRequest
+    from personagraph.pipeline.p2p_plan import P2PReply, relation_lines
+    from personagraph.vocabulary import Vocabulary
+
+    prompt = prompts.load("p2p")
+    relations = relation_lines(Vocabulary())
+    requests = [LLMRequest(prompt.render(persona=f"A baker number {i} in an old town", relations=relations, count=3), P2PReply)
+                for i in range(n)]
+    client = LLMClient(base_url, None, "bench-model", concurrency=concurrency, cache_dir=cache_dir)
+
+    async def go() -> None:
+        try:
+            await client.generate_many(requests)
+        finally:
+            await client.aclose()
+
+    wall, cpu = time.perf_counter(), time.process_time()
+    asyncio.run(go())
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    client.close()
+    return {"calls": client.stats.calls, "wall_s": wall, "calls_per_s": client.stats.calls / wall,
+            "cpu_ms_per_call": 1000 * cpu / max(client.stats.calls, 1)}
+
+
+def pipeline(base_url: str, n: int, concurrency: int, folder: str) -> dict[str, Any]:
+    from personagraph.config import Settings
+    from personagraph.llm import LLMClient
+    from personagraph.pipeline.persona_to_persona import ExpandOptions, expand
+    from personagraph.store import open_store
+
+    store = open_store(f"{folder}/store", Settings(store=f"{folder}/store"))
+    people = seeds(n)
+    store.upsert_personas(people)
+    store.run("expand_frontier", hop=0, now=time.time(), exclude=[], origins=[], limit=10)  # warm the JVM's query path
+    client = LLMClient(base_url, None, "bench-model", concurrency=concurrency, cache_dir=f"{folder}/cache")
+    options = ExpandOptions(hops=1, per_persona=3, concurrency=concurrency, max_personas=len(people))
+    wall, cpu = time.perf_counter(), time.process_time()
+    report = expand(store, client, options)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    stats = store.stats()
+    store.close()
+    client.close()
+    calls = report.llm["calls"]
+    return {
+        "personas_seeded": len(people), "expanded": report.expanded, "new_personas": sum(report.new_by_hop.values()),
+        "relations": sum(report.relations.values()), "calls": calls, "failures": report.failures, "wall_s": wall,
+        "calls_per_s": calls / wall, "personas_per_s": report.expanded / wall, "cpu_s": cpu,
+        "cpu_ms_per_call": 1000 * cpu / max(calls, 1), "graph_personas": stats["labels"]["Persona"],
+    }
+
+
+JVM_VARIANTS = {
+    "default JVM": "",
+    # C1 only: no C2 compiler threads, which otherwise keep compiling ArcadeDB's query code for
+    # thousands of calls (measured: most of the CPU per call of a run this long).
+    "JVM -XX:TieredStopAtLevel=1": "-XX:TieredStopAtLevel=1",
+}
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time used so far by process ``pid`` (Linux /proc), 0.0 where unavailable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def child(kind: str, base_url: str, calls: int, concurrency: int, jvm_args: str) -> dict[str, Any]:
+    """Run one measurement in a fresh process (JVM options apply at JVM start, once per process)."""
+    env = dict(os.environ)
+    env.setdefault("PERSONAGRAPH_JVM_HEAP", "2g")
+    if jvm_args:
+        env["ARCADEDB_JVM_ARGS"] = jvm_args
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", kind, "--url", base_url, "--calls", str(calls), "--concurrency", str(concurrency)],
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=1800,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"{kind} run failed: {out.stderr[-2000:]}")
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def run_child(kind: str, base_url: str, calls: int, concurrency: int) -> None:
+    import openai  # noqa: F401  # imported before timing: a one-off cost of any run
+
+    with tempfile.TemporaryDirectory() as folder:
+        result = client_only(base_url, calls, concurrency, folder) if kind == "client" else pipeline(base_url, calls, concurrency, folder)
+    print(json.dumps(result))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=4000, help="personas to expand (one call each)")
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--latency", type=float, default=0.2)
+    parser.add_argument("--quick", action="store_true", help="640 calls")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--child", choices=["client", "pipeline"], help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    calls = 640 if args.quick else args.calls
+    if args.child:
+        run_child(args.child, args.url, calls, args.concurrency)
+        return
+    bound = args.concurrency / args.latency
+    server, base_url = start_server(args.latency)
+    try:
+        before = cpu_seconds(server.pid)
+        floor = child("client", base_url, min(calls, 2000), args.concurrency, "")
+        server_ms = 1000 * (cpu_seconds(server.pid) - before) / max(floor["calls"], 1)
+        runs = {name: child("pipeline", base_url, calls, args.concurrency, flags) for name, flags in JVM_VARIANTS.items()}
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    print(f"expand against a {args.latency * 1000:.0f} ms server at concurrency {args.concurrency}: {calls:,} personas, "
+          f"one call each, embedded store (ideal bound {bound:.0f} calls/s; target 90% = {0.9 * bound:.0f})")
+    print(f"  {'':40s} {'calls/s':>8s} {'of bound':>9s} {'CPU ms/call':>12s}")
+    for name, result in runs.items():
+        result["share_of_bound"] = result["calls_per_s"] / bound
+        print(f"  {'expand, ' + name:40s} {result['calls_per_s']:8.1f} {result['share_of_bound']:9.0%} {result['cpu_ms_per_call']:12.2f}"
+              f"   ({result['new_personas']:,} personas, {result['relations']:,} relations written)")
+    print(f"  {'client alone (no store)':40s} {floor['calls_per_s']:8.1f} {floor['calls_per_s'] / bound:9.0%} {floor['cpu_ms_per_call']:12.2f}")
+    print(f"  (the test server, in its own process, used {server_ms:.2f} ms CPU per call of the same 2 cores; "
+          f"load average {os.getloadavg()[0]:.1f})")
+    payload = {
+        "benchmark": "llm_pipeline", "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": platform.platform(),
+        "cpus": os.cpu_count(), "load_average_after": os.getloadavg(), "latency_s": args.latency,
+        "concurrency": args.concurrency, "calls": calls, "ideal_calls_per_s": bound, "target_share": 0.9,
+        "expand": {name: {**result, "jvm_args": JVM_VARIANTS[name]} for name, result in runs.items()},
+        "client_only": floor, "server_cpu_ms_per_call": server_ms,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.out.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(payload, indent=2) + "\n")
+    tmp.replace(args.out)
+    print(f"saved {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,10 @@
+// Create texts whose id is not in the graph yet, and count them; an existing one is left as it is.
+// One round trip per batch: the OPTIONAL MATCH runs (eagerly, before any MERGE) to tell new from old.
+// params: rows: list of {id, props} with distinct ids; now: ISO-8601 creation time
+// mode: write
+UNWIND $rows AS r
+OPTIONAL MATCH (old:Text {id: r.id})
+WITH r, count(old) AS before
+MERGE (t:Text {id: r.id})
+ON CREATE SET t += r.props, t.created_at = $now
+RETURN sum(CASE WHEN before = 0 THEN 1 ELSE 0 END) AS created

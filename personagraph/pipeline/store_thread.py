@@ -1,0 +1,33 @@
+"""Run store calls on one dedicated thread, so the event loop keeps the LLM calls flowing.
+
+The embedded store is an in-process JVM and the Bolt driver is synchronous; either would stall
+every pending HTTP request while a batch is written if called on the loop itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class StoreThread:
+    """``await thread(fn, *args)`` runs ``fn`` on the store thread; calls run one at a time, in order."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="personagraph-store")
+
+    async def __call__(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, partial(fn, *args, **kwargs))
+
+    def sync(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run on the store thread and wait (for clean-up code outside the loop)."""
+        return self._pool.submit(partial(fn, *args, **kwargs)).result()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)

@@ -1,0 +1,1 @@
+"""Coverage-aware batch selection: strata, strategies, the carver, the usage ledger, coverage."""

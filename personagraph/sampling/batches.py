@@ -1,0 +1,178 @@
+"""Pick a batch from the store, measure its coverage and record it in the usage ledger.
+
+The ledger is the graph itself: a ``(:Batch)`` node per batch (task, strategy, size, time,
+coverage figures) and ``(:Persona)-[:USED_IN]->(:Batch)`` edges; each persona's ``uses`` grows
+by one per batch, and the strategies take least-used personas first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from personagraph.errors import ConfigError, PersonaGraphError
+from personagraph.sampling import coverage, strategies
+from personagraph.sampling.candidates import (
+    CandidateSet,
+    Vectors,
+    align_vectors,
+    fetch_candidates,
+    load_vectors,
+    relation_pairs,
+)
+from personagraph.sampling.carver import Carver
+
+if TYPE_CHECKING:
+    from personagraph.config import Settings
+    from personagraph.store import GraphStore
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class Batch:
+    """A recorded (or, with ``record=False``, proposed) batch."""
+
+    id: str
+    task: str
+    strategy: str
+    persona_ids: list[str]
+    groups: list[list[str]]
+    coverage: dict[str, Any]
+    props: dict[str, Any] = field(default_factory=dict)
+    recorded: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "task": self.task, "strategy": self.strategy, "size": len(self.groups),
+                "personas": len(self.persona_ids), "recorded": self.recorded, "coverage": self.coverage}
+
+
+def batch_id(created_at: str, key: str) -> str:
+    """``b_<UTC time>_<6 hex>``: sorts by time, unique by content."""
+    stamp = created_at.replace("-", "").replace(":", "").replace("+0000", "")[:15]
+    digest = hashlib.blake2b(key.encode("utf-8"), digest_size=3).hexdigest()
+    return f"b_{stamp}_{digest}"
+
+
+def _choose(candidates: CandidateSet, strategy: str, size: int, vectors: np.ndarray | None, allocation: str,
+            seed: int, relation: str | None, store: GraphStore) -> tuple[np.ndarray, list[list[int]]]:
+    """Rows chosen, and the groups (one row each, or pairs joined by ``relation``)."""
+    if relation:
+        pairs = relation_pairs(store, relation, candidates)
+        if len(pairs) == 0:
+            raise ConfigError(f"no two candidate personas are joined by {relation}",
+                              hint="relax the filters, or expand the graph with that relation first")
+        chosen_pairs = strategies.select_groups(pairs, size, candidates.communities, candidates.uses, seed)
+        rows = np.unique(chosen_pairs.ravel())
+        return rows, [[int(a), int(b)] for a, b in chosen_pairs]
+    if strategy in ("stratified", "kcenter") and not candidates.clustered:
+        raise ConfigError(f"strategy {strategy} needs clusters on every candidate", hint="run `personagraph cluster` first")
+    rows = strategies.select(strategy, size, count=len(candidates), strata=candidates.clusters, vectors=vectors,
+                             uses=candidates.uses, communities=candidates.communities, hops=candidates.hops,
+                             allocation=allocation, seed=seed)
+    return rows, [[int(r)] for r in rows]
+
+
+def sample_batch(store: GraphStore, settings: Settings, *, size: int, strategy: str = "kcenter", task: str = "sample",
+                 carver: Carver | None = None, allocation: str = "sqrt", seed: int = 0, embedder: str = "minilm",
+                 vectors: Vectors | None = None, relation: str | None = None, record: bool = True,
+                 measure_radius: bool = True, max_exact: int = 100_000, progress: Progress | None = None) -> Batch:
+    """Choose ``size`` personas (or ``size`` related pairs when ``relation`` is given) and record the batch.
+
+    The coverage report compares the batch with a random batch of the same size on the same
+    candidates. ``vectors`` (ids, matrix) replaces the embedding stage.
+    """
+    if strategy not in strategies.STRATEGIES:
+        raise ConfigError(f"unknown strategy {strategy!r}", hint=f"choose one of {', '.join(strategies.STRATEGIES)}")
+    if size < 1:
+        raise ConfigError("the batch size must be at least 1")
+    if relation:
+        store.vocabulary.check(relation)
+        strategy = "graph"
+    candidates = fetch_candidates(store, carver, progress=progress)
+    if not len(candidates):
+        raise ConfigError("no persona passes the filters" if carver and carver.description else "the store holds no persona")
+    matrix: np.ndarray | None = None
+    note = None
+    if strategy == "kcenter" or measure_radius:
+        try:
+            matrix = (align_vectors(candidates.ids, vectors) if vectors is not None
+                      else load_vectors(store, settings, candidates.ids, embedder))
+        except (ImportError, PersonaGraphError) as exc:
+            if strategy == "kcenter":
+                raise
+            note = f"covering radius not measured: {exc}"
+    rows, groups = _choose(candidates, strategy, size, matrix, allocation, seed, relation, store)
+    uses_after = candidates.uses.copy()
+    uses_after[rows] += 1
+    baseline = strategies.select_random(len(candidates), len(rows), seed=seed + 1)
+    report = coverage.coverage_report(
+        chosen=rows, clusters=candidates.clusters if (candidates.clusters >= 0).any() else None, vectors=matrix,
+        hops=candidates.hops, rel_types=candidates.rels, uses_after=uses_after, baseline=baseline,
+        max_exact=max_exact, seed=seed)
+    report["candidates"] = len(candidates)
+    if note:
+        report["note"] = note
+    ids = [candidates.ids[int(r)] for r in rows]
+    id_groups = [[candidates.ids[r] for r in group] for group in groups]
+    created = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    bid = batch_id(created, json.dumps([task, strategy, seed, ids]))
+    props = _ledger_props(report, task=task, strategy=strategy, allocation=allocation, seed=seed, created=created,
+                          carver=carver, embedder=embedder if vectors is None else "external", relation=relation,
+                          groups=id_groups)
+    batch = Batch(bid, task, strategy, ids, id_groups, report, props)
+    if record:
+        record_batch(store, batch)
+    return batch
+
+
+def _ledger_props(report: dict[str, Any], *, task: str, strategy: str, allocation: str, seed: int, created: str,
+                  carver: Carver | None, embedder: str, relation: str | None, groups: list[list[str]]) -> dict[str, Any]:
+    """Flat properties for the :Batch node (graph properties hold no nested maps)."""
+    props: dict[str, Any] = {
+        "task": task, "strategy": strategy, "allocation": allocation, "seed": seed, "created_at": created,
+        "size": len(groups), "personas": sum(len(g) for g in groups), "candidates": report.get("candidates"),
+        "carver": carver.description if carver else "", "embedder": embedder, "relation": relation or "",
+        "uses_gini": report.get("uses_gini"), "coverage": json.dumps(report, sort_keys=True),
+    }
+    if "clusters" in report:
+        props["clusters_covered"] = report["clusters"]["covered"]
+        props["clusters_total"] = report["clusters"]["total"]
+    if "radius" in report:
+        props["radius"] = report["radius"]["max"]
+        props["radius_exact"] = report["radius"]["exact"]
+    if "radius_random" in report:
+        props["radius_random"] = report["radius_random"]["max"]
+    if relation:
+        props["groups"] = json.dumps(groups)
+    return {k: v for k, v in props.items() if v is not None}
+
+
+def record_batch(store: GraphStore, batch: Batch) -> int:
+    """Write the :Batch node and its USED_IN edges, and count the uses, in one transaction."""
+    rows = store.run("sampling/record_batch", id=batch.id, props=batch.props, ids=batch.persona_ids)
+    batch.recorded = True
+    return int(rows[0]["n"]) if rows else 0
+
+
+def load_batch(store: GraphStore, batch_id_: str) -> dict[str, Any]:
+    """A batch's properties (coverage decoded) and its personas; ConfigError if there is none."""
+    rows = store.run("sampling/get_batch", id=batch_id_)
+    if not rows:
+        raise ConfigError(f"no batch {batch_id_!r} in the store", hint="`personagraph batches` lists them")
+    props = dict(rows[0]["batch"])
+    for key in ("coverage", "groups"):
+        if isinstance(props.get(key), str):
+            props[key] = json.loads(props[key])
+    props["persona_rows"] = store.run("sampling/batch_personas", id=batch_id_)
+    return props
+
+
+def list_batches(store: GraphStore, limit: int = 50) -> list[dict[str, Any]]:
+    return store.run("sampling/list_batches", limit=limit)

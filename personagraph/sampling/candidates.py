@@ -1,0 +1,129 @@
+"""Move sampling data between the store and arrays: candidates, embeddings, relation pairs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from personagraph import queries
+from personagraph.errors import ConfigError
+from personagraph.sampling.carver import Carver
+
+if TYPE_CHECKING:
+    from personagraph.config import Settings
+    from personagraph.store import GraphStore
+
+PATTERN_SLOT = "__PATTERN__"
+Progress = Callable[[int], None]
+
+
+@dataclass
+class CandidateSet:
+    """The personas a batch may use, one row each, sorted by id. Missing cluster/community is -1."""
+
+    ids: list[str]
+    hops: np.ndarray
+    origins: list[str]
+    clusters: np.ndarray
+    communities: np.ndarray
+    uses: np.ndarray
+    degrees: np.ndarray
+    rels: list[list[str]]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def position(self) -> dict[str, int]:
+        return {pid: i for i, pid in enumerate(self.ids)}
+
+    @property
+    def clustered(self) -> bool:
+        return bool(len(self.ids)) and bool((self.clusters >= 0).all())
+
+
+def _int(value: Any) -> int:
+    return -1 if value is None else int(value)
+
+
+def fetch_candidates(store: GraphStore, carver: Carver | None = None, page: int = 20000,
+                     progress: Progress | None = None) -> CandidateSet:
+    """Every persona that passes the carver, page by page (keyset on id)."""
+    carver = carver or Carver()
+    params = carver.params()
+    if carver.match:
+        query = queries.load("sampling/candidates_match")
+        # The pattern was rebuilt by the carver's parser from checked tokens; store.cypher also
+        # refuses any write clause, as a second guard.
+        text = query.text.replace(PATTERN_SLOT, carver.match)
+
+        def run(after: str) -> list[dict[str, Any]]:
+            return store.cypher(text, {**params, "after": after, "limit": page}, name="sampling/candidates_match.cypher")
+    else:
+        def run(after: str) -> list[dict[str, Any]]:
+            return store.run("sampling/candidates", **params, after=after, limit=page)
+
+    rows: list[dict[str, Any]] = []
+    after = ""
+    while True:
+        chunk = run(after)
+        rows.extend(chunk)
+        if progress:
+            progress(len(chunk))
+        if len(chunk) < page:
+            break
+        after = chunk[-1]["id"]
+    return CandidateSet(
+        ids=[r["id"] for r in rows],
+        hops=np.array([_int(r.get("hop")) for r in rows], dtype=np.int64),
+        origins=[str(r.get("origin") or "") for r in rows],
+        clusters=np.array([_int(r.get("cluster")) for r in rows], dtype=np.int64),
+        communities=np.array([_int(r.get("community")) for r in rows], dtype=np.int64),
+        uses=np.array([_int(r.get("uses")) if r.get("uses") is not None else 0 for r in rows], dtype=np.int64),
+        degrees=np.array([_int(r.get("degree")) for r in rows], dtype=np.int64),
+        rels=[list(r.get("rels") or []) for r in rows],
+    )
+
+
+Vectors = tuple[Sequence[str], np.ndarray]
+
+
+def align_vectors(ids: Sequence[str], source: Vectors) -> np.ndarray:
+    """Rows of ``source`` (ids, matrix) in the order of ``ids``; every id must be there."""
+    where = {pid: i for i, pid in enumerate(source[0])}
+    missing = [pid for pid in ids if pid not in where]
+    if missing:
+        raise ConfigError(f"{len(missing)} personas have no embedding (e.g. {missing[0]})",
+                          hint="run `personagraph embed` (or cluster) again after adding personas")
+    matrix = np.asarray(source[1], dtype=np.float32)
+    return np.ascontiguousarray(matrix[[where[pid] for pid in ids]])
+
+
+def load_vectors(store: GraphStore, settings: Settings, ids: Sequence[str], embedder: str = "minilm",
+                 progress: Progress | None = None) -> np.ndarray:
+    """Embeddings of ``ids`` (L2-normalised float32, in that order), computed and cached by the
+    embedding stage (``personagraph.pipeline.embed``) where missing."""
+    from personagraph.pipeline.embed import persona_embeddings
+
+    got_ids, matrix = persona_embeddings(store, settings, embedder=embedder, ids=list(ids), progress=progress)
+    return align_vectors(ids, (got_ids, matrix))
+
+
+def relation_pairs(store: GraphStore, rel_type: str, candidates: CandidateSet) -> np.ndarray:
+    """Pairs (candidate row of src, of dst) joined by ``rel_type``, both ends among the candidates."""
+    where = candidates.position()
+    pairs = [(where[r["src"]], where[r["dst"]]) for r in store.run("sampling/relation_pairs", rel_type=rel_type)
+             if r["src"] in where and r["dst"] in where]
+    return np.array(pairs, dtype=np.int64).reshape(-1, 2)
+
+
+def persona_texts(store: GraphStore, ids: Sequence[str], chunk: int = 5000) -> dict[str, str]:
+    """Text of each persona id."""
+    out: dict[str, str] = {}
+    ids = list(ids)
+    for start in range(0, len(ids), chunk):
+        for row in store.run("persona_texts", ids=ids[start:start + chunk]):
+            out[row["id"]] = row["text"]
+    return out

@@ -1,0 +1,1 @@
+"""Persona-driven synthesis: task registry, runs with lineage, diversity report, exports."""

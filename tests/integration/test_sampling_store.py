@@ -1,0 +1,134 @@
+"""Strata, the ledger, the carver and coverage on real stores (embedded and Bolt)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from personagraph.config import Settings
+from personagraph.errors import ConfigError, VocabularyError
+from personagraph.sampling.batches import list_batches, load_batch, sample_batch
+from personagraph.sampling.candidates import fetch_candidates
+from personagraph.sampling.carver import Carver
+from personagraph.sampling.strata import cluster_names, compute_strata
+from personagraph.store import GraphStore
+from tests.integration.sampling_world import TOPICS, build_world
+
+SETTINGS = Settings()
+
+
+@pytest.fixture
+def world(store: GraphStore) -> tuple[GraphStore, list, tuple[list[str], np.ndarray]]:
+    personas, vectors = build_world(store)
+    ids = [p.id for p in personas]
+    compute_strata(store, SETTINGS, clusters=4, seed=1, vectors=(ids, vectors))
+    return store, personas, (ids, vectors)
+
+
+def test_cluster_stores_clusters_communities_and_labels(world: tuple) -> None:
+    store, personas, _ = world
+    rows = store.cypher("MATCH (p:Persona) RETURN p.id AS id, p.cluster AS cluster, p.community AS community")
+    by_id = {r["id"]: r for r in rows}
+    assert len(rows) == 48 and all(r["cluster"] is not None for r in rows)
+    for t in range(4):  # each profession is one cluster
+        assert len({by_id[p.id]["cluster"] for p in personas[t * 12:(t + 1) * 12]}) == 1
+    assert len({r["cluster"] for r in rows}) == 4
+    assert all(r["community"] is not None and r["community"] >= 0 for r in rows)  # everyone has a relation here
+    pairs = [r for r in store.iter_relations() if r["type"] == "COLLEAGUE"]
+    assert all(by_id[r["src"]]["community"] == by_id[r["dst"]]["community"] for r in pairs)
+    assert len({r["community"] for r in rows}) >= 4
+    names = cluster_names(store)
+    assert len(names) == 4
+    words = " ".join(names.values())
+    for topic in ("nurse", "chess", "welder", "baker"):
+        assert topic in words or topic + "s" in words
+
+
+def test_batch_is_recorded_in_the_ledger(world: tuple) -> None:
+    store, _, vectors = world
+    batch = sample_batch(store, SETTINGS, size=8, strategy="stratified", task="math", seed=3, vectors=vectors)
+    assert batch.recorded and len(batch.persona_ids) == 8
+    assert batch.coverage["clusters"]["covered"] == 4 and batch.coverage["clusters"]["total"] == 4
+    assert sum(batch.coverage["clusters"]["batch"].values()) == 8 and len(batch.coverage["clusters"]["batch"]) == 4
+    assert batch.coverage["radius"]["exact"] and batch.coverage["radius_random"]["max"] > 0
+    rows = store.cypher("MATCH (b:Batch {id: $id}) RETURN b.task AS task, b.strategy AS strategy, b.size AS size, "
+                        "b.clusters_covered AS covered, b.uses_gini AS gini, b.coverage AS coverage", {"id": batch.id})
+    assert rows[0]["task"] == "math" and rows[0]["strategy"] == "stratified" and rows[0]["size"] == 8
+    assert rows[0]["covered"] == 4 and rows[0]["gini"] > 0 and '"clusters"' in rows[0]["coverage"]
+    used = store.cypher("MATCH (p:Persona)-[:USED_IN]->(:Batch {id: $id}) RETURN p.id AS id, p.uses AS uses", {"id": batch.id})
+    assert sorted(r["id"] for r in used) == sorted(batch.persona_ids) and {r["uses"] for r in used} == {1}
+    assert store.cypher("MATCH (p:Persona) WHERE p.uses = 0 RETURN count(p) AS n")[0]["n"] == 40
+    loaded = load_batch(store, batch.id)
+    assert loaded["coverage"]["clusters"]["covered"] == 4 and len(loaded["persona_rows"]) == 8
+    assert list_batches(store)[0]["id"] == batch.id
+    with pytest.raises(ConfigError):
+        load_batch(store, "b_nope")
+
+
+def test_consecutive_batches_are_disjoint_until_spent(world: tuple) -> None:
+    store, _, vectors = world
+    seen: set[str] = set()
+    for i, strategy in enumerate(["kcenter", "stratified", "random", "graph"]):
+        batch = sample_batch(store, SETTINGS, size=12, strategy=strategy, seed=i, vectors=vectors)
+        assert not seen & set(batch.persona_ids), f"batch {i} ({strategy}) reused a persona"
+        seen |= set(batch.persona_ids)
+    uses = store.cypher("MATCH (p:Persona) RETURN p.uses AS uses, COUNT { (p)-[:USED_IN]->(:Batch) } AS edges")
+    assert {r["uses"] for r in uses} == {1} and {r["edges"] for r in uses} == {1}
+    again = sample_batch(store, SETTINGS, size=5, strategy="kcenter", seed=9, vectors=vectors)
+    assert len(again.persona_ids) == 5 and again.coverage["uses_gini"] > 0
+    assert store.count("Batch") == 5
+
+
+def test_carver_filters_candidates(world: tuple) -> None:
+    store, personas, _ = world
+    hop_le_1 = fetch_candidates(store, Carver.parse(where="hop <= 1"))
+    assert sorted(hop_le_1.ids) == sorted(p.id for p in personas if p.hop <= 1)
+    text = fetch_candidates(store, Carver.parse(text="CHESS", origin="persona"))
+    assert sorted(text.ids) == sorted(p.id for p in personas if "chess" in p.text.lower() and p.origin == "persona")
+    patients = fetch_candidates(store, Carver.parse(match="(p)-[:PATIENT_OF]->(:Persona)"))
+    assert len(patients) == 8 and all(("baker" in p.text or "welder" in p.text) for p in personas if p.id in patients.ids)
+    nurses = fetch_candidates(store, Carver.parse(match="(p)<-[:PATIENT_OF]-(q:Persona {hop: 0})"))
+    assert sorted(nurses.ids) == sorted(p.id for p in personas[:8])  # patients 0-3 of each kind have hop 0
+    rivals = fetch_candidates(store, Carver.parse(match="(p)-[:RIVAL]-()", where="degree >= 2"))
+    assert len(rivals) == 12 and set(rivals.rels[0]) <= {"RIVAL", "COLLEAGUE"}
+    some = fetch_candidates(store, Carver.parse(cluster="0,1"))
+    assert set(some.clusters.tolist()) == {0, 1} and len(some) == 24
+    paged = fetch_candidates(store, page=7)
+    assert len(paged) == 48 and paged.ids == sorted(paged.ids)
+
+
+def test_carver_injection_is_refused_and_changes_nothing(world: tuple) -> None:
+    store, _, _ = world
+    for attempt in ["(p) WITH p MATCH (n) DETACH DELETE n", "(p)-[:RIVAL]->(x)}) DETACH DELETE p //",
+                    "(p)-[:RIVAL|DROP]->()", "(p); MATCH (n) DELETE n"]:
+        with pytest.raises((ConfigError, VocabularyError)):
+            fetch_candidates(store, Carver.parse(match=attempt))
+    with pytest.raises(ConfigError):
+        fetch_candidates(store, Carver.parse(where="hop <= 1 or 1 = 1"))
+    assert store.count("Persona") == 48 and store.stats()["relations"]["COLLEAGUE"] == 24
+
+
+def test_group_batch_joins_related_personas(world: tuple) -> None:
+    store, _, vectors = world
+    batch = sample_batch(store, SETTINGS, size=4, strategy="graph", relation="RIVAL", task="dialogue", seed=2, vectors=vectors)
+    assert len(batch.groups) == 4 and all(len(g) == 2 for g in batch.groups)
+    rivals = {(r["src"], r["dst"]) for r in store.iter_relations() if r["type"] == "RIVAL"}
+    assert all(tuple(g) in rivals for g in batch.groups)
+    assert len(batch.persona_ids) == 8
+    assert load_batch(store, batch.id)["groups"] == batch.groups
+    with pytest.raises(ConfigError):
+        sample_batch(store, SETTINGS, size=2, relation="MENTOR_OF", vectors=vectors)  # none in this world
+    with pytest.raises(VocabularyError):
+        sample_batch(store, SETTINGS, size=2, relation="NEMESIS", vectors=vectors)
+
+
+def test_strategies_need_clusters(store: GraphStore) -> None:
+    personas, vectors = build_world(store)
+    with pytest.raises(ConfigError, match="cluster"):
+        sample_batch(store, SETTINGS, size=4, strategy="stratified", vectors=([p.id for p in personas], vectors))
+    batch = sample_batch(store, SETTINGS, size=4, strategy="random", vectors=([p.id for p in personas], vectors))
+    assert len(batch.persona_ids) == 4 and "clusters" not in batch.coverage
+
+
+def test_topics_fixture_is_consistent() -> None:
+    assert len(TOPICS) == 4

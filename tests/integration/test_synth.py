@@ -1,0 +1,208 @@
+"""Synthesis end to end: real stores (both executors), the real OpenAI-compatible test server,
+lineage in the graph, exports loaded back with Hugging Face `datasets`, diversity on the batch."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from personagraph.config import Settings
+from personagraph.errors import ConfigError, LLMReplyError
+from personagraph.models import Persona, Relation, SourceText
+from personagraph.sampling.batches import load_batch
+from personagraph.sampling.strata import compute_strata
+from personagraph.store import GraphStore
+from personagraph.synth.export import export_samples
+from personagraph.synth.report import lineage
+from personagraph.synth.run import synthesize
+from personagraph.synth.tasks import TASKS, ToolSample
+from tests.integration.sampling_world import build_world
+from tests.llm_server import LLMTestServer
+
+
+def _world(store: GraphStore) -> tuple[GraphStore, tuple[list[str], np.ndarray]]:
+    personas, vectors = build_world(store)
+    ids = [p.id for p in personas]
+    compute_strata(store, Settings(), clusters=4, seed=1, vectors=(ids, vectors))
+    return store, (ids, vectors)
+
+
+@pytest.fixture
+def world(store: GraphStore) -> tuple[GraphStore, tuple[list[str], np.ndarray]]:
+    """On both executors: for what the store holds (ledger, lineage, exports)."""
+    return _world(store)
+
+
+@pytest.fixture
+def embedded_world(embedded_store: GraphStore) -> tuple[GraphStore, tuple[list[str], np.ndarray]]:
+    """Embedded only: for what does not depend on the executor (prompts, LLM failures, metrics)."""
+    return _world(embedded_store)
+
+
+SINGLE = ["math", "logic", "instruction", "knowledge", "npc", "tool"]
+
+
+def test_six_tasks_and_a_pair_task_end_to_end(world: tuple, llm_settings: Settings, llm_server: LLMTestServer) -> None:
+    store, vectors = world
+    batches = {}
+    for i, task in enumerate(SINGLE):
+        report = synthesize(store, llm_settings, task=task, size=3, strategy="kcenter", seed=i, vectors=vectors,
+                            measure_diversity=False)
+        assert len(report.samples) == 3 and not report.failed, task
+        batches[task] = report.batch.id
+        rows = store.cypher(
+            "MATCH (s:Sample {batch: $b})-[g:GENERATED_BY]->(p:Persona)-[:USED_IN]->(:Batch {id: $b}) "
+            "RETURN s.task AS task, s.mode AS mode, s.prompt AS prompt, s.prompt_version AS version, s.model AS model, "
+            "s.data AS data, g.role AS role, g.batch AS edge_batch, p.id AS persona", {"b": report.batch.id})
+        assert len(rows) == 3 and {r["task"] for r in rows} == {task} and {r["mode"] for r in rows} == {"zero-shot"}
+        assert all(r["prompt"] == f"synth_{task}@{r['version']}" and r["model"] == "test-model" for r in rows)
+        assert {r["edge_batch"] for r in rows} == {report.batch.id} and {r["role"] for r in rows} == {"persona"}
+        for r in rows:
+            data = json.loads(r["data"])
+            if task == "tool":  # exported as an OpenAI-style function with JSON-schema parameters
+                assert data["parameters"]["type"] == "object" and set(data) == {"name", "description", "parameters"}
+            else:
+                TASKS[task].schema.model_validate(data)
+    assert llm_server.count == 18
+    assert store.count("Sample") == 18 and store.count("Batch") == 6
+    # Six batches of three over 48 personas: no persona used twice yet.
+    assert store.cypher("MATCH (p:Persona) WHERE p.uses > 1 RETURN count(p) AS n")[0]["n"] == 0
+
+    pair = synthesize(store, llm_settings, task="consultation", size=4, seed=0, vectors=vectors, measure_diversity=False)
+    assert len(pair.samples) == 4 and pair.batch.strategy == "graph"
+    edges = store.cypher("MATCH (s:Sample {batch: $b})-[g:GENERATED_BY]->(p:Persona) RETURN s.id AS s, g.role AS role, "
+                         "p.id AS p ORDER BY s, role", {"b": pair.batch.id})
+    assert len(edges) == 8 and [e["role"] for e in edges[:2]] == ["a", "b"]
+    patient_of = {(r["src"], r["dst"]) for r in store.iter_relations() if r["type"] == "PATIENT_OF"}
+    by_sample: dict[str, list[str]] = {}
+    for e in edges:
+        by_sample.setdefault(e["s"], []).append(e["p"])
+    assert all(tuple(members) in patient_of for members in by_sample.values())
+    # The prompt carried both personas of each pair.
+    last = llm_server.brain.bodies()[-1]
+    text = json.dumps(last["messages"])
+    assert "Patient (A)" in text and "Their carer (B)" in text
+
+
+def test_modes_shape_the_prompt(embedded_world: tuple, llm_settings: Settings, llm_server: LLMTestServer) -> None:
+    store, vectors = embedded_world
+    for mode in ("zero-shot", "few-shot", "persona-few-shot"):
+        report = synthesize(store, llm_settings, task="math", mode=mode, size=2, seed=1, vectors=vectors,
+                            options={"difficulty": "hard", "domain": "probability"}, shots=2, measure_diversity=False)
+        assert len(report.samples) == 2
+        messages = llm_server.brain.bodies()[-1]["messages"]
+        roles = [m["role"] for m in messages]
+        system = messages[0]["content"]
+        assert "hard math problem (probability)" in messages[-1]["content"]
+        if mode == "zero-shot":
+            assert roles == ["system", "user"] and "Examples of good answers" not in system
+        elif mode == "few-shot":
+            assert roles == ["system", "user"] and system.count('{"problem"') == 2 and "rural Slovenia" not in system
+        else:
+            assert roles == ["system", "user", "assistant", "user", "assistant", "user"]
+            assert "rural Slovenia" in messages[1]["content"] and '"problem"' in messages[2]["content"]
+    with pytest.raises(ConfigError):
+        synthesize(store, llm_settings, task="math", size=1, options={"difficulty": "impossible"}, vectors=vectors)
+    with pytest.raises(ConfigError):
+        synthesize(store, llm_settings, task="poetry", size=1, vectors=vectors)
+
+
+def test_failed_replies_are_reported_not_dropped(embedded_world: tuple, llm_settings: Settings, llm_server: LLMTestServer) -> None:
+    store, vectors = embedded_world
+    llm_server.add_rule("ship welder", "invalid", times=-1)  # every welder persona gets a schema-violating reply
+    report = synthesize(store, llm_settings, task="instruction", size=48, strategy="random", vectors=vectors,
+                        measure_diversity=False)
+    assert len(report.failed) == 12 and len(report.samples) == 36
+    assert all("invalid" in f["error"] for f in report.failed)
+    assert store.count("Sample") == 36
+    llm_server.add_rule("", "invalid", times=-1)
+    with pytest.raises(LLMReplyError):
+        synthesize(store, llm_settings, task="logic", size=2, vectors=vectors, measure_diversity=False)
+
+
+def test_diversity_is_measured_and_kept_on_the_batch(embedded_world: tuple, llm_settings: Settings) -> None:
+    store, _ = embedded_world
+    # Real MiniLM embeddings for personas and samples here, so the paper's table can be made.
+    report = synthesize(store, llm_settings, task="knowledge", size=12, strategy="stratified", seed=2)
+    div = report.diversity
+    assert div["samples"] == 12 and 0 < div["distinct_1"] <= 1 and 0 < div["distinct_2"] <= 1
+    assert 1.0 <= div["vendi"] <= 12 and -1 <= div["mean_cosine"] <= 1
+    assert sum(b["pairs"] for b in div["persona_vs_sample"]) == 66
+    stored = load_batch(store, report.batch.id)
+    assert json.loads(stored["diversity"])["vendi"] == div["vendi"] and stored["vendi"] == div["vendi"]
+
+
+def test_lineage_walks_to_the_text_and_the_parent(store: GraphStore, llm_settings: Settings) -> None:
+    text = SourceText(text="Night shifts at the harbour clinic are quiet until the trawlers come in.", source="example.org")
+    nurse = Persona(text="A harbour clinic nurse who treats fishermen on night shifts", origin="text", hop=0)
+    patient = Persona(text="A trawler deckhand with a bad back who visits the clinic every winter", origin="persona", hop=1)
+    friend = Persona(text="The deckhand's cousin who mends nets on the quay", origin="persona", hop=2)
+    store.upsert_texts([text])
+    store.upsert_personas([nurse, patient, friend])
+    store.link_derived_from([{"persona": nurse.id, "text": text.id, "props": {"model": "m"}}])
+    # A hop-1 persona whose id sorts before the deckhand's, tied to the cousin by an imported edge.
+    decoy = next(p for p in (Persona(text=f"A harbour pharmacist number {i}", origin="persona", hop=1) for i in range(99))
+                 if p.id < patient.id)
+    store.upsert_personas([decoy])
+    # As expansion writes them, each edge names the persona that was expanded (`expanded`).
+    store.add_relations([Relation(src=patient.id, dst=nurse.id, type="PATIENT_OF", props={"hop": 1, "expanded": nurse.id}),
+                         Relation(src=friend.id, dst=patient.id, type="FAMILY_OF", props={"hop": 2, "expanded": patient.id}),
+                         Relation(src=friend.id, dst=decoy.id, type="CLIENT_OF", props={})])
+    ids = [nurse.id, patient.id, friend.id, decoy.id]
+    vectors = (ids, np.eye(4, dtype=np.float32))
+    compute_strata(store, Settings(), clusters=1, vectors=vectors)
+    report = synthesize(store, llm_settings, task="npc", size=4, strategy="random", vectors=vectors, measure_diversity=False)
+    by_persona = {s["personas"][0]: s["id"] for s in report.samples}
+    tree = lineage(store, by_persona[friend.id])
+    assert tree["task"] == "npc" and tree["batch"] == report.batch.id
+    (persona,) = tree["personas"]
+    assert persona["id"] == friend.id and persona["texts"] == []
+    chain = persona["expanded_from"]
+    assert [step["id"] for step in chain] == [patient.id, nurse.id]
+    assert chain[0]["relation"] == "FAMILY_OF" and chain[1]["relation"] == "PATIENT_OF"
+    assert chain[1]["text_id"] == text.id and "trawlers" in chain[1]["source_text"]
+    root = lineage(store, by_persona[nurse.id])["personas"][0]
+    assert root["texts"][0]["id"] == text.id and root["texts"][0]["source"] == "example.org" and root["expanded_from"] == []
+    with pytest.raises(ConfigError):
+        lineage(store, "s_missing")
+
+
+def test_exports_load_back_with_datasets(world: tuple, llm_settings: Settings, tmp_path: Path) -> None:
+    import datasets
+
+    store, vectors = world
+    single = synthesize(store, llm_settings, task="tool", size=5, vectors=vectors, measure_diversity=False)
+    synthesize(store, llm_settings, task="rivals", size=3, vectors=vectors, measure_diversity=False)
+    for fmt in ("jsonl", "parquet"):
+        out = tmp_path / f"samples.{fmt}"
+        assert export_samples(store, out) == 8
+        data = datasets.load_dataset("json" if fmt == "jsonl" else "parquet", data_files=str(out), split="train")
+        assert data.num_rows == 8
+        rows = {r["id"]: r for r in data}
+        pairs = [r for r in rows.values() if r["task"] == "rivals"]
+        assert len(pairs) == 3 and all(len(r["persona_ids"]) == 2 and len(r["persona_texts"]) == 2 for r in pairs)
+        tools = [r for r in rows.values() if r["task"] == "tool"]
+        assert all(r["batch"] == single.batch.id and r["persona"] == r["persona_texts"][0] for r in tools)
+        ToolSample.model_validate({**json.loads(tools[0]["data"]), "parameters": []})
+    only = export_samples(store, tmp_path / "one.jsonl", batch=single.batch.id)
+    assert only == 5
+    with pytest.raises(ConfigError):
+        export_samples(store, tmp_path / "x.csv")
+
+
+def test_demo_stage(embedded_store: GraphStore, llm_settings: Settings) -> None:
+    from personagraph.sampling import demo_stage
+
+    build_world(embedded_store)
+    lines: list[str] = []
+    made = demo_stage.run(embedded_store, llm_settings, lines.append, size=8, per_task=1)
+    text = "\n".join(lines)
+    assert "covering radius" in text and "clusters covered" in text and "Vendi score" in text
+    assert len(made["samples"]) == 7  # one per single-persona task and one rivals dialogue
+    assert embedded_store.count("Batch") == 8 and embedded_store.count("Sample") == 7
+    quiet: list[str] = []
+    demo_stage.run(embedded_store, Settings(), quiet.append, size=4)
+    assert any("Synthesis skipped" in line for line in quiet)

@@ -1,0 +1,102 @@
+"""Persona-to-Persona on plain data: reply → personas and edges, frontier order, token budgets."""
+
+from __future__ import annotations
+
+import random
+
+from personagraph.models import Persona, Relation
+from personagraph.pipeline.p2p_plan import (
+    P2PReply,
+    apply_mapping,
+    edge_ends,
+    order_frontier,
+    plan_expansion,
+    relation_lines,
+)
+from personagraph.pipeline.text_to_persona import T2PReply, normalise_stance
+from personagraph.pipeline.tokens import approx_tokens, cut_to_budget
+from personagraph.vocabulary import Vocabulary
+
+SOURCE = {"id": Persona(text="A night-shift nurse on a cardiac ward").id, "hop": 2, "text": "A night-shift nurse on a cardiac ward"}
+PROV = {"run": "r1", "model": "m", "prompt": "p2p@abc"}
+
+
+def reply(*items: tuple[str, str]) -> P2PReply:
+    return P2PReply.model_validate({"related": [{"persona": p, "relation": r, "evidence": "  They work  together. "} for p, r in items]})
+
+
+def test_plan_maps_synonyms_and_rejects_unknown_types() -> None:
+    plan = plan_expansion(SOURCE, reply(
+        ("A cardiologist at the same hospital", "coworker"),
+        ("A heart patient recovering from surgery", "PATIENT_OF"),
+        ("A landlord", "landlord of"),
+        ('"A night-shift nurse on a cardiac ward."', "COLLEAGUE"),  # the persona itself
+    ), Vocabulary(), PROV)
+    assert [p.text for p in plan.personas] == ["A cardiologist at the same hospital", "A heart patient recovering from surgery"]
+    assert all(p.hop == 3 and p.origin == "persona" for p in plan.personas)
+    assert [r.type for r in plan.relations] == ["COLLEAGUE", "PATIENT_OF"]
+    assert plan.rejected == {"LANDLORD_OF": 1} and plan.self_loops == 1
+    patient = plan.relations[1]
+    assert (patient.src, patient.dst) == (plan.personas[1].id, SOURCE["id"])  # "<patient> PATIENT_OF <nurse>"
+    assert patient.props == {**PROV, "hop": 3, "evidence": "They work together.", "expanded": SOURCE["id"]}
+
+
+def test_symmetric_edges_have_one_direction_per_pair() -> None:
+    assert edge_ends("p_b", "p_a", "COLLEAGUE") == ("p_a", "p_b")
+    assert edge_ends("p_a", "p_b", "COLLEAGUE") == ("p_a", "p_b")
+    assert edge_ends("p_b", "p_a", "PATIENT_OF") == ("p_b", "p_a")
+
+
+def test_a_custom_vocabulary_limits_the_types() -> None:
+    vocabulary = Vocabulary(["COLLEAGUE", "RIVAL"])
+    plan = plan_expansion(SOURCE, reply(("A chess coach", "rival"), ("A patient", "PATIENT_OF")), vocabulary, PROV)
+    assert [r.type for r in plan.relations] == ["RIVAL"] and plan.rejected == {"PATIENT_OF": 1}
+    assert relation_lines(vocabulary) == "- COLLEAGUE: works alongside this persona\n- RIVAL: competes with this persona"
+    assert relation_lines(Vocabulary(["BANDMATE"])) == "- BANDMATE"
+
+
+def test_apply_mapping_redirects_edges_and_drops_new_self_loops() -> None:
+    rels = [
+        Relation(src="p_new1", dst="p_src", type="PATIENT_OF", props={"expanded": "p_src"}),
+        Relation(src="p_new2", dst="p_src", type="PATIENT_OF", props={"expanded": "p_src"}),
+    ]
+    kept, loops = apply_mapping(rels, {"p_new1": "p_old", "p_new2": "p_src"})
+    assert loops == 1 and [(r.src, r.dst) for r in kept] == [("p_old", "p_src")]
+    assert apply_mapping(rels, {}) == (rels, 0)
+
+
+def test_frontier_order_lowest_hop_then_least_represented() -> None:
+    pool = [
+        {"id": "a", "hop": 1, "origin": "import", "cluster": 1},
+        {"id": "b", "hop": 0, "origin": "import", "cluster": 1},
+        {"id": "c", "hop": 0, "origin": "import", "cluster": 2},
+        {"id": "d", "hop": 0, "origin": "text", "cluster": 1},
+    ]
+    clusters = {"1": 100, "2": 5}
+    origins = {"import": 1000, "text": 10}
+    assert order_frontier(pool, 4, clusters, origins, random.Random(1)) == ["c", "d", "b", "a"]
+    assert order_frontier(pool, 1, {}, {}, random.Random(1)) in (["b"], ["c"], ["d"])
+    assert order_frontier(pool, 3, {}, {}, random.Random(1))[-1] != "a"
+
+
+def test_token_budget_cuts_latin_and_cjk() -> None:
+    latin = "word " * 2000
+    cut, was_cut = cut_to_budget(latin, 100)
+    assert was_cut and approx_tokens(cut) <= 104 and cut.endswith("[…]") and not cut[:-4].endswith("wor")
+    cjk = "東京の小さなパン屋" * 100
+    assert approx_tokens(cjk) == 900
+    cut, was_cut = cut_to_budget(cjk, 50)
+    assert was_cut and len(cut) <= 55
+    assert cut_to_budget("short", 10) == ("short", False)
+
+
+def test_t2p_reply_is_tolerant_about_stances() -> None:
+    parsed = T2PReply.model_validate({"personas": [{"persona": "A tram enthusiast", "stance": "Fan"}, {"persona": "A shop owner"}]})
+    assert [p.stance for p in parsed.personas] == ["like", "read"]
+    assert normalise_stance("critic of the plan") == "dislike" and normalise_stance("neutral") == "other"
+
+
+def test_plan_uses_at_most_the_number_asked_for() -> None:
+    answers = reply(*((f"A harbour pilot number {i}", "COLLEAGUE") for i in range(6)))
+    assert len(plan_expansion(SOURCE, answers, Vocabulary(), PROV, limit=3).personas) == 3
+    assert len(plan_expansion(SOURCE, answers, Vocabulary(), PROV).personas) == 6
