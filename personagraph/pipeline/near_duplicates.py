@@ -14,13 +14,13 @@ other ways (a ``dedup`` run, another writer), call ``refresh()``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from personagraph.config import Settings
-from personagraph.models import Persona, Relation
+from personagraph.models import Persona
 from personagraph.pipeline.dedup import lsh
 from personagraph.pipeline.dedup.minhash import Vocabulary, char_ngram_jaccard, signatures, tokenise, words
 
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from personagraph.pipeline.dedup.ann import VectorIndex
     from personagraph.pipeline.embed import Embedder
     from personagraph.pipeline.embedding_cache import EmbeddingCache
-    from personagraph.pipeline.resolve import Resolver
     from personagraph.store.graph import GraphStore
 
 MAX_BUCKET = 100  # graph personas looked at per shared band key (more only for mass exact copies)
@@ -228,29 +227,3 @@ def record_aliases(store: GraphStore, personas: list[Persona], mapping: dict[str
         return 0
     result = store.run("dedup_add_alias", rows=[{"canon": c, **row} for c, row in grouped.items()])
     return int(result[0]["n"]) if result else 0
-
-
-def write_personas(store: GraphStore, personas: list[Persona], resolver: Resolver | None, resolved: dict[str, str],
-                   write: Callable[[list[Persona]], int]) -> int:
-    """Write ``personas`` with ``write`` after asking ``resolver``: near-duplicates are not written but
-    recorded as aliases of their canonical persona, and added to ``resolved`` (id → canonical id)."""
-    if resolver is None:
-        return write(personas)
-    mapping = resolver.resolve(store, personas)
-    written = write([p for p in personas if p.id not in mapping])
-    if mapping:
-        record_aliases(store, personas, mapping)
-        resolved.update(mapping)
-    return written
-
-
-def remap_relations(relations: list[Relation], mapping: dict[str, str]) -> list[Relation]:
-    """Relations with duplicate endpoints pointed at their canonical personas (self-loops dropped)."""
-    if not mapping:
-        return relations
-    out = []
-    for rel in relations:
-        src, dst = mapping.get(rel.src, rel.src), mapping.get(rel.dst, rel.dst)
-        if src != dst:
-            out.append(rel if (src, dst) == (rel.src, rel.dst) else rel.model_copy(update={"src": src, "dst": dst}))
-    return out

@@ -53,7 +53,7 @@ def _near_copy(text: str) -> str:
 
 @pytest.mark.parametrize("name", EMBEDDERS)
 def test_near_copies_pass_090_and_real_personas_do_not(name: str, settings: Settings) -> None:
-    texts = [t for t in _sample_texts(300) if len(t.split()) >= 12][:150]
+    texts = [t for t in _sample_texts(200) if len(t.split()) >= 12][:100]
     embedder = get_embedder(name, settings)
     base = embedder.encode(texts)
     copies = embedder.encode([_near_copy(t) for t in texts])

@@ -3,7 +3,7 @@
 - ``exact``: blocked matrix products over the upper triangle; n², fine up to a few tens of
   thousands of vectors.
 - ``cells`` (default at scale): the inverted-file idea with matrix products. Vectors are
-  clustered (faiss spherical k-means, ~2·√n cells); each vector lives in its nearest cell and
+  clustered (faiss spherical k-means, √(nprobe·n) cells, nprobe 8); each vector lives in its nearest cell and
   probes its ``nprobe`` nearest cells; for every cell, one matrix product of the vectors probing it
   against the vectors living in it. A pair is found when either one probes the other's cell. The
   same work as an IVF range search, but as BLAS products instead of one-vector-at-a-time scans:
@@ -27,7 +27,7 @@ from personagraph.pipeline.dedup.lsh import PairSet, unique_pairs
 BRUTE_FORCE_MAX = 20_000
 DEFAULT_NPROBE = 16  # faiss IVF
 CELL_PROBES = 8
-MAX_NEIGHBOURS = 64  # per persona, the closest kept when a low threshold finds many
+MAX_NEIGHBOURS = 1000  # per persona, the closest kept (bounds memory when a low threshold finds many)
 Progress = Callable[[int], None]
 
 
@@ -140,34 +140,46 @@ def _dedupe(pairs: np.ndarray, sims: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return pairs[first], sims[first]
 
 
-def cell_params(n: int) -> int:
-    """Number of cells for n vectors: ~2·√n (a few hundred vectors a cell)."""
-    return int(max(1, min(65536, 2 * np.sqrt(n), n // 20)))
+def cell_params(n: int, nprobe: int = CELL_PROBES) -> int:
+    """Number of cells for n vectors: √(nprobe·n), which balances the cost of assigning vectors to
+    cells (n·cells products) against the cost of the cell products (n·nprobe·n/cells)."""
+    return int(max(1, min(65536, np.sqrt(nprobe * n), n // 20)))
+
+
+def _kmeans(points: np.ndarray, k: int, seed: int, niter: int = 10) -> np.ndarray:
+    import faiss
+
+    kmeans = faiss.Kmeans(points.shape[1], k, niter=niter, spherical=True, seed=seed, min_points_per_centroid=1,
+                          max_points_per_centroid=1 << 20, verbose=False)
+    kmeans.train(np.ascontiguousarray(points, dtype=np.float32))
+    return np.asarray(kmeans.centroids)
+
+
+def nearest_cells(points: np.ndarray, centroids: np.ndarray, k: int) -> np.ndarray:
+    """(n, k) int32: each point's k most similar centroids, nearest first (faiss exact search)."""
+    import faiss
+
+    index = faiss.IndexFlatIP(centroids.shape[1])
+    index.add(np.ascontiguousarray(centroids, dtype=np.float32))
+    out = np.empty((len(points), k), dtype=np.int32)
+    for start in range(0, len(points), 65536):
+        _, ids = index.search(np.ascontiguousarray(points[start : start + 65536]), k)
+        out[start : start + len(ids)] = ids
+    return out
 
 
 def cell_pairs(vectors: np.ndarray, threshold: float, nlist: int | None = None, nprobe: int = CELL_PROBES,
                max_neighbours: int = MAX_NEIGHBOURS, seed: int = 0, progress: Progress | None = None) -> PairSet:
     """Pairs with cosine ≥ threshold, cell by cell with matrix products (see the module docstring)."""
-    import faiss
-
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    n, dim = vectors.shape
+    n = len(vectors)
     if n < 2:
         return _empty()
-    nlist = min(nlist or cell_params(n), n)
+    nlist = min(nlist or cell_params(n, nprobe), n)
     nprobe = min(nprobe, nlist)
     rng = np.random.default_rng(seed)
-    sample = vectors[np.sort(rng.choice(n, size=min(n, 20 * nlist), replace=False))]
-    kmeans = faiss.Kmeans(dim, nlist, niter=10, spherical=True, seed=seed, min_points_per_centroid=1,
-                          max_points_per_centroid=1 << 20, verbose=False)
-    kmeans.train(sample)
-    centroids = kmeans.centroids
-    probes = np.empty((n, nprobe), dtype=np.int32)
-    for start in range(0, n, 16384):
-        sims = vectors[start : start + 16384] @ centroids.T
-        top = np.argpartition(-sims, nprobe - 1, axis=1)[:, :nprobe] if nprobe < nlist else np.tile(np.arange(nlist), (len(sims), 1))
-        ranked = np.argsort(-np.take_along_axis(sims, top, axis=1), axis=1)
-        probes[start : start + len(sims)] = np.take_along_axis(top, ranked, axis=1)  # nearest cell first
+    centroids = _kmeans(vectors[np.sort(rng.choice(n, size=min(n, 20 * nlist), replace=False))], nlist, seed)
+    probes = nearest_cells(vectors, centroids, nprobe)
     home = probes[:, 0]
     members = np.argsort(home, kind="stable")
     member_start = np.searchsorted(home[members], np.arange(nlist + 1))
