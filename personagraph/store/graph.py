@@ -121,36 +121,31 @@ class GraphStore:
     def _existing(self, label_query: str, ids: list[str]) -> set[str]:
         return {row["id"] for row in self.run(label_query, ids=ids)}
 
-    def upsert_personas(self, personas: Iterable[Persona], batch_size: int = 5000, progress: Progress | None = None) -> int:
-        """Add personas not yet in the graph (by content id); returns how many were new."""
+    def _create_missing(self, label: str, rows: Iterable[dict[str, Any]], batch_size: int, progress: Progress | None) -> int:
+        """Create the ``{id, props}`` rows whose id is not in the graph yet; returns how many were new."""
         self.ensure_schema()
         created = 0
         now = now_iso()
-        for chunk in chunked(personas, batch_size):
-            rows = {p.id: {"id": p.id, "props": p.props()} for p in chunk}
-            existing = self._existing("existing_personas", list(rows))
-            fresh = [row for pid, row in rows.items() if pid not in existing]
+        for chunk in chunked(rows, batch_size):
+            by_id = {row["id"]: row for row in chunk}
+            existing = self._existing(f"existing_{label}", list(by_id))
+            fresh = [row for row_id, row in by_id.items() if row_id not in existing]
             if fresh:
-                self.run("upsert_personas", rows=fresh, now=now)
+                self.run(f"upsert_{label}", rows=fresh, now=now)
             created += len(fresh)
             if progress:
                 progress(len(chunk))
         return created
 
+    def upsert_personas(self, personas: Iterable[Persona], batch_size: int = 5000, progress: Progress | None = None) -> int:
+        """Add personas not yet in the graph (by content id); returns how many were new."""
+        rows = ({"id": p.id, "props": p.props()} for p in personas)
+        return self._create_missing("personas", rows, batch_size, progress)
+
     def upsert_texts(self, texts: Iterable[SourceText], batch_size: int = 2000, progress: Progress | None = None) -> int:
-        self.ensure_schema()
-        created = 0
-        now = now_iso()
-        for chunk in chunked(texts, batch_size):
-            rows = {t.id: {"id": t.id, "props": {"text": t.text, "source": t.source}} for t in chunk}
-            existing = self._existing("existing_texts", list(rows))
-            fresh = [row for tid, row in rows.items() if tid not in existing]
-            if fresh:
-                self.run("upsert_texts", rows=fresh, now=now)
-            created += len(fresh)
-            if progress:
-                progress(len(chunk))
-        return created
+        """Add source texts not yet in the graph (by content id); returns how many were new."""
+        rows = ({"id": t.id, "props": {"text": t.text, "source": t.source}} for t in texts)
+        return self._create_missing("texts", rows, batch_size, progress)
 
     def add_relations(self, relations: Iterable[Relation], batch_size: int = 5000, progress: Progress | None = None) -> int:
         """Merge typed edges between existing personas; returns how many edges the batches matched."""
