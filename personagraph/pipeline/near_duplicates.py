@@ -99,8 +99,10 @@ class NearDuplicateResolver:
         self.texts.extend(texts)
         self.position.update((pid, start + k) for k, pid in enumerate(ids))
         owners = np.repeat(np.arange(start, start + len(ids), dtype=np.int64), keys.shape[1])
-        self._pending_keys.append(keys.ravel())
-        self._pending_owners.append(owners)
+        flat = keys.ravel()
+        order = np.argsort(flat, kind="stable")  # each pending part is sorted: searchable as it is
+        self._pending_keys.append(flat[order])
+        self._pending_owners.append(owners[order])
         if sum(len(k) for k in self._pending_keys) > max(100_000, len(self._keys) // 20):
             self._compact()
         if self.vectors is not None and vectors is not None:
@@ -115,17 +117,18 @@ class NearDuplicateResolver:
 
     def _lookup(self, keys: np.ndarray) -> np.ndarray:
         """(m, 2) pairs (row of ``keys``, graph position) sharing a band key."""
-        self._compact()
         flat = keys.ravel()
-        lo = np.searchsorted(self._keys, flat, side="left")
-        hi = np.minimum(np.searchsorted(self._keys, flat, side="right"), lo + MAX_BUCKET)
-        counts = hi - lo
-        if not counts.sum():
-            return np.zeros((0, 2), dtype=np.int64)
-        rows = np.repeat(np.arange(len(flat)) // keys.shape[1], counts)
-        first = np.repeat(lo - (np.cumsum(counts) - counts), counts)
-        positions = self._owners[first + np.arange(int(counts.sum()))]
-        return np.unique(np.stack([rows, positions], axis=1), axis=0)
+        found = []
+        for sorted_keys, owners in [(self._keys, self._owners), *zip(self._pending_keys, self._pending_owners, strict=True)]:
+            lo = np.searchsorted(sorted_keys, flat, side="left")
+            hi = np.minimum(np.searchsorted(sorted_keys, flat, side="right"), lo + MAX_BUCKET)
+            counts = hi - lo
+            total = int(counts.sum())
+            if total:
+                rows = np.repeat(np.arange(len(flat)) // keys.shape[1], counts)
+                first = np.repeat(lo - (np.cumsum(counts) - counts), counts)
+                found.append(np.stack([rows, owners[first + np.arange(total)]], axis=1))
+        return np.unique(np.concatenate(found), axis=0) if found else np.zeros((0, 2), dtype=np.int64)
 
     # -- resolving ------------------------------------------------------------------------
     def resolve(self, store: GraphStore, personas: list[Persona]) -> dict[str, str]:
