@@ -356,6 +356,7 @@ def _error(message: str, code: str = "invalid_request_error") -> dict[str, Any]:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like real endpoints
+    disable_nagle_algorithm = True
     server_version = "personagraph-llm-test"
     brain: ScriptedLLM
 

@@ -29,12 +29,12 @@ class App:
 
         return Vocabulary.parse(self.settings.relations)
 
-    def store(self) -> GraphStore:
-        """The store named by --store / PERSONAGRAPH_STORE, opened once."""
+    def store(self, workload: str = "bulk") -> GraphStore:
+        """The store named by --store / PERSONAGRAPH_STORE, opened once (``open_store``'s workload)."""
         if self._store is None:
             from personagraph.store import open_store
 
-            self._store = open_store(self.settings.store, self.settings, self.vocabulary)
+            self._store = open_store(self.settings.store, self.settings, self.vocabulary, workload)
         return self._store
 
     def close(self) -> None:

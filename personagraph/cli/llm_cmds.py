@@ -106,7 +106,7 @@ def t2p_cmd(app: App, paths: tuple[Path, ...], granularity: str, per_text: int, 
 
     # The endpoint is checked before the store opens (the JVM takes seconds to start).
     client = None if dry_run else _client(app, model, concurrency, timeout, max_retries, no_cache)
-    store = app.store()
+    store = app.store(workload="llm")
     ids = import_texts(store, paths) if paths else None
     options = T2POptions(granularity=granularity, per_text=per_text, max_text_tokens=max_text_tokens,  # type: ignore[arg-type]
                          concurrency=concurrency, max_texts=max_texts, redo=redo, temperature=temperature)
@@ -158,7 +158,7 @@ def expand_cmd(app: App, hops: int, per_persona: int, relations: str | None, max
     if relations:
         app.settings = app.settings.with_overrides(relations=relations)
     client = None if dry_run else _client(app, model, concurrency, timeout, max_retries, no_cache)
-    store = app.store()
+    store = app.store(workload="llm")
     options = ExpandOptions(hops=hops, per_persona=per_persona, concurrency=concurrency, max_personas=max_personas,
                             max_calls=max_calls, lease=lease, temperature=temperature, run_id=run_id, origins=list(origins))
     if dry_run:

@@ -53,7 +53,7 @@ def synth_cmd(app: App, task: str, mode: str, size: int, strategy: str, allocati
     from personagraph.sampling.summary import diversity_rows, similarity_rows
     from personagraph.synth.run import load_examples, synthesize
 
-    store = app.store()
+    store = app.store(workload="llm")
     carver = make_carver(app, where, origin, clusters, text, match)
     examples = load_examples(examples_file) if examples_file else None
     options = {"difficulty": difficulty, "domain": domain, "setting": setting}

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import random
@@ -40,7 +41,7 @@ log = logging.getLogger("personagraph.llm")
 Messages = list[dict[str, str]]
 MODES = ("json_schema", "json_object", "text")
 MAX_RETRY_AFTER = 120.0
-SHARD = 8  # requests in flight per HTTP connection pool
+SHARD = 8  # requests in flight per httpx connection pool (without aiohttp)
 # A 400 that mentions these is about the prompt's length, not the response format.
 _LENGTH_WORDS = ("context length", "context_length", "too long", "maximum context", "too many tokens")
 
@@ -156,6 +157,8 @@ class LLMClient:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._openai: list[Any] = []
         self._slots: asyncio.Queue[int] | None = None
+        self._per_client = SHARD
+        _import_transport()  # here, not on the first request: a quarter second the calls need not wait
 
     @classmethod
     def from_settings(
@@ -188,12 +191,16 @@ class LLMClient:
     def _bind_loop(self) -> tuple[list[Any], asyncio.Queue[int]]:
         """The openai clients and the slot queue of the running loop (both belong to one loop).
 
-        Concurrency is a queue of slots; slot ``i`` uses client ``i // SHARD``. The HTTP pool scans
-        all its connections for every request, so a few small pools cost less CPU than one big one,
-        and a slot never waits for a connection since each pool has one per slot.
+        Concurrency is a queue of slots; slot ``i`` uses client ``i // per_client``. With aiohttp
+        installed (the ``openai[aiohttp]`` extra, a dependency) one client on the aiohttp transport
+        holds one connection per slot: measured 1.2 ms of CPU per call against 1.9 ms for the
+        default httpx transport. Without it, httpx pools of ``SHARD`` connections, since its pool
+        scans every connection for each request.
         """
         loop = asyncio.get_running_loop()
         if self._loop is not loop or not self._openai or self._slots is None:
+            import ssl
+
             from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 
             try:  # openai >= 3 ships its own fork of httpx
@@ -201,23 +208,27 @@ class LLMClient:
             except ImportError:  # pragma: no cover - older openai releases
                 import httpx  # type: ignore[no-redef]
 
-            key = self._api_key if isinstance(self._api_key, str) or self._api_key is None else self._api_key.reveal()
-            import ssl
+            http_client: Callable[..., Any] = DefaultAsyncHttpxClient
+            per_client = SHARD
+            if _has_aiohttp():
+                from openai import DefaultAioHttpClient
 
-            shards = (self.concurrency + SHARD - 1) // SHARD
+                http_client, per_client = DefaultAioHttpClient, self.concurrency
+            key = self._api_key if isinstance(self._api_key, str) or self._api_key is None else self._api_key.reveal()
             # One TLS context for all pools: loading the CA bundle costs ~30 ms of CPU each time.
             tls = ssl.create_default_context()
-            limits = httpx.Limits(max_connections=SHARD, max_keepalive_connections=SHARD)
+            limits = httpx.Limits(max_connections=per_client, max_keepalive_connections=per_client)
             self._openai = [
                 AsyncOpenAI(
                     base_url=self.base_url,
                     api_key=key or "not-needed",  # local servers need none; the package insists on one
                     max_retries=0,
                     timeout=self.timeout,
-                    http_client=DefaultAsyncHttpxClient(limits=limits, timeout=self.timeout, verify=tls),
+                    http_client=http_client(limits=limits, timeout=self.timeout, verify=tls),
                 )
-                for _ in range(shards)
+                for _ in range((self.concurrency + per_client - 1) // per_client)
             ]
+            self._per_client = per_client
             self._slots = asyncio.Queue()
             for slot in range(self.concurrency):
                 self._slots.put_nowait(slot)
@@ -299,7 +310,9 @@ class LLMClient:
                     # pydantic response model (a few ms of CPU per call); errors map the same way.
                     response = await openai.post("/chat/completions", cast_to=object, body=body)
                 except oa.APITimeoutError as exc:
-                    raise _Retryable("timed out", timeout=True) from exc
+                    refused = _refused(exc)
+                    raise _Retryable(f"connection failed ({refused})" if refused else "timed out",
+                                     timeout=not refused, connection=bool(refused)) from exc
                 except oa.APIConnectionError as exc:
                     cause = type(exc.__cause__).__name__ if exc.__cause__ else "dropped"
                     raise _Retryable(f"connection failed ({cause})", connection=True) from exc
@@ -370,7 +383,7 @@ class LLMClient:
         clients, slots = self._bind_loop()
         slot = await slots.get()
         try:
-            return await self._generate_uncached(clients[slot // SHARD], key, messages, schema, temperature, max_tokens, tag)
+            return await self._generate_uncached(clients[slot // self._per_client], key, messages, schema, temperature, max_tokens, tag)
         finally:
             slots.put_nowait(slot)
 
@@ -434,6 +447,41 @@ class LLMClient:
             return result
 
         return list(await asyncio.gather(*(one(r) for r in requests)))
+
+
+def _refused(exc: BaseException) -> str | None:
+    """The name of the connection failure behind a "timeout", if it was not one.
+
+    The aiohttp transport reports a refused connect and a connection dropped mid-request as
+    connect timeouts; their causes say which it was.
+    """
+    kinds: tuple[type[BaseException], ...] = (ConnectionError,)
+    if _has_aiohttp():
+        import aiohttp
+
+        kinds += (aiohttp.ClientConnectionError,)
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None or isinstance(seen, TimeoutError):
+            return None
+        if isinstance(seen, kinds):
+            return type(seen).__name__
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _import_transport() -> None:
+    import openai  # noqa: F401
+
+    if _has_aiohttp():
+        from openai._vendor.httpx_aiohttp import transport  # noqa: F401
+
+
+@functools.cache
+def _has_aiohttp() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("aiohttp") is not None
 
 
 def _reply_text(response: Any) -> str:
