@@ -30,6 +30,7 @@ from personagraph.ids import persona_id
 from personagraph.models import Persona
 from personagraph.pipeline.records import RelationRow, Row, detect_kind, persona_row, relation_row, text_row
 from personagraph.pipeline.resolve import Resolver
+from personagraph.runtime import paused_gc
 from personagraph.store.base import BULK_LOAD
 from personagraph.store.graph import GraphStore
 from personagraph.vocabulary import Vocabulary
@@ -198,8 +199,16 @@ def import_file(
     report = ImportReport(path=str(path), kind=kind, write_path=store.bulk.path)
     store.ensure_schema()
     size = batch_size or default_batch_size(store)
+    with paused_gc():
+        _import_batches(store, _read_ahead(_batches(path, kind, store.vocabulary, skip_bad, size, report)), report, resolver, progress)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _import_batches(store: GraphStore, batches: Iterator[_Batch], report: ImportReport, resolver: Resolver | None,
+                    progress: Callable[[int], None] | None) -> None:
     resolved: dict[str, str] = {}  # near-duplicate id -> canonical id (with a resolver)
-    for batch in _read_ahead(_batches(path, kind, store.vocabulary, skip_bad, size, report)):
+    for batch in batches:
         if batch.personas:
             report.personas_new += store.bulk_upsert_personas(_resolve_rows(store, batch.personas, resolver, resolved))
         if batch.texts:
@@ -214,8 +223,6 @@ def import_file(
         report.records += batch.records
         if progress:
             progress(batch.records)
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 __all__ = ["ImportReport", "default_batch_size", "detect_kind", "import_file", "persona_id"]

@@ -3,21 +3,20 @@
 The embedded store is an in-process JVM and the Bolt driver is synchronous; either would stall
 every pending HTTP request while a batch is written if called on the loop itself.
 
-The thread also freezes Python's garbage collector's view of the objects that exist when it
-starts (``gc.freeze``): JPype runs a full Python collection from its own thread, holding the GIL,
-after Java collections, and those full passes over every module, class and client object stalled
-the event loop (measured with py-spy: 17% of GIL time in an expansion at 64 calls in flight).
-Frozen objects are skipped by collections; what the run allocates is still collected.
+While a store thread lives, the objects that existed when it started are out of the garbage
+collector's sight (``runtime.frozen_gc``): the full collections JPype runs after Java ones would
+otherwise walk every module, class and client object and stall the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
-import gc
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any, TypeVar
+
+from personagraph.runtime import frozen_gc
 
 T = TypeVar("T")
 
@@ -27,8 +26,8 @@ class StoreThread:
 
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="personagraph-store")
-        gc.collect()
-        gc.freeze()
+        self._frozen = frozen_gc()
+        self._frozen.__enter__()
 
     async def __call__(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         loop = asyncio.get_running_loop()
@@ -40,4 +39,4 @@ class StoreThread:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
-        gc.unfreeze()
+        self._frozen.__exit__(None, None, None)
