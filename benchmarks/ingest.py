@@ -12,6 +12,9 @@ on the same files, which must add nothing. Throughput is the importer's own time
 checking, hashing, writing; the JVM start is reported apart as the process's wall time). The
 floor is writing the same rows as JSONL with `json.dumps`, timed in this process while the files
 are made. Peak RSS is the kernel's high-water mark (VmHWM) of the importer and of the Bolt server.
+A second baseline is the engine alone on the same rows, in a fresh process and store: ArcadeDB's
+batch API with the same schema and edge property (no file, no checks, no idempotence), and over
+Bolt the simplest ``UNWIND`` writes against a fresh server (``--no-engine`` skips them).
 Results go to benchmarks/results/ingest.json.
 """
 
@@ -180,40 +183,159 @@ def disk_mb(folder: Path) -> float:
     return round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20, 1)
 
 
-def bench_embedded(work: Path, data: dict[str, Any]) -> dict[str, Any]:
+def load_rows(personas_file: str, relations_file: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The files' rows as the importer writes them (ids hashed, import defaults), untimed."""
+    people = []
+    with open(personas_file, encoding="utf-8") as handle:
+        for line in handle:
+            text = json.loads(line)["persona"]
+            people.append({"id": persona_id(text), "text": text, "origin": "import", "hop": 0, "uses": 0})
+    with open(relations_file, encoding="utf-8") as handle:
+        relations = [json.loads(line) for line in handle]
+    return people, relations
+
+
+def engine_embedded(store: str, personas_file: str, relations_file: str) -> dict[str, float]:
+    """The engine alone: ArcadeDB's batch API on the same rows and schema, no file, no checks."""
+    from personagraph.config import Settings
+    from personagraph.store import open_store
+
+    people, relations = load_rows(personas_file, relations_file)
+    graph = open_store(store, Settings(store=store))  # the same schema: unique id + five indexes
+    db = graph.executor.db  # type: ignore[attr-defined]
+    db.command("sql", "CREATE PROPERTY Persona.id IF NOT EXISTS STRING")
+    for rel_type in DEFAULT_RELATIONS:
+        db.command("sql", f"CREATE EDGE TYPE {rel_type} IF NOT EXISTS")
+    chunk = 50_000
+    started = time.perf_counter()
+    rids: dict[str, str] = {}
+    for start in range(0, len(people), chunk):
+        part = people[start : start + chunk]
+        with db.graph_batch(use_wal=True) as batch:
+            rids.update(zip((row["id"] for row in part), batch.create_vertices("Persona", part), strict=True))
+    vertices_s = time.perf_counter() - started
+    edges_s = 0.0
+    for start in range(0, len(relations), chunk):
+        by_type: dict[str, tuple[list[str], list[str], list[dict[str, Any]]]] = {}
+        for row in relations[start : start + chunk]:
+            src, dst, props = by_type.setdefault(row["type"], ([], [], []))
+            src.append(rids[row["src"]])
+            dst.append(rids[row["dst"]])
+            props.append({"run": row["run"]})
+        t = time.perf_counter()
+        with db.graph_batch(use_wal=True, expected_edge_count=chunk) as batch:
+            for rel_type, (src, dst, props) in by_type.items():
+                batch.new_edges(src, rel_type, dst, props)
+        edges_s += time.perf_counter() - t
+    graph.close()
+    return {"personas_per_s": round(len(people) / vertices_s), "relations_per_s": round(len(relations) / edges_s)}
+
+
+def engine_bolt(url: str, password: str, personas_file: str, relations_file: str) -> dict[str, float]:
+    """The server alone: the simplest UNWIND writes (no idempotence checks) on the same rows."""
+    import neo4j
+
+    from personagraph.config import Secret, Settings
+    from personagraph.store import open_store
+
+    open_store(url, Settings(store=url, user="root", password=Secret(password))).close()  # the same schema
+    people, relations = load_rows(personas_file, relations_file)
+    rows = [{"id": row["id"], "props": {k: v for k, v in row.items() if k != "id"}} for row in people]
+    chunk = 2000
+    with neo4j.GraphDatabase.driver(url, auth=("root", password)) as driver:
+        started = time.perf_counter()
+        for start in range(0, len(rows), chunk):
+            driver.execute_query("UNWIND $rows AS r MERGE (p:Persona {id: r.id}) ON CREATE SET p += r.props",
+                                 rows=rows[start : start + chunk], database_="personas")
+        vertices_s = time.perf_counter() - started
+        by_type: dict[str, list[dict[str, Any]]] = {}
+        for row in relations:
+            by_type.setdefault(row["type"], []).append(row)
+        started = time.perf_counter()
+        for rel_type, typed in by_type.items():  # types from the vocabulary, checked by the generator
+            query = (f"UNWIND $rows AS r MATCH (a:Persona {{id: r.src}}) MATCH (b:Persona {{id: r.dst}}) "
+                     f"CREATE (a)-[e:{rel_type}]->(b) SET e.run = r.run")
+            for start in range(0, len(typed), chunk):
+                driver.execute_query(query, rows=typed[start : start + chunk], database_="personas")
+        edges_s = time.perf_counter() - started
+    return {"personas_per_s": round(len(people) / vertices_s), "relations_per_s": round(len(relations) / edges_s)}
+
+
+def engine_child(args: list[str], extra_env: dict[str, str]) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "--engine-child", *args], env=env(**extra_env), capture_output=True,
+                         text=True, timeout=7200, cwd=tempfile.gettempdir())
+    if out.returncode != 0:
+        raise RuntimeError(f"engine baseline failed: {out.stderr.strip()[-2000:]}")
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def print_engine(result: dict[str, Any], what: str) -> None:
+    engine = result["engine_alone"]
+    print(f"  engine alone ({what}), same rows: {engine['personas_per_s']:,} personas/s, {engine['relations_per_s']:,} relations/s"
+          f"  -> the import reaches {result['personas_per_s'] / engine['personas_per_s']:.0%} and "
+          f"{result['relations_per_s'] / engine['relations_per_s']:.0%} of it")
+
+
+def bench_embedded(work: Path, data: dict[str, Any], engine: bool) -> dict[str, Any]:
     store = work / "embedded-store"
     files = [data["personas_file"], data["relations_file"]]
     first = run_import(str(store), files, {})
     second = run_import(str(store), files, {})
-    return summarise("embedded ArcadeDB", data, first, second, disk_mb(store))
+    result = summarise("embedded ArcadeDB", data, first, second, disk_mb(store))
+    if engine:
+        result["engine_alone"] = engine_child(["embedded", str(work / "engine-store"), *files], {})
+        print_engine(result, "batch API create_vertices/new_edges, same schema and edge property, no checks")
+        shutil.rmtree(work / "engine-store", ignore_errors=True)
+    return result
 
 
-def bench_bolt(work: Path, data: dict[str, Any]) -> dict[str, Any]:
-    sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import free_port, wait_for_port
+class Served:
+    """``personagraph serve`` on a fresh folder, in another process."""
 
-    folder = work / "bolt-store"
-    folder.mkdir()
-    port, http_port, password = free_port(), free_port(), "bench-password-1"
-    log = (work / "serve.log").open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "personagraph", "--store", str(folder), "serve", "--port", str(port), "--http-port", str(http_port)],
-        env=env(PERSONAGRAPH_PASSWORD=password), stdout=log, stderr=subprocess.STDOUT, cwd=folder,
-    )
+    password = "bench-password-1"
+
+    def __init__(self, folder: Path, log: Path) -> None:
+        sys.path.insert(0, str(ROOT / "tests"))
+        from conftest import free_port, wait_for_port
+
+        folder.mkdir()
+        self.folder = folder
+        port, http_port = free_port(), free_port()
+        self.url = f"bolt://127.0.0.1:{port}"
+        self._log = log.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "personagraph", "--store", str(folder), "serve", "--port", str(port), "--http-port", str(http_port)],
+            env=env(PERSONAGRAPH_PASSWORD=self.password), stdout=self._log, stderr=subprocess.STDOUT, cwd=folder,
+        )
+        wait_for_port(port, self.process)
+
+    def stop(self) -> int:
+        hwm = peak_rss_mb(self.process.pid)
+        self.process.terminate()
+        self.process.wait(timeout=60)
+        self._log.close()
+        return hwm
+
+
+def bench_bolt(work: Path, data: dict[str, Any], engine: bool) -> dict[str, Any]:
+    files = [data["personas_file"], data["relations_file"]]
+    server = Served(work / "bolt-store", work / "serve.log")
     try:
-        wait_for_port(port, server)
-        bolt = {"PERSONAGRAPH_PASSWORD": password, "PERSONAGRAPH_USER": "root"}
-        files = [data["personas_file"], data["relations_file"]]
-        url = f"bolt://127.0.0.1:{port}"
-        first = run_import(url, files, bolt)
-        second = run_import(url, files, bolt)
-        hwm = peak_rss_mb(server.pid)
+        bolt = {"PERSONAGRAPH_PASSWORD": server.password, "PERSONAGRAPH_USER": "root"}
+        first = run_import(server.url, files, bolt)
+        second = run_import(server.url, files, bolt)
     finally:
-        server.terminate()
-        server.wait(timeout=60)
-        log.close()
-    return summarise("Bolt: neo4j driver -> ArcadeDB Bolt server (another process)", data, first, second,
-                     disk_mb(folder), hwm)
+        hwm = server.stop()
+    result = summarise("Bolt: neo4j driver -> ArcadeDB Bolt server (another process)", data, first, second,
+                       disk_mb(work / "bolt-store"), hwm)
+    if engine:
+        server = Served(work / "bolt-engine-store", work / "serve-engine.log")
+        try:
+            result["engine_alone"] = engine_child(["bolt", server.url, server.password, *files], {})
+        finally:
+            server.stop()
+        print_engine(result, "UNWIND ... MERGE / MATCH-MATCH-CREATE in 2,000-row transactions, no idempotence checks")
+    return result
 
 
 def main() -> None:
@@ -223,8 +345,15 @@ def main() -> None:
     parser.add_argument("--skip-embedded", action="store_true")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--jvm-heap", default="4g", help="PERSONAGRAPH_JVM_HEAP for the importer and the server (the package default)")
+    parser.add_argument("--no-engine", action="store_true", help="skip the engine-alone baselines")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "ingest.json")
+    parser.add_argument("--engine-child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.engine_child:
+        kind, *rest = args.engine_child
+        result = engine_embedded(*rest) if kind == "embedded" else engine_bolt(*rest)
+        print(json.dumps(result))
+        return
     JVM_HEAP[0] = args.jvm_heap
     work = Path(tempfile.mkdtemp(prefix="personagraph-ingest-"))
     load = os.getloadavg()
@@ -232,7 +361,7 @@ def main() -> None:
         "benchmark": "ingest", "scale": args.scale, "seed": args.seed,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "loadavg_at_start": [round(x, 2) for x in load],
                     "jvm_heap": args.jvm_heap,
-                    "note": "2-core machine shared with other sessions while this ran; figures vary with their load"},
+                    "note": "load averages at start and end say how busy the 2-core machine was"},
         "targets": {"embedded_personas_per_s": 50_000, "embedded_relations_per_s": 80_000,
                     "bolt_personas_per_s": 15_000, "bolt_relations_per_s": 20_000},
     }
@@ -243,10 +372,10 @@ def main() -> None:
             data = generate(work, int(1_000_000 * args.scale), int(3_000_000 * args.scale), args.seed, "large")
             print(f"generated {data['personas']:,} personas ({data['personas_mb']} MB) and {data['relations']:,} relations "
                   f"({data['relations_mb']} MB) in {time.perf_counter() - t:.0f} s")
-            results["embedded"] = bench_embedded(work, data)
+            results["embedded"] = bench_embedded(work, data, not args.no_engine)
         if not args.skip_bolt:
             data = generate(work, int(100_000 * args.scale), int(300_000 * args.scale), args.seed + 1, "bolt")
-            results["bolt"] = bench_bolt(work, data)
+            results["bolt"] = bench_bolt(work, data, not args.no_engine)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]

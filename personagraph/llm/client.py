@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import logging
@@ -471,10 +472,14 @@ def _refused(exc: BaseException) -> str | None:
 
 
 def _import_transport() -> None:
+    """Import what the first request needs (openai loads its aiohttp transport lazily)."""
     import openai  # noqa: F401
 
     if _has_aiohttp():
-        from openai._vendor.httpx_aiohttp import transport  # noqa: F401
+        import aiohttp  # noqa: F401
+
+        with contextlib.suppress(ImportError):  # a private module of openai's: absent in some releases
+            from openai._vendor.httpx_aiohttp import transport  # noqa: F401
 
 
 @functools.cache
