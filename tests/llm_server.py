@@ -356,7 +356,7 @@ def _error(message: str, code: str = "invalid_request_error") -> dict[str, Any]:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like real endpoints
-    disable_nagle_algorithm = True
+    disable_nagle_algorithm = True  # headers and body go in two writes: without this, delayed ACKs add ~40 ms
     server_version = "personagraph-llm-test"
     brain: ScriptedLLM
 
