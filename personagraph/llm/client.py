@@ -236,6 +236,11 @@ class LLMClient:
             self._loop = loop
         return self._openai, self._slots
 
+    def prepare(self) -> None:
+        """Build the HTTP clients for the running loop now (call inside it), so the first requests
+        do not wait for them; ``generate`` does it anyway when this was not called."""
+        self._bind_loop()
+
     async def aclose(self) -> None:
         for client in self._openai:
             await client.close()

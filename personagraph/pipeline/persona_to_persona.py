@@ -240,6 +240,7 @@ class Expander:
 
         tasks: list[asyncio.Task[None]] = []
         try:
+            self.client.prepare()  # now, so the first requests do not wait for the HTTP clients
             await thread(self.store.ensure_schema)
             await thread(self._release_dead_workers)
             tasks = [asyncio.create_task(llm_worker()) for _ in range(self.options.concurrency)]

@@ -200,6 +200,7 @@ class TextToPersona:
         thread = StoreThread()
         writes: list[asyncio.Future[dict[str, Any]]] = []
         try:
+            self.client.prepare()  # now, so the first requests do not wait for the HTTP clients
             await thread(self.store.ensure_schema)
             pages = self.pages(ids)
             remaining = self.options.max_texts
