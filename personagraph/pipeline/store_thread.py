@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from functools import partial
 from typing import Any, TypeVar
 
@@ -26,8 +27,8 @@ class StoreThread:
 
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="personagraph-store")
-        self._frozen = frozen_gc()
-        self._frozen.__enter__()
+        self._cleanup = ExitStack()
+        self._cleanup.enter_context(frozen_gc())
 
     async def __call__(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         loop = asyncio.get_running_loop()
@@ -39,4 +40,4 @@ class StoreThread:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
-        self._frozen.__exit__(None, None, None)
+        self._cleanup.close()

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from personagraph.errors import QueryError, StoreError, StoreLockedError
+from personagraph.errors import ConfigError, QueryError, StoreError, StoreLockedError
 from personagraph.store.arcade_bulk import ArcadeBulkLoader
 from personagraph.store.arcade_bulk import forget as forget_bulk_index
 from personagraph.store.base import BULK_LOAD, Row
@@ -100,6 +100,8 @@ class EmbeddedExecutor:
     capabilities = frozenset({BULK_LOAD})
 
     def __init__(self, folder: str | os.PathLike[str], database: str = "personas", workload: str = "bulk") -> None:
+        if workload not in WORKLOADS:
+            raise ConfigError(f"workload {workload!r}: expected one of {', '.join(WORKLOADS)}")
         self.workload = workload
         self.folder = Path(folder).expanduser().resolve()
         self.database = database

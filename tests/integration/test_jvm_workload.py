@@ -53,3 +53,13 @@ def test_jit_choice_rules(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PERSONAGRAPH_JVM_JIT", "turbo")
     with pytest.raises(StoreError, match="PERSONAGRAPH_JVM_JIT"):
         jit_for("llm")
+
+
+def test_an_unknown_workload_is_refused(tmp_path: Path) -> None:
+    from personagraph.config import Settings
+    from personagraph.errors import ConfigError
+    from personagraph.store import open_store
+
+    with pytest.raises(ConfigError, match="workload 'LLM'"):
+        open_store(str(tmp_path / "s"), Settings(store=str(tmp_path / "s")), workload="LLM")
+    assert not (tmp_path / "s").exists()
