@@ -28,6 +28,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from results_file import save_results
+
 from personagraph.cast.build import CastSpec, build_cast
 from personagraph.cast.cards import card_v2, card_v3
 from personagraph.cast.loader import load_relation_graph
@@ -143,9 +145,7 @@ def main() -> None:
               f"| floor, the {2 * len(npcs)} card JSON files alone: {1000 * json_s:.0f} ms")
         store.close()
 
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"saved {RESULTS}")
+    save_results(RESULTS, results)
 
 
 if __name__ == "__main__":

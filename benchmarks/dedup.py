@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dedup_corpus import KINDS, Corpus, generate  # noqa: E402
+from results_file import save_results  # noqa: E402
 
 from personagraph.pipeline.dedup import ann, groups, lsh  # noqa: E402
 from personagraph.pipeline.dedup.minhash import Vocabulary, char_ngram_jaccard, signatures, tokenise, words  # noqa: E402
@@ -405,11 +406,8 @@ def main() -> None:
     del corpus
     if not args.skip_graph:
         graph_stages(args, out)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(out, indent=2))
-    tmp.replace(args.out)
-    print(f"\nsaved {args.out}")
+    print()
+    save_results(args.out, out)
 
 
 if __name__ == "__main__":

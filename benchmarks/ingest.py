@@ -36,6 +36,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from results_file import save_results  # noqa: E402
+
 from personagraph.ids import persona_id  # noqa: E402
 from personagraph.vocabulary import DEFAULT_RELATIONS  # noqa: E402
 
@@ -185,11 +187,10 @@ def disk_mb(folder: Path) -> float:
 
 def load_rows(personas_file: str, relations_file: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The files' rows as the importer writes them (ids hashed, import defaults), untimed."""
-    people = []
+    from personagraph.pipeline.records import persona_row
+
     with open(personas_file, encoding="utf-8") as handle:
-        for line in handle:
-            text = json.loads(line)["persona"]
-            people.append({"id": persona_id(text), "text": text, "origin": "import", "hop": 0, "uses": 0})
+        people = [persona_row(json.loads(line)) for line in handle]
     with open(relations_file, encoding="utf-8") as handle:
         relations = [json.loads(line) for line in handle]
     return people, relations
@@ -202,10 +203,8 @@ def engine_embedded(store: str, personas_file: str, relations_file: str) -> dict
 
     people, relations = load_rows(personas_file, relations_file)
     graph = open_store(store, Settings(store=store))  # the same schema: unique id + five indexes
+    graph.bulk.loader.prepare(labels=["Persona"], rel_types=DEFAULT_RELATIONS)  # type: ignore[union-attr]  # the batch API's types
     db = graph.executor.db  # type: ignore[attr-defined]
-    db.command("sql", "CREATE PROPERTY Persona.id IF NOT EXISTS STRING")
-    for rel_type in DEFAULT_RELATIONS:
-        db.command("sql", f"CREATE EDGE TYPE {rel_type} IF NOT EXISTS")
     chunk = 50_000
     started = time.perf_counter()
     rids: dict[str, str] = {}
@@ -379,9 +378,8 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"\nsaved {args.out}")
+    print()
+    save_results(args.out, results)
 
 
 if __name__ == "__main__":

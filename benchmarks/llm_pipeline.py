@@ -32,6 +32,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from results_file import save_results  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "results" / "llm_pipeline.json"
 
 
@@ -217,11 +220,7 @@ def main() -> None:
         "expand": {name: {**result, "jit": JVM_VARIANTS[name]} for name, result in runs.items()},
         "client_only": floor, "server_cpu_ms_per_call": server_ms,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(payload, indent=2) + "\n")
-    tmp.replace(args.out)
-    print(f"saved {args.out}")
+    save_results(args.out, payload)
 
 
 if __name__ == "__main__":

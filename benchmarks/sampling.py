@@ -26,6 +26,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from results_file import save_results
+
 from personagraph.sampling import coverage, strategies
 from personagraph.sampling.clustering import kmeans
 
@@ -191,11 +193,7 @@ def main() -> None:
     }
     result["targets"] = targets
     print("targets: " + ", ".join(f"{k} {'yes' if v else 'NO'}" for k, v in targets.items()))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_suffix(".json.partial")
-    tmp.write_text(json.dumps(result, indent=2))
-    tmp.replace(args.out)
-    print(f"saved {args.out}")
+    save_results(args.out, result)
 
 
 if __name__ == "__main__":
