@@ -36,7 +36,9 @@ class Group(click.Group):
     envvar="PERSONAGRAPH_STORE",
     metavar="PATH|URL",
     help="Embedded store folder, or a Bolt URL (bolt://, neo4j://, neo4j+s://). "
-    "Env: PERSONAGRAPH_STORE; default ./personagraph-store. Password from PERSONAGRAPH_PASSWORD.",
+    "Env: PERSONAGRAPH_STORE; default ./personagraph-store. Password from PERSONAGRAPH_PASSWORD. "
+    "An embedded store runs a JVM in this process: PERSONAGRAPH_JVM_HEAP (default 4g), "
+    "PERSONAGRAPH_JVM_JIT=full|quick (default quick for t2p, expand and synth).",
 )
 @click.option("--database", envvar="PERSONAGRAPH_DATABASE", help="Database name (default: personas).")
 @click.option(
