@@ -12,12 +12,14 @@ install:
 demo: install
 	$(PYTHON) -m personagraph demo
 
-test: install
-	$(PYTHON) -m ruff check personagraph tests benchmarks
+test: install lint
 	$(PYTHON) -m pytest -q -p no:cacheprovider
 
 lint:
 	$(PYTHON) -m ruff check personagraph tests benchmarks
+	$(PYTHON) -m ruff format --check personagraph tests benchmarks
+	# import-linter's `lint-imports`, called through this Python (its script may not be on PATH)
+	$(PYTHON) -c 'from importlinter.cli import lint_imports_command; lint_imports_command()'
 
 bench:
 	$(PYTHON) benchmarks/ingest.py

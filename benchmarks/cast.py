@@ -47,9 +47,22 @@ RESULTS = Path(__file__).resolve().parent / "results" / "cast.json"
 def synthetic_world(n: int, seed: int = 7) -> tuple[list[Persona], list[Relation]]:
     """``n`` personas in groups of 50, three relations each on average, 80% inside the group."""
     rng = random.Random(seed)
-    jobs = ["nurse", "welder", "chess coach", "fishmonger", "teacher", "reporter", "chandler", "doctor", "pupil", "skipper"]
-    people = [Persona(text=f"A {rng.choice(jobs)} number {i} in group {i // 50} who keeps notebook {rng.random():.6f}")
-              for i in range(n)]
+    jobs = [
+        "nurse",
+        "welder",
+        "chess coach",
+        "fishmonger",
+        "teacher",
+        "reporter",
+        "chandler",
+        "doctor",
+        "pupil",
+        "skipper",
+    ]
+    people = [
+        Persona(text=f"A {rng.choice(jobs)} number {i} in group {i // 50} who keeps notebook {rng.random():.6f}")
+        for i in range(n)
+    ]
     relations: dict[tuple[str, str, str], Relation] = {}
     while len(relations) < 3 * n:
         a = rng.randrange(n)
@@ -89,16 +102,25 @@ def main() -> None:
         print(f"setup: {n:,} personas, {len(relations):,} relations loaded in {load_s:.1f} s (embedded ArcadeDB)")
 
         # 1. ego cast from the store, beside one variable-length query reading the same ball.
-        store.cypher("MATCH (p:Persona {id: $id})-[*1..2]-(q:Persona) RETURN count(DISTINCT q) AS n", {"id": seeds[0]})  # warm
+        store.cypher(
+            "MATCH (p:Persona {id: $id})-[*1..2]-(q:Persona) RETURN count(DISTINCT q) AS n", {"id": seeds[0]}
+        )  # warm
         ego, floor = [], []
         for seed in seeds:
             ego.append(timed(lambda s=seed: build_cast(store, CastSpec(seed=s, hops=2, size=12)))[0])
-            floor.append(timed(lambda s=seed: store.cypher(
-                "MATCH (p:Persona {id: $id})-[*1..2]-(q:Persona) RETURN DISTINCT q.id AS id", {"id": s}))[0])
+            floor.append(
+                timed(
+                    lambda s=seed: store.cypher(
+                        "MATCH (p:Persona {id: $id})-[*1..2]-(q:Persona) RETURN DISTINCT q.id AS id", {"id": s}
+                    )
+                )[0]
+            )
         results["ego_cast_ms"] = 1000 * statistics.median(ego)
         results["ego_ball_query_ms"] = 1000 * statistics.median(floor)
-        print(f"ego cast from the store (hops 2, size 12): {results['ego_cast_ms']:.1f} ms median   "
-              f"| floor, one Cypher query reading the 2-hop ball: {results['ego_ball_query_ms']:.1f} ms")
+        print(
+            f"ego cast from the store (hops 2, size 12): {results['ego_cast_ms']:.1f} ms median   "
+            f"| floor, one Cypher query reading the 2-hop ball: {results['ego_ball_query_ms']:.1f} ms"
+        )
 
         # 2. the pure choice on the in-memory graph, beside networkx ego_graph + is_connected.
         import networkx as nx
@@ -111,17 +133,22 @@ def main() -> None:
             nx_floor.append(timed(lambda s=seed: nx.is_connected(nx.ego_graph(simple, s, radius=2)))[0])
         results["choose_cast_ms"] = 1000 * statistics.median(pure)
         results["nx_ego_graph_ms"] = 1000 * statistics.median(nx_floor)
-        print(f"choose_cast on the whole in-memory graph (size 12): {results['choose_cast_ms']:.1f} ms median   "
-              f"| networkx ego_graph(radius 2) + is_connected: {results['nx_ego_graph_ms']:.1f} ms")
+        print(
+            f"choose_cast on the whole in-memory graph (size 12): {results['choose_cast_ms']:.1f} ms median   "
+            f"| networkx ego_graph(radius 2) + is_connected: {results['nx_ego_graph_ms']:.1f} ms"
+        )
 
         # 3. community cast, beside Louvain alone on the graph already in memory.
         community_s, _ = timed(lambda: build_cast(store, CastSpec(community=0, size=12)))
         louvain_s, found = timed(lambda: communities(graph))
-        results.update(community_cast_s=community_s, louvain_only_s=louvain_s, read_relations_s=graph_s,
-                       communities=len(found))
-        print(f"community cast (read {len(relations):,} relations, Louvain, choose): {community_s:.2f} s   "
-              f"| Louvain alone in memory: {louvain_s:.2f} s; reading the relations alone: {graph_s:.2f} s "
-              f"({len(found)} communities)")
+        results.update(
+            community_cast_s=community_s, louvain_only_s=louvain_s, read_relations_s=graph_s, communities=len(found)
+        )
+        print(
+            f"community cast (read {len(relations):,} relations, Louvain, choose): {community_s:.2f} s   "
+            f"| Louvain alone in memory: {louvain_s:.2f} s; reading the relations alone: {graph_s:.2f} s "
+            f"({len(found)} communities)"
+        )
 
         # 4. export, beside writing the same card dicts with json.dumps.
         cast = build_cast(store, CastSpec(seed=seeds[0], hops=2, size=12))
@@ -138,11 +165,18 @@ def main() -> None:
                     (floor_dir / f"{i}.{kind}.json").write_text(json.dumps(card))
 
         json_s, _ = timed(json_floor)
-        results.update(export_ms=1000 * export_s, export_first_ms=1000 * cold_s, export_files=len(written.files),
-                       json_cards_ms=1000 * json_s, npcs=len(npcs))
-        print(f"export of {len(npcs)} NPCs ({len(written.files)} files: cards JSON+PNG, cast.json, GraphML, GEXF, HTML): "
-              f"{1000 * export_s:.0f} ms best of 3 (first run, with imports: {1000 * cold_s:.0f} ms)   "
-              f"| floor, the {2 * len(npcs)} card JSON files alone: {1000 * json_s:.0f} ms")
+        results.update(
+            export_ms=1000 * export_s,
+            export_first_ms=1000 * cold_s,
+            export_files=len(written.files),
+            json_cards_ms=1000 * json_s,
+            npcs=len(npcs),
+        )
+        print(
+            f"export of {len(npcs)} NPCs ({len(written.files)} files: cards JSON+PNG, cast.json, GraphML, GEXF, HTML): "
+            f"{1000 * export_s:.0f} ms best of 3 (first run, with imports: {1000 * cold_s:.0f} ms)   "
+            f"| floor, the {2 * len(npcs)} card JSON files alone: {1000 * json_s:.0f} ms"
+        )
         store.close()
 
     save_results(RESULTS, results)

@@ -43,8 +43,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dedup_corpus import KINDS, Corpus, generate  # noqa: E402
 from results_file import save_results  # noqa: E402
 
-from personagraph.pipeline.dedup import ann, groups, lsh  # noqa: E402
-from personagraph.pipeline.dedup.minhash import Vocabulary, char_ngram_jaccard, signatures, tokenise, words  # noqa: E402
+from personagraph.dedup import ann, groups, lsh  # noqa: E402
+from personagraph.dedup.minhash import Vocabulary, char_ngram_jaccard, signatures, tokenise, words  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "dedup.json"
 GB = 1 << 30
@@ -81,9 +81,15 @@ class Stages:
             done.set()
             sampler.join()
             peak[0] = max(peak[0], rss())
-            self.rows[name] = {"seconds": round(seconds, 2), "peak_rss_gb": round(peak[0] / GB, 2),
-                               "added_gb": round((peak[0] - start_rss) / GB, 2)}
-            print(f"  {name:<28} {seconds:8.2f} s   peak RSS {peak[0] / GB:5.2f} GB (+{(peak[0] - start_rss) / GB:.2f})", flush=True)
+            self.rows[name] = {
+                "seconds": round(seconds, 2),
+                "peak_rss_gb": round(peak[0] / GB, 2),
+                "added_gb": round((peak[0] - start_rss) / GB, 2),
+            }
+            print(
+                f"  {name:<28} {seconds:8.2f} s   peak RSS {peak[0] / GB:5.2f} GB (+{(peak[0] - start_rss) / GB:.2f})",
+                flush=True,
+            )
 
 
 def pair_set(pairs: np.ndarray) -> set[tuple[int, int]]:
@@ -121,7 +127,7 @@ def array_stages(corpus: Corpus, args: argparse.Namespace, out: dict[str, Any]) 
     for members in stage1.members:
         alive[members] = False
     survivors = np.flatnonzero(alive)
-    from personagraph.pipeline.embed import get_embedder
+    from personagraph.embeddings.embedders import get_embedder
 
     embedder = get_embedder("static")
     with stages.stage("embedding (static, survivors)"):
@@ -145,18 +151,28 @@ def array_stages(corpus: Corpus, args: argparse.Namespace, out: dict[str, Any]) 
     planted_ids = set(planted.ravel().tolist())
     merged = np.flatnonzero(final != np.arange(n))
     out["arrays"] = {
-        "personas": n, "planted_pairs": len(planted), "stages": stages.rows,
-        "minhash_lsh_seconds": round(minhash_seconds, 2), "bands": bands, "rows": rows,
-        "minhash_candidates": len(candidates), "minhash_pairs": len(minhash_pairs),
-        "cosine_pairs": len(cosine), "cosine_pairs_after_overlap_check": int(keep.sum()),
-        "groups_minhash": len(stage1), "groups_embedding": len(stage2), "personas_merged": len(merged),
+        "personas": n,
+        "planted_pairs": len(planted),
+        "stages": stages.rows,
+        "minhash_lsh_seconds": round(minhash_seconds, 2),
+        "bands": bands,
+        "rows": rows,
+        "minhash_candidates": len(candidates),
+        "minhash_pairs": len(minhash_pairs),
+        "cosine_pairs": len(cosine),
+        "cosine_pairs_after_overlap_check": int(keep.sum()),
+        "groups_minhash": len(stage1),
+        "groups_embedding": len(stage2),
+        "personas_merged": len(merged),
         "merged_outside_planted_pairs": int(sum(1 for m in merged.tolist() if m not in planted_ids)),
         "planted_recall": round(float(together.mean()), 4),
         "planted_recall_by_kind": {k: round(float(together[kinds == k].mean()), 4) for k in KINDS},
     }
     print(f"  MinHash + LSH + verification: {minhash_seconds:.1f} s (target ≤ 45 s at 1M)")
-    print(f"  planted pairs merged: {together.mean():.4f}; by kind: "
-          + ", ".join(f"{k} {v:.3f}" for k, v in out["arrays"]["planted_recall_by_kind"].items()))
+    print(
+        f"  planted pairs merged: {together.mean():.4f}; by kind: "
+        + ", ".join(f"{k} {v:.3f}" for k, v in out["arrays"]["planted_recall_by_kind"].items())
+    )
 
     # -- 2: recall on a 20k sample made of planted pairs ------------------------------------
     rng = np.random.default_rng(11)
@@ -175,20 +191,30 @@ def array_stages(corpus: Corpus, args: argparse.Namespace, out: dict[str, Any]) 
     brute = ann.brute_force_pairs(vectors[local], 0.9)
     brute_seconds = time.perf_counter() - started
     truth_c = {(int(survivors[local[a]]), int(survivors[local[b]])) for a, b in brute.pairs}
-    found_c = pair_set(np.stack([survivors[cosine.pairs[:, 0]], survivors[cosine.pairs[:, 1]]], axis=1)) if len(cosine) else set()
+    found_c = (
+        pair_set(np.stack([survivors[cosine.pairs[:, 0]], survivors[cosine.pairs[:, 1]]], axis=1))
+        if len(cosine)
+        else set()
+    )
     members = set(sample.tolist())
     found_c = {p for p in found_c if p[0] in members and p[1] in members}
     out["recall"] = {
         "sample": len(sample),
-        "minhash_pair_recall_vs_exact_jaccard": round(recall(found_j, truth_j), 4), "exact_jaccard_pairs": len(truth_j),
+        "minhash_pair_recall_vs_exact_jaccard": round(recall(found_j, truth_j), 4),
+        "exact_jaccard_pairs": len(truth_j),
         "exact_join_seconds": round(exact_seconds, 2),
-        "cosine_pair_recall_vs_brute_force": round(recall(found_c, truth_c), 4), "brute_force_cosine_pairs": len(truth_c),
+        "cosine_pair_recall_vs_brute_force": round(recall(found_c, truth_c), 4),
+        "brute_force_cosine_pairs": len(truth_c),
         "brute_force_seconds": round(brute_seconds, 2),
     }
-    print(f"  MinHash LSH pair recall vs exact Jaccard: {out['recall']['minhash_pair_recall_vs_exact_jaccard']:.4f} "
-          f"({len(truth_j):,} pairs; target ≥ 0.99)")
-    print(f"  cell search pair recall vs brute force:   {out['recall']['cosine_pair_recall_vs_brute_force']:.4f} "
-          f"({len(truth_c):,} pairs MinHash left, the ones near the threshold; target ≥ 0.98)")
+    print(
+        f"  MinHash LSH pair recall vs exact Jaccard: {out['recall']['minhash_pair_recall_vs_exact_jaccard']:.4f} "
+        f"({len(truth_j):,} pairs; target ≥ 0.99)"
+    )
+    print(
+        f"  cell search pair recall vs brute force:   {out['recall']['cosine_pair_recall_vs_brute_force']:.4f} "
+        f"({len(truth_c):,} pairs MinHash left, the ones near the threshold; target ≥ 0.98)"
+    )
 
     ann_comparison(vectors, args, out)
 
@@ -206,8 +232,10 @@ def ann_comparison(vectors: np.ndarray, args: argparse.Namespace, out: dict[str,
     qi, j = np.nonzero(sims >= 0.9)
     truth = {(min(int(queries[a]), int(b)), max(int(queries[a]), int(b))) for a, b in zip(qi, j, strict=True)}
     asked = set(queries.tolist())
-    print(f"\n  similarity search on {len(subset):,} vectors, recall on {len(queries):,} query rows vs brute force "
-          f"({len(truth):,} pairs):")
+    print(
+        f"\n  similarity search on {len(subset):,} vectors, recall on {len(queries):,} query rows vs brute force "
+        f"({len(truth):,} pairs):"
+    )
     out["ann_comparison"] = {"vectors": len(subset), "query_rows": len(queries), "brute_force_pairs": len(truth)}
     for name, method in (("cells (ours, matrix products)", "cells"), ("faiss IndexIVFFlat range search", "ivf")):
         started = time.perf_counter()
@@ -218,14 +246,17 @@ def ann_comparison(vectors: np.ndarray, args: argparse.Namespace, out: dict[str,
         print(f"    {name:<34} {seconds:7.1f} s  recall {recall(got, truth):.4f}")
 
 
-def datasketch_baseline(texts: list[str], sample: np.ndarray, truth: set[tuple[int, int]],
-                        args: argparse.Namespace, out: dict[str, Any]) -> None:
+def datasketch_baseline(
+    texts: list[str], sample: np.ndarray, truth: set[tuple[int, int]], args: argparse.Namespace, out: dict[str, Any]
+) -> None:
     from datasketch import MinHash, MinHashLSH
 
     subset = min(len(texts), args.datasketch_subset)
     scale = len(texts) / subset
-    print(f"\n[3] datasketch, per-item update and default banding, on {subset:,} personas"
-          + (f" (extrapolated ×{scale:.0f} to {len(texts):,})" if scale > 1 else ""))
+    print(
+        f"\n[3] datasketch, per-item update and default banding, on {subset:,} personas"
+        + (f" (extrapolated ×{scale:.0f} to {len(texts):,})" if scale > 1 else "")
+    )
 
     def sketch(text: str) -> MinHash:
         m = MinHash(num_perm=128)
@@ -267,24 +298,49 @@ def datasketch_baseline(texts: list[str], sample: np.ndarray, truth: set[tuple[i
                     found.add((a, c))
     total = hashing + inserting + querying
     out["datasketch"] = {
-        "subset": subset, "bands": index.b, "rows": index.r, "minhash_seconds": round(hashing, 2),
-        "lsh_insert_seconds": round(inserting, 2), "lsh_query_seconds": round(querying, 2),
-        "total_seconds": round(total, 2), "extrapolated_total_seconds": round(total * scale, 1),
-        "candidates": len(candidates), "ours_same_subset_seconds": round(ours, 2),
+        "subset": subset,
+        "bands": index.b,
+        "rows": index.r,
+        "minhash_seconds": round(hashing, 2),
+        "lsh_insert_seconds": round(inserting, 2),
+        "lsh_query_seconds": round(querying, 2),
+        "total_seconds": round(total, 2),
+        "extrapolated_total_seconds": round(total * scale, 1),
+        "candidates": len(candidates),
+        "ours_same_subset_seconds": round(ours, 2),
         "pair_recall_vs_exact_jaccard_default_banding": round(recall(found, truth), 4),
     }
-    print(f"  MinHash {hashing:.1f} s + LSH insert {inserting:.1f} s + query {querying:.1f} s = {total:.1f} s"
-          + (f"  → {total * scale:.0f} s extrapolated to the full scale" if scale > 1 else ""))
+    print(
+        f"  MinHash {hashing:.1f} s + LSH insert {inserting:.1f} s + query {querying:.1f} s = {total:.1f} s"
+        + (f"  → {total * scale:.0f} s extrapolated to the full scale" if scale > 1 else "")
+    )
     print(f"  ours on the same {subset:,}: {ours:.1f} s  ({total / max(ours, 1e-9):.0f}× faster)")
-    print(f"  datasketch default banding (b={index.b}, r={index.r}) pair recall on the sample: "
-          f"{out['datasketch']['pair_recall_vs_exact_jaccard_default_banding']:.4f}")
+    print(
+        f"  datasketch default banding (b={index.b}, r={index.r}) pair recall on the sample: "
+        f"{out['datasketch']['pair_recall_vs_exact_jaccard_default_banding']:.4f}"
+    )
 
 
 # -- 4: the graph ---------------------------------------------------------------------------
 def child(phase: str, args: argparse.Namespace, store: Path, cache: Path) -> dict[str, Any]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PERSONAGRAPH_JVM_HEAP": args.jvm_heap, "PERSONAGRAPH_CACHE_DIR": str(cache)}
-    command = [sys.executable, __file__, "--phase", phase, "--store", str(store), "--scale", str(args.scale),
-               "--relations", str(args.relations)]
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "PERSONAGRAPH_JVM_HEAP": args.jvm_heap,
+        "PERSONAGRAPH_CACHE_DIR": str(cache),
+    }
+    command = [
+        sys.executable,
+        __file__,
+        "--phase",
+        phase,
+        "--store",
+        str(store),
+        "--scale",
+        str(args.scale),
+        "--relations",
+        str(args.relations),
+    ]
     proc = subprocess.run(command, env=env, capture_output=True, text=True, cwd=str(store.parent), check=False)
     if proc.returncode != 0:
         raise SystemExit(f"{phase} phase failed:\n{proc.stderr[-4000:]}")
@@ -315,21 +371,33 @@ def phase_load(args: argparse.Namespace) -> dict[str, Any]:
     kinds = rng.integers(0, len(types), m)
     started = time.perf_counter()
     if bulk:
-        rows = [(people[a].id, people[b].id, types[t], {}) for a, b, t in zip(src.tolist(), dst.tolist(), kinds.tolist(), strict=True) if a != b]
+        rows = [
+            (people[a].id, people[b].id, types[t], {})
+            for a, b, t in zip(src.tolist(), dst.tolist(), kinds.tolist(), strict=True)
+            if a != b
+        ]
         for start in range(0, len(rows), 50_000):
             store.bulk_add_relations(rows[start : start + 50_000])
         relations = len(rows)
     else:
-        rels = [Relation(src=people[a].id, dst=people[b].id, type=types[t])
-                for a, b, t in zip(src.tolist(), dst.tolist(), kinds.tolist(), strict=True) if a != b]
+        rels = [
+            Relation(src=people[a].id, dst=people[b].id, type=types[t])
+            for a, b, t in zip(src.tolist(), dst.tolist(), kinds.tolist(), strict=True)
+            if a != b
+        ]
         store.add_relations(rels, batch_size=5000)
         relations = len(rels)
     relations_seconds = time.perf_counter() - started
     count = store.count("Persona")
     path = store_path(store) if bulk else "cypher UNWIND"
     store.close()
-    return {"path": path, "personas": count, "relations": relations,
-            "personas_seconds": round(personas_seconds, 1), "relations_seconds": round(relations_seconds, 1)}
+    return {
+        "path": path,
+        "personas": count,
+        "relations": relations,
+        "personas_seconds": round(personas_seconds, 1),
+        "relations_seconds": round(relations_seconds, 1),
+    }
 
 
 def store_path(store: Any) -> str:
@@ -338,8 +406,8 @@ def store_path(store: Any) -> str:
 
 def phase_dedup(args: argparse.Namespace) -> dict[str, Any]:
     from personagraph.config import Settings
-    from personagraph.pipeline.deduplicate import DedupOptions, dedup_graph
-    from personagraph.pipeline.embed import distill_static
+    from personagraph.dedup.run import DedupOptions, dedup_graph
+    from personagraph.embeddings.embedders import distill_static
     from personagraph.store import open_store
 
     settings = Settings(store=args.store, cache_dir=os.environ.get("PERSONAGRAPH_CACHE_DIR"))
@@ -350,15 +418,23 @@ def phase_dedup(args: argparse.Namespace) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     loops = store.cypher("MATCH (a)-[r]->(a) RETURN count(r) AS n")[0]["n"]
     store.close()
-    return {"seconds": round(seconds, 1), "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / GB, 2),
-            "stage_seconds": {k: round(v, 1) for k, v in report.seconds.items()}, "personas_before": report.personas_before,
-            "personas_after": report.personas_after, "groups": len(report.groups), "groups_by_stage": report.groups_by_stage,
-            "merge": report.merge, "self_loops_after": loops, "jvm_heap": os.environ.get("PERSONAGRAPH_JVM_HEAP")}
+    return {
+        "seconds": round(seconds, 1),
+        "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / GB, 2),
+        "stage_seconds": {k: round(v, 1) for k, v in report.seconds.items()},
+        "personas_before": report.personas_before,
+        "personas_after": report.personas_after,
+        "groups": len(report.groups),
+        "groups_by_stage": report.groups_by_stage,
+        "merge": report.merge,
+        "self_loops_after": loops,
+        "jvm_heap": os.environ.get("PERSONAGRAPH_JVM_HEAP"),
+    }
 
 
 def graph_stages(args: argparse.Namespace, out: dict[str, Any]) -> None:
     from personagraph.config import Settings
-    from personagraph.pipeline.embed import distill_static
+    from personagraph.embeddings.embedders import distill_static
 
     with tempfile.TemporaryDirectory(prefix="dedup-bench-", dir=args.workdir) as tmp:
         store, cache = Path(tmp) / "store", Path(tmp) / "cache"
@@ -368,11 +444,15 @@ def graph_stages(args: argparse.Namespace, out: dict[str, Any]) -> None:
         (cache / "models").symlink_to(models, target_is_directory=True)
         print(f"\n[4] the graph: {args.scale:,} personas in an embedded store (JVM heap {args.jvm_heap})")
         load = child("load", args, store, cache)
-        print(f"  loading ({load['path']}): personas {load['personas_seconds']} s, {load['relations']:,} relations "
-              f"{load['relations_seconds']} s (not part of the dedup figure)")
+        print(
+            f"  loading ({load['path']}): personas {load['personas_seconds']} s, {load['relations']:,} relations "
+            f"{load['relations_seconds']} s (not part of the dedup figure)"
+        )
         dedup = child("dedup", args, store, cache)
-        print(f"  dedup (static embedder, merge included): {dedup['seconds']} s, peak RSS {dedup['peak_rss_gb']} GB "
-              f"(targets ≤ 300 s, ≤ 4 GB); {dedup['personas_before']:,} → {dedup['personas_after']:,} personas")
+        print(
+            f"  dedup (static embedder, merge included): {dedup['seconds']} s, peak RSS {dedup['peak_rss_gb']} GB "
+            f"(targets ≤ 300 s, ≤ 4 GB); {dedup['personas_before']:,} → {dedup['personas_after']:,} personas"
+        )
         for name, seconds in dedup["stage_seconds"].items():
             print(f"    {name:<24} {seconds:8.1f} s")
         print(f"  merge: {dedup['merge']}; self-loops after: {dedup['self_loops_after']}")
@@ -401,7 +481,11 @@ def main() -> None:
         args.scale, args.sample, args.datasketch_subset, args.ann_subset = 50_000, 5_000, 20_000, 50_000
     started = time.perf_counter()
     corpus = generate(args.scale)
-    out: dict[str, Any] = {"scale": args.scale, "cores": os.cpu_count(), "generate_seconds": round(time.perf_counter() - started, 1)}
+    out: dict[str, Any] = {
+        "scale": args.scale,
+        "cores": os.cpu_count(),
+        "generate_seconds": round(time.perf_counter() - started, 1),
+    }
     array_stages(corpus, args, out)
     del corpus
     if not args.skip_graph:

@@ -41,25 +41,103 @@ from results_file import save_results  # noqa: E402
 from personagraph.ids import persona_id  # noqa: E402
 from personagraph.vocabulary import DEFAULT_RELATIONS  # noqa: E402
 
-ADJECTIVES = ("retired", "young", "ambitious", "meticulous", "curious", "soft-spoken", "veteran", "self-taught", "anxious",
-              "cheerful", "stubborn", "pragmatic", "idealistic", "exhausted", "newly hired", "bilingual", "part-time")
-ROLES = ("nurse", "welder", "chess coach", "schoolteacher", "ship captain", "pharmacist", "data analyst", "baker", "judge",
-         "paramedic", "historian", "dock worker", "violinist", "beekeeper", "tax lawyer", "game designer", "radiologist",
-         "librarian", "carpenter", "marine biologist", "union organiser", "translator", "sous-chef", "surveyor")
-PLACES = ("Lisbon", "Osaka", "a fishing village", "the night shift", "a rural clinic", "Nairobi", "a shipyard", "Montreal",
-          "a chess club", "Valparaíso", "a mountain town", "Hamburg", "a boarding school", "Kraków", "a food truck", "Hanoi")
-INTERESTS = ("collects antique maps", "writes poetry about tides", "restores old radios", "trains for marathons",
-             "keeps a blog on medieval trade", "volunteers at an animal shelter", "plays bridge on Tuesdays",
-             "studies Byzantine coins", "grows chili peppers", "builds model ships", "teaches adults to read",
-             "fixes bicycles for neighbours", "records birdsong", "argues about tax policy online")
-WORRIES = ("worries about automation", "hopes to open a clinic", "dreams of sailing alone", "distrusts new software",
-           "mentors two apprentices", "cares for an ageing parent", "is saving for a house", "recently changed careers")
+ADJECTIVES = (
+    "retired",
+    "young",
+    "ambitious",
+    "meticulous",
+    "curious",
+    "soft-spoken",
+    "veteran",
+    "self-taught",
+    "anxious",
+    "cheerful",
+    "stubborn",
+    "pragmatic",
+    "idealistic",
+    "exhausted",
+    "newly hired",
+    "bilingual",
+    "part-time",
+)
+ROLES = (
+    "nurse",
+    "welder",
+    "chess coach",
+    "schoolteacher",
+    "ship captain",
+    "pharmacist",
+    "data analyst",
+    "baker",
+    "judge",
+    "paramedic",
+    "historian",
+    "dock worker",
+    "violinist",
+    "beekeeper",
+    "tax lawyer",
+    "game designer",
+    "radiologist",
+    "librarian",
+    "carpenter",
+    "marine biologist",
+    "union organiser",
+    "translator",
+    "sous-chef",
+    "surveyor",
+)
+PLACES = (
+    "Lisbon",
+    "Osaka",
+    "a fishing village",
+    "the night shift",
+    "a rural clinic",
+    "Nairobi",
+    "a shipyard",
+    "Montreal",
+    "a chess club",
+    "Valparaíso",
+    "a mountain town",
+    "Hamburg",
+    "a boarding school",
+    "Kraków",
+    "a food truck",
+    "Hanoi",
+)
+INTERESTS = (
+    "collects antique maps",
+    "writes poetry about tides",
+    "restores old radios",
+    "trains for marathons",
+    "keeps a blog on medieval trade",
+    "volunteers at an animal shelter",
+    "plays bridge on Tuesdays",
+    "studies Byzantine coins",
+    "grows chili peppers",
+    "builds model ships",
+    "teaches adults to read",
+    "fixes bicycles for neighbours",
+    "records birdsong",
+    "argues about tax policy online",
+)
+WORRIES = (
+    "worries about automation",
+    "hopes to open a clinic",
+    "dreams of sailing alone",
+    "distrusts new software",
+    "mentors two apprentices",
+    "cares for an ageing parent",
+    "is saving for a house",
+    "recently changed careers",
+)
 
 
 def persona_text(rng: random.Random, i: int) -> str:
     # The serial keeps texts unique (so counts are exact); the rest makes them varied.
-    return (f"A {rng.choice(ADJECTIVES)} {rng.choice(ROLES)} from {rng.choice(PLACES)} who {rng.choice(INTERESTS)} "
-            f"and {rng.choice(WORRIES)}, known locally as member {i} of the guild")
+    return (
+        f"A {rng.choice(ADJECTIVES)} {rng.choice(ROLES)} from {rng.choice(PLACES)} who {rng.choice(INTERESTS)} "
+        f"and {rng.choice(WORRIES)}, known locally as member {i} of the guild"
+    )
 
 
 def generate(folder: Path, personas: int, relations: int, seed: int, name: str) -> dict[str, Any]:
@@ -92,10 +170,15 @@ def generate(folder: Path, personas: int, relations: int, seed: int, name: str) 
             out.writelines(json.dumps(row) + "\n" for row in rows)
             write_r += time.perf_counter() - t
     return {
-        "personas_file": str(p_path), "relations_file": str(r_path), "personas": personas, "relations": relations,
+        "personas_file": str(p_path),
+        "relations_file": str(r_path),
+        "personas": personas,
+        "relations": relations,
         "distinct_relations": len(unique),
-        "floor_personas_per_s": round(personas / write_p), "floor_relations_per_s": round(relations / write_r),
-        "personas_mb": round(p_path.stat().st_size / 2**20, 1), "relations_mb": round(r_path.stat().st_size / 2**20, 1),
+        "floor_personas_per_s": round(personas / write_p),
+        "floor_relations_per_s": round(relations / write_r),
+        "personas_mb": round(p_path.stat().st_size / 2**20, 1),
+        "relations_mb": round(r_path.stat().st_size / 2**20, 1),
     }
 
 
@@ -143,22 +226,38 @@ def run_import(store: str, files: list[str], extra_env: dict[str, str]) -> dict[
     return {"reports": reports, "wall_s": round(wall, 2), "peak_rss_mb": peak}
 
 
-def summarise(label: str, data: dict[str, Any], first: dict[str, Any], second: dict[str, Any], disk_mb: float,
-              server_rss_mb: int | None = None) -> dict[str, Any]:
+def summarise(
+    label: str,
+    data: dict[str, Any],
+    first: dict[str, Any],
+    second: dict[str, Any],
+    disk_mb: float,
+    server_rss_mb: int | None = None,
+) -> dict[str, Any]:
     p1, r1 = first["reports"]
     p2, r2 = second["reports"]
     result = {
         "write_path": p1["write_path"],
-        "personas": data["personas"], "relations": data["relations"], "distinct_relations": data["distinct_relations"],
-        "personas_s": p1["seconds"], "relations_s": r1["seconds"],
+        "personas": data["personas"],
+        "relations": data["relations"],
+        "distinct_relations": data["distinct_relations"],
+        "personas_s": p1["seconds"],
+        "relations_s": r1["seconds"],
         "personas_per_s": round(data["personas"] / p1["seconds"]),
         "relations_per_s": round(data["relations"] / r1["seconds"]),
-        "floor_personas_per_s": data["floor_personas_per_s"], "floor_relations_per_s": data["floor_relations_per_s"],
-        "personas_new": p1["personas_new"], "relations_new": r1["relations_new"],
-        "import_wall_s": first["wall_s"], "importer_peak_rss_mb": first["peak_rss_mb"],
+        "floor_personas_per_s": data["floor_personas_per_s"],
+        "floor_relations_per_s": data["floor_relations_per_s"],
+        "personas_new": p1["personas_new"],
+        "relations_new": r1["relations_new"],
+        "import_wall_s": first["wall_s"],
+        "importer_peak_rss_mb": first["peak_rss_mb"],
         "reimport": {
-            "personas_s": p2["seconds"], "relations_s": r2["seconds"], "wall_s": second["wall_s"],
-            "personas_new": p2["personas_new"], "relations_new": r2["relations_new"], "peak_rss_mb": second["peak_rss_mb"],
+            "personas_s": p2["seconds"],
+            "relations_s": r2["seconds"],
+            "wall_s": second["wall_s"],
+            "personas_new": p2["personas_new"],
+            "relations_new": r2["relations_new"],
+            "peak_rss_mb": second["peak_rss_mb"],
         },
         "store_disk_mb": disk_mb,
     }
@@ -168,16 +267,26 @@ def summarise(label: str, data: dict[str, Any], first: dict[str, Any], second: d
     idem = p2["personas_new"] == 0 and r2["relations_new"] == 0
     result["counts_exact"], result["reimport_adds_nothing"] = ok, idem
     print(f"\n== {label} ({result['write_path']})")
-    print(f"  personas : {result['personas_per_s']:>9,}/s  ({data['personas']:,} in {p1['seconds']:.1f} s)"
-          f"   floor (json.dumps to JSONL) {data['floor_personas_per_s']:>11,}/s")
-    print(f"  relations: {result['relations_per_s']:>9,}/s  ({data['relations']:,} in {r1['seconds']:.1f} s)"
-          f"   floor (json.dumps to JSONL) {data['floor_relations_per_s']:>11,}/s")
-    print(f"  counts exact: {ok}  (new personas {p1['personas_new']:,}, new relations {r1['relations_new']:,} of "
-          f"{data['distinct_relations']:,} distinct)")
-    print(f"  re-import: personas {p2['seconds']:.1f} s, relations {r2['seconds']:.1f} s, added {p2['personas_new']} personas "
-          f"and {r2['relations_new']} relations (idempotent: {idem})")
-    print(f"  importer wall {first['wall_s']:.1f} s (JVM start included), peak RSS {first['peak_rss_mb']} MB; "
-          f"store on disk {disk_mb} MB" + (f"; server peak RSS {server_rss_mb} MB" if server_rss_mb else ""))
+    print(
+        f"  personas : {result['personas_per_s']:>9,}/s  ({data['personas']:,} in {p1['seconds']:.1f} s)"
+        f"   floor (json.dumps to JSONL) {data['floor_personas_per_s']:>11,}/s"
+    )
+    print(
+        f"  relations: {result['relations_per_s']:>9,}/s  ({data['relations']:,} in {r1['seconds']:.1f} s)"
+        f"   floor (json.dumps to JSONL) {data['floor_relations_per_s']:>11,}/s"
+    )
+    print(
+        f"  counts exact: {ok}  (new personas {p1['personas_new']:,}, new relations {r1['relations_new']:,} of "
+        f"{data['distinct_relations']:,} distinct)"
+    )
+    print(
+        f"  re-import: personas {p2['seconds']:.1f} s, relations {r2['seconds']:.1f} s, added {p2['personas_new']} personas "
+        f"and {r2['relations_new']} relations (idempotent: {idem})"
+    )
+    print(
+        f"  importer wall {first['wall_s']:.1f} s (JVM start included), peak RSS {first['peak_rss_mb']} MB; "
+        f"store on disk {disk_mb} MB" + (f"; server peak RSS {server_rss_mb} MB" if server_rss_mb else "")
+    )
     return result
 
 
@@ -187,7 +296,7 @@ def disk_mb(folder: Path) -> float:
 
 def load_rows(personas_file: str, relations_file: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The files' rows as the importer writes them (ids hashed, import defaults), untimed."""
-    from personagraph.pipeline.records import persona_row
+    from personagraph.ingest.records import persona_row
 
     with open(personas_file, encoding="utf-8") as handle:
         people = [persona_row(json.loads(line)) for line in handle]
@@ -244,16 +353,21 @@ def engine_bolt(url: str, password: str, personas_file: str, relations_file: str
     with neo4j.GraphDatabase.driver(url, auth=("root", password)) as driver:
         started = time.perf_counter()
         for start in range(0, len(rows), chunk):
-            driver.execute_query("UNWIND $rows AS r MERGE (p:Persona {id: r.id}) ON CREATE SET p += r.props",
-                                 rows=rows[start : start + chunk], database_="personas")
+            driver.execute_query(
+                "UNWIND $rows AS r MERGE (p:Persona {id: r.id}) ON CREATE SET p += r.props",
+                rows=rows[start : start + chunk],
+                database_="personas",
+            )
         vertices_s = time.perf_counter() - started
         by_type: dict[str, list[dict[str, Any]]] = {}
         for row in relations:
             by_type.setdefault(row["type"], []).append(row)
         started = time.perf_counter()
         for rel_type, typed in by_type.items():  # types from the vocabulary, checked by the generator
-            query = (f"UNWIND $rows AS r MATCH (a:Persona {{id: r.src}}) MATCH (b:Persona {{id: r.dst}}) "
-                     f"CREATE (a)-[e:{rel_type}]->(b) SET e.run = r.run")
+            query = (
+                f"UNWIND $rows AS r MATCH (a:Persona {{id: r.src}}) MATCH (b:Persona {{id: r.dst}}) "
+                f"CREATE (a)-[e:{rel_type}]->(b) SET e.run = r.run"
+            )
             for start in range(0, len(typed), chunk):
                 driver.execute_query(query, rows=typed[start : start + chunk], database_="personas")
         edges_s = time.perf_counter() - started
@@ -261,8 +375,14 @@ def engine_bolt(url: str, password: str, personas_file: str, relations_file: str
 
 
 def engine_child(args: list[str], extra_env: dict[str, str]) -> dict[str, float]:
-    out = subprocess.run([sys.executable, __file__, "--engine-child", *args], env=env(**extra_env), capture_output=True,
-                         text=True, timeout=7200, cwd=tempfile.gettempdir())
+    out = subprocess.run(
+        [sys.executable, __file__, "--engine-child", *args],
+        env=env(**extra_env),
+        capture_output=True,
+        text=True,
+        timeout=7200,
+        cwd=tempfile.gettempdir(),
+    )
     if out.returncode != 0:
         raise RuntimeError(f"engine baseline failed: {out.stderr.strip()[-2000:]}")
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
@@ -270,9 +390,11 @@ def engine_child(args: list[str], extra_env: dict[str, str]) -> dict[str, float]
 
 def print_engine(result: dict[str, Any], what: str) -> None:
     engine = result["engine_alone"]
-    print(f"  engine alone ({what}), same rows: {engine['personas_per_s']:,} personas/s, {engine['relations_per_s']:,} relations/s"
-          f"  -> the import reaches {result['personas_per_s'] / engine['personas_per_s']:.0%} and "
-          f"{result['relations_per_s'] / engine['relations_per_s']:.0%} of it")
+    print(
+        f"  engine alone ({what}), same rows: {engine['personas_per_s']:,} personas/s, {engine['relations_per_s']:,} relations/s"
+        f"  -> the import reaches {result['personas_per_s'] / engine['personas_per_s']:.0%} and "
+        f"{result['relations_per_s'] / engine['relations_per_s']:.0%} of it"
+    )
 
 
 def bench_embedded(work: Path, data: dict[str, Any], engine: bool) -> dict[str, Any]:
@@ -303,8 +425,22 @@ class Served:
         self.url = f"bolt://127.0.0.1:{port}"
         self._log = log.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "personagraph", "--store", str(folder), "serve", "--port", str(port), "--http-port", str(http_port)],
-            env=env(PERSONAGRAPH_PASSWORD=self.password), stdout=self._log, stderr=subprocess.STDOUT, cwd=folder,
+            [
+                sys.executable,
+                "-m",
+                "personagraph",
+                "--store",
+                str(folder),
+                "serve",
+                "--port",
+                str(port),
+                "--http-port",
+                str(http_port),
+            ],
+            env=env(PERSONAGRAPH_PASSWORD=self.password),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            cwd=folder,
         )
         wait_for_port(port, self.process)
 
@@ -325,8 +461,14 @@ def bench_bolt(work: Path, data: dict[str, Any], engine: bool) -> dict[str, Any]
         second = run_import(server.url, files, bolt)
     finally:
         hwm = server.stop()
-    result = summarise("Bolt: neo4j driver -> ArcadeDB Bolt server (another process)", data, first, second,
-                       disk_mb(work / "bolt-store"), hwm)
+    result = summarise(
+        "Bolt: neo4j driver -> ArcadeDB Bolt server (another process)",
+        data,
+        first,
+        second,
+        disk_mb(work / "bolt-store"),
+        hwm,
+    )
     if engine:
         server = Served(work / "bolt-engine-store", work / "serve-engine.log")
         try:
@@ -343,7 +485,9 @@ def main() -> None:
     parser.add_argument("--skip-bolt", action="store_true")
     parser.add_argument("--skip-embedded", action="store_true")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--jvm-heap", default="4g", help="PERSONAGRAPH_JVM_HEAP for the importer and the server (the package default)")
+    parser.add_argument(
+        "--jvm-heap", default="4g", help="PERSONAGRAPH_JVM_HEAP for the importer and the server (the package default)"
+    )
     parser.add_argument("--no-engine", action="store_true", help="skip the engine-alone baselines")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "ingest.json")
     parser.add_argument("--engine-child", nargs="+", help=argparse.SUPPRESS)
@@ -357,20 +501,32 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="personagraph-ingest-"))
     load = os.getloadavg()
     results: dict[str, Any] = {
-        "benchmark": "ingest", "scale": args.scale, "seed": args.seed,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "loadavg_at_start": [round(x, 2) for x in load],
-                    "jvm_heap": args.jvm_heap,
-                    "note": "load averages at start and end say how busy the 2-core machine was"},
-        "targets": {"embedded_personas_per_s": 50_000, "embedded_relations_per_s": 80_000,
-                    "bolt_personas_per_s": 15_000, "bolt_relations_per_s": 20_000},
+        "benchmark": "ingest",
+        "scale": args.scale,
+        "seed": args.seed,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "loadavg_at_start": [round(x, 2) for x in load],
+            "jvm_heap": args.jvm_heap,
+            "note": "load averages at start and end say how busy the 2-core machine was",
+        },
+        "targets": {
+            "embedded_personas_per_s": 50_000,
+            "embedded_relations_per_s": 80_000,
+            "bolt_personas_per_s": 15_000,
+            "bolt_relations_per_s": 20_000,
+        },
     }
     print(f"work folder {work}; load average at start {load[0]:.2f} on {os.cpu_count()} cores")
     try:
         if not args.skip_embedded:
             t = time.perf_counter()
             data = generate(work, int(1_000_000 * args.scale), int(3_000_000 * args.scale), args.seed, "large")
-            print(f"generated {data['personas']:,} personas ({data['personas_mb']} MB) and {data['relations']:,} relations "
-                  f"({data['relations_mb']} MB) in {time.perf_counter() - t:.0f} s")
+            print(
+                f"generated {data['personas']:,} personas ({data['personas_mb']} MB) and {data['relations']:,} relations "
+                f"({data['relations_mb']} MB) in {time.perf_counter() - t:.0f} s"
+            )
             results["embedded"] = bench_embedded(work, data, not args.no_engine)
         if not args.skip_bolt:
             data = generate(work, int(100_000 * args.scale), int(300_000 * args.scale), args.seed + 1, "bolt")

@@ -73,7 +73,9 @@ def start_server(latency: float) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.llm_server", "--port", str(port), "--latency", str(latency), "--no-log-bodies"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -89,14 +91,16 @@ def start_server(latency: float) -> tuple[subprocess.Popen[bytes], str]:
 def client_only(base_url: str, n: int, concurrency: int, cache_dir: str) -> dict[str, float]:
     """The peer floor: the same requests through the client alone, no store."""
     from personagraph import prompts
+    from personagraph.expand.plan import P2PReply, relation_lines
     from personagraph.llm import LLMClient, LLMRequest
-    from personagraph.pipeline.p2p_plan import P2PReply, relation_lines
     from personagraph.vocabulary import Vocabulary
 
     prompt = prompts.load("p2p")
     relations = relation_lines(Vocabulary())
-    requests = [LLMRequest(prompt.render(persona=f"A baker number {i} in an old town", relations=relations, count=3), P2PReply)
-                for i in range(n)]
+    requests = [
+        LLMRequest(prompt.render(persona=f"A baker number {i} in an old town", relations=relations, count=3), P2PReply)
+        for i in range(n)
+    ]
     client = LLMClient(base_url, None, "bench-model", concurrency=concurrency, cache_dir=cache_dir)
 
     async def go() -> None:
@@ -109,14 +113,18 @@ def client_only(base_url: str, n: int, concurrency: int, cache_dir: str) -> dict
     asyncio.run(go())
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     client.close()
-    return {"calls": client.stats.calls, "wall_s": wall, "calls_per_s": client.stats.calls / wall,
-            "cpu_ms_per_call": 1000 * cpu / max(client.stats.calls, 1)}
+    return {
+        "calls": client.stats.calls,
+        "wall_s": wall,
+        "calls_per_s": client.stats.calls / wall,
+        "cpu_ms_per_call": 1000 * cpu / max(client.stats.calls, 1),
+    }
 
 
 def pipeline(base_url: str, n: int, concurrency: int, folder: str) -> dict[str, Any]:
     from personagraph.config import Settings
+    from personagraph.expand.p2p import ExpandOptions, expand
     from personagraph.llm import LLMClient
-    from personagraph.pipeline.persona_to_persona import ExpandOptions, expand
     from personagraph.store import open_store
 
     store = open_store(f"{folder}/store", Settings(store=f"{folder}/store"), workload="llm")
@@ -133,10 +141,18 @@ def pipeline(base_url: str, n: int, concurrency: int, folder: str) -> dict[str, 
     client.close()
     calls = report.llm["calls"]
     return {
-        "personas_seeded": len(people), "expanded": report.expanded, "new_personas": sum(report.new_by_hop.values()),
-        "relations": sum(report.relations.values()), "calls": calls, "failures": report.failures, "wall_s": wall,
-        "calls_per_s": calls / wall, "personas_per_s": report.expanded / wall, "cpu_s": cpu,
-        "cpu_ms_per_call": 1000 * cpu / max(calls, 1), "graph_personas": stats["labels"]["Persona"],
+        "personas_seeded": len(people),
+        "expanded": report.expanded,
+        "new_personas": sum(report.new_by_hop.values()),
+        "relations": sum(report.relations.values()),
+        "calls": calls,
+        "failures": report.failures,
+        "wall_s": wall,
+        "calls_per_s": calls / wall,
+        "personas_per_s": report.expanded / wall,
+        "cpu_s": cpu,
+        "cpu_ms_per_call": 1000 * cpu / max(calls, 1),
+        "graph_personas": stats["labels"]["Persona"],
     }
 
 
@@ -163,8 +179,23 @@ def child(kind: str, base_url: str, calls: int, concurrency: int, jit: str) -> d
     env.setdefault("PERSONAGRAPH_JVM_HEAP", "2g")
     env["PERSONAGRAPH_JVM_JIT"] = jit
     out = subprocess.run(
-        [sys.executable, __file__, "--child", kind, "--url", base_url, "--calls", str(calls), "--concurrency", str(concurrency)],
-        env=env, cwd=ROOT, capture_output=True, text=True, timeout=1800,
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            kind,
+            "--url",
+            base_url,
+            "--calls",
+            str(calls),
+            "--concurrency",
+            str(concurrency),
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1800,
     )
     if out.returncode != 0:
         raise RuntimeError(f"{kind} run failed: {out.stderr[-2000:]}")
@@ -175,7 +206,11 @@ def run_child(kind: str, base_url: str, calls: int, concurrency: int) -> None:
     import openai  # noqa: F401  # imported before timing: a one-off cost of any run
 
     with tempfile.TemporaryDirectory() as folder:
-        result = client_only(base_url, calls, concurrency, folder) if kind == "client" else pipeline(base_url, calls, concurrency, folder)
+        result = (
+            client_only(base_url, calls, concurrency, folder)
+            if kind == "client"
+            else pipeline(base_url, calls, concurrency, folder)
+        )
     print(json.dumps(result))
 
 
@@ -199,26 +234,44 @@ def main() -> None:
         before = cpu_seconds(server.pid)
         floor = child("client", base_url, min(calls, 2000), args.concurrency, "quick")
         server_ms = 1000 * (cpu_seconds(server.pid) - before) / max(floor["calls"], 1)
-        runs = {name: child("pipeline", base_url, calls, args.concurrency, flags) for name, flags in JVM_VARIANTS.items()}
+        runs = {
+            name: child("pipeline", base_url, calls, args.concurrency, flags) for name, flags in JVM_VARIANTS.items()
+        }
     finally:
         server.terminate()
         server.wait(timeout=10)
-    print(f"expand against a {args.latency * 1000:.0f} ms server at concurrency {args.concurrency}: {calls:,} personas, "
-          f"one call each, embedded store (ideal bound {bound:.0f} calls/s; target 90% = {0.9 * bound:.0f})")
+    print(
+        f"expand against a {args.latency * 1000:.0f} ms server at concurrency {args.concurrency}: {calls:,} personas, "
+        f"one call each, embedded store (ideal bound {bound:.0f} calls/s; target 90% = {0.9 * bound:.0f})"
+    )
     print(f"  {'':52s} {'calls/s':>8s} {'of bound':>9s} {'CPU ms/call':>12s}")
     for name, result in runs.items():
         result["share_of_bound"] = result["calls_per_s"] / bound
-        print(f"  {'expand, ' + name:52s} {result['calls_per_s']:8.1f} {result['share_of_bound']:9.0%} {result['cpu_ms_per_call']:12.2f}"
-              f"   ({result['new_personas']:,} personas, {result['relations']:,} relations written)")
-    print(f"  {'client alone (no store)':52s} {floor['calls_per_s']:8.1f} {floor['calls_per_s'] / bound:9.0%} {floor['cpu_ms_per_call']:12.2f}")
-    print(f"  (the test server, in its own process, used {server_ms:.2f} ms CPU per call of the same 2 cores; "
-          f"load average {os.getloadavg()[0]:.1f})")
+        print(
+            f"  {'expand, ' + name:52s} {result['calls_per_s']:8.1f} {result['share_of_bound']:9.0%} {result['cpu_ms_per_call']:12.2f}"
+            f"   ({result['new_personas']:,} personas, {result['relations']:,} relations written)"
+        )
+    print(
+        f"  {'client alone (no store)':52s} {floor['calls_per_s']:8.1f} {floor['calls_per_s'] / bound:9.0%} {floor['cpu_ms_per_call']:12.2f}"
+    )
+    print(
+        f"  (the test server, in its own process, used {server_ms:.2f} ms CPU per call of the same 2 cores; "
+        f"load average {os.getloadavg()[0]:.1f})"
+    )
     payload = {
-        "benchmark": "llm_pipeline", "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": platform.platform(),
-        "cpus": os.cpu_count(), "load_average_after": os.getloadavg(), "latency_s": args.latency,
-        "concurrency": args.concurrency, "calls": calls, "ideal_calls_per_s": bound, "target_share": 0.9,
+        "benchmark": "llm_pipeline",
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "machine": platform.platform(),
+        "cpus": os.cpu_count(),
+        "load_average_after": os.getloadavg(),
+        "latency_s": args.latency,
+        "concurrency": args.concurrency,
+        "calls": calls,
+        "ideal_calls_per_s": bound,
+        "target_share": 0.9,
         "expand": {name: {**result, "jit": JVM_VARIANTS[name]} for name, result in runs.items()},
-        "client_only": floor, "server_cpu_ms_per_call": server_ms,
+        "client_only": floor,
+        "server_cpu_ms_per_call": server_ms,
     }
     save_results(args.out, payload)
 

@@ -64,7 +64,9 @@ def parse_params(spec: str) -> tuple[Param, ...]:
         description = description.strip()
         match = _DEFAULT.search(description)
         if match:
-            params.append(Param(name.strip(), description[: match.start()].strip(), _value(match.group(1)), required=False))
+            params.append(
+                Param(name.strip(), description[: match.start()].strip(), _value(match.group(1)), required=False)
+            )
         else:
             params.append(Param(name.strip(), description))
     return tuple(params)

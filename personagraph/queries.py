@@ -56,7 +56,9 @@ class Query:
         for rel_type in types:
             if not TYPE_PATTERN.match(rel_type):
                 raise VocabularyError(f"relation type {rel_type!r} must match {TYPE_PATTERN.pattern}")
-        return Query(self.name, self.text.replace(RELATIONS_SLOT, "|".join(types)), self.description, self.params, self.write)
+        return Query(
+            self.name, self.text.replace(RELATIONS_SLOT, "|".join(types)), self.description, self.params, self.write
+        )
 
 
 _HEADER = re.compile(r"^//\s?(.*)$")

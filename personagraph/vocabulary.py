@@ -99,9 +99,7 @@ class Vocabulary:
     def check(self, name: str) -> str:
         """Return ``name`` if it is in the vocabulary, else raise VocabularyError."""
         if name not in self.types:
-            raise VocabularyError(
-                f"unknown relation type {name!r}", hint=f"known: {', '.join(self.types)}"
-            )
+            raise VocabularyError(f"unknown relation type {name!r}", hint=f"known: {', '.join(self.types)}")
         return name
 
     def resolve(self, raw: str) -> str | None:

@@ -18,9 +18,18 @@ from typing import Any
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "headless_shell")
 FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-extensions", "--disable-default-apps", "--mute-audio",
-    "--remote-debugging-port=0", "--window-size=1400,900",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-extensions",
+    "--disable-default-apps",
+    "--mute-audio",
+    "--remote-debugging-port=0",
+    "--window-size=1400,900",
 )
 
 
@@ -38,8 +47,11 @@ class Browser:
     def __init__(self, executable: str, timeout: float = 60.0) -> None:
         self.profile = tempfile.mkdtemp(prefix="pg-chromium-")
         self.timeout = timeout
-        self.proc = subprocess.Popen([executable, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [executable, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         self._ids = itertools.count(1)
         self.ws: Any = None
         self.session: str | None = None

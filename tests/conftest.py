@@ -25,7 +25,6 @@ from tests.llm_fixtures import *  # noqa
 ROOT = Path(__file__).resolve().parent.parent
 
 
-
 def _sample_dir() -> Path:
     """``shared/personahub-sample`` beside the checkout (or beside a parent folder of it)."""
     if os.environ.get("PERSONAGRAPH_SAMPLE_DIR"):
@@ -83,16 +82,34 @@ class BoltServer:
 def bolt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoltServer]:
     url = os.environ.get("PERSONAGRAPH_TEST_BOLT_URL")
     if url:
-        yield BoltServer(url, os.environ.get("PERSONAGRAPH_TEST_BOLT_USER", "neo4j"),
-                         os.environ.get("PERSONAGRAPH_TEST_BOLT_PASSWORD", ""), os.environ.get("PERSONAGRAPH_TEST_BOLT_DATABASE", "neo4j"))
+        yield BoltServer(
+            url,
+            os.environ.get("PERSONAGRAPH_TEST_BOLT_USER", "neo4j"),
+            os.environ.get("PERSONAGRAPH_TEST_BOLT_PASSWORD", ""),
+            os.environ.get("PERSONAGRAPH_TEST_BOLT_DATABASE", "neo4j"),
+        )
         return
     folder = tmp_path_factory.mktemp("bolt-store")
     port, http_port = free_port(), free_port()
     password = "test-password-1"
     log = (folder / "serve.log").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "personagraph", "--store", str(folder), "serve", "--port", str(port), "--http-port", str(http_port)],
-        env=cli_env(PERSONAGRAPH_PASSWORD=password, PERSONAGRAPH_JVM_HEAP="2g"), stdout=log, stderr=subprocess.STDOUT, cwd=folder,
+        [
+            sys.executable,
+            "-m",
+            "personagraph",
+            "--store",
+            str(folder),
+            "serve",
+            "--port",
+            str(port),
+            "--http-port",
+            str(http_port),
+        ],
+        env=cli_env(PERSONAGRAPH_PASSWORD=password, PERSONAGRAPH_JVM_HEAP="2g"),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=folder,
     )
     try:
         wait_for_port(port, proc)

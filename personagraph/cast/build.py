@@ -50,7 +50,9 @@ def _resolve(store: GraphStore, refs: Sequence[str], what: str, echo: Echo | Non
     for ref in refs:
         found = loader.resolve_persona(store, ref)
         if echo and found["matches"] > 1:
-            echo(f"{what} {ref!r}: {found['matches']} personas match, using the best connected: {found['id']} {found['text'][:70]}")
+            echo(
+                f"{what} {ref!r}: {found['matches']} personas match, using the best connected: {found['id']} {found['text'][:70]}"
+            )
         ids.append(found["id"])
     return ids
 
@@ -72,7 +74,10 @@ def build_cast(store: GraphStore, spec: CastSpec, echo: Echo | None = None) -> C
     if mode == "pattern":
         result = loader.run_query(store, spec.query or "", spec.query_params)
         if not result.persona_ids:
-            raise ConfigError(f"the query returned no personas ({result.rows} rows)", hint="return Persona nodes, relationships or ids")
+            raise ConfigError(
+                f"the query returned no personas ({result.rows} rows)",
+                hint="return Persona nodes, relationships or ids",
+            )
         extra = [x for x in [seed, *pins] if x and x not in result.persona_ids]
         graph = loader.new_graph()
         graph.add_nodes_from(result.persona_ids + extra)
@@ -97,7 +102,9 @@ def build_cast(store: GraphStore, spec: CastSpec, echo: Echo | None = None) -> C
         start = seed if seed in candidates else None
         if seed is not None and start is None:
             pins = [seed, *pins]
-        notes.append(f"community {index} of {len(communities)} (Louvain, seed {select.LOUVAIN_SEED}): {len(candidates)} personas")
+        notes.append(
+            f"community {index} of {len(communities)} (Louvain, seed {select.LOUVAIN_SEED}): {len(candidates)} personas"
+        )
     else:
         if seed is None and not pins:
             raise ConfigError("give --seed-persona, --community or --query to choose a cast")
@@ -108,8 +115,9 @@ def build_cast(store: GraphStore, spec: CastSpec, echo: Echo | None = None) -> C
         candidates = select.ego_candidates(graph, seed, spec.hops, types, excludes)
         start = seed
 
-    choice = select.choose_cast(graph, size=spec.size, start=start, candidates=candidates, types=types,
-                                pins=pins, excludes=excludes)
+    choice = select.choose_cast(
+        graph, size=spec.size, start=start, candidates=candidates, types=types, pins=pins, excludes=excludes
+    )
     notes.extend(choice.notes)
     if communities is None:
         communities = select.communities(graph, types)
@@ -136,8 +144,16 @@ def _assemble(
         row = rows.get(pid)
         if row is None:  # deleted between the two reads; nothing sensible to show
             continue
-        members.append(CastMember(id=pid, text=row["text"], cluster=row.get("cluster"), community=community_of.get(pid),
-                                  hop=row.get("hop"), origin=row.get("origin")))
+        members.append(
+            CastMember(
+                id=pid,
+                text=row["text"],
+                cluster=row.get("cluster"),
+                community=community_of.get(pid),
+                hop=row.get("hop"),
+                origin=row.get("origin"),
+            )
+        )
     kept = {m.id for m in members}
     relations = [CastRelation(src=s, type=t, dst=d) for s, t, d in choice.relations if s in kept and d in kept]
     params: dict[str, Any] = {
@@ -149,8 +165,15 @@ def _assemble(
         "pins": list(spec.pins),
         "excludes": list(spec.excludes),
     }
-    return Cast(members=members, relations=relations, mode=mode, seed=choice.start,  # type: ignore[arg-type]
-                params={k: v for k, v in params.items() if v not in (None, [])}, connected=choice.connected, notes=notes)
+    return Cast(
+        members=members,
+        relations=relations,
+        mode=mode,
+        seed=choice.start,  # type: ignore[arg-type]
+        params={k: v for k, v in params.items() if v not in (None, [])},
+        connected=choice.connected,
+        notes=notes,
+    )
 
 
 def cast_from_ids(store: GraphStore, ids: Sequence[str], types: Sequence[str] | None = None) -> Cast:
@@ -164,11 +187,24 @@ def cast_from_ids(store: GraphStore, ids: Sequence[str], types: Sequence[str] | 
     graph.add_nodes_from(ids)
     loader.add_edges(graph, relations)
     connected = select.undirected(graph).number_of_nodes() == 0 or _is_connected(graph)
-    members = [CastMember(id=i, text=rows[i]["text"], cluster=rows[i].get("cluster"), hop=rows[i].get("hop"),
-                          origin=rows[i].get("origin")) for i in ids]
-    return Cast(members=members, relations=[CastRelation(**r) for r in relations], mode="ids",
-                seed=ids[0] if ids else None, connected=connected,
-                notes=[] if connected else ["the cast is NOT connected"])
+    members = [
+        CastMember(
+            id=i,
+            text=rows[i]["text"],
+            cluster=rows[i].get("cluster"),
+            hop=rows[i].get("hop"),
+            origin=rows[i].get("origin"),
+        )
+        for i in ids
+    ]
+    return Cast(
+        members=members,
+        relations=[CastRelation(**r) for r in relations],
+        mode="ids",
+        seed=ids[0] if ids else None,
+        connected=connected,
+        notes=[] if connected else ["the cast is NOT connected"],
+    )
 
 
 def _is_connected(graph: nx.MultiDiGraph) -> bool:

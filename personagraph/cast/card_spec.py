@@ -21,8 +21,17 @@ import re
 from typing import Any
 
 V2_STRING_FIELDS = (
-    "name", "description", "personality", "scenario", "first_mes", "mes_example",
-    "creator_notes", "system_prompt", "post_history_instructions", "creator", "character_version",
+    "name",
+    "description",
+    "personality",
+    "scenario",
+    "first_mes",
+    "mes_example",
+    "creator_notes",
+    "system_prompt",
+    "post_history_instructions",
+    "creator",
+    "character_version",
 )
 V2_STRING_ARRAYS = ("alternate_greetings", "tags")
 V3_STRING_ARRAYS = (*V2_STRING_ARRAYS, "group_only_greetings")
@@ -47,7 +56,9 @@ def _is_number(value: Any) -> bool:
 def _type_name(value: Any) -> str:
     if value is None:
         return "null"
-    return {bool: "boolean", int: "number", float: "number", str: "string", list: "array", dict: "object"}.get(type(value), type(value).__name__)
+    return {bool: "boolean", int: "number", float: "number", str: "string", list: "array", dict: "object"}.get(
+        type(value), type(value).__name__
+    )
 
 
 class _Checker:
@@ -149,7 +160,9 @@ class _Checker:
         if "id" in entry:
             ok = _is_number(entry["id"]) or (v3 and isinstance(entry["id"], str))
             if not ok:
-                self.fail(f"{path}.id", f"must be a number{' or a string' if v3 else ''}, not {_type_name(entry['id'])}")
+                self.fail(
+                    f"{path}.id", f"must be a number{' or a string' if v3 else ''}, not {_type_name(entry['id'])}"
+                )
         self.string(entry, "comment", path, required=False)
         self.boolean(entry, "selective", path)
         self.string_array(entry, "secondary_keys", path, required=False)
@@ -208,7 +221,9 @@ def validate_v3(card: Any) -> list[str]:
         else:
             for lang, text in notes.items():
                 if not _LANG.match(lang):
-                    check.fail(f"data.creator_notes_multilingual.{lang}", "key must be an ISO 639-1 code without region")
+                    check.fail(
+                        f"data.creator_notes_multilingual.{lang}", "key must be an ISO 639-1 code without region"
+                    )
                 if not isinstance(text, str):
                     check.fail(f"data.creator_notes_multilingual.{lang}", f"must be a string, not {_type_name(text)}")
     if "assets" in data:

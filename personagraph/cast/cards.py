@@ -70,7 +70,7 @@ def _scenario(npc: NPC, cast_size: int) -> str:
 def _greeting(npc: NPC) -> str:
     if npc.greeting:
         return npc.greeting
-    return f"*{npc.name} looks up.* \"Yes? I'm {npc.name.split()[0]}. What brings you to me?\""
+    return f'*{npc.name} looks up.* "Yes? I\'m {npc.name.split()[0]}. What brings you to me?"'
 
 
 def _mes_example(npc: NPC) -> str:
@@ -154,17 +154,25 @@ def card_v2(npc: NPC, cast_size: int, cast_info: dict[str, Any] | None = None) -
     return card
 
 
-def card_v3(npc: NPC, cast_size: int, cast_info: dict[str, Any] | None = None, *, icon_uri: str = "ccdefault:",
-            timestamp: int = 0) -> dict[str, Any]:
+def card_v3(
+    npc: NPC,
+    cast_size: int,
+    cast_info: dict[str, Any] | None = None,
+    *,
+    icon_uri: str = "ccdefault:",
+    timestamp: int = 0,
+) -> dict[str, Any]:
     """A Character Card V3 (``chara_card_v3``); ``icon_uri`` is ``ccdefault:`` in a PNG, a data URL in JSON."""
     data = _data(npc, cast_size, cast_info, v3=True)
-    data.update({
-        "group_only_greetings": [],
-        "assets": [{"type": "icon", "uri": icon_uri, "name": "main", "ext": "png"}],
-        "source": [f"personagraph:{npc.persona_id}"],
-        "creation_date": timestamp,
-        "modification_date": timestamp,
-    })
+    data.update(
+        {
+            "group_only_greetings": [],
+            "assets": [{"type": "icon", "uri": icon_uri, "name": "main", "ext": "png"}],
+            "source": [f"personagraph:{npc.persona_id}"],
+            "creation_date": timestamp,
+            "modification_date": timestamp,
+        }
+    )
     card = {"spec": "chara_card_v3", "spec_version": "3.0", "data": data}
     card_spec.check(card)
     return card
@@ -178,6 +186,7 @@ def v2_backfill(card_v2_obj: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- reading cards back ---------------------------------------------------------------------------
+
 
 def read_card(path: str | Path) -> dict[str, Any]:
     """A card from a ``.json`` file or a ``.png`` (its ``ccv3`` chunk if any, else ``chara``), validated."""

@@ -60,7 +60,8 @@ class CastNames(BaseModel):
 def names_model(count: int) -> type[CastNames]:
     """``CastNames`` with exactly ``count`` characters (the schema tells the model so)."""
     return create_model(  # type: ignore[no-any-return]
-        f"CastNames{count}", __base__=CastNames,
+        f"CastNames{count}",
+        __base__=CastNames,
         characters=(list[NamedCharacter], Field(min_length=count, max_length=count)),
     )
 
@@ -84,7 +85,8 @@ class NPCSheet(BaseModel):
 def sheet_model(relations: int) -> type[NPCSheet]:
     """``NPCSheet`` with exactly one view per relation."""
     return create_model(  # type: ignore[no-any-return]
-        f"NPCSheet{relations}", __base__=NPCSheet,
+        f"NPCSheet{relations}",
+        __base__=NPCSheet,
         views=(list[RelationView], Field(min_length=relations, max_length=relations)),
     )
 
@@ -117,7 +119,9 @@ def unique_names(proposed: list[NamedCharacter] | None, cast: Cast) -> tuple[dic
     return names, roles, problems
 
 
-def sheet_request(cast: Cast, member_id: str, names: dict[str, str], roles: dict[str, str], setting: str) -> dict[str, Any]:
+def sheet_request(
+    cast: Cast, member_id: str, names: dict[str, str], roles: dict[str, str], setting: str
+) -> dict[str, Any]:
     """The messages and schema of the ``npc_cast`` request for one member."""
     from personagraph import prompts
 
@@ -131,13 +135,20 @@ def sheet_request(cast: Cast, member_id: str, names: dict[str, str], roles: dict
     ]
     prompt = prompts.load("npc_cast")
     messages = prompt.render(
-        name=me, role=roles[member_id], persona=_clean(member.text), setting=setting,
-        cast=_cast_list(cast, names, roles), relations="\n".join(lines) or "(none)", relation_count=str(len(relations)),
+        name=me,
+        role=roles[member_id],
+        persona=_clean(member.text),
+        setting=setting,
+        cast=_cast_list(cast, names, roles),
+        relations="\n".join(lines) or "(none)",
+        relation_count=str(len(relations)),
     )
     return {"messages": messages, "schema": sheet_model(len(relations)), "prompt": prompt.ref}
 
 
-async def flesh_out(cast: Cast, client: LLMClient, *, setting: str = DEFAULT_SETTING, echo: Echo | None = None) -> list[NPC]:
+async def flesh_out(
+    cast: Cast, client: LLMClient, *, setting: str = DEFAULT_SETTING, echo: Echo | None = None
+) -> list[NPC]:
     """One NPC per cast member, in cast order; members whose reply failed are made from their text."""
     from personagraph import prompts
     from personagraph.llm import LLMRequest
@@ -145,15 +156,22 @@ async def flesh_out(cast: Cast, client: LLMClient, *, setting: str = DEFAULT_SET
     names_prompt = prompts.load("npc_names")
     named = await client.generate(
         names_prompt.render(count=str(len(cast.members)), setting=setting, cast=_cast_list(cast)),
-        schema=names_model(len(cast.members)), temperature=TEMPERATURE, tag="npc_names",
+        schema=names_model(len(cast.members)),
+        temperature=TEMPERATURE,
+        tag="npc_names",
     )
     names, roles, problems = unique_names(named.parsed.characters if named.parsed else None, cast)
     if named.error:
-        problems.append(f"names: the model's reply failed ({named.error}); names and roles are derived from the persona texts")
+        problems.append(
+            f"names: the model's reply failed ({named.error}); names and roles are derived from the persona texts"
+        )
     requests = [sheet_request(cast, m.id, names, roles, setting) for m in cast.members]
-    results = await client.generate_many([
-        LLMRequest(messages=r["messages"], schema=r["schema"], temperature=TEMPERATURE, tag="npc_cast") for r in requests
-    ])
+    results = await client.generate_many(
+        [
+            LLMRequest(messages=r["messages"], schema=r["schema"], temperature=TEMPERATURE, tag="npc_cast")
+            for r in requests
+        ]
+    )
     npcs = []
     for member, request, result in zip(cast.members, requests, results, strict=True):
         me = names[member.id]
@@ -164,27 +182,45 @@ async def flesh_out(cast: Cast, client: LLMClient, *, setting: str = DEFAULT_SET
             note = f"The model's reply failed ({result.error}); made from the persona text and relations instead."
             problems.append(f"{me}: {result.error}")
         views = [
-            NPCView(persona_id=other, name=names[other], type=rel.type, direction=direction,
-                    view=_clean(sheet.views[i].view) if sheet else template_view(rel.type, direction, me, names[other]))
+            NPCView(
+                persona_id=other,
+                name=names[other],
+                type=rel.type,
+                direction=direction,
+                view=_clean(sheet.views[i].view) if sheet else template_view(rel.type, direction, me, names[other]),
+            )
             for i, (rel, other, direction) in enumerate(relations)
         ]
-        npcs.append(NPC(
-            persona_id=member.id, persona_text=member.text, name=me, role=roles[member.id],
-            appearance=_clean(sheet.appearance) if sheet else "", personality=_clean(sheet.personality) if sheet else "",
-            motivation=_clean(sheet.motivation) if sheet else "", secret=_clean(sheet.secret) if sheet else "",
-            speech_style=_clean(sheet.speech_style) if sheet else "", greeting=sheet.greeting.strip() if sheet else "",
-            dialogue=[_clean(line) for line in sheet.dialogue if line.strip()] if sheet else [],
-            views=views, cluster=member.cluster, community=member.community,
-            source="llm" if sheet else "persona-text", model=client.model if sheet else None, notes=note,
-        ))
+        npcs.append(
+            NPC(
+                persona_id=member.id,
+                persona_text=member.text,
+                name=me,
+                role=roles[member.id],
+                appearance=_clean(sheet.appearance) if sheet else "",
+                personality=_clean(sheet.personality) if sheet else "",
+                motivation=_clean(sheet.motivation) if sheet else "",
+                secret=_clean(sheet.secret) if sheet else "",
+                speech_style=_clean(sheet.speech_style) if sheet else "",
+                greeting=sheet.greeting.strip() if sheet else "",
+                dialogue=[_clean(line) for line in sheet.dialogue if line.strip()] if sheet else [],
+                views=views,
+                cluster=member.cluster,
+                community=member.community,
+                source="llm" if sheet else "persona-text",
+                model=client.model if sheet else None,
+                notes=note,
+            )
+        )
     if echo:
         for problem in problems:
             echo(problem)
     return npcs
 
 
-def flesh_out_sync(cast: Cast, settings: Settings, *, setting: str = DEFAULT_SETTING, echo: Echo | None = None,
-                   concurrency: int = 16) -> list[NPC]:
+def flesh_out_sync(
+    cast: Cast, settings: Settings, *, setting: str = DEFAULT_SETTING, echo: Echo | None = None, concurrency: int = 16
+) -> list[NPC]:
     """``flesh_out`` with a client made from the settings, run to completion."""
     from personagraph.llm import LLMClient
 

@@ -60,7 +60,9 @@ def persona_rows(store: GraphStore, ids: Collection[str]) -> dict[str, dict[str,
     return found
 
 
-def relations_among(store: GraphStore, ids: Collection[str], types: Collection[str] | None = None) -> list[dict[str, Any]]:
+def relations_among(
+    store: GraphStore, ids: Collection[str], types: Collection[str] | None = None
+) -> list[dict[str, Any]]:
     """Edges with both ends in ``ids``, sorted."""
     wanted = sorted(set(ids))
     rows: list[dict[str, Any]] = []
@@ -107,7 +109,9 @@ def load_ball(
             break
     ball = Ball(graph, truncated)
     if truncated:
-        ball.notes.append(f"the neighbourhood was cut at {graph.number_of_nodes()} personas (bound {max_nodes}); lower --hops")
+        ball.notes.append(
+            f"the neighbourhood was cut at {graph.number_of_nodes()} personas (bound {max_nodes}); lower --hops"
+        )
     return ball
 
 
@@ -146,8 +150,10 @@ def check_query_types(store: GraphStore, cypher: str, allow_structural: bool = T
     allowed = set(store.vocabulary.types) | (set(STRUCTURAL) if allow_structural else set())
     for name in relation_types_in(cypher):
         if name not in allowed:
-            raise VocabularyError(f"the query names relation type {name!r}, which is not in the vocabulary",
-                                  hint=f"known: {', '.join(store.vocabulary.types)}")
+            raise VocabularyError(
+                f"the query names relation type {name!r}, which is not in the vocabulary",
+                hint=f"known: {', '.join(store.vocabulary.types)}",
+            )
 
 
 @dataclass
@@ -177,7 +183,12 @@ def persona_elements(rows: list[dict[str, Any]]) -> QueryResult:
                     ids.setdefault(value["id"])
             elif "_type" in value:
                 start, end = value.get("_start"), value.get("_end")
-                if isinstance(start, str) and isinstance(end, str) and PERSONA_ID.match(start) and PERSONA_ID.match(end):
+                if (
+                    isinstance(start, str)
+                    and isinstance(end, str)
+                    and PERSONA_ID.match(start)
+                    and PERSONA_ID.match(end)
+                ):
                     rels.setdefault((start, value["_type"], end))
             else:
                 for item in value.values():
@@ -192,7 +203,9 @@ def persona_elements(rows: list[dict[str, Any]]) -> QueryResult:
     return QueryResult(list(ids), relations, len(rows))
 
 
-def run_query(store: GraphStore, cypher: str, params: dict[str, Any] | None = None, name: str | None = None) -> QueryResult:
+def run_query(
+    store: GraphStore, cypher: str, params: dict[str, Any] | None = None, name: str | None = None
+) -> QueryResult:
     """Run a read-only query (write clauses are refused before it runs) and collect its personas."""
     check_query_types(store, cypher)
     rows = store.cypher(cypher, params or {}, write=False, name=name)

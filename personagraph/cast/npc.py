@@ -15,20 +15,128 @@ from personagraph.cast.model import NPC, Cast, CastRelation, Direction, NPCView
 from personagraph.vocabulary import SYMMETRIC
 
 GIVEN_NAMES = (
-    "Mara", "Tobias", "Ilse", "Rafael", "Noor", "Elias", "Yuki", "Dmitri", "Amara", "Hugo",
-    "Sanne", "Kofi", "Leona", "Mateo", "Freya", "Idris", "Lucia", "Oren", "Priya", "Casimir",
-    "Ada", "Bram", "Zora", "Felix", "Ines", "Jonas", "Kaia", "Lorenzo", "Maren", "Nico",
-    "Odile", "Pavel", "Quinn", "Rosa", "Soren", "Talia", "Ugo", "Vera", "Wren", "Xavier",
-    "Yara", "Zeno", "Aurelio", "Beatrix", "Cyrus", "Dagny", "Emeka", "Fiona", "Gideon", "Hana",
-    "Ivo", "Jun", "Katya", "Lev", "Mina", "Nils", "Orla", "Pim", "Rania", "Tomas",
+    "Mara",
+    "Tobias",
+    "Ilse",
+    "Rafael",
+    "Noor",
+    "Elias",
+    "Yuki",
+    "Dmitri",
+    "Amara",
+    "Hugo",
+    "Sanne",
+    "Kofi",
+    "Leona",
+    "Mateo",
+    "Freya",
+    "Idris",
+    "Lucia",
+    "Oren",
+    "Priya",
+    "Casimir",
+    "Ada",
+    "Bram",
+    "Zora",
+    "Felix",
+    "Ines",
+    "Jonas",
+    "Kaia",
+    "Lorenzo",
+    "Maren",
+    "Nico",
+    "Odile",
+    "Pavel",
+    "Quinn",
+    "Rosa",
+    "Soren",
+    "Talia",
+    "Ugo",
+    "Vera",
+    "Wren",
+    "Xavier",
+    "Yara",
+    "Zeno",
+    "Aurelio",
+    "Beatrix",
+    "Cyrus",
+    "Dagny",
+    "Emeka",
+    "Fiona",
+    "Gideon",
+    "Hana",
+    "Ivo",
+    "Jun",
+    "Katya",
+    "Lev",
+    "Mina",
+    "Nils",
+    "Orla",
+    "Pim",
+    "Rania",
+    "Tomas",
 )
 FAMILY_NAMES = (
-    "Quill", "Brandt", "Okafor", "Varga", "Lindqvist", "Moreau", "Tanaka", "Petrov", "Haddad", "Castell",
-    "Ferreira", "Nakamura", "Albright", "Kowalski", "Mensah", "Duarte", "Holm", "Iyer", "Rossi", "Strand",
-    "Ashdown", "Bellweather", "Coyle", "Dunmore", "Eriksen", "Falk", "Greaves", "Hartley", "Ibarra", "Jansen",
-    "Kerr", "Lachance", "Marsh", "Novak", "Oakes", "Pryce", "Rook", "Sato", "Thorne", "Ulrich",
-    "Vance", "Whitlock", "Yilmaz", "Zeller", "Achebe", "Blackwood", "Corvin", "Delacroix", "Esposito", "Fenwick",
-    "Grimaldi", "Hale", "Ivanova", "Kincaid", "Larsen", "Mbeki", "Nordin", "Osei", "Penhaligon", "Reyes",
+    "Quill",
+    "Brandt",
+    "Okafor",
+    "Varga",
+    "Lindqvist",
+    "Moreau",
+    "Tanaka",
+    "Petrov",
+    "Haddad",
+    "Castell",
+    "Ferreira",
+    "Nakamura",
+    "Albright",
+    "Kowalski",
+    "Mensah",
+    "Duarte",
+    "Holm",
+    "Iyer",
+    "Rossi",
+    "Strand",
+    "Ashdown",
+    "Bellweather",
+    "Coyle",
+    "Dunmore",
+    "Eriksen",
+    "Falk",
+    "Greaves",
+    "Hartley",
+    "Ibarra",
+    "Jansen",
+    "Kerr",
+    "Lachance",
+    "Marsh",
+    "Novak",
+    "Oakes",
+    "Pryce",
+    "Rook",
+    "Sato",
+    "Thorne",
+    "Ulrich",
+    "Vance",
+    "Whitlock",
+    "Yilmaz",
+    "Zeller",
+    "Achebe",
+    "Blackwood",
+    "Corvin",
+    "Delacroix",
+    "Esposito",
+    "Fenwick",
+    "Grimaldi",
+    "Hale",
+    "Ivanova",
+    "Kincaid",
+    "Larsen",
+    "Mbeki",
+    "Nordin",
+    "Osei",
+    "Penhaligon",
+    "Reyes",
 )
 
 # How "a <type> b" reads, from a's side.
@@ -82,9 +190,15 @@ RELATION_HINTS: dict[str, tuple[str, str]] = {
     "FRIEND_OF": ("friendship: trust and warmth, perhaps a strain",) * 2,
     "NEIGHBOUR_OF": ("lives nearby: watches, gossips, helps or complains",) * 2,
     "PATIENT_OF": ("is their patient: trusts or fears them", "is their carer: feels responsible for them"),
-    "MENTOR_OF": ("mentors them: guides, expects, protects", "was mentored by them: admires, seeks approval, or chafes"),
+    "MENTOR_OF": (
+        "mentors them: guides, expects, protects",
+        "was mentored by them: admires, seeks approval, or chafes",
+    ),
     "STUDENT_OF": ("studies under them: admires or fears their judgement", "teaches them: sees promise or doubts them"),
-    "CLIENT_OF": ("is their client: depends on them, demands", "serves them: wants to keep them, or resents the demands"),
+    "CLIENT_OF": (
+        "is their client: depends on them, demands",
+        "serves them: wants to keep them, or resents the demands",
+    ),
     "SUPPLIER_OF": ("supplies them: knows their dependence", "depends on them for supplies: haggles, worries"),
 }
 
@@ -128,13 +242,48 @@ def derived_name(persona_id: str, taken: set[str] | None = None) -> str:
 
 
 # -ing words that are part of a role ("mining engineer"), not the start of a clause ("woman recovering from").
-_ROLE_GERUNDS = frozenset((
-    "engineering", "nursing", "marketing", "accounting", "banking", "publishing", "training", "teaching",
-    "mining", "building", "printing", "catering", "shipping", "planning", "farming", "fishing", "clothing",
-    "housing", "recording", "racing", "sailing", "boxing", "climbing", "diving", "wedding", "gaming",
-    "computing", "lighting", "landscaping", "hiking", "plumbing", "roofing", "welding", "baking", "brewing",
-    "cleaning", "dressing", "finishing",
-))
+_ROLE_GERUNDS = frozenset(
+    (
+        "engineering",
+        "nursing",
+        "marketing",
+        "accounting",
+        "banking",
+        "publishing",
+        "training",
+        "teaching",
+        "mining",
+        "building",
+        "printing",
+        "catering",
+        "shipping",
+        "planning",
+        "farming",
+        "fishing",
+        "clothing",
+        "housing",
+        "recording",
+        "racing",
+        "sailing",
+        "boxing",
+        "climbing",
+        "diving",
+        "wedding",
+        "gaming",
+        "computing",
+        "lighting",
+        "landscaping",
+        "hiking",
+        "plumbing",
+        "roofing",
+        "welding",
+        "baking",
+        "brewing",
+        "cleaning",
+        "dressing",
+        "finishing",
+    )
+)
 
 
 def derived_role(text: str, max_words: int = 6) -> str:
@@ -158,7 +307,7 @@ def derived_role(text: str, max_words: int = 6) -> str:
 
 
 def direction_of(relation: CastRelation, persona_id: str) -> Direction:
-    """"out" when the persona is the stored edge's src, "in" when its dst (symmetric types read alike)."""
+    """ "out" when the persona is the stored edge's src, "in" when its dst (symmetric types read alike)."""
     return "out" if relation.src == persona_id else "in"
 
 
@@ -207,19 +356,26 @@ def npcs_from_texts(cast: Cast, names: dict[str, str] | None = None, roles: dict
     for member in cast.members:
         me = names[member.id]
         views = [
-            NPCView(persona_id=other, name=names[other], type=rel.type, direction=direction,
-                    view=template_view(rel.type, direction, me, names[other]))
+            NPCView(
+                persona_id=other,
+                name=names[other],
+                type=rel.type,
+                direction=direction,
+                view=template_view(rel.type, direction, me, names[other]),
+            )
             for rel, other, direction in member_relations(cast, member.id)
         ]
-        npcs.append(NPC(
-            persona_id=member.id,
-            persona_text=member.text,
-            name=me,
-            role=(roles or {}).get(member.id) or derived_role(member.text),
-            views=views,
-            cluster=member.cluster,
-            community=member.community,
-            source="persona-text",
-            notes=NO_LLM_NOTE,
-        ))
+        npcs.append(
+            NPC(
+                persona_id=member.id,
+                persona_text=member.text,
+                name=me,
+                role=(roles or {}).get(member.id) or derived_role(member.text),
+                views=views,
+                cluster=member.cluster,
+                community=member.community,
+                source="persona-text",
+                notes=NO_LLM_NOTE,
+            )
+        )
     return npcs

@@ -18,8 +18,22 @@ from personagraph.errors import MalformedInputError
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PALETTE = (
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-    "#9c755f", "#bab0ac", "#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#17becf",
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+    "#1f77b4",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#17becf",
 )
 AVATAR_SIZE = 256
 
@@ -80,9 +94,9 @@ def png_chunks(data: bytes, source: str = "<png>") -> list[tuple[bytes, bytes]]:
     while offset < len(data):
         if offset + 8 > len(data):
             raise MalformedInputError(source, 1, f"truncated chunk header at byte {offset}")
-        length, kind = struct.unpack(">I4s", data[offset:offset + 8])
-        payload = data[offset + 8:offset + 8 + length]
-        crc_bytes = data[offset + 8 + length:offset + 12 + length]
+        length, kind = struct.unpack(">I4s", data[offset : offset + 8])
+        payload = data[offset + 8 : offset + 8 + length]
+        crc_bytes = data[offset + 8 + length : offset + 12 + length]
         if len(payload) != length or len(crc_bytes) != 4:
             raise MalformedInputError(source, 1, f"truncated {kind.decode('latin-1')} chunk at byte {offset}")
         if zlib.crc32(kind + payload) != struct.unpack(">I", crc_bytes)[0]:

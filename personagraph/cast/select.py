@@ -54,7 +54,9 @@ def undirected(graph: nx.MultiDiGraph, types: Collection[str] | None = None, dro
     return simple
 
 
-def communities(graph: nx.MultiDiGraph, types: Collection[str] | None = None, seed: int = LOUVAIN_SEED) -> list[list[str]]:
+def communities(
+    graph: nx.MultiDiGraph, types: Collection[str] | None = None, seed: int = LOUVAIN_SEED
+) -> list[list[str]]:
     """Louvain communities (networkx, fixed seed), largest first; ties broken by smallest id.
 
     Community ``N`` of the CLI is the N-th entry of this list, so numbering is stable for a
@@ -86,7 +88,9 @@ class Adjacency:
     Building a whole undirected copy costs O(edges) per cast; a cast touches a few hundred nodes.
     """
 
-    def __init__(self, graph: nx.MultiDiGraph, types: Collection[str] | None = None, drop: Collection[str] = ()) -> None:
+    def __init__(
+        self, graph: nx.MultiDiGraph, types: Collection[str] | None = None, drop: Collection[str] = ()
+    ) -> None:
         self.graph = graph
         self.types = set(types) if types is not None else None
         self.drop = set(drop)
@@ -110,8 +114,11 @@ class Adjacency:
         if cached is None:
             near: set[str] = set()
             for side in (self.graph.succ[node], self.graph.pred[node]):
-                near.update(other for other, keys in side.items() if other != node and other not in self.drop
-                            and self.allowed(keys))
+                near.update(
+                    other
+                    for other, keys in side.items()
+                    if other != node and other not in self.drop and self.allowed(keys)
+                )
             cached = self._neighbours[node] = sorted(near)
         return cached
 
@@ -282,10 +289,14 @@ def choose_cast(
         if dst in core and dst != src
         for rel_type in adjacency.allowed(keys)
     )
-    return CastChoice(members=members, relations=relations, start=start, connected=connected, components=parts, notes=notes)
+    return CastChoice(
+        members=members, relations=relations, start=start, connected=connected, components=parts, notes=notes
+    )
 
 
-def ego_candidates(graph: nx.MultiDiGraph, seed: str, hops: int, types: Collection[str] | None = None, excludes: Collection[str] = ()) -> set[str]:
+def ego_candidates(
+    graph: nx.MultiDiGraph, seed: str, hops: int, types: Collection[str] | None = None, excludes: Collection[str] = ()
+) -> set[str]:
     """Personas within ``hops`` of ``seed`` through allowed relations, not passing through excluded ones."""
     adjacency = Adjacency(graph, types, excludes)
     if seed not in adjacency:

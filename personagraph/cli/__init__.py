@@ -61,9 +61,18 @@ def main(ctx: click.Context, store: str | None, database: str | None, relations:
 
 
 def _register() -> None:
-    from personagraph.cli import cast_cmds, dedup_cmds, explore_cmds, llm_cmds, sampling_cmds, store_cmds
+    from personagraph.cli import (
+        cast_cmds,
+        dedup_cmds,
+        explore_cmds,
+        export_cmds,
+        llm_cmds,
+        sampling_cmds,
+        store_cmds,
+        synth_cmds,
+    )
 
-    for module in (store_cmds, llm_cmds, dedup_cmds, sampling_cmds, cast_cmds, explore_cmds):
+    for module in (store_cmds, export_cmds, llm_cmds, dedup_cmds, sampling_cmds, synth_cmds, cast_cmds, explore_cmds):
         module.register(main)
 
 

@@ -1,21 +1,29 @@
-"""CLI commands of the dedup area: ``embed`` and ``dedup`` (thin wrappers over the pipeline)."""
+"""CLI commands of the dedup area: ``embed`` and ``dedup`` (thin wrappers over the dedup and embeddings stages)."""
 
 from __future__ import annotations
 
 import click
 
 from personagraph.cli.context import App, pass_app
-from personagraph.cli.output import emit, format_option
-
-EMBEDDER_CHOICE = click.Choice(["minilm", "static"])
+from personagraph.cli.options import EMBEDDER, format_option
+from personagraph.cli.output import emit
 
 
 @click.command("embed")
-@click.option("--embedder", type=EMBEDDER_CHOICE, default="minilm", show_default=True,
-              help="minilm: all-MiniLM-L6-v2 (384-d, ~270 personas/s on 2 cores); "
-                   "static: a model2vec model distilled from it on this machine (256-d, much faster).")
-@click.option("--distill", is_flag=True, help="(Re)distil the static embedder from the local MiniLM, offline, and exit.")
-@click.option("--batch-size", type=click.IntRange(1, 4096), default=64, show_default=True, help="Texts per model batch.")
+@click.option(
+    "--embedder",
+    type=EMBEDDER,
+    default="minilm",
+    show_default=True,
+    help="minilm: all-MiniLM-L6-v2 (384-d, ~270 personas/s on 2 cores); "
+    "static: a model2vec model distilled from it on this machine (256-d, much faster).",
+)
+@click.option(
+    "--distill", is_flag=True, help="(Re)distil the static embedder from the local MiniLM, offline, and exit."
+)
+@click.option(
+    "--batch-size", type=click.IntRange(1, 4096), default=64, show_default=True, help="Texts per model batch."
+)
 @pass_app
 def embed_cmd(app: App, embedder: str, distill: bool, batch_size: int) -> None:
     """Compute and keep the embedding of every persona (each one once; reused by dedup and sampling).
@@ -27,7 +35,7 @@ def embed_cmd(app: App, embedder: str, distill: bool, batch_size: int) -> None:
     Example: personagraph embed --embedder static
     """
     from personagraph.cli.progress import progress_bar
-    from personagraph.pipeline.embed import distill_static, embeddings_dir, persona_embeddings
+    from personagraph.embeddings.embedders import distill_static, embeddings_dir, persona_embeddings
 
     if distill:
         folder = distill_static(app.settings, notice=lambda m: click.echo(m, err=True), force=True)
@@ -39,34 +47,74 @@ def embed_cmd(app: App, embedder: str, distill: bool, batch_size: int) -> None:
         distill_static(app.settings, notice=lambda m: click.echo(m, err=True))
     with progress_bar(f"embedding ({embedder})", total=total, unit="personas") as advance:
         ids, vectors = persona_embeddings(store, app.settings, embedder, progress=advance, batch_size=batch_size)
-    click.echo(f"{len(ids)} personas have {embedder} embeddings ({vectors.shape[1] if len(ids) else 0}-d), "
-               f"kept in {embeddings_dir(store, app.settings) / embedder}")
-
-
+    click.echo(
+        f"{len(ids)} personas have {embedder} embeddings ({vectors.shape[1] if len(ids) else 0}-d), "
+        f"kept in {embeddings_dir(store, app.settings) / embedder}"
+    )
 
 
 @click.command("dedup")
 @click.option("--dry-run", is_flag=True, help="List the duplicate groups; change nothing.")
-@click.option("--stage", type=click.Choice(["minhash", "embedding", "both"]), default="both", show_default=True,
-              help="minhash: word 1-gram Jaccard (catches reworded copies of longer texts); "
-                   "embedding: cosine of embeddings (catches one-word edits of short texts too); both: one then the other.")
-@click.option("--jaccard", type=click.FloatRange(0.0, 1.0, min_open=True), default=0.9, show_default=True,
-              help="MinHash stage: Jaccard similarity of word sets at or above which two personas are duplicates.")
-@click.option("--cosine", type=click.FloatRange(0.0, 1.0, min_open=True), default=0.9, show_default=True,
-              help="Embedding stage: cosine similarity threshold (0.5 carves a very diverse subset; use --linkage leaders then).")
-@click.option("--embedder", type=EMBEDDER_CHOICE, default="minilm", show_default=True,
-              help="Embedding model; static is much faster for large graphs (distilled from MiniLM on first use).")
-@click.option("--linkage", type=click.Choice(["components", "leaders"]), default="components", show_default=True,
-              help="components: duplicates of duplicates join one group; leaders: each duplicate is within the "
-                   "threshold of the persona it merges into (no chains).")
-@click.option("--min-overlap", type=click.FloatRange(0.0, 1.0), default=0.3, show_default=True,
-              help="Embedding stage: pairs must also share this much text (character 3-gram Jaccard); the English "
-                   "models rate distinct non-English or generic personas above 0.9. 0 turns the check off.")
+@click.option(
+    "--stage",
+    type=click.Choice(["minhash", "embedding", "both"]),
+    default="both",
+    show_default=True,
+    help="minhash: word 1-gram Jaccard (catches reworded copies of longer texts); "
+    "embedding: cosine of embeddings (catches one-word edits of short texts too); both: one then the other.",
+)
+@click.option(
+    "--jaccard",
+    type=click.FloatRange(0.0, 1.0, min_open=True),
+    default=0.9,
+    show_default=True,
+    help="MinHash stage: Jaccard similarity of word sets at or above which two personas are duplicates.",
+)
+@click.option(
+    "--cosine",
+    type=click.FloatRange(0.0, 1.0, min_open=True),
+    default=0.9,
+    show_default=True,
+    help="Embedding stage: cosine similarity threshold (0.5 carves a very diverse subset; use --linkage leaders then).",
+)
+@click.option(
+    "--embedder",
+    type=EMBEDDER,
+    default="minilm",
+    show_default=True,
+    help="Embedding model; static is much faster for large graphs (distilled from MiniLM on first use).",
+)
+@click.option(
+    "--linkage",
+    type=click.Choice(["components", "leaders"]),
+    default="components",
+    show_default=True,
+    help="components: duplicates of duplicates join one group; leaders: each duplicate is within the "
+    "threshold of the persona it merges into (no chains).",
+)
+@click.option(
+    "--min-overlap",
+    type=click.FloatRange(0.0, 1.0),
+    default=0.3,
+    show_default=True,
+    help="Embedding stage: pairs must also share this much text (character 3-gram Jaccard); the English "
+    "models rate distinct non-English or generic personas above 0.9. 0 turns the check off.",
+)
 @click.option("--limit", type=click.IntRange(0), default=50, show_default=True, help="Groups to list (0: all).")
 @format_option()
 @pass_app
-def dedup_cmd(app: App, dry_run: bool, stage: str, jaccard: float, cosine: float, embedder: str, linkage: str,
-              min_overlap: float, limit: int, fmt: str) -> None:
+def dedup_cmd(
+    app: App,
+    dry_run: bool,
+    stage: str,
+    jaccard: float,
+    cosine: float,
+    embedder: str,
+    linkage: str,
+    min_overlap: float,
+    limit: int,
+    fmt: str,
+) -> None:
     """Find near-duplicate personas and merge each group into one persona.
 
     The persona that stays (lowest hop, then oldest, then smallest id) keeps the others' ids and
@@ -77,20 +125,26 @@ def dedup_cmd(app: App, dry_run: bool, stage: str, jaccard: float, cosine: float
     Examples: personagraph dedup --dry-run;  personagraph dedup --embedder static
     """
     from personagraph.cli.progress import progress_bar
-    from personagraph.pipeline.deduplicate import DedupOptions, dedup_graph
+    from personagraph.dedup.run import DedupOptions, dedup_graph
 
     store = app.store()
-    options = DedupOptions(stage=stage, jaccard=jaccard, cosine=cosine, embedder=embedder, linkage=linkage,
-                           min_overlap=min_overlap)
+    options = DedupOptions(
+        stage=stage, jaccard=jaccard, cosine=cosine, embedder=embedder, linkage=linkage, min_overlap=min_overlap
+    )
     if options.uses_embeddings and embedder == "static":
-        from personagraph.pipeline.embed import distill_static
+        from personagraph.embeddings.embedders import distill_static
 
         distill_static(app.settings, notice=lambda m: click.echo(m, err=True))
     with progress_bar(f"embedding ({embedder}) where missing", total=None, unit="personas") as advance:
-        report = dedup_graph(store, app.settings, options, dry_run=dry_run, progress=advance,
-                             echo=lambda m: click.echo(m, err=True))
+        report = dedup_graph(
+            store, app.settings, options, dry_run=dry_run, progress=advance, echo=lambda m: click.echo(m, err=True)
+        )
     if report.groups and (dry_run or fmt != "table"):
-        emit(report.group_rows(limit or None), fmt, title="duplicate groups" + (" (dry run: nothing changed)" if dry_run else ""))
+        emit(
+            report.group_rows(limit or None),
+            fmt,
+            title="duplicate groups" + (" (dry run: nothing changed)" if dry_run else ""),
+        )
         if limit and len(report.groups) > limit:
             click.echo(f"… {len(report.groups) - limit} more groups (--limit 0 lists all)", err=True)
     if fmt == "table":

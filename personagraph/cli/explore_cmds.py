@@ -5,13 +5,20 @@ from __future__ import annotations
 import click
 
 from personagraph.cli.context import App, pass_app
-from personagraph.cli.output import emit, format_option
+from personagraph.cli.options import format_option, parse_param
+from personagraph.cli.output import emit
 
 
 @click.command("explore")
 @click.argument("name", required=False)
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Query parameter; the value is parsed as JSON if it can be (5, \"1971\", [1,2]), else taken as a string.")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help='Query parameter; the value is parsed as JSON if it can be (5, "1971", [1,2]), else taken as a string.',
+)
 @format_option()
 @pass_app
 def explore_cmd(app: App, name: str | None, params: tuple[str, ...], fmt: str) -> None:
@@ -25,7 +32,6 @@ def explore_cmd(app: App, name: str | None, params: tuple[str, ...], fmt: str) -
       personagraph explore neighbourhood -p id=p_8fa45bf9a3d55359 --format json
     """
     from personagraph import explore
-    from personagraph.cli.store_cmds import parse_param
 
     if name is None:
         rows = [{"name": q.name, "params": q.signature(), "description": q.description} for q in explore.catalogue()]

@@ -13,30 +13,16 @@ from typing import Any
 import click
 
 from personagraph.cli.context import App, pass_app
-
-
-def _llm_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Options every LLM command shares."""
-    options = [
-        click.option("--model", help="Model name (env PERSONAGRAPH_MODEL; default gpt-4o-mini). Endpoint: OPENAI_BASE_URL, key: OPENAI_API_KEY."),
-        click.option("--concurrency", type=click.IntRange(1, 1024), default=16, show_default=True, help="LLM requests in flight at most."),
-        click.option("--temperature", type=click.FloatRange(0, 2), default=0.7, show_default=True),
-        click.option("--timeout", type=click.FloatRange(0.1), default=60.0, show_default=True, help="Seconds per request before it is retried."),
-        click.option("--max-retries", type=click.IntRange(0, 50), default=5, show_default=True, help="Retries on 429, 5xx, timeouts, dropped connections."),
-        click.option("--no-cache", is_flag=True, help="Do not read or write the response cache (PERSONAGRAPH_CACHE_DIR)."),
-        click.option("--dry-run", is_flag=True, help="Print the prompts and the estimated token count; no calls, no writes."),
-        click.option("--json", "as_json", is_flag=True, help="Print the end report as JSON."),
-    ]
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
+from personagraph.cli.options import llm_options
 
 
 def _client(app: App, model: str | None, concurrency: int, timeout: float, max_retries: int, no_cache: bool) -> Any:
     from personagraph.llm import LLMClient
 
     app.settings = app.settings.with_overrides(model=model)
-    return LLMClient.from_settings(app.settings, concurrency=concurrency, timeout=timeout, max_retries=max_retries, cache=not no_cache)
+    return LLMClient.from_settings(
+        app.settings, concurrency=concurrency, timeout=timeout, max_retries=max_retries, cache=not no_cache
+    )
 
 
 @contextmanager
@@ -50,12 +36,15 @@ def _live(description: str) -> Iterator[Callable[[dict[str, Any]], None]]:
     from rich.text import Text
 
     with Live(Text(description), console=Console(stderr=True), transient=True, refresh_per_second=4) as live:
+
         def update(s: dict[str, Any]) -> None:
-            live.update(Text(
-                f"{description}: {s['expanded']:,} personas ({s['personas_per_s']:.1f}/s) · {s['new_personas']:,} new · "
-                f"{s['calls']:,} calls ({s['calls_per_s']:.1f}/s) · {s['tokens']:,} tokens · {s['cached']:,} cached · "
-                f"{s['retries']} retries · {s['failures']} failures · {s['in_flight']} in flight · {s['elapsed']:.0f} s"
-            ))
+            live.update(
+                Text(
+                    f"{description}: {s['expanded']:,} personas ({s['personas_per_s']:.1f}/s) · {s['new_personas']:,} new · "
+                    f"{s['calls']:,} calls ({s['calls_per_s']:.1f}/s) · {s['tokens']:,} tokens · {s['cached']:,} cached · "
+                    f"{s['retries']} retries · {s['failures']} failures · {s['in_flight']} in flight · {s['elapsed']:.0f} s"
+                )
+            )
 
         yield update
 
@@ -66,8 +55,10 @@ def _counts(counter: dict[str, int]) -> str:
 
 def _llm_line(llm: dict[str, Any], failures_path: str) -> str:
     cost = "n/a" if llm.get("cost_usd") is None else f"${llm['cost_usd']:.4f}"
-    line = (f"LLM: {llm['calls']:,} calls, {llm['cached']:,} cached, {llm['retries']:,} retries, {llm['invalid']:,} invalid replies, "
-            f"{llm['prompt_tokens'] + llm['completion_tokens']:,} tokens, cost {cost}")
+    line = (
+        f"LLM: {llm['calls']:,} calls, {llm['cached']:,} cached, {llm['retries']:,} retries, {llm['invalid']:,} invalid replies, "
+        f"{llm['prompt_tokens'] + llm['completion_tokens']:,} tokens, cost {cost}"
+    )
     if llm.get("failures"):
         line += f"\nfailures: {llm['failures']:,} requests never gave a valid reply; read them in {failures_path}"
     return line
@@ -83,17 +74,48 @@ def _print_dry(prompts_shown: list[list[dict[str, str]]], summary: str) -> None:
 
 @click.command("t2p")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--granularity", type=click.Choice(["coarse", "fine"]), default="fine", show_default=True,
-              help="coarse: broad roles; fine: as specific as the text allows.")
-@click.option("--per-text", type=click.IntRange(1, 10), default=3, show_default=True, help="Personas asked for per text (at most).")
-@click.option("--max-text-tokens", type=click.IntRange(16), default=1024, show_default=True, help="Longer texts are cut to about this many tokens.")
+@click.option(
+    "--granularity",
+    type=click.Choice(["coarse", "fine"]),
+    default="fine",
+    show_default=True,
+    help="coarse: broad roles; fine: as specific as the text allows.",
+)
+@click.option(
+    "--per-text",
+    type=click.IntRange(1, 10),
+    default=3,
+    show_default=True,
+    help="Personas asked for per text (at most).",
+)
+@click.option(
+    "--max-text-tokens",
+    type=click.IntRange(16),
+    default=1024,
+    show_default=True,
+    help="Longer texts are cut to about this many tokens.",
+)
 @click.option("--max-texts", type=click.IntRange(1), help="Process at most this many texts.")
 @click.option("--redo", is_flag=True, help="Process texts again even if this prompt version already did.")
-@_llm_options
+@llm_options
 @pass_app
-def t2p_cmd(app: App, paths: tuple[Path, ...], granularity: str, per_text: int, max_text_tokens: int, max_texts: int | None,
-            redo: bool, model: str | None, concurrency: int, temperature: float, timeout: float, max_retries: int,
-            no_cache: bool, dry_run: bool, as_json: bool) -> None:
+def t2p_cmd(
+    app: App,
+    paths: tuple[Path, ...],
+    granularity: str,
+    per_text: int,
+    max_text_tokens: int,
+    max_texts: int | None,
+    redo: bool,
+    model: str | None,
+    concurrency: int,
+    temperature: float,
+    timeout: float,
+    max_retries: int,
+    no_cache: bool,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
     """Text-to-Persona: ask who is likely to read, write, like or dislike each text.
 
     With PATHS (.txt files, folders of .txt, or JSONL/CSV/Parquet with a `text` field), those
@@ -102,18 +124,29 @@ def t2p_cmd(app: App, paths: tuple[Path, ...], granularity: str, per_text: int, 
     (model, prompt version, run, stance). Example: personagraph t2p examples/texts/ --granularity fine
     """
     from personagraph.cli.progress import progress_bar
-    from personagraph.pipeline.text_to_persona import T2POptions, import_texts, t2p_dry_run, text_to_persona
+    from personagraph.expand.t2p import T2POptions, t2p_dry_run, text_to_persona
+    from personagraph.ingest import import_texts
 
     # The endpoint is checked before the store opens (the JVM takes seconds to start).
     client = None if dry_run else _client(app, model, concurrency, timeout, max_retries, no_cache)
     store = app.store(workload="llm")
     ids = import_texts(store, paths) if paths else None
-    options = T2POptions(granularity=granularity, per_text=per_text, max_text_tokens=max_text_tokens,  # type: ignore[arg-type]
-                         concurrency=concurrency, max_texts=max_texts, redo=redo, temperature=temperature)
+    options = T2POptions(
+        granularity=granularity,
+        per_text=per_text,
+        max_text_tokens=max_text_tokens,  # type: ignore[arg-type]
+        concurrency=concurrency,
+        max_texts=max_texts,
+        redo=redo,
+        temperature=temperature,
+    )
     if dry_run:
         plan = t2p_dry_run(store, options, ids)
-        _print_dry(plan["prompts"], f"dry run: {plan['texts']:,} texts, about {plan['prompt_tokens']:,} prompt tokens "
-                   f"and {plan['completion_tokens']:,} completion tokens; no calls made")
+        _print_dry(
+            plan["prompts"],
+            f"dry run: {plan['texts']:,} texts, about {plan['prompt_tokens']:,} prompt tokens "
+            f"and {plan['completion_tokens']:,} completion tokens; no calls made",
+        )
         return
     assert client is not None
     total = len(ids) if ids is not None else None
@@ -123,27 +156,70 @@ def t2p_cmd(app: App, paths: tuple[Path, ...], granularity: str, per_text: int, 
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
         return
-    click.echo(f"{report.texts:,} texts ({report.texts_cut:,} cut to {max_text_tokens} tokens) → {report.personas_new:,} new personas, "
-               f"{report.personas_existing:,} already in the graph; run {report.run}, prompt {report.prompt}")
+    click.echo(
+        f"{report.texts:,} texts ({report.texts_cut:,} cut to {max_text_tokens} tokens) → {report.personas_new:,} new personas, "
+        f"{report.personas_existing:,} already in the graph; run {report.run}, prompt {report.prompt}"
+    )
     click.echo(f"stances: {_counts(dict(report.stances.most_common()))}")
     click.echo(_llm_line(report.llm, report.failures_path))
 
 
 @click.command("expand")
-@click.option("--hops", type=click.IntRange(1, 20), default=6, show_default=True, help="Expand personas whose hop is below this.")
-@click.option("--per-persona", type=click.IntRange(1, 12), default=3, show_default=True, help="Related personas asked for per persona.")
-@click.option("--relations", metavar="TYPES", help="Relation vocabulary for this run, e.g. COLLEAGUE,PATIENT_OF,RIVAL (default: the store's).")
+@click.option(
+    "--hops", type=click.IntRange(1, 20), default=6, show_default=True, help="Expand personas whose hop is below this."
+)
+@click.option(
+    "--per-persona",
+    type=click.IntRange(1, 12),
+    default=3,
+    show_default=True,
+    help="Related personas asked for per persona.",
+)
+@click.option(
+    "--relations",
+    metavar="TYPES",
+    help="Relation vocabulary for this run, e.g. COLLEAGUE,PATIENT_OF,RIVAL (default: the store's).",
+)
 @click.option("--max-personas", type=click.IntRange(1), help="Expand at most this many personas in this run.")
-@click.option("--max-calls", type=click.IntRange(1), help="Stop claiming work once this many LLM calls are made or under way.")
-@click.option("--lease", type=click.FloatRange(1), default=120.0, show_default=True, help="Seconds a claim holds before another worker may take it (renewed while working).")
-@click.option("--origin", "origins", multiple=True, type=click.Choice(["text", "persona", "import"]),
-              help="Expand only personas of this origin (repeatable; default: all).")
+@click.option(
+    "--max-calls", type=click.IntRange(1), help="Stop claiming work once this many LLM calls are made or under way."
+)
+@click.option(
+    "--lease",
+    type=click.FloatRange(1),
+    default=120.0,
+    show_default=True,
+    help="Seconds a claim holds before another worker may take it (renewed while working).",
+)
+@click.option(
+    "--origin",
+    "origins",
+    multiple=True,
+    type=click.Choice(["text", "persona", "import"]),
+    help="Expand only personas of this origin (repeatable; default: all).",
+)
 @click.option("--run", "run_id", help="Run id written into the provenance (default: a new one).")
-@_llm_options
+@llm_options
 @pass_app
-def expand_cmd(app: App, hops: int, per_persona: int, relations: str | None, max_personas: int | None, max_calls: int | None,
-               lease: float, origins: tuple[str, ...], run_id: str | None, model: str | None, concurrency: int, temperature: float, timeout: float,
-               max_retries: int, no_cache: bool, dry_run: bool, as_json: bool) -> None:
+def expand_cmd(
+    app: App,
+    hops: int,
+    per_persona: int,
+    relations: str | None,
+    max_personas: int | None,
+    max_calls: int | None,
+    lease: float,
+    origins: tuple[str, ...],
+    run_id: str | None,
+    model: str | None,
+    concurrency: int,
+    temperature: float,
+    timeout: float,
+    max_retries: int,
+    no_cache: bool,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
     """Persona-to-Persona: grow the graph through relations, hop by hop.
 
     Takes the frontier from the graph (personas with hop < --hops not yet expanded, lowest hop
@@ -152,20 +228,32 @@ def expand_cmd(app: App, hops: int, per_persona: int, relations: str | None, max
     to finish; start several (on one Bolt server) to share the work.
     Example: personagraph expand --hops 2 --max-personas 100
     """
-    from personagraph.pipeline.persona_to_persona import ExpandOptions, expand
-    from personagraph.pipeline.persona_to_persona import dry_run as plan_dry_run
+    from personagraph.expand.p2p import ExpandOptions, expand
+    from personagraph.expand.p2p import dry_run as plan_dry_run
 
     if relations:
         app.settings = app.settings.with_overrides(relations=relations)
     client = None if dry_run else _client(app, model, concurrency, timeout, max_retries, no_cache)
     store = app.store(workload="llm")
-    options = ExpandOptions(hops=hops, per_persona=per_persona, concurrency=concurrency, max_personas=max_personas,
-                            max_calls=max_calls, lease=lease, temperature=temperature, run_id=run_id, origins=list(origins))
+    options = ExpandOptions(
+        hops=hops,
+        per_persona=per_persona,
+        concurrency=concurrency,
+        max_personas=max_personas,
+        max_calls=max_calls,
+        lease=lease,
+        temperature=temperature,
+        run_id=run_id,
+        origins=list(origins),
+    )
     if dry_run:
         plan = plan_dry_run(store, options, app.vocabulary)
-        _print_dry(plan.prompts, f"dry run: {plan.frontier:,} personas in the frontier now, about {plan.prompt_tokens:,} prompt tokens "
-                   f"and {plan.completion_tokens:,} completion tokens for them; about {plan.projected_calls:,} calls "
-                   f"for all {hops} hops; no calls made")
+        _print_dry(
+            plan.prompts,
+            f"dry run: {plan.frontier:,} personas in the frontier now, about {plan.prompt_tokens:,} prompt tokens "
+            f"and {plan.completion_tokens:,} completion tokens for them; about {plan.projected_calls:,} calls "
+            f"for all {hops} hops; no calls made",
+        )
         return
     assert client is not None
     with _live("expanding") as update:
@@ -176,9 +264,13 @@ def expand_cmd(app: App, hops: int, per_persona: int, relations: str | None, max
         click.echo(json.dumps(summary, indent=2))
         return
     rate = report.expanded / report.elapsed if report.elapsed else 0.0
-    click.echo(f"expanded {report.expanded:,} personas in {report.elapsed:.1f} s ({rate:.1f}/s); stopped: {report.stopped}; run {report.run}")
+    click.echo(
+        f"expanded {report.expanded:,} personas in {report.elapsed:.1f} s ({rate:.1f}/s); stopped: {report.stopped}; run {report.run}"
+    )
     by_hop = ", ".join(f"hop {h}: {n:,}" for h, n in summary["new_by_hop"].items())
-    click.echo(f"new personas: {summary['new_personas']:,} ({by_hop or 'none'}); {report.linked_existing:,} answers were personas already in the graph")
+    click.echo(
+        f"new personas: {summary['new_personas']:,} ({by_hop or 'none'}); {report.linked_existing:,} answers were personas already in the graph"
+    )
     click.echo(f"relations: {_counts(summary['relations'])}")
     if report.rejected:
         click.echo(f"rejected relation types (not in the vocabulary): {_counts(summary['rejected_relations'])}")

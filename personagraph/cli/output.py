@@ -5,23 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import click
-
-FORMATS = ("table", "json", "jsonl", "csv")
-
-
-def format_option(default: str = "table") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(FORMATS),
-        default=default,
-        show_default=True,
-        help="Output format.",
-    )
 
 
 def _cell(value: Any) -> str:
@@ -60,3 +47,18 @@ def emit(rows: Sequence[dict[str, Any]], fmt: str = "table", title: str | None =
         table.add_row(*(_cell(row.get(k)) for k in columns))
     Console(soft_wrap=False).print(table)
     click.echo(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+
+
+def print_coverage(report: dict[str, Any], title: str, store: Any = None) -> None:
+    """The coverage table, and (given the store) the clusters drawn from, with their labels."""
+    from personagraph.sampling.summary import cluster_rows, coverage_rows
+
+    emit(coverage_rows(report), "table", title=title)
+    if store is not None and (report.get("clusters") or {}).get("batch"):
+        from personagraph.sampling.strata import cluster_names
+
+        emit(cluster_rows(report, cluster_names(store)), "table", title="clusters in the batch")
+
+
+def note(message: str) -> None:
+    click.echo(f"note: {message}", err=True)

@@ -3,58 +3,36 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any
 
 import click
 
 from personagraph.cli.context import App, pass_app
-from personagraph.cli.output import emit, format_option
-
-EMBEDDER = click.Choice(["minilm", "static"])
-STRATEGY = click.Choice(["random", "stratified", "kcenter", "graph"])
-ALLOCATION = click.Choice(["proportional", "uniform", "sqrt"])
-
-
-def carver_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """The filters shared by `sample` and `synth`."""
-    for option in reversed([
-        click.option("--where", metavar="EXPR", help='Attribute filter, e.g. "hop <= 2 and uses = 0" '
-                     "(fields: hop, uses, cluster, community, degree, origin; joined by 'and')."),
-        click.option("--origin", metavar="LIST", help="Only these origins: text, persona, import (comma-separated)."),
-        click.option("--cluster", "clusters", metavar="LIST", help="Only these clusters, e.g. 3,7."),
-        click.option("--text", metavar="WORDS", help="Only personas whose text contains this (case-insensitive)."),
-        click.option("--match", metavar="PATTERN", help='Only personas p in this graph pattern, e.g. "(p)-[:PATIENT_OF]->(:Persona)" '
-                     "(read-only; labels and relation types checked; literals become parameters)."),
-    ]):
-        fn = option(fn)
-    return fn
-
-
-def make_carver(app: App, where: str | None, origin: str | None, clusters: str | None, text: str | None,
-                match: str | None) -> Any:
-    from personagraph.sampling.carver import Carver
-
-    return Carver.parse(where=where, origin=origin, cluster=clusters, text=text, match=match, vocabulary=app.vocabulary)
-
-
-def print_coverage(report: dict[str, Any], title: str, store: Any = None) -> None:
-    """The coverage table, and (given the store) the clusters drawn from, with their labels."""
-    from personagraph.sampling.summary import cluster_rows, coverage_rows
-
-    emit(coverage_rows(report), "table", title=title)
-    if store is not None and (report.get("clusters") or {}).get("batch"):
-        from personagraph.sampling.strata import cluster_names
-
-        emit(cluster_rows(report, cluster_names(store)), "table", title="clusters in the batch")
+from personagraph.cli.options import ALLOCATION, EMBEDDER, STRATEGY, carver_options, format_option, make_carver
+from personagraph.cli.output import emit, print_coverage
 
 
 @click.command("cluster")
-@click.option("--clusters", "k", type=click.IntRange(1, 100_000), help="Number of k-means clusters (default: about sqrt(personas / 5), 2 to 256).")
-@click.option("--embedder", type=EMBEDDER, default="minilm", show_default=True, help="Embeddings to cluster (computed where missing).")
+@click.option(
+    "--clusters",
+    "k",
+    type=click.IntRange(1, 100_000),
+    help="Number of k-means clusters (default: about sqrt(personas / 5), 2 to 256).",
+)
+@click.option(
+    "--embedder",
+    type=EMBEDDER,
+    default="minilm",
+    show_default=True,
+    help="Embeddings to cluster (computed where missing).",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of k-means and Louvain.")
-@click.option("--method", type=click.Choice(["faiss", "sklearn"]), default="faiss", show_default=True,
-              help="k-means implementation (faiss is several times faster at scale).")
+@click.option(
+    "--method",
+    type=click.Choice(["faiss", "sklearn"]),
+    default="faiss",
+    show_default=True,
+    help="k-means implementation (faiss is several times faster at scale).",
+)
 @format_option()
 @pass_app
 def cluster_cmd(app: App, k: int | None, embedder: str, seed: int, method: str, fmt: str) -> None:
@@ -70,31 +48,78 @@ def cluster_cmd(app: App, k: int | None, embedder: str, seed: int, method: str, 
 
     store = app.store()
     with progress_bar(f"embedding ({embedder})", total=store.count("Persona"), unit="personas") as advance:
-        report = compute_strata(store, app.settings, clusters=k, embedder=embedder, seed=seed, method=method, progress=advance)
+        report = compute_strata(
+            store, app.settings, clusters=k, embedder=embedder, seed=seed, method=method, progress=advance
+        )
     if fmt != "table":
         emit([report.as_dict()], fmt)
         return
-    emit(report.clusters, "table", title=f"{report.k} clusters of {report.personas} personas ({report.embedder}, seed {seed})")
-    click.echo(f"{report.communities} communities on the relation graph; {report.unrelated} personas without relations (community -1)")
+    emit(
+        report.clusters,
+        "table",
+        title=f"{report.k} clusters of {report.personas} personas ({report.embedder}, seed {seed})",
+    )
+    click.echo(
+        f"{report.communities} communities on the relation graph; {report.unrelated} personas without relations (community -1)"
+    )
 
 
 @click.command("sample")
-@click.option("--size", "-n", type=click.IntRange(1), default=100, show_default=True, help="Personas in the batch (pairs with --relation).")
-@click.option("--strategy", type=STRATEGY, default="kcenter", show_default=True,
-              help="random (baseline), stratified (quota per cluster), kcenter (farthest-point within quotas), graph (communities × hops).")
-@click.option("--allocation", type=ALLOCATION, default="sqrt", show_default=True, help="How quotas follow cluster sizes.")
-@click.option("--relation", metavar="TYPE", help="Pick pairs of personas joined by this relation type (graph strategy).")
+@click.option(
+    "--size",
+    "-n",
+    type=click.IntRange(1),
+    default=100,
+    show_default=True,
+    help="Personas in the batch (pairs with --relation).",
+)
+@click.option(
+    "--strategy",
+    type=STRATEGY,
+    default="kcenter",
+    show_default=True,
+    help="random (baseline), stratified (quota per cluster), kcenter (farthest-point within quotas), graph (communities × hops).",
+)
+@click.option(
+    "--allocation", type=ALLOCATION, default="sqrt", show_default=True, help="How quotas follow cluster sizes."
+)
+@click.option(
+    "--relation", metavar="TYPE", help="Pick pairs of personas joined by this relation type (graph strategy)."
+)
 @click.option("--task", default="sample", show_default=True, help="What the batch is for (recorded in the ledger).")
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--embedder", type=EMBEDDER, default="minilm", show_default=True, help="Embeddings for kcenter and the covering radius.")
+@click.option(
+    "--embedder",
+    type=EMBEDDER,
+    default="minilm",
+    show_default=True,
+    help="Embeddings for kcenter and the covering radius.",
+)
 @click.option("--dry-run", is_flag=True, help="Show the batch and its coverage without recording it.")
-@click.option("--show", type=click.IntRange(0), default=10, show_default=True, help="How many chosen personas to print.")
+@click.option(
+    "--show", type=click.IntRange(0), default=10, show_default=True, help="How many chosen personas to print."
+)
 @carver_options
 @click.option("--json", "as_json", is_flag=True, help="Print the batch and its coverage as JSON.")
 @pass_app
-def sample_cmd(app: App, size: int, strategy: str, allocation: str, relation: str | None, task: str, seed: int,
-               embedder: str, dry_run: bool, show: int, where: str | None, origin: str | None, clusters: str | None,
-               text: str | None, match: str | None, as_json: bool) -> None:
+def sample_cmd(
+    app: App,
+    size: int,
+    strategy: str,
+    allocation: str,
+    relation: str | None,
+    task: str,
+    seed: int,
+    embedder: str,
+    dry_run: bool,
+    show: int,
+    where: str | None,
+    origin: str | None,
+    clusters: str | None,
+    text: str | None,
+    match: str | None,
+    as_json: bool,
+) -> None:
     """Choose a batch of personas that covers the persona space, and record it in the usage ledger.
 
     Personas used least so far come first, so consecutive batches do not repeat a persona until
@@ -108,14 +133,27 @@ def sample_cmd(app: App, size: int, strategy: str, allocation: str, relation: st
 
     store = app.store()
     carver = make_carver(app, where, origin, clusters, text, match)
-    batch = sample_batch(store, app.settings, size=size, strategy=strategy, task=task, carver=carver,
-                         allocation=allocation, seed=seed, embedder=embedder, relation=relation, record=not dry_run)
+    batch = sample_batch(
+        store,
+        app.settings,
+        size=size,
+        strategy=strategy,
+        task=task,
+        carver=carver,
+        allocation=allocation,
+        seed=seed,
+        embedder=embedder,
+        relation=relation,
+        record=not dry_run,
+    )
     texts = persona_texts(store, [p for g in batch.groups[:show] for p in g])
     if as_json:
         click.echo(json.dumps(batch.as_dict() | {"groups": batch.groups}, indent=2, default=str))
         return
     state = "recorded" if batch.recorded else "not recorded (dry run)"
-    click.echo(f"batch {batch.id}: {len(batch.groups)} {'pairs' if relation else 'personas'}, {batch.strategy}, {state}")
+    click.echo(
+        f"batch {batch.id}: {len(batch.groups)} {'pairs' if relation else 'personas'}, {batch.strategy}, {state}"
+    )
     print_coverage(batch.coverage, "coverage", store)
     for group in batch.groups[:show]:
         click.echo("  " + "  <->  ".join(texts.get(p, p)[:100] for p in group))
@@ -157,12 +195,25 @@ def report_cmd(app: App, batch_id: str, recompute: bool, embedder: str, as_json:
 
         diversity = batch_diversity(store, app.settings, batch_id, embedder=embedder)
     if as_json:
-        click.echo(json.dumps({"batch": batch_id, "task": batch.get("task"), "strategy": batch.get("strategy"),
-                               "coverage": batch.get("coverage"), "diversity": diversity}, indent=2, default=str))
+        click.echo(
+            json.dumps(
+                {
+                    "batch": batch_id,
+                    "task": batch.get("task"),
+                    "strategy": batch.get("strategy"),
+                    "coverage": batch.get("coverage"),
+                    "diversity": diversity,
+                },
+                indent=2,
+                default=str,
+            )
+        )
         return
-    click.echo(f"batch {batch_id}: task {batch.get('task')}, strategy {batch.get('strategy')}, "
-               f"{batch.get('size')} {'pairs' if batch.get('relation') else 'personas'}, {batch.get('created_at')}"
-               + (f", filters: {batch['carver']}" if batch.get("carver") else ""))
+    click.echo(
+        f"batch {batch_id}: task {batch.get('task')}, strategy {batch.get('strategy')}, "
+        f"{batch.get('size')} {'pairs' if batch.get('relation') else 'personas'}, {batch.get('created_at')}"
+        + (f", filters: {batch['carver']}" if batch.get("carver") else "")
+    )
     print_coverage(batch.get("coverage") or {}, "coverage", store)
     emit(diversity_rows(diversity or {}), "table", title="diversity of the samples")
     bins = similarity_rows(diversity or {})
@@ -172,8 +223,5 @@ def report_cmd(app: App, batch_id: str, recompute: bool, embedder: str, as_json:
 
 def register(main: click.Group) -> None:
     """Add this area's commands to ``main``."""
-    from personagraph.cli import synth_cmds
-
     for command in (cluster_cmd, sample_cmd, batches_cmd, report_cmd):
         main.add_command(command)
-    synth_cmds.register(main)

@@ -6,25 +6,13 @@ import json
 import os
 import secrets
 from pathlib import Path
-from typing import Any
 
 import click
 
 from personagraph.cli.context import App, pass_app
-from personagraph.cli.output import emit, format_option
+from personagraph.cli.options import format_option, parse_param
+from personagraph.cli.output import emit
 from personagraph.errors import ConfigError, MissingFileError
-
-
-def parse_param(raw: str) -> tuple[str, Any]:
-    """``name=value``: the value is read as JSON when it parses (numbers, lists, objects), else a string."""
-    name, sep, value = raw.partition("=")
-    if not sep or not name.strip():
-        raise ConfigError(f"--param {raw!r} must look like name=value")
-    try:
-        parsed = json.loads(value)
-    except json.JSONDecodeError:
-        parsed = value
-    return name.strip(), parsed
 
 
 def _is_card(path: Path, kind: str) -> bool:
@@ -33,15 +21,26 @@ def _is_card(path: Path, kind: str) -> bool:
 
 @click.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--kind", type=click.Choice(["auto", "personas", "texts", "relations", "cards"]), default="auto", show_default=True,
-              help="What the records are; auto looks at the keys (persona / input persona / text / src,dst,type). "
-              "Character Cards (V2/V3 .png, or .json with --kind cards) import as personas with their relations.")
+@click.option(
+    "--kind",
+    type=click.Choice(["auto", "personas", "texts", "relations", "cards"]),
+    default="auto",
+    show_default=True,
+    help="What the records are; auto looks at the keys (persona / input persona / text / src,dst,type). "
+    "Character Cards (V2/V3 .png, or .json with --kind cards) import as personas with their relations.",
+)
 @click.option("--skip-bad", is_flag=True, help="Skip malformed lines and report them, instead of stopping.")
-@click.option("--batch-size", type=click.IntRange(1, 1_000_000), default=None,
-              help="Records read and checked before a write [default: 50000 embedded, 10000 over Bolt].")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 1_000_000),
+    default=None,
+    help="Records read and checked before a write [default: 50000 embedded, 10000 over Bolt].",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON report per file instead of a sentence.")
 @pass_app
-def import_cmd(app: App, files: tuple[Path, ...], kind: str, skip_bad: bool, batch_size: int | None, as_json: bool) -> None:
+def import_cmd(
+    app: App, files: tuple[Path, ...], kind: str, skip_bad: bool, batch_size: int | None, as_json: bool
+) -> None:
     """Import personas, texts or relations from JSONL, CSV or Parquet files.
 
     Reads Persona Hub files (`persona`, or `input persona`), FinePersonas (`id`, `persona`,
@@ -55,7 +54,7 @@ def import_cmd(app: App, files: tuple[Path, ...], kind: str, skip_bad: bool, bat
     """
     from personagraph.cli.progress import progress_bar
     from personagraph.formats import file_format
-    from personagraph.pipeline.ingest import import_file
+    from personagraph.ingest.importer import import_file
 
     for path in files:  # every file is checked before the first one is read
         if not path.is_file():
@@ -68,7 +67,9 @@ def import_cmd(app: App, files: tuple[Path, ...], kind: str, skip_bad: bool, bat
             from personagraph.cast.cards import import_cards
 
             counts = import_cards(store, [path])
-            click.echo(f"{path}: {counts['cards']} character card, {counts['personas_new']} new personas, {counts['relations']} relations")
+            click.echo(
+                f"{path}: {counts['cards']} character card, {counts['personas_new']} new personas, {counts['relations']} relations"
+            )
             continue
         with progress_bar(f"importing {path.name}", total=None) as advance:
             report = import_file(store, path, kind=kind, skip_bad=skip_bad, batch_size=batch_size, progress=advance)  # type: ignore[arg-type]
@@ -80,7 +81,11 @@ def import_cmd(app: App, files: tuple[Path, ...], kind: str, skip_bad: bool, bat
                 f"{path}: {summary['records']} {summary['kind']} records, {summary['personas_new']} new personas, "
                 f"{summary['texts_new']} new texts, {summary['relations_new']} new relations"
                 + (f" ({summary['relations']} matched)" if summary["relations"] != summary["relations_new"] else "")
-                + (f", {summary['relations_unmatched']} relations without both personas" if summary["relations_unmatched"] else "")
+                + (
+                    f", {summary['relations_unmatched']} relations without both personas"
+                    if summary["relations_unmatched"]
+                    else ""
+                )
                 + (f", {summary['skipped']} lines skipped" if summary["skipped"] else "")
                 + f" in {summary['seconds']:.1f} s"
             )
@@ -90,32 +95,27 @@ def import_cmd(app: App, files: tuple[Path, ...], kind: str, skip_bad: bool, bat
             click.echo(f"  … and {len(report.skipped) - 20} more skipped lines", err=True)
 
 
-@click.group("export")
-def export_group() -> None:
-    """Write personas, relations, samples or NPC casts to files."""
-
-
-@export_group.command("graph")
-@click.argument("out_dir", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet", "graphml"]), default="jsonl", show_default=True)
-@pass_app
-def export_graph_cmd(app: App, out_dir: Path, fmt: str) -> None:
-    """Write personas and relations (JSONL or Parquet: two files; GraphML: one) into OUT_DIR."""
-    from personagraph.export.graph_files import export_graph
-
-    result = export_graph(app.store(), out_dir, fmt)
-    click.echo(f"wrote {result['personas']} personas and {result['relations']} relations: {', '.join(result['files'])}")
-
-
 @click.command("query")
 @click.argument("cypher", required=False)
 @click.option("-f", "--file", "query_file", type=click.Path(path_type=Path), help="Read the query from a .cypher file.")
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Query parameter; the value is parsed as JSON if it can be (42, 0.5, [1,2], {\"a\":1}), else taken as a string.")
-@click.option("--write", is_flag=True, help="Allow the query to write. Without it, a writing query is refused and nothing changes.")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help='Query parameter; the value is parsed as JSON if it can be (42, 0.5, [1,2], {"a":1}), else taken as a string.',
+)
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Allow the query to write. Without it, a writing query is refused and nothing changes.",
+)
 @format_option()
 @pass_app
-def query_cmd(app: App, cypher: str | None, query_file: Path | None, params: tuple[str, ...], write: bool, fmt: str) -> None:
+def query_cmd(
+    app: App, cypher: str | None, query_file: Path | None, params: tuple[str, ...], write: bool, fmt: str
+) -> None:
     """Run a Cypher query (inline or from a file) and print the rows.
 
     Values go in as parameters: personagraph query 'MATCH (p:Persona) WHERE p.hop = $h RETURN p.text' -p h=1
@@ -143,14 +143,23 @@ def stats_cmd(app: App, as_json: bool) -> None:
         click.echo(json.dumps(stats, indent=2))
         return
     for section, values in stats.items():
-        rows = [{section.rstrip("s") if section != "degree" else "degree": key, "count": value} for key, value in values.items()]
+        rows = [
+            {section.rstrip("s") if section != "degree" else "degree": key, "count": value}
+            for key, value in values.items()
+        ]
         if rows:
             emit(rows, "table", title=section)
 
 
 @click.command("serve")
 @click.option("--port", type=click.IntRange(1, 65535), default=7687, show_default=True, help="Bolt port on 127.0.0.1.")
-@click.option("--http-port", type=click.IntRange(1, 65535), default=2480, show_default=True, help="ArcadeDB HTTP/studio port on 127.0.0.1.")
+@click.option(
+    "--http-port",
+    type=click.IntRange(1, 65535),
+    default=2480,
+    show_default=True,
+    help="ArcadeDB HTTP/studio port on 127.0.0.1.",
+)
 @pass_app
 def serve_cmd(app: App, port: int, http_port: int) -> None:
     """Serve the embedded store over Bolt on 127.0.0.1 until Ctrl-C.
@@ -171,7 +180,9 @@ def serve_cmd(app: App, port: int, http_port: int) -> None:
         password = secrets.token_urlsafe(12)
 
     def ready(url: str) -> None:
-        click.echo(f"serving {os.path.abspath(folder)} at {url} (database {app.settings.database}, user root)", err=True)
+        click.echo(
+            f"serving {os.path.abspath(folder)} at {url} (database {app.settings.database}, user root)", err=True
+        )
         if generated:
             click.echo(f"password (not stored anywhere): {password}", err=True)
         click.echo("ready", err=True)
@@ -180,8 +191,14 @@ def serve_cmd(app: App, port: int, http_port: int) -> None:
 
 
 @click.command("demo")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("personagraph-demo"), show_default=True,
-              help="Folder for the demo's store and files (re-created on each run).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("personagraph-demo"),
+    show_default=True,
+    help="Folder for the demo's store and files (re-created on each run).",
+)
 @pass_app
 def demo_cmd(app: App, out_dir: Path) -> None:
     """Build the example world in an embedded store and walk through what PersonaGraph does.
@@ -194,5 +211,5 @@ def demo_cmd(app: App, out_dir: Path) -> None:
 
 
 def register(main: click.Group) -> None:
-    for command in (import_cmd, export_group, query_cmd, stats_cmd, serve_cmd, demo_cmd):
+    for command in (import_cmd, query_cmd, stats_cmd, serve_cmd, demo_cmd):
         main.add_command(command)

@@ -9,27 +9,51 @@ from typing import Any
 import click
 
 from personagraph.cli.context import App, pass_app
-from personagraph.cli.output import emit
-from personagraph.cli.sampling_cmds import ALLOCATION, EMBEDDER, STRATEGY, carver_options, make_carver, print_coverage
-from personagraph.cli.store_cmds import export_group
-
-TASK_NAMES = ["math", "logic", "instruction", "knowledge", "npc", "tool", "rivals", "consultation", "handoff"]
+from personagraph.cli.options import ALLOCATION, EMBEDDER, STRATEGY, TASK_NAMES, carver_options, make_carver
+from personagraph.cli.output import emit, print_coverage
 
 
 @click.command("synth")
-@click.option("--task", type=click.Choice(TASK_NAMES), required=True,
-              help="math, logic, instruction, knowledge, npc, tool (one persona each); rivals (RIVAL pairs), "
-                   "consultation (PATIENT_OF pairs), handoff (COLLEAGUE pairs).")
-@click.option("--mode", type=click.Choice(["zero-shot", "few-shot", "persona-few-shot"]), default="zero-shot", show_default=True,
-              help="few-shot: example outputs in the prompt; persona-few-shot: examples with the personas they came from.")
-@click.option("--size", "-n", type=click.IntRange(1), default=10, show_default=True, help="Samples (personas, or pairs for pair tasks).")
-@click.option("--strategy", type=STRATEGY, default="kcenter", show_default=True, help="How the batch is chosen (pair tasks: graph).")
+@click.option(
+    "--task",
+    type=click.Choice(TASK_NAMES),
+    required=True,
+    help="math, logic, instruction, knowledge, npc, tool (one persona each); rivals (RIVAL pairs), "
+    "consultation (PATIENT_OF pairs), handoff (COLLEAGUE pairs).",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["zero-shot", "few-shot", "persona-few-shot"]),
+    default="zero-shot",
+    show_default=True,
+    help="few-shot: example outputs in the prompt; persona-few-shot: examples with the personas they came from.",
+)
+@click.option(
+    "--size",
+    "-n",
+    type=click.IntRange(1),
+    default=10,
+    show_default=True,
+    help="Samples (personas, or pairs for pair tasks).",
+)
+@click.option(
+    "--strategy",
+    type=STRATEGY,
+    default="kcenter",
+    show_default=True,
+    help="How the batch is chosen (pair tasks: graph).",
+)
 @click.option("--allocation", type=ALLOCATION, default="sqrt", show_default=True)
 @click.option("--difficulty", help="math: easy|medium|hard|olympiad; logic: easy|medium|hard.")
 @click.option("--domain", help='math: the area, e.g. "probability" (free text).')
 @click.option("--setting", help='npc: the game world, e.g. "a cyberpunk city" (free text).')
 @click.option("--shots", type=click.IntRange(0, 20), default=3, show_default=True, help="Few-shot examples to use.")
-@click.option("--examples", "examples_file", type=click.Path(path_type=Path), help="Few-shot examples (JSONL: {\"vars\": {...}, \"reply\": {...}}).")
+@click.option(
+    "--examples",
+    "examples_file",
+    type=click.Path(path_type=Path),
+    help='Few-shot examples (JSONL: {"vars": {...}, "reply": {...}}).',
+)
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--temperature", type=float, default=0.8, show_default=True)
 @click.option("--concurrency", type=click.IntRange(1, 512), default=16, show_default=True, help="Requests in flight.")
@@ -37,10 +61,29 @@ TASK_NAMES = ["math", "logic", "instruction", "knowledge", "npc", "tool", "rival
 @carver_options
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
 @pass_app
-def synth_cmd(app: App, task: str, mode: str, size: int, strategy: str, allocation: str, difficulty: str | None,
-              domain: str | None, setting: str | None, shots: int, examples_file: Path | None, seed: int,
-              temperature: float, concurrency: int, embedder: str, where: str | None, origin: str | None,
-              clusters: str | None, text: str | None, match: str | None, as_json: bool) -> None:
+def synth_cmd(
+    app: App,
+    task: str,
+    mode: str,
+    size: int,
+    strategy: str,
+    allocation: str,
+    difficulty: str | None,
+    domain: str | None,
+    setting: str | None,
+    shots: int,
+    examples_file: Path | None,
+    seed: int,
+    temperature: float,
+    concurrency: int,
+    embedder: str,
+    where: str | None,
+    origin: str | None,
+    clusters: str | None,
+    text: str | None,
+    match: str | None,
+    as_json: bool,
+) -> None:
     """Generate synthetic data from a batch of personas, one sample per persona (or related pair).
 
     The batch is chosen like `personagraph sample` and recorded in the ledger; each sample becomes
@@ -58,15 +101,31 @@ def synth_cmd(app: App, task: str, mode: str, size: int, strategy: str, allocati
     examples = load_examples(examples_file) if examples_file else None
     options = {"difficulty": difficulty, "domain": domain, "setting": setting}
     with progress_bar(f"synth {task}", total=size, unit="samples") as advance:
-        report = synthesize(store, app.settings, task=task, mode=mode, size=size, strategy=strategy, carver=carver,
-                            seed=seed, allocation=allocation, options={k: v for k, v in options.items() if v},
-                            shots=shots, examples=examples, embedder=embedder, temperature=temperature,
-                            concurrency=concurrency, progress=advance)
+        report = synthesize(
+            store,
+            app.settings,
+            task=task,
+            mode=mode,
+            size=size,
+            strategy=strategy,
+            carver=carver,
+            seed=seed,
+            allocation=allocation,
+            options={k: v for k, v in options.items() if v},
+            shots=shots,
+            examples=examples,
+            embedder=embedder,
+            temperature=temperature,
+            concurrency=concurrency,
+            progress=advance,
+        )
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2, default=str))
         return
-    click.echo(f"batch {report.batch.id}: {len(report.samples)} {task} samples ({mode}, {report.prompt}, model {report.model})"
-               + (f"; {len(report.failed)} failed (kept in the LLM failure log)" if report.failed else ""))
+    click.echo(
+        f"batch {report.batch.id}: {len(report.samples)} {task} samples ({mode}, {report.prompt}, model {report.model})"
+        + (f"; {len(report.failed)} failed (kept in the LLM failure log)" if report.failed else "")
+    )
     print_coverage(report.batch.coverage, "coverage of the batch", store)
     emit(diversity_rows(report.diversity), "table", title="diversity of the samples")
     bins = similarity_rows(report.diversity)
@@ -74,20 +133,28 @@ def synth_cmd(app: App, task: str, mode: str, size: int, strategy: str, allocati
         emit(bins, "table", title="similar personas, similar samples?")
     for sample in report.samples[:3]:
         click.echo(f"  {sample['id']}: {sample['text'][:160]}")
-    click.echo(f"next: personagraph lineage {report.samples[0]['id'] if report.samples else 'SAMPLE_ID'}; "
-               f"personagraph export samples out.parquet --batch {report.batch.id}")
+    click.echo(
+        f"next: personagraph lineage {report.samples[0]['id'] if report.samples else 'SAMPLE_ID'}; "
+        f"personagraph export samples out.parquet --batch {report.batch.id}"
+    )
 
 
 def _print_lineage(tree: dict[str, Any]) -> None:
-    click.echo(f"sample {tree['id']} ({tree['task']}, {tree['mode']}, {tree['prompt']}, model {tree['model']}, batch {tree['batch']})")
+    click.echo(
+        f"sample {tree['id']} ({tree['task']}, {tree['mode']}, {tree['prompt']}, model {tree['model']}, batch {tree['batch']})"
+    )
     for line in str(tree["text"])[:600].splitlines():
         click.echo(f"  {line}")
     for persona in tree["personas"]:
-        click.echo(f"  └─ GENERATED_BY [{persona['role']}] persona {persona['id']} (hop {persona['hop']}, origin {persona['origin']})")
+        click.echo(
+            f"  └─ GENERATED_BY [{persona['role']}] persona {persona['id']} (hop {persona['hop']}, origin {persona['origin']})"
+        )
         click.echo(f"       {persona['text']}")
         indent = "       "
         for text in persona["texts"]:
-            click.echo(f"{indent}└─ DERIVED_FROM text {text['id']}{' (' + str(text['source']) + ')' if text.get('source') else ''}")
+            click.echo(
+                f"{indent}└─ DERIVED_FROM text {text['id']}{' (' + str(text['source']) + ')' if text.get('source') else ''}"
+            )
             click.echo(f"{indent}     {str(text['text'])[:200]}")
         for step in persona["expanded_from"]:
             arrow = f"<-[:{step['relation']}]-" if step["outgoing"] else f"-[:{step['relation']}]->"
@@ -112,24 +179,6 @@ def lineage_cmd(app: App, sample_id: str, as_json: bool) -> None:
         click.echo(json.dumps(tree, indent=2, ensure_ascii=False, default=str))
         return
     _print_lineage(tree)
-
-
-@export_group.command("samples")
-@click.argument("out", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet"]), help="Default: from OUT's extension.")
-@click.option("--batch", help="Only the samples of this batch.")
-@click.option("--task", type=click.Choice(TASK_NAMES), help="Only this task.")
-@pass_app
-def export_samples_cmd(app: App, out: Path, fmt: str | None, batch: str | None, task: str | None) -> None:
-    """Write generated samples with persona text(s) and lineage ids (Hugging Face `datasets` loads it).
-
-    Columns: id, task, mode, text, data (the structured output, JSON), persona, persona_ids,
-    persona_texts, batch, model, prompt, prompt_version, relation, options, created_at.
-    """
-    from personagraph.synth.export import export_samples
-
-    count = export_samples(app.store(), out, fmt, batch, task)
-    click.echo(f"wrote {count} samples to {out}")
 
 
 def register(main: click.Group) -> None:

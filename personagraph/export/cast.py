@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from personagraph.config import Settings
-    from personagraph.store.graph import GraphStore
 
 CAST_FORMAT = "personagraph-cast/1"
 
@@ -74,10 +73,17 @@ def cast_document(cast: Cast, npcs: Sequence[NPC], card_files: dict[str, list[st
     return {
         "format": CAST_FORMAT,
         "created": timestamp,
-        "selection": {"mode": cast.mode, "seed": cast.seed, "params": cast.params, "connected": cast.connected,
-                      "notes": cast.notes},
+        "selection": {
+            "mode": cast.mode,
+            "seed": cast.seed,
+            "params": cast.params,
+            "connected": cast.connected,
+            "notes": cast.notes,
+        },
         "npcs": [{**npc.model_dump(), "cards": card_files.get(npc.persona_id, [])} for npc in npcs],
-        "relations": [{**r.model_dump(), "src_name": names.get(r.src), "dst_name": names.get(r.dst)} for r in cast.relations],
+        "relations": [
+            {**r.model_dump(), "src_name": names.get(r.src), "dst_name": names.get(r.dst)} for r in cast.relations
+        ],
     }
 
 
@@ -87,16 +93,27 @@ def cast_graph(cast: Cast, npcs: Sequence[NPC], colours: bool = False) -> nx.Mul
 
     graph = nx.MultiDiGraph(name="PersonaGraph cast")
     for npc in npcs:
-        attrs: dict[str, Any] = {"label": npc.name, "name": npc.name, "role": npc.role, "text": npc.persona_text,
-                                 "source": npc.source}
+        attrs: dict[str, Any] = {
+            "label": npc.name,
+            "name": npc.name,
+            "role": npc.role,
+            "text": npc.persona_text,
+            "source": npc.source,
+        }
         for key in ("cluster", "community"):
             value = getattr(npc, key)
             if value is not None:
                 attrs[key] = int(value)
         if colours:
             hexcolour = png.group_colour(npc.community if npc.community is not None else npc.cluster).lstrip("#")
-            attrs["viz"] = {"color": {"r": int(hexcolour[0:2], 16), "g": int(hexcolour[2:4], 16),
-                                      "b": int(hexcolour[4:6], 16), "a": 1.0}}
+            attrs["viz"] = {
+                "color": {
+                    "r": int(hexcolour[0:2], 16),
+                    "g": int(hexcolour[2:4], 16),
+                    "b": int(hexcolour[4:6], 16),
+                    "a": 1.0,
+                }
+            }
         graph.add_node(npc.persona_id, **attrs)
     for rel in cast.relations:
         # "relation", not "type": GEXF reserves an edge's type for directed/undirected/mutual.
@@ -126,8 +143,12 @@ def export_cast(
     (out / "cards").mkdir(parents=True, exist_ok=True)
     stamp = int(time.time()) if timestamp is None else int(timestamp)
     result = CastExport(out)
-    cast_info = {"mode": cast.mode, "seed": cast.seed, "size": len(cast.members),
-                 "members": [{"persona_id": n.persona_id, "name": n.name} for n in npcs]}
+    cast_info = {
+        "mode": cast.mode,
+        "seed": cast.seed,
+        "size": len(cast.members),
+        "members": [{"persona_id": n.persona_id, "name": n.name} for n in npcs],
+    }
     card_files: dict[str, list[str]] = {}
     width = max(2, len(str(len(npcs))))
     for number, npc in enumerate(npcs, start=1):
@@ -143,8 +164,10 @@ def export_cast(
             _write_json(out / "cards" / f"{stem}.v2.json", v2),
             _write_json(out / "cards" / f"{stem}.v3.json", v3_json),
             _write_bytes(out / "cards" / f"{stem}.v2.png", png.card_png(image, {"chara": v2})),
-            _write_bytes(out / "cards" / f"{stem}.v3.png",
-                         png.card_png(image, {"chara": card_io.v2_backfill(v2), "ccv3": v3_png})),
+            _write_bytes(
+                out / "cards" / f"{stem}.v3.png",
+                png.card_png(image, {"chara": card_io.v2_backfill(v2), "ccv3": v3_png}),
+            ),
         ]
         card_files[npc.persona_id] = [str(p.relative_to(out)) for p in written]
         result.files.extend(written)
@@ -156,8 +179,14 @@ def export_cast(
     return result
 
 
-def make_npcs(cast: Cast, settings: Settings | None = None, *, use_llm: bool | None = None,
-              setting: str | None = None, echo: Callable[[str], None] | None = None) -> list[NPC]:
+def make_npcs(
+    cast: Cast,
+    settings: Settings | None = None,
+    *,
+    use_llm: bool | None = None,
+    setting: str | None = None,
+    echo: Callable[[str], None] | None = None,
+) -> list[NPC]:
     """NPCs for the cast: fleshed out by the LLM when an endpoint is configured (and ``use_llm`` is not
     False), else from the persona texts and relations alone. ``setting`` describes the game world."""
     from personagraph.cast.npc import npcs_from_texts
@@ -171,25 +200,4 @@ def make_npcs(cast: Cast, settings: Settings | None = None, *, use_llm: bool | N
     return flesh_out_sync(cast, settings, setting=setting or DEFAULT_SETTING, echo=echo)
 
 
-def demo_stage(store: GraphStore, settings: Settings, echo: Callable[[str], None], out_dir: str | Path) -> CastExport:
-    """``personagraph demo``: pick a cast of up to 8 from the example world, export it, list the files."""
-    from personagraph.cast.build import CastSpec, build_cast
-    from personagraph.cast.loader import load_relation_graph
-    from personagraph.cast.select import most_central, undirected
-
-    graph = load_relation_graph(store)
-    if graph.number_of_nodes() == 0:
-        echo("cast: the graph has no relations yet; import examples/world/relations.jsonl first")
-        return CastExport(Path(out_dir))
-    seed = most_central(undirected(graph), graph.nodes)
-    cast = build_cast(store, CastSpec(seed=seed, hops=2, size=8), echo=echo)
-    npcs = make_npcs(cast, settings, echo=echo)
-    result = export_cast(cast, npcs, out_dir, title="PersonaGraph demo cast")
-    echo(f"cast: {len(npcs)} NPCs, {len(cast.relations)} relations, {'connected' if cast.connected else 'NOT connected'}")
-    for npc in npcs:
-        echo(f"  {npc.name}: {npc.role}")
-    echo(f"cast: wrote {len(result.files)} files to {result.out_dir} (open {result.out_dir / 'cast.html'})")
-    return result
-
-
-__all__ = ["CastExport", "cast_document", "cast_graph", "demo_stage", "export_cast", "make_npcs", "slug"]
+__all__ = ["CastExport", "cast_document", "cast_graph", "export_cast", "make_npcs", "slug"]

@@ -94,4 +94,8 @@ def export_graph(store: GraphStore, out_dir: str | Path, fmt: str = "jsonl") -> 
     writer = write_jsonl if fmt == "jsonl" else write_parquet
     personas = writer(store.iter_personas(fields=PERSONA_FIELDS), out / f"personas.{fmt}")
     relations = writer(_relation_rows(store), out / f"relations.{fmt}")
-    return {"files": [str(out / f"personas.{fmt}"), str(out / f"relations.{fmt}")], "personas": personas, "relations": relations}
+    return {
+        "files": [str(out / f"personas.{fmt}"), str(out / f"relations.{fmt}")],
+        "personas": personas,
+        "relations": relations,
+    }

@@ -83,8 +83,14 @@ def view_data(
     personas = [rows[i] for i in ids if i in rows]
     if not personas:
         notes.append("no personas to show")
-    return viewer.graph_data(heading, personas, edges, subtitle=subtitle, notes=notes,
-                             communities=_communities([p["id"] for p in personas], edges))
+    return viewer.graph_data(
+        heading,
+        personas,
+        edges,
+        subtitle=subtitle,
+        notes=notes,
+        communities=_communities([p["id"] for p in personas], edges),
+    )
 
 
 def write_view(store: GraphStore, out: str | Path, **kwargs: Any) -> tuple[Path, dict[str, Any]]:

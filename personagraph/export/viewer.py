@@ -54,7 +54,10 @@ def write(data: dict[str, Any], path: str | Path) -> Path:
 
 
 def edge_rows(relations: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{"source": r["src"], "target": r["dst"], "type": r["type"], "symmetric": r["type"] in SYMMETRIC} for r in relations]
+    return [
+        {"source": r["src"], "target": r["dst"], "type": r["type"], "symmetric": r["type"] in SYMMETRIC}
+        for r in relations
+    ]
 
 
 def graph_data(
@@ -72,16 +75,22 @@ def graph_data(
     nodes = []
     for row in personas:
         text = row.get("text") or ""
-        nodes.append({
-            "id": row["id"],
-            "label": derived_role(text) if text else row["id"],
-            "role": "",
-            "text": text,
-            "cluster": row.get("cluster"),
-            "community": (communities or {}).get(row["id"]),
-            "details": [["hop", row.get("hop")], ["origin", row.get("origin")], ["uses", row.get("uses")],
-                        ["cluster", row.get("cluster")]],
-        })
+        nodes.append(
+            {
+                "id": row["id"],
+                "label": derived_role(text) if text else row["id"],
+                "role": "",
+                "text": text,
+                "cluster": row.get("cluster"),
+                "community": (communities or {}).get(row["id"]),
+                "details": [
+                    ["hop", row.get("hop")],
+                    ["origin", row.get("origin")],
+                    ["uses", row.get("uses")],
+                    ["cluster", row.get("cluster")],
+                ],
+            }
+        )
     return {
         "title": title,
         "subtitle": subtitle or f"{len(nodes)} personas, {len(relations)} relations",
@@ -98,21 +107,32 @@ def cast_data(cast: Cast, npcs: Sequence[NPC], title: str = "PersonaGraph cast")
     nodes = []
     for npc in npcs:
         member = cast.member(npc.persona_id)
-        nodes.append({
-            "id": npc.persona_id,
-            "label": npc.name,
-            "role": npc.role,
-            "text": npc.persona_text,
-            "cluster": member.cluster,
-            "community": member.community,
-            "details": [
-                ["Appearance", npc.appearance], ["Personality", npc.personality], ["Motivation", npc.motivation],
-                ["Secret", npc.secret], ["Speech", npc.speech_style], ["Greeting", npc.greeting],
-                ["Lines", list(npc.dialogue)],
-                ["How they see the others", [f"{v.name} ({v.type}): {v.view}" for v in npc.views]],
-                ["Made from", "persona text and relations (no LLM)" if npc.source == "persona-text" else f"LLM {npc.model or ''}".strip()],
-            ],
-        })
+        nodes.append(
+            {
+                "id": npc.persona_id,
+                "label": npc.name,
+                "role": npc.role,
+                "text": npc.persona_text,
+                "cluster": member.cluster,
+                "community": member.community,
+                "details": [
+                    ["Appearance", npc.appearance],
+                    ["Personality", npc.personality],
+                    ["Motivation", npc.motivation],
+                    ["Secret", npc.secret],
+                    ["Speech", npc.speech_style],
+                    ["Greeting", npc.greeting],
+                    ["Lines", list(npc.dialogue)],
+                    ["How they see the others", [f"{v.name} ({v.type}): {v.view}" for v in npc.views]],
+                    [
+                        "Made from",
+                        "persona text and relations (no LLM)"
+                        if npc.source == "persona-text"
+                        else f"LLM {npc.model or ''}".strip(),
+                    ],
+                ],
+            }
+        )
     relations = [r.model_dump() for r in cast.relations]
     connected = "connected" if cast.connected else "NOT connected"
     return {

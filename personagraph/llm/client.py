@@ -75,7 +75,9 @@ class LLMResult:
 
 
 class _Retryable(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None, timeout: bool = False, connection: bool = False) -> None:
+    def __init__(
+        self, reason: str, retry_after: float | None = None, timeout: bool = False, connection: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
@@ -170,7 +172,9 @@ class LLMClient:
     ) -> LLMClient:
         """A client for the endpoint in ``settings``; LLMUnavailableError if none is configured."""
         if not settings.llm_base_url:
-            raise LLMUnavailableError("no LLM endpoint configured", hint="set OPENAI_BASE_URL (and OPENAI_API_KEY), and --model")
+            raise LLMUnavailableError(
+                "no LLM endpoint configured", hint="set OPENAI_BASE_URL (and OPENAI_API_KEY), and --model"
+            )
         return cls(
             settings.llm_base_url,
             settings.llm_api_key,
@@ -267,8 +271,14 @@ class LLMClient:
         return True
 
     # -- one HTTP request, with retries ------------------------------------------------------
-    async def _send(self, openai: Any, messages: Messages, schema: type[BaseModel] | None, temperature: float,
-                    max_tokens: int | None) -> tuple[str, Usage, int]:
+    async def _send(
+        self,
+        openai: Any,
+        messages: Messages,
+        schema: type[BaseModel] | None,
+        temperature: float,
+        max_tokens: int | None,
+    ) -> tuple[str, Usage, int]:
         """The reply text and usage, after retries; raises _GiveUp when it cannot get one."""
         import openai as oa
 
@@ -295,8 +305,11 @@ class LLMClient:
                     response = await openai.post("/chat/completions", cast_to=object, body=body)
                 except oa.APITimeoutError as exc:
                     refused = _refused(exc)
-                    raise _Retryable(f"connection failed ({refused})" if refused else "timed out",
-                                     timeout=not refused, connection=bool(refused)) from exc
+                    raise _Retryable(
+                        f"connection failed ({refused})" if refused else "timed out",
+                        timeout=not refused,
+                        connection=bool(refused),
+                    ) from exc
                 except oa.APIConnectionError as exc:
                     cause = type(exc.__cause__).__name__ if exc.__cause__ else "dropped"
                     raise _Retryable(f"connection failed ({cause})", connection=True) from exc
@@ -306,10 +319,18 @@ class LLMClient:
                         raise _Retryable(f"HTTP {status}", retry_after_seconds(exc.response.headers)) from exc
                     message = _error_text(exc)
                     if status in (401, 403):
-                        raise LLMUnavailableError(f"{self.base_url}: HTTP {status}, the API key was refused", hint="check OPENAI_API_KEY") from exc
+                        raise LLMUnavailableError(
+                            f"{self.base_url}: HTTP {status}, the API key was refused", hint="check OPENAI_API_KEY"
+                        ) from exc
                     if status == 404:
-                        raise LLMUnavailableError(f"{self.base_url}: HTTP 404 ({message})", hint="check OPENAI_BASE_URL and --model") from exc
-                    rejected_format = status == 400 and response_format is not None and not any(w in message.lower() for w in _LENGTH_WORDS)
+                        raise LLMUnavailableError(
+                            f"{self.base_url}: HTTP 404 ({message})", hint="check OPENAI_BASE_URL and --model"
+                        ) from exc
+                    rejected_format = (
+                        status == 400
+                        and response_format is not None
+                        and not any(w in message.lower() for w in _LENGTH_WORDS)
+                    )
                     if rejected_format and self._downgrade(mode):
                         self.stats.fallbacks += 1
                         continue
@@ -321,8 +342,10 @@ class LLMClient:
                     if exc.connection:
                         # No connection through the whole backoff window: every other request would
                         # fail the same way, so stop the run instead of logging each one.
-                        raise LLMUnavailableError(f"{self.base_url}: unreachable after {sent} attempts ({exc.reason})",
-                                                  hint="is the server running? check OPENAI_BASE_URL") from exc
+                        raise LLMUnavailableError(
+                            f"{self.base_url}: unreachable after {sent} attempts ({exc.reason})",
+                            hint="is the server running? check OPENAI_BASE_URL",
+                        ) from exc
                     raise _GiveUp(f"gave up after {sent} attempts: {exc.reason}") from exc
                 delay = self._backoff(attempt, exc.retry_after)
                 attempt += 1
@@ -353,7 +376,9 @@ class LLMClient:
         the key or does not exist, since no later request could succeed either.
         """
         self.stats.requests += 1
-        key = cache_key(self.model, messages, {"temperature": temperature, "max_tokens": max_tokens}, schema_key(schema))
+        key = cache_key(
+            self.model, messages, {"temperature": temperature, "max_tokens": max_tokens}, schema_key(schema)
+        )
         if self.cache is not None:
             hit = self.cache.get(key)
             if hit is not None:
@@ -361,15 +386,25 @@ class LLMClient:
                 try:
                     parsed = parse_reply(text, schema) if schema is not None else None
                     self.stats.cached += 1
-                    return LLMResult(text, parsed, Usage(prompt_tokens, completion_tokens), True, None, tag, self.model, 0)
+                    return LLMResult(
+                        text, parsed, Usage(prompt_tokens, completion_tokens), True, None, tag, self.model, 0
+                    )
                 except ValueError:
                     pass  # the schema changed in a way the key did not see; ask again
         openai, slots = self._bind_loop()
         async with slots:
             return await self._generate_uncached(openai, key, messages, schema, temperature, max_tokens, tag)
 
-    async def _generate_uncached(self, openai: Any, key: str, messages: Messages, schema: type[BaseModel] | None,
-                                 temperature: float, max_tokens: int | None, tag: str | None) -> LLMResult:
+    async def _generate_uncached(
+        self,
+        openai: Any,
+        key: str,
+        messages: Messages,
+        schema: type[BaseModel] | None,
+        temperature: float,
+        max_tokens: int | None,
+        tag: str | None,
+    ) -> LLMResult:
         conversation = list(messages)
         attempts = 0
         total = Usage()
@@ -395,7 +430,10 @@ class LLMClient:
                     conversation = [
                         *messages,
                         {"role": "assistant", "content": text[:4000]},
-                        {"role": "user", "content": f"That reply was not valid ({exc}). Answer again with only the JSON object."},
+                        {
+                            "role": "user",
+                            "content": f"That reply was not valid ({exc}). Answer again with only the JSON object.",
+                        },
                     ]
                     continue
             if self.cache is not None:
@@ -403,7 +441,9 @@ class LLMClient:
             return LLMResult(text, parsed, total, False, None, tag, self.model, attempts)
         return self._failed(f"{error} (after {self.max_invalid + 1} replies)", text, messages, tag, total, attempts)
 
-    def _failed(self, error: str, raw: str, messages: Messages, tag: str | None, usage: Usage, attempts: int) -> LLMResult:
+    def _failed(
+        self, error: str, raw: str, messages: Messages, tag: str | None, usage: Usage, attempts: int
+    ) -> LLMResult:
         self.stats.failures += 1
         record = {
             "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -418,11 +458,15 @@ class LLMClient:
             handle.write(line)
         return LLMResult(raw, None, usage, False, error, tag, self.model, attempts)
 
-    async def generate_many(self, requests: Sequence[LLMRequest], progress: Callable[[int], None] | None = None) -> list[LLMResult]:
+    async def generate_many(
+        self, requests: Sequence[LLMRequest], progress: Callable[[int], None] | None = None
+    ) -> list[LLMResult]:
         """All ``requests`` at bounded concurrency; results in the order of the requests."""
 
         async def one(request: LLMRequest) -> LLMResult:
-            result = await self.generate(request.messages, request.schema, request.temperature, request.max_tokens, request.tag)
+            result = await self.generate(
+                request.messages, request.schema, request.temperature, request.max_tokens, request.tag
+            )
             if progress is not None:
                 progress(1)
             return result

@@ -71,8 +71,7 @@ def extract_json(text: str) -> Any:
 
 def _single_list_field(schema: type[BaseModel]) -> str | None:
     lists = [
-        name for name, field in schema.model_fields.items()
-        if getattr(field.annotation, "__origin__", None) is list
+        name for name, field in schema.model_fields.items() if getattr(field.annotation, "__origin__", None) is list
     ]
     return lists[0] if len(lists) == 1 and len(schema.model_fields) == 1 else None
 

@@ -68,13 +68,17 @@ class Prompt:
         def value(match: re.Match[str]) -> str:
             key = match.group(1)
             if key not in values:
-                raise ConfigError(f"prompt {self.name}: no value for {{{{ {key} }}}}", hint=f"needs {', '.join(self.variables)}")
+                raise ConfigError(
+                    f"prompt {self.name}: no value for {{{{ {key} }}}}", hint=f"needs {', '.join(self.variables)}"
+                )
             item = values[key]
             return item if isinstance(item, str) else json.dumps(item, ensure_ascii=False)
 
         return _VAR.sub(value, template)
 
-    def render(self, shots: int = 0, examples: list[dict[str, Any]] | None = None, **values: Any) -> list[dict[str, str]]:
+    def render(
+        self, shots: int = 0, examples: list[dict[str, Any]] | None = None, **values: Any
+    ) -> list[dict[str, str]]:
         """Chat messages with ``values`` filled in, after ``shots`` few-shot examples (default none).
 
         ``examples`` replaces the file's examples (``{"vars": {...}, "reply": ...}`` each), e.g. for
@@ -87,9 +91,16 @@ class Prompt:
         for role, template in self.messages:
             if role == "user" and shots and not any(m["role"] == "user" for m in rendered):
                 for example in pool[:shots]:
-                    rendered.append({"role": "user", "content": self.fill(template, {**values, **example.get("vars", {})})})
+                    rendered.append(
+                        {"role": "user", "content": self.fill(template, {**values, **example.get("vars", {})})}
+                    )
                     reply = example.get("reply", "")
-                    rendered.append({"role": "assistant", "content": reply if isinstance(reply, str) else json.dumps(reply, ensure_ascii=False)})
+                    rendered.append(
+                        {
+                            "role": "assistant",
+                            "content": reply if isinstance(reply, str) else json.dumps(reply, ensure_ascii=False),
+                        }
+                    )
             rendered.append({"role": role, "content": self.fill(template, values)})
         return rendered
 
@@ -142,7 +153,12 @@ def _load(name: str, directory: str) -> Prompt:
     if not path.is_file():
         raise ConfigError(f"no prompt named {name!r} in {folder}", hint=f"known: {', '.join(names(folder)) or 'none'}")
     examples = folder / f"{name}.examples.jsonl"
-    return parse(name, path.read_text(encoding="utf-8"), examples.read_text(encoding="utf-8") if examples.is_file() else None, str(path))
+    return parse(
+        name,
+        path.read_text(encoding="utf-8"),
+        examples.read_text(encoding="utf-8") if examples.is_file() else None,
+        str(path),
+    )
 
 
 def load(name: str, directory: str | Path | None = None) -> Prompt:

@@ -49,8 +49,15 @@ class Batch:
     recorded: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "task": self.task, "strategy": self.strategy, "size": len(self.groups),
-                "personas": len(self.persona_ids), "recorded": self.recorded, "coverage": self.coverage}
+        return {
+            "id": self.id,
+            "task": self.task,
+            "strategy": self.strategy,
+            "size": len(self.groups),
+            "personas": len(self.persona_ids),
+            "recorded": self.recorded,
+            "coverage": self.coverage,
+        }
 
 
 def batch_id(created_at: str, key: str) -> str:
@@ -60,29 +67,64 @@ def batch_id(created_at: str, key: str) -> str:
     return f"b_{stamp}_{digest}"
 
 
-def _choose(candidates: CandidateSet, strategy: str, size: int, vectors: np.ndarray | None, allocation: str,
-            seed: int, relation: str | None, store: GraphStore) -> tuple[np.ndarray, list[list[int]]]:
+def _choose(
+    candidates: CandidateSet,
+    strategy: str,
+    size: int,
+    vectors: np.ndarray | None,
+    allocation: str,
+    seed: int,
+    relation: str | None,
+    store: GraphStore,
+) -> tuple[np.ndarray, list[list[int]]]:
     """Rows chosen, and the groups (one row each, or pairs joined by ``relation``)."""
     if relation:
         pairs = relation_pairs(store, relation, candidates)
         if len(pairs) == 0:
-            raise ConfigError(f"no two candidate personas are joined by {relation}",
-                              hint="relax the filters, or expand the graph with that relation first")
+            raise ConfigError(
+                f"no two candidate personas are joined by {relation}",
+                hint="relax the filters, or expand the graph with that relation first",
+            )
         chosen_pairs = strategies.select_groups(pairs, size, candidates.communities, candidates.uses, seed)
         rows = np.unique(chosen_pairs.ravel())
         return rows, [[int(a), int(b)] for a, b in chosen_pairs]
     if strategy in ("stratified", "kcenter") and not candidates.clustered:
-        raise ConfigError(f"strategy {strategy} needs clusters on every candidate", hint="run `personagraph cluster` first")
-    rows = strategies.select(strategy, size, count=len(candidates), strata=candidates.clusters, vectors=vectors,
-                             uses=candidates.uses, communities=candidates.communities, hops=candidates.hops,
-                             allocation=allocation, seed=seed)
+        raise ConfigError(
+            f"strategy {strategy} needs clusters on every candidate", hint="run `personagraph cluster` first"
+        )
+    rows = strategies.select(
+        strategy,
+        size,
+        count=len(candidates),
+        strata=candidates.clusters,
+        vectors=vectors,
+        uses=candidates.uses,
+        communities=candidates.communities,
+        hops=candidates.hops,
+        allocation=allocation,
+        seed=seed,
+    )
     return rows, [[int(r)] for r in rows]
 
 
-def sample_batch(store: GraphStore, settings: Settings, *, size: int, strategy: str = "kcenter", task: str = "sample",
-                 carver: Carver | None = None, allocation: str = "sqrt", seed: int = 0, embedder: str = "minilm",
-                 vectors: Vectors | None = None, relation: str | None = None, record: bool = True,
-                 measure_radius: bool = True, max_exact: int = 100_000, progress: Progress | None = None) -> Batch:
+def sample_batch(
+    store: GraphStore,
+    settings: Settings,
+    *,
+    size: int,
+    strategy: str = "kcenter",
+    task: str = "sample",
+    carver: Carver | None = None,
+    allocation: str = "sqrt",
+    seed: int = 0,
+    embedder: str = "minilm",
+    vectors: Vectors | None = None,
+    relation: str | None = None,
+    record: bool = True,
+    measure_radius: bool = True,
+    max_exact: int = 100_000,
+    progress: Progress | None = None,
+) -> Batch:
     """Choose ``size`` personas (or ``size`` related pairs when ``relation`` is given) and record the batch.
 
     The coverage report compares the batch with a random batch of the same size on the same
@@ -97,13 +139,18 @@ def sample_batch(store: GraphStore, settings: Settings, *, size: int, strategy: 
         strategy = "graph"
     candidates = fetch_candidates(store, carver, progress=progress)
     if not len(candidates):
-        raise ConfigError("no persona passes the filters" if carver and carver.description else "the store holds no persona")
+        raise ConfigError(
+            "no persona passes the filters" if carver and carver.description else "the store holds no persona"
+        )
     matrix: np.ndarray | None = None
     note = None
     if strategy == "kcenter" or measure_radius:
         try:
-            matrix = (align_vectors(candidates.ids, vectors) if vectors is not None
-                      else load_vectors(store, settings, candidates.ids, embedder))
+            matrix = (
+                align_vectors(candidates.ids, vectors)
+                if vectors is not None
+                else load_vectors(store, settings, candidates.ids, embedder)
+            )
         except (ImportError, PersonaGraphError) as exc:
             if strategy == "kcenter":
                 raise
@@ -113,9 +160,16 @@ def sample_batch(store: GraphStore, settings: Settings, *, size: int, strategy: 
     uses_after[rows] += 1
     baseline = strategies.select_random(len(candidates), len(rows), seed=seed + 1)
     report = coverage.coverage_report(
-        chosen=rows, clusters=candidates.clusters if (candidates.clusters >= 0).any() else None, vectors=matrix,
-        hops=candidates.hops, rel_types=candidates.rels, uses_after=uses_after, baseline=baseline,
-        max_exact=max_exact, seed=seed)
+        chosen=rows,
+        clusters=candidates.clusters if (candidates.clusters >= 0).any() else None,
+        vectors=matrix,
+        hops=candidates.hops,
+        rel_types=candidates.rels,
+        uses_after=uses_after,
+        baseline=baseline,
+        max_exact=max_exact,
+        seed=seed,
+    )
     report["candidates"] = len(candidates)
     if note:
         report["note"] = note
@@ -123,23 +177,52 @@ def sample_batch(store: GraphStore, settings: Settings, *, size: int, strategy: 
     id_groups = [[candidates.ids[r] for r in group] for group in groups]
     created = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
     bid = batch_id(created, json.dumps([task, strategy, seed, ids]))
-    props = _ledger_props(report, task=task, strategy=strategy, allocation=allocation, seed=seed, created=created,
-                          carver=carver, embedder=embedder if vectors is None else "external", relation=relation,
-                          groups=id_groups)
+    props = _ledger_props(
+        report,
+        task=task,
+        strategy=strategy,
+        allocation=allocation,
+        seed=seed,
+        created=created,
+        carver=carver,
+        embedder=embedder if vectors is None else "external",
+        relation=relation,
+        groups=id_groups,
+    )
     batch = Batch(bid, task, strategy, ids, id_groups, report, props)
     if record:
         record_batch(store, batch)
     return batch
 
 
-def _ledger_props(report: dict[str, Any], *, task: str, strategy: str, allocation: str, seed: int, created: str,
-                  carver: Carver | None, embedder: str, relation: str | None, groups: list[list[str]]) -> dict[str, Any]:
+def _ledger_props(
+    report: dict[str, Any],
+    *,
+    task: str,
+    strategy: str,
+    allocation: str,
+    seed: int,
+    created: str,
+    carver: Carver | None,
+    embedder: str,
+    relation: str | None,
+    groups: list[list[str]],
+) -> dict[str, Any]:
     """Flat properties for the :Batch node (graph properties hold no nested maps)."""
     props: dict[str, Any] = {
-        "task": task, "strategy": strategy, "allocation": allocation, "seed": seed, "created_at": created,
-        "size": len(groups), "personas": sum(len(g) for g in groups), "candidates": report.get("candidates"),
-        "carver": carver.description if carver else "", "embedder": embedder, "relation": relation or "",
-        "uses_gini": report.get("uses_gini"), "coverage": json.dumps(report, sort_keys=True),
+        "task": task,
+        "strategy": strategy,
+        "allocation": allocation,
+        "seed": seed,
+        "created_at": created,
+        "size": len(groups),
+        "personas": sum(len(g) for g in groups),
+        "candidates": report.get("candidates"),
+        "carver": carver.description if carver else "",
+        "embedder": embedder,
+        "relation": relation or "",
+        "uses_gini": report.get("uses_gini"),
+        "coverage": json.dumps(report, sort_keys=True),
     }
     if "clusters" in report:
         props["clusters_covered"] = report["clusters"]["covered"]

@@ -48,8 +48,9 @@ def _int(value: Any) -> int:
     return -1 if value is None else int(value)
 
 
-def fetch_candidates(store: GraphStore, carver: Carver | None = None, page: int = 20000,
-                     progress: Progress | None = None) -> CandidateSet:
+def fetch_candidates(
+    store: GraphStore, carver: Carver | None = None, page: int = 20000, progress: Progress | None = None
+) -> CandidateSet:
     """Every persona that passes the carver, page by page (keyset on id)."""
     carver = carver or Carver()
     params = carver.params()
@@ -60,8 +61,11 @@ def fetch_candidates(store: GraphStore, carver: Carver | None = None, page: int 
         text = query.text.replace(PATTERN_SLOT, carver.match)
 
         def run(after: str) -> list[dict[str, Any]]:
-            return store.cypher(text, {**params, "after": after, "limit": page}, name="sampling/candidates_match.cypher")
+            return store.cypher(
+                text, {**params, "after": after, "limit": page}, name="sampling/candidates_match.cypher"
+            )
     else:
+
         def run(after: str) -> list[dict[str, Any]]:
             return store.run("sampling/candidates", **params, after=after, limit=page)
 
@@ -95,17 +99,24 @@ def align_vectors(ids: Sequence[str], source: Vectors) -> np.ndarray:
     where = {pid: i for i, pid in enumerate(source[0])}
     missing = [pid for pid in ids if pid not in where]
     if missing:
-        raise ConfigError(f"{len(missing)} personas have no embedding (e.g. {missing[0]})",
-                          hint="run `personagraph embed` (or cluster) again after adding personas")
+        raise ConfigError(
+            f"{len(missing)} personas have no embedding (e.g. {missing[0]})",
+            hint="run `personagraph embed` (or cluster) again after adding personas",
+        )
     matrix = np.asarray(source[1], dtype=np.float32)
     return np.ascontiguousarray(matrix[[where[pid] for pid in ids]])
 
 
-def load_vectors(store: GraphStore, settings: Settings, ids: Sequence[str], embedder: str = "minilm",
-                 progress: Progress | None = None) -> np.ndarray:
+def load_vectors(
+    store: GraphStore,
+    settings: Settings,
+    ids: Sequence[str],
+    embedder: str = "minilm",
+    progress: Progress | None = None,
+) -> np.ndarray:
     """Embeddings of ``ids`` (L2-normalised float32, in that order), computed and cached by the
-    embedding stage (``personagraph.pipeline.embed``) where missing."""
-    from personagraph.pipeline.embed import persona_embeddings
+    embedding stage (``personagraph.embeddings.embedders``) where missing."""
+    from personagraph.embeddings.embedders import persona_embeddings
 
     got_ids, matrix = persona_embeddings(store, settings, embedder=embedder, ids=list(ids), progress=progress)
     return align_vectors(ids, (got_ids, matrix))
@@ -114,8 +125,11 @@ def load_vectors(store: GraphStore, settings: Settings, ids: Sequence[str], embe
 def relation_pairs(store: GraphStore, rel_type: str, candidates: CandidateSet) -> np.ndarray:
     """Pairs (candidate row of src, of dst) joined by ``rel_type``, both ends among the candidates."""
     where = candidates.position()
-    pairs = [(where[r["src"]], where[r["dst"]]) for r in store.run("sampling/relation_pairs", rel_type=rel_type)
-             if r["src"] in where and r["dst"] in where]
+    pairs = [
+        (where[r["src"]], where[r["dst"]])
+        for r in store.run("sampling/relation_pairs", rel_type=rel_type)
+        if r["src"] in where and r["dst"] in where
+    ]
     return np.array(pairs, dtype=np.int64).reshape(-1, 2)
 
 
@@ -124,6 +138,6 @@ def persona_texts(store: GraphStore, ids: Sequence[str], chunk: int = 5000) -> d
     out: dict[str, str] = {}
     ids = list(ids)
     for start in range(0, len(ids), chunk):
-        for row in store.run("persona_texts", ids=ids[start:start + chunk]):
+        for row in store.run("persona_texts", ids=ids[start : start + chunk]):
             out[row["id"]] = row["text"]
     return out

@@ -26,7 +26,12 @@ from personagraph.vocabulary import STRUCTURAL, Vocabulary
 
 # Field -> kind of value; the candidates query exposes exactly these names.
 WHERE_FIELDS: dict[str, str] = {
-    "hop": "int", "uses": "int", "cluster": "int", "community": "int", "degree": "int", "origin": "origin",
+    "hop": "int",
+    "uses": "int",
+    "cluster": "int",
+    "community": "int",
+    "degree": "int",
+    "origin": "origin",
 }
 ORIGINS = ("text", "persona", "import")
 _OPS = {"=": "=", "==": "=", "!=": "<>", "<>": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
@@ -55,8 +60,10 @@ def parse_where(text: str) -> list[dict[str, Any]]:
     for part in parts:
         match = _COND.fullmatch(part)
         if not match:
-            raise CarverError(f"--where: cannot read {part.strip()!r}",
-                              hint="write field op value joined by 'and', e.g. \"hop <= 2 and uses = 0\"")
+            raise CarverError(
+                f"--where: cannot read {part.strip()!r}",
+                hint="write field op value joined by 'and', e.g. \"hop <= 2 and uses = 0\"",
+            )
         name = match["field"].lower()
         if name not in WHERE_FIELDS:
             raise CarverError(f"--where: unknown field {match['field']!r}", hint=f"fields: {', '.join(WHERE_FIELDS)}")
@@ -75,11 +82,45 @@ def parse_where(text: str) -> list[dict[str, Any]]:
 
 
 # -- --match ------------------------------------------------------------------------------------
-_TOKEN = re.compile(r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<id>[A-Za-z_][A-Za-z0-9_]*)|(?P<str>'[^'\\\"`]*')"
-                    r"|(?P<sym>\.\.|[()\[\]{}:,|*<>\-&]))")
-_RESERVED = frozenset({"match", "where", "return", "with", "call", "create", "merge", "set", "delete", "detach",
-                       "remove", "drop", "load", "union", "optional", "unwind", "foreach", "yield", "and", "or",
-                       "not", "xor", "in", "is", "null", "true", "false", "exists", "count", "case", "order"})
+_TOKEN = re.compile(
+    r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<id>[A-Za-z_][A-Za-z0-9_]*)|(?P<str>'[^'\\\"`]*')"
+    r"|(?P<sym>\.\.|[()\[\]{}:,|*<>\-&]))"
+)
+_RESERVED = frozenset(
+    {
+        "match",
+        "where",
+        "return",
+        "with",
+        "call",
+        "create",
+        "merge",
+        "set",
+        "delete",
+        "detach",
+        "remove",
+        "drop",
+        "load",
+        "union",
+        "optional",
+        "unwind",
+        "foreach",
+        "yield",
+        "and",
+        "or",
+        "not",
+        "xor",
+        "in",
+        "is",
+        "null",
+        "true",
+        "false",
+        "exists",
+        "count",
+        "case",
+        "order",
+    }
+)
 
 
 def _tokens(text: str) -> list[tuple[str, str, int]]:
@@ -89,8 +130,10 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if not match or match.end() == pos:
-            raise CarverError(f"--match: unexpected {text[pos:pos + 12].strip()!r} at column {pos + 1}",
-                              hint="a pattern is nodes (v:Label {key: value}) and relations -[:TYPE]-> only")
+            raise CarverError(
+                f"--match: unexpected {text[pos : pos + 12].strip()!r} at column {pos + 1}",
+                hint="a pattern is nodes (v:Label {key: value}) and relations -[:TYPE]-> only",
+            )
         kind = match.lastgroup or ""
         out.append((kind, match[kind], match.start(kind) + 1))
         pos = match.end()
@@ -184,8 +227,9 @@ class _Parser:
     def rel_type(self) -> str:
         name = self.take(kind="id")
         if name not in self.types:
-            raise VocabularyError(f"--match: unknown relation type {name!r}",
-                                  hint=f"known: {', '.join(sorted(self.types))}")
+            raise VocabularyError(
+                f"--match: unknown relation type {name!r}", hint=f"known: {', '.join(sorted(self.types))}"
+            )
         return name
 
     def relation(self) -> str:
@@ -256,9 +300,11 @@ def parse_match(text: str, vocabulary: Vocabulary | None = None) -> tuple[str, d
     """
     if len(text) > MAX_PATTERN:
         raise CarverError(f"--match: pattern longer than {MAX_PATTERN} characters")
-    if any(ch in text for ch in ";`$/\\\"\n\r") or not text.strip():
-        raise CarverError("--match: only a graph pattern is allowed (no ; ` $ / \\ \" or line breaks)",
-                          hint='e.g. "(p)-[:PATIENT_OF]->(:Persona)"')
+    if any(ch in text for ch in ';`$/\\"\n\r') or not text.strip():
+        raise CarverError(
+            '--match: only a graph pattern is allowed (no ; ` $ / \\ " or line breaks)',
+            hint='e.g. "(p)-[:PATIENT_OF]->(:Persona)"',
+        )
     types = frozenset((vocabulary or Vocabulary()).types) | STRUCTURAL
     parser = _Parser(_tokens(text), types)
     cypher = parser.patterns()
@@ -280,8 +326,16 @@ class Carver:
     description: str = ""
 
     @classmethod
-    def parse(cls, *, where: str | None = None, origin: str | None = None, cluster: str | None = None,
-              text: str | None = None, match: str | None = None, vocabulary: Vocabulary | None = None) -> Carver:
+    def parse(
+        cls,
+        *,
+        where: str | None = None,
+        origin: str | None = None,
+        cluster: str | None = None,
+        text: str | None = None,
+        match: str | None = None,
+        vocabulary: Vocabulary | None = None,
+    ) -> Carver:
         """Check every filter the user gave (CLI strings) and build the carver."""
         origins = tuple(o.strip().lower() for o in (origin or "").split(",") if o.strip())
         for o in origins:
@@ -292,11 +346,22 @@ class Carver:
         except ValueError as exc:
             raise CarverError(f"--cluster: {cluster!r} must be numbers separated by commas") from exc
         pattern, params = parse_match(match, vocabulary) if match else (None, {})
-        parts = [f"where {where}" if where else "", f"origin {','.join(origins)}" if origins else "",
-                 f"cluster {','.join(map(str, clusters))}" if clusters else "", f"text {text!r}" if text else "",
-                 f"match {pattern}" if pattern else ""]
-        return cls(tuple(parse_where(where or "")), origins, clusters, (text or "").strip().lower() or None,
-                   pattern, tuple(params.items()), "; ".join(p for p in parts if p))
+        parts = [
+            f"where {where}" if where else "",
+            f"origin {','.join(origins)}" if origins else "",
+            f"cluster {','.join(map(str, clusters))}" if clusters else "",
+            f"text {text!r}" if text else "",
+            f"match {pattern}" if pattern else "",
+        ]
+        return cls(
+            tuple(parse_where(where or "")),
+            origins,
+            clusters,
+            (text or "").strip().lower() or None,
+            pattern,
+            tuple(params.items()),
+            "; ".join(p for p in parts if p),
+        )
 
     def params(self) -> dict[str, Any]:
         return {

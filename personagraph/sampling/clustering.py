@@ -38,8 +38,15 @@ def kmeans(vectors: np.ndarray, k: int, seed: int = 0, method: str = "faiss", ni
     if method == "faiss" and n * k > SMALL:
         import faiss
 
-        model = faiss.Kmeans(vectors.shape[1], k, niter=niter, seed=int(seed), max_points_per_centroid=256,
-                             min_points_per_centroid=1, verbose=False)
+        model = faiss.Kmeans(
+            vectors.shape[1],
+            k,
+            niter=niter,
+            seed=int(seed),
+            max_points_per_centroid=256,
+            min_points_per_centroid=1,
+            verbose=False,
+        )
         model.train(vectors)
         _, assigned = model.index.search(vectors, 1)
         labels = assigned.ravel().astype(np.int64)
@@ -68,7 +75,122 @@ def _renumber(labels: np.ndarray) -> np.ndarray:
 
 # Words that say nothing about a persona: English function words and persona boilerplate.
 STOPWORDS = frozenset(
-    ["a", "an", "the", "and", "or", "but", "if", "of", "in", "on", "at", "to", "for", "from", "by", "with", "about", "as", "into", "over", "after", "before", "under", "between", "is", "are", "was", "were", "be", "been", "being", "am", "has", "have", "had", "do", "does", "did", "who", "whom", "whose", "which", "that", "this", "these", "those", "it", "its", "he", "she", "they", "them", "their", "his", "her", "him", "i", "me", "my", "we", "our", "you", "your", "not", "no", "so", "than", "too", "very", "can", "will", "would", "should", "could", "may", "might", "must", "also", "such", "other", "more", "most", "some", "any", "each", "all", "both", "one", "two", "per", "via", "who's", "s", "t", "just", "up", "out", "off", "new", "own", "same", "like", "well", "every", "person", "people", "someone", "individual", "persona", "looking", "interested", "passionate", "enthusiast", "enthusiastic"]
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "about",
+        "as",
+        "into",
+        "over",
+        "after",
+        "before",
+        "under",
+        "between",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "who",
+        "whom",
+        "whose",
+        "which",
+        "that",
+        "this",
+        "these",
+        "those",
+        "it",
+        "its",
+        "he",
+        "she",
+        "they",
+        "them",
+        "their",
+        "his",
+        "her",
+        "him",
+        "i",
+        "me",
+        "my",
+        "we",
+        "our",
+        "you",
+        "your",
+        "not",
+        "no",
+        "so",
+        "than",
+        "too",
+        "very",
+        "can",
+        "will",
+        "would",
+        "should",
+        "could",
+        "may",
+        "might",
+        "must",
+        "also",
+        "such",
+        "other",
+        "more",
+        "most",
+        "some",
+        "any",
+        "each",
+        "all",
+        "both",
+        "one",
+        "two",
+        "per",
+        "via",
+        "who's",
+        "s",
+        "t",
+        "just",
+        "up",
+        "out",
+        "off",
+        "new",
+        "own",
+        "same",
+        "like",
+        "well",
+        "every",
+        "person",
+        "people",
+        "someone",
+        "individual",
+        "persona",
+        "looking",
+        "interested",
+        "passionate",
+        "enthusiast",
+        "enthusiastic",
+    ]
 )
 _WORD = re.compile(r"[^\W\d_][\w'’-]{2,}", re.UNICODE)
 
@@ -83,8 +205,9 @@ def _words(text: str) -> dict[str, float]:
     return out
 
 
-def cluster_labels(texts: Sequence[str], clusters: Sequence[int] | np.ndarray, top: int = 3,
-                   min_count: int = 2) -> dict[int, list[str]]:
+def cluster_labels(
+    texts: Sequence[str], clusters: Sequence[int] | np.ndarray, top: int = 3, min_count: int = 2
+) -> dict[int, list[str]]:
     """The most distinctive words of each cluster: document frequency inside, contrasted with outside.
 
     Score of word w in cluster c: p(w|c) × log(p(w|c) / p(w)), where p is the share of personas
@@ -124,8 +247,9 @@ def cluster_labels(texts: Sequence[str], clusters: Sequence[int] | np.ndarray, t
     return labels
 
 
-def louvain_communities(nodes: Sequence[str], edges: Iterable[tuple[str, str]], seed: int = 0,
-                        resolution: float = 1.0) -> dict[str, int]:
+def louvain_communities(
+    nodes: Sequence[str], edges: Iterable[tuple[str, str]], seed: int = 0, resolution: float = 1.0
+) -> dict[str, int]:
     """Community per persona id (networkx Louvain on the undirected relation graph, seeded).
 
     Personas without any relation get -1: they form no community, and counting each as its own

@@ -16,31 +16,47 @@ from typing import Any
 import numpy as np
 
 
-def nearest_distances(vectors: np.ndarray, chosen: np.ndarray, rows: np.ndarray | None = None,
-                      chunk: int = 4096) -> np.ndarray:
+def nearest_distances(
+    vectors: np.ndarray, chosen: np.ndarray, rows: np.ndarray | None = None, chunk: int = 4096
+) -> np.ndarray:
     """Distance from each candidate (or each of ``rows``) to its nearest chosen persona."""
     centers = np.ascontiguousarray(vectors[chosen], dtype=np.float32)
     rows = np.arange(len(vectors)) if rows is None else rows
     out = np.empty(len(rows), dtype=np.float32)
     for start in range(0, len(rows), chunk):
-        block = np.asarray(vectors[rows[start:start + chunk]], dtype=np.float32)
+        block = np.asarray(vectors[rows[start : start + chunk]], dtype=np.float32)
         best = (block @ centers.T).max(axis=1)
-        out[start:start + chunk] = np.sqrt(np.clip(2.0 - 2.0 * best, 0.0, None))
+        out[start : start + chunk] = np.sqrt(np.clip(2.0 - 2.0 * best, 0.0, None))
     return out
 
 
-def covering_radius(vectors: np.ndarray, chosen: np.ndarray, *, max_exact: int = 100_000, seed: int | None = 0,
-                    rows: np.ndarray | None = None) -> dict[str, Any]:
+def covering_radius(
+    vectors: np.ndarray,
+    chosen: np.ndarray,
+    *,
+    max_exact: int = 100_000,
+    seed: int | None = 0,
+    rows: np.ndarray | None = None,
+) -> dict[str, Any]:
     """``max`` (the covering radius), ``mean`` and ``p95`` nearest-chosen distance, and how measured."""
     chosen = np.asarray(chosen, dtype=np.int64)
     if len(chosen) == 0 or len(vectors) == 0:
         return {"max": None, "mean": None, "p95": None, "exact": True, "evaluated": 0}
     exact = rows is None and len(vectors) <= max_exact
     if rows is None:
-        rows = np.arange(len(vectors)) if exact else np.sort(np.random.default_rng(seed).choice(len(vectors), max_exact, replace=False))
+        rows = (
+            np.arange(len(vectors))
+            if exact
+            else np.sort(np.random.default_rng(seed).choice(len(vectors), max_exact, replace=False))
+        )
     dist = nearest_distances(vectors, chosen, rows)
-    return {"max": round(float(dist.max()), 4), "mean": round(float(dist.mean()), 4),
-            "p95": round(float(np.percentile(dist, 95)), 4), "exact": bool(exact), "evaluated": len(rows)}
+    return {
+        "max": round(float(dist.max()), 4),
+        "mean": round(float(dist.mean()), 4),
+        "p95": round(float(np.percentile(dist, 95)), 4),
+        "exact": bool(exact),
+        "evaluated": len(rows),
+    }
 
 
 def evaluation_rows(count: int, max_exact: int = 100_000, seed: int | None = 0) -> np.ndarray | None:
@@ -64,14 +80,25 @@ def facet_coverage(values: Iterable[Any], chosen_values: Iterable[Any]) -> dict[
     """How many distinct values of a facet the batch touches, of those among the candidates."""
     total = Counter(v for v in values if v is not None)
     got = Counter(v for v in chosen_values if v is not None)
-    return {"covered": len(set(got) & set(total)), "total": len(total),
-            "batch": {str(k): got[k] for k in sorted(got, key=str)}}
+    return {
+        "covered": len(set(got) & set(total)),
+        "total": len(total),
+        "batch": {str(k): got[k] for k in sorted(got, key=str)},
+    }
 
 
-def coverage_report(*, chosen: np.ndarray, clusters: np.ndarray | None = None, vectors: np.ndarray | None = None,
-                    hops: np.ndarray | None = None, rel_types: Sequence[Sequence[str]] | None = None,
-                    uses_after: np.ndarray | None = None, baseline: np.ndarray | None = None,
-                    max_exact: int = 100_000, seed: int | None = 0) -> dict[str, Any]:
+def coverage_report(
+    *,
+    chosen: np.ndarray,
+    clusters: np.ndarray | None = None,
+    vectors: np.ndarray | None = None,
+    hops: np.ndarray | None = None,
+    rel_types: Sequence[Sequence[str]] | None = None,
+    uses_after: np.ndarray | None = None,
+    baseline: np.ndarray | None = None,
+    max_exact: int = 100_000,
+    seed: int | None = 0,
+) -> dict[str, Any]:
     """All coverage figures of one batch over its candidates (arrays indexed by candidate).
 
     ``baseline`` is a random batch of the same size on the same candidates: its covering radius
@@ -83,8 +110,11 @@ def coverage_report(*, chosen: np.ndarray, clusters: np.ndarray | None = None, v
         present = {int(c) for c in np.unique(clusters) if c >= 0}
         covered = {int(c) for c in np.unique(np.asarray(clusters)[chosen]) if c >= 0}
         counts = Counter(int(c) for c in np.asarray(clusters)[chosen].tolist() if c >= 0)
-        report["clusters"] = {"covered": len(covered & present), "total": len(present),
-                              "batch": {str(k): counts[k] for k in sorted(counts)}}
+        report["clusters"] = {
+            "covered": len(covered & present),
+            "total": len(present),
+            "batch": {str(k): counts[k] for k in sorted(counts)},
+        }
     if vectors is not None and len(chosen):
         rows = evaluation_rows(len(vectors), max_exact, seed)
         radius = covering_radius(vectors, chosen, rows=rows)

@@ -32,14 +32,28 @@ class StrataReport:
     clusters: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"personas": self.personas, "k": self.k, "seed": self.seed, "embedder": self.embedder,
-                "communities": self.communities, "personas_without_relations": self.unrelated,
-                "clusters": self.clusters}
+        return {
+            "personas": self.personas,
+            "k": self.k,
+            "seed": self.seed,
+            "embedder": self.embedder,
+            "communities": self.communities,
+            "personas_without_relations": self.unrelated,
+            "clusters": self.clusters,
+        }
 
 
-def compute_strata(store: GraphStore, settings: Settings, *, clusters: int | None = None, embedder: str = "minilm",
-                   seed: int = 0, method: str = "faiss", vectors: Vectors | None = None,
-                   progress: Progress | None = None) -> StrataReport:
+def compute_strata(
+    store: GraphStore,
+    settings: Settings,
+    *,
+    clusters: int | None = None,
+    embedder: str = "minilm",
+    seed: int = 0,
+    method: str = "faiss",
+    vectors: Vectors | None = None,
+    progress: Progress | None = None,
+) -> StrataReport:
     """Cluster the persona embeddings (k-means, seeded), find communities on the relation graph
     (Louvain, seeded), store both on the personas and one labelled :Cluster node per cluster.
 
@@ -49,27 +63,48 @@ def compute_strata(store: GraphStore, settings: Settings, *, clusters: int | Non
     ids = [p["id"] for p in personas]
     if not ids:
         return StrataReport(0, 0, seed, embedder, 0, 0)
-    matrix = align_vectors(ids, vectors) if vectors is not None else load_vectors(store, settings, ids, embedder, progress)
+    matrix = (
+        align_vectors(ids, vectors) if vectors is not None else load_vectors(store, settings, ids, embedder, progress)
+    )
     k = clusters or default_clusters(len(ids))
     labels = kmeans(matrix, k, seed=seed, method=method)
     words = cluster_labels([p["text"] or "" for p in personas], labels)
     edges = [(r["src"], r["dst"]) for r in store.iter_relations()]
     community = louvain_communities(ids, edges, seed=seed)
 
-    rows = [{"id": pid, "cluster": int(c), "community": community[pid]} for pid, c in zip(ids, labels.tolist(), strict=True)]
+    rows = [
+        {"id": pid, "cluster": int(c), "community": community[pid]} for pid, c in zip(ids, labels.tolist(), strict=True)
+    ]
     for chunk in chunked(rows, 5000):
         store.run("sampling/set_strata", rows=chunk)
     sizes = Counter(labels.tolist())
     now = now_iso()
-    nodes = [{"id": int(c), "label": " · ".join(words.get(c, [])) or f"cluster {c}", "words": words.get(c, []),
-              "size": int(sizes[c]), "k": int(k), "seed": int(seed), "embedder": "external" if vectors is not None else embedder,
-              "method": method, "created_at": now} for c in sorted(sizes)]
+    nodes = [
+        {
+            "id": int(c),
+            "label": " · ".join(words.get(c, [])) or f"cluster {c}",
+            "words": words.get(c, []),
+            "size": int(sizes[c]),
+            "k": int(k),
+            "seed": int(seed),
+            "embedder": "external" if vectors is not None else embedder,
+            "method": method,
+            "created_at": now,
+        }
+        for c in sorted(sizes)
+    ]
     store.run("sampling/clear_clusters")
     store.run("sampling/create_clusters", rows=nodes)
     found = {c for c in community.values() if c >= 0}
-    return StrataReport(len(ids), int(np.unique(labels).size), seed, nodes[0]["embedder"], len(found),
-                        sum(1 for c in community.values() if c < 0),
-                        [{"cluster": n["id"], "size": n["size"], "label": n["label"]} for n in nodes])
+    return StrataReport(
+        len(ids),
+        int(np.unique(labels).size),
+        seed,
+        nodes[0]["embedder"],
+        len(found),
+        sum(1 for c in community.values() if c < 0),
+        [{"cluster": n["id"], "size": n["size"], "label": n["label"]} for n in nodes],
+    )
 
 
 def cluster_names(store: GraphStore) -> dict[int, str]:

@@ -136,8 +136,9 @@ def select_random(count: int, n: int, uses: np.ndarray | None = None, seed: int 
     return np.sort(order[: min(n, count)])
 
 
-def select_stratified(strata: np.ndarray, n: int, uses: np.ndarray | None = None, allocation: str = "sqrt",
-                      seed: int | None = 0) -> np.ndarray:
+def select_stratified(
+    strata: np.ndarray, n: int, uses: np.ndarray | None = None, allocation: str = "sqrt", seed: int | None = 0
+) -> np.ndarray:
     """A quota per stratum (``allocate``), filled with a random choice of its least-used members."""
     strata = np.asarray(strata)
     n = int(min(n, len(strata)))
@@ -162,7 +163,7 @@ class _Stratum:
     def _refill(self) -> None:
         """Next pool: up to pool_size members not drawn yet."""
         stop = min(len(self.members), self.cursor + self.pool_size)
-        self.pool = self.members[self.cursor:stop]
+        self.pool = self.members[self.cursor : stop]
         self.cursor = stop
         if len(self.pool) == 0:
             self.best = np.zeros(0, dtype=np.float32)
@@ -197,9 +198,16 @@ class _Stratum:
         return pick
 
 
-def select_kcenter(vectors: np.ndarray, strata: np.ndarray, n: int, uses: np.ndarray | None = None,
-                   allocation: str = "sqrt", seed: int | None = 0, pool_factor: int = 32,
-                   floor_share: float = 0.5) -> np.ndarray:
+def select_kcenter(
+    vectors: np.ndarray,
+    strata: np.ndarray,
+    n: int,
+    uses: np.ndarray | None = None,
+    allocation: str = "sqrt",
+    seed: int | None = 0,
+    pool_factor: int = 32,
+    floor_share: float = 0.5,
+) -> np.ndarray:
     """Greedy farthest-point (k-center) in embedding space, within per-stratum quotas.
 
     ``vectors`` must be L2-normalised float32. First every stratum fills a floor quota
@@ -221,7 +229,9 @@ def select_kcenter(vectors: np.ndarray, strata: np.ndarray, n: int, uses: np.nda
     forced_by = {int(label): forced[strata[forced] == label] for label in np.unique(strata[forced])}
     empty = np.zeros(0, dtype=np.int64)
     states = [
-        _Stratum(groups.order[start:start + size], forced_by.get(int(label), empty), vectors, pool_factor * max(1, int(q)))
+        _Stratum(
+            groups.order[start : start + size], forced_by.get(int(label), empty), vectors, pool_factor * max(1, int(q))
+        )
         for label, start, size, q in zip(groups.labels, groups.starts, groups.sizes, guide, strict=True)
     ]
     picked: list[int] = [int(f) for f in forced]
@@ -239,8 +249,9 @@ def select_kcenter(vectors: np.ndarray, strata: np.ndarray, n: int, uses: np.nda
     return np.sort(np.asarray(picked, dtype=np.int64))
 
 
-def select_graph(communities: np.ndarray, hops: np.ndarray, n: int, uses: np.ndarray | None = None,
-                 seed: int | None = 0) -> np.ndarray:
+def select_graph(
+    communities: np.ndarray, hops: np.ndarray, n: int, uses: np.ndarray | None = None, seed: int | None = 0
+) -> np.ndarray:
     """Spread over the graph: quotas (square root of size) over (community, hop) pairs."""
     communities = np.asarray(communities, dtype=np.int64)
     hops = np.asarray(hops, dtype=np.int64)
@@ -249,8 +260,13 @@ def select_graph(communities: np.ndarray, hops: np.ndarray, n: int, uses: np.nda
     return select_stratified(strata.ravel(), n, uses, "sqrt", seed)
 
 
-def select_groups(edges: np.ndarray, n: int, communities: np.ndarray | None = None, uses: np.ndarray | None = None,
-                  seed: int | None = 0) -> np.ndarray:
+def select_groups(
+    edges: np.ndarray,
+    n: int,
+    communities: np.ndarray | None = None,
+    uses: np.ndarray | None = None,
+    seed: int | None = 0,
+) -> np.ndarray:
     """``n`` related pairs (rows of ``edges``, candidate indices) spread over communities.
 
     Pairs are taken in order of their two personas' summed ``uses`` (least used first); within
@@ -293,16 +309,28 @@ def select_groups(edges: np.ndarray, n: int, communities: np.ndarray | None = No
     return edges[np.array(sorted(chosen), dtype=np.int64)]
 
 
-def select(strategy: str, n: int, *, count: int, strata: np.ndarray | None = None, vectors: np.ndarray | None = None,
-           uses: np.ndarray | None = None, communities: np.ndarray | None = None, hops: np.ndarray | None = None,
-           allocation: str = "sqrt", seed: int | None = 0) -> np.ndarray:
+def select(
+    strategy: str,
+    n: int,
+    *,
+    count: int,
+    strata: np.ndarray | None = None,
+    vectors: np.ndarray | None = None,
+    uses: np.ndarray | None = None,
+    communities: np.ndarray | None = None,
+    hops: np.ndarray | None = None,
+    allocation: str = "sqrt",
+    seed: int | None = 0,
+) -> np.ndarray:
     """Dispatch by strategy name; ``count`` is the number of candidates."""
     if strategy == "random":
         return select_random(count, n, uses, seed)
     if strategy == "stratified":
         return select_stratified(_need(strata, "strata (clusters)"), n, uses, allocation, seed)
     if strategy == "kcenter":
-        return select_kcenter(_need(vectors, "embeddings"), _need(strata, "strata (clusters)"), n, uses, allocation, seed)
+        return select_kcenter(
+            _need(vectors, "embeddings"), _need(strata, "strata (clusters)"), n, uses, allocation, seed
+        )
     if strategy == "graph":
         return select_graph(_need(communities, "communities"), _need(hops, "hops"), n, uses, seed)
     raise ConfigError(f"unknown strategy {strategy!r}", hint=f"choose one of {', '.join(STRATEGIES)}")

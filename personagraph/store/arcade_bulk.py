@@ -122,12 +122,18 @@ class GraphIndex:
         if state is None:
             if self.no_edges is None:  # one count of all edges spares a count per type in a fresh graph
                 self.no_edges = int(_columns(db, queries.load("count_edges").text)["n"][0]) == 0
-            size = 0 if self.no_edges else int(_columns(db, queries.load("count_relation_type").with_type(rel_type).text)["n"][0])
+            size = (
+                0
+                if self.no_edges
+                else int(_columns(db, queries.load("count_relation_type").with_type(rel_type).text)["n"][0])
+            )
             state = _Known(members=set(), complete=size == 0, size_at_start=size)
             self.edges[rel_type] = state
         return state
 
-    def existing_edges(self, db: Any, rel_type: str, pairs: list[tuple[str, str]], ids: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    def existing_edges(
+        self, db: Any, rel_type: str, pairs: list[tuple[str, str]], ids: list[tuple[str, str]]
+    ) -> set[tuple[str, str]]:
         """Which of the RID ``pairs`` (persona ``ids`` alike) already have an edge of ``rel_type``."""
         state = self._edge_state(db, rel_type)
         members: set[tuple[str, str]] = state.members  # type: ignore[assignment]

@@ -33,13 +33,17 @@ class BoltExecutor:
             self.driver.verify_connectivity()
             agent = self.driver.get_server_info().agent
         except nx.AuthError as exc:
-            raise StoreAuthError(f"{url}: authentication failed for user {user!r}", hint="check PERSONAGRAPH_PASSWORD") from exc
+            raise StoreAuthError(
+                f"{url}: authentication failed for user {user!r}", hint="check PERSONAGRAPH_PASSWORD"
+            ) from exc
         except (nx.ServiceUnavailable, OSError) as exc:
             raise StoreUnavailableError(f"{url}: server unreachable", hint="is it running?") from exc
         except (nx.ConfigurationError, ValueError) as exc:
             raise StoreError(f"{url}: {exc}") from exc
         # Neo4j proper offers the vector index procedures; ArcadeDB's Bolt server does not.
-        self.capabilities = frozenset({"vector_index"} if agent.startswith("Neo4j/") and "ArcadeDB" not in agent else set())
+        self.capabilities = frozenset(
+            {"vector_index"} if agent.startswith("Neo4j/") and "ArcadeDB" not in agent else set()
+        )
         self.agent = agent
 
     def _error(self, name: str, exc: Exception) -> Exception:
@@ -68,7 +72,9 @@ class BoltExecutor:
         except Exception as exc:
             raise self._error(name, exc) from exc
         if updated:
-            raise ReadOnlyError(f"query {name} tried to write in read-only mode; nothing was changed", hint="pass --write")
+            raise ReadOnlyError(
+                f"query {name} tried to write in read-only mode; nothing was changed", hint="pass --write"
+            )
         return rows
 
     def write(self, cypher: str, params: dict[str, Any], *, name: str) -> list[Row]:

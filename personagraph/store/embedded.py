@@ -53,7 +53,11 @@ def _start_jvm(workload: str = "bulk") -> None:
     cache = Path.home() / ".cache" / "personagraph"
     cache.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("ARCADEDB_JVM_ERROR_FILE", str(cache / "jvm-crash-%p.log"))
-    args = [f"-Djava.util.logging.config.file={_LOGGING}", "-Darcadedb.server.logging.enabled=false", *JIT_FLAGS[jit_for(workload)]]
+    args = [
+        f"-Djava.util.logging.config.file={_LOGGING}",
+        "-Darcadedb.server.logging.enabled=false",
+        *JIT_FLAGS[jit_for(workload)],
+    ]
     heap = os.environ.get("PERSONAGRAPH_JVM_HEAP")
     # The JVM prints an "incubator modules" warning on stderr at start: hide that one moment only.
     saved = os.dup(2)
@@ -77,7 +81,9 @@ def served_by(folder: str | os.PathLike[str]) -> dict[str, Any] | None:
     return dict(info)
 
 
-_NOISE = re.compile(r"^(Query|Command) failed: |^Failed to commit transaction: |com\.arcadedb\.[\w.]+?(Exception|Error): | \(caused by [^)]*\)")
+_NOISE = re.compile(
+    r"^(Query|Command) failed: |^Failed to commit transaction: |com\.arcadedb\.[\w.]+?(Exception|Error): | \(caused by [^)]*\)"
+)
 
 
 def _locked(exc: BaseException | None) -> bool:

@@ -76,13 +76,18 @@ class GraphStore:
             return {key: [row[key] for row in rows] for key in keys}
         return {key: list(value) if not isinstance(value, list) else value for key, value in columns.items()}
 
-    def cypher(self, text: str, params: dict[str, Any] | None = None, *, write: bool = False, name: str | None = None) -> list[Row]:
+    def cypher(
+        self, text: str, params: dict[str, Any] | None = None, *, write: bool = False, name: str | None = None
+    ) -> list[Row]:
         """Run a user's query. Read-only unless ``write``: a write clause is refused before it runs."""
         label = name or short(text)
         if not write:
             clause = write_clause(text)
             if clause:
-                raise ReadOnlyError(f"query {label} contains {clause} but runs read-only; nothing was changed", hint="pass --write to allow writes")
+                raise ReadOnlyError(
+                    f"query {label} contains {clause} but runs read-only; nothing was changed",
+                    hint="pass --write to allow writes",
+                )
             return self.executor.read(text, params or {}, name=label)
         return self.executor.write(text, params or {}, name=label)
 
@@ -92,6 +97,7 @@ class GraphStore:
         Either all of it is committed or none. The store may run ``work`` again after a
         transient conflict, so it must not have side effects outside the graph.
         """
+
         def body(run: Callable[[str, dict[str, Any]], list[Row]]) -> T:
             return work(Transaction(self, run))
 
@@ -121,7 +127,9 @@ class GraphStore:
     def _existing(self, label_query: str, ids: list[str]) -> set[str]:
         return {row["id"] for row in self.run(label_query, ids=ids)}
 
-    def _create_missing(self, label: str, rows: Iterable[dict[str, Any]], batch_size: int, progress: Progress | None) -> int:
+    def _create_missing(
+        self, label: str, rows: Iterable[dict[str, Any]], batch_size: int, progress: Progress | None
+    ) -> int:
         """Create the ``{id, props}`` rows whose id is not in the graph yet; returns how many were new."""
         self.ensure_schema()
         created = 0
@@ -137,17 +145,23 @@ class GraphStore:
                 progress(len(chunk))
         return created
 
-    def upsert_personas(self, personas: Iterable[Persona], batch_size: int = 5000, progress: Progress | None = None) -> int:
+    def upsert_personas(
+        self, personas: Iterable[Persona], batch_size: int = 5000, progress: Progress | None = None
+    ) -> int:
         """Add personas not yet in the graph (by content id); returns how many were new."""
         rows = ({"id": p.id, "props": p.props()} for p in personas)
         return self._create_missing("personas", rows, batch_size, progress)
 
-    def upsert_texts(self, texts: Iterable[SourceText], batch_size: int = 2000, progress: Progress | None = None) -> int:
+    def upsert_texts(
+        self, texts: Iterable[SourceText], batch_size: int = 2000, progress: Progress | None = None
+    ) -> int:
         """Add source texts not yet in the graph (by content id); returns how many were new."""
         rows = ({"id": t.id, "props": {"text": t.text, "source": t.source}} for t in texts)
         return self._create_missing("texts", rows, batch_size, progress)
 
-    def add_relations(self, relations: Iterable[Relation], batch_size: int = 5000, progress: Progress | None = None) -> int:
+    def add_relations(
+        self, relations: Iterable[Relation], batch_size: int = 5000, progress: Progress | None = None
+    ) -> int:
         """Merge typed edges between existing personas; returns how many edges the batches matched."""
         self.ensure_schema()
         written = 0
@@ -161,6 +175,20 @@ class GraphStore:
             if progress:
                 progress(len(chunk))
         return written
+
+    def add_aliases(self, personas: list[Persona], mapping: dict[str, str]) -> int:
+        """Add the resolved duplicates' ids and texts to their canonical personas' ``aliases``; returns canonicals matched."""
+        grouped: dict[str, dict[str, list[str]]] = {}
+        for p in personas:
+            if p.id in mapping:
+                row = grouped.setdefault(mapping[p.id], {"ids": [], "texts": []})
+                if p.id not in row["ids"]:
+                    row["ids"].append(p.id)
+                    row["texts"].append(p.text)
+        if not grouped:
+            return 0
+        result = self.run("dedup_add_alias", rows=[{"canon": c, **row} for c, row in grouped.items()])
+        return int(result[0]["n"]) if result else 0
 
     # -- bulk writes (imports) ---------------------------------------------------------------
     @property
@@ -222,6 +250,7 @@ class GraphStore:
 
     def stats(self) -> dict[str, Any]:
         """Counts by label, relation type, hop, origin and cluster, and the degree distribution."""
+
         def pairs(name: str, key: str) -> dict[str, int]:
             return {str(row[key]): int(row["n"]) for row in self.run(name)}
 

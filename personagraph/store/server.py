@@ -30,7 +30,9 @@ def serve(
 ) -> None:
     """Block serving ``folder`` until SIGINT/SIGTERM (or ``stop`` is set)."""
     if len(password) < MIN_PASSWORD:
-        raise ConfigError(f"the server password must have at least {MIN_PASSWORD} characters", hint="set PERSONAGRAPH_PASSWORD")
+        raise ConfigError(
+            f"the server password must have at least {MIN_PASSWORD} characters", hint="set PERSONAGRAPH_PASSWORD"
+        )
     root = Path(folder).expanduser().resolve()
     running = served_by(root)
     if running:

@@ -33,7 +33,7 @@ def distinct_n(texts: Sequence[str], n: int) -> float:
     total = 0
     for text in texts:
         words = tokens(text)
-        grams = [tuple(words[i:i + n]) for i in range(len(words) - n + 1)]
+        grams = [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
         total += len(grams)
         seen.update(grams)
     return len(seen) / total if total else 0.0
@@ -43,11 +43,12 @@ def shingles(text: str, k: int = 3) -> set[str]:
     words = tokens(text)
     if len(words) < k:
         return {" ".join(words)} if words else set()
-    return {" ".join(words[i:i + k]) for i in range(len(words) - k + 1)}
+    return {" ".join(words[i : i + k]) for i in range(len(words) - k + 1)}
 
 
-def near_duplicate_rate(texts: Sequence[str], threshold: float = 0.8, num_perm: int = 128, k: int = 3,
-                        seed: int = 1) -> dict[str, Any]:
+def near_duplicate_rate(
+    texts: Sequence[str], threshold: float = 0.8, num_perm: int = 128, k: int = 3, seed: int = 1
+) -> dict[str, Any]:
     """Share of texts that have a near-duplicate among the others (MinHash LSH, then estimated Jaccard)."""
     from datasketch import MinHash, MinHashLSH
 
@@ -103,8 +104,13 @@ def vendi_score(vectors: np.ndarray) -> float:
     return float(np.exp(-np.sum(eig * np.log(eig))))
 
 
-def similarity_bins(persona_vectors: np.ndarray, sample_vectors: np.ndarray, bins: Sequence[float] = DEFAULT_BINS,
-                    max_pairs: int = 200_000, seed: int = 0) -> list[dict[str, Any]]:
+def similarity_bins(
+    persona_vectors: np.ndarray,
+    sample_vectors: np.ndarray,
+    bins: Sequence[float] = DEFAULT_BINS,
+    max_pairs: int = 200_000,
+    seed: int = 0,
+) -> list[dict[str, Any]]:
     """Pairs of samples grouped by their personas' cosine similarity: count, mean persona
     similarity, mean sample similarity per bin (all pairs, or ``max_pairs`` drawn at random)."""
     p, s = _unit(persona_vectors), _unit(sample_vectors)
@@ -125,14 +131,23 @@ def similarity_bins(persona_vectors: np.ndarray, sample_vectors: np.ndarray, bin
     for low, high in itertools.pairwise(bins):
         mask = (ps >= low) & (ps < high)
         if mask.any():
-            out.append({"persona_sim": f"{max(low, -1):.1f}–{min(high, 1):.1f}", "pairs": int(mask.sum()),
-                        "mean_persona_sim": round(float(ps[mask].mean()), 4),
-                        "mean_sample_sim": round(float(ss[mask].mean()), 4)})
+            out.append(
+                {
+                    "persona_sim": f"{max(low, -1):.1f}–{min(high, 1):.1f}",
+                    "pairs": int(mask.sum()),
+                    "mean_persona_sim": round(float(ps[mask].mean()), 4),
+                    "mean_sample_sim": round(float(ss[mask].mean()), 4),
+                }
+            )
     return out
 
 
-def diversity_report(texts: Sequence[str], sample_vectors: np.ndarray | None = None,
-                     persona_vectors: np.ndarray | None = None, threshold: float = 0.8) -> dict[str, Any]:
+def diversity_report(
+    texts: Sequence[str],
+    sample_vectors: np.ndarray | None = None,
+    persona_vectors: np.ndarray | None = None,
+    threshold: float = 0.8,
+) -> dict[str, Any]:
     """All figures for one batch of samples (vectors row-aligned with ``texts``)."""
     report: dict[str, Any] = {
         "samples": len(texts),

@@ -17,8 +17,15 @@ if TYPE_CHECKING:
     from personagraph.store import GraphStore
 
 
-def batch_diversity(store: GraphStore, settings: Settings, batch_id: str, *, embedder: str = "minilm",
-                    persona_vectors: Vectors | None = None, keep: bool = True) -> dict[str, Any]:
+def batch_diversity(
+    store: GraphStore,
+    settings: Settings,
+    batch_id: str,
+    *,
+    embedder: str = "minilm",
+    persona_vectors: Vectors | None = None,
+    keep: bool = True,
+) -> dict[str, Any]:
     """Diversity of the samples of one batch; kept on the :Batch node unless ``keep`` is False.
 
     Samples are embedded with the same embedder as the personas; a sample of several personas is
@@ -28,11 +35,15 @@ def batch_diversity(store: GraphStore, settings: Settings, batch_id: str, *, emb
     if not rows:
         return {"samples": 0}
     texts = [r["text"] or "" for r in rows]
-    from personagraph.pipeline.embed import get_embedder
+    from personagraph.embeddings.embedders import get_embedder
 
     samples = np.asarray(get_embedder(embedder, settings).encode(texts), dtype=np.float32)
     ids = sorted({p for r in rows for p in r["persona_ids"]})
-    matrix = align_vectors(ids, persona_vectors) if persona_vectors is not None else load_vectors(store, settings, ids, embedder)
+    matrix = (
+        align_vectors(ids, persona_vectors)
+        if persona_vectors is not None
+        else load_vectors(store, settings, ids, embedder)
+    )
     where = {pid: i for i, pid in enumerate(ids)}
     personas = np.stack([matrix[[where[p] for p in r["persona_ids"]]].mean(axis=0) for r in rows])
     if persona_vectors is not None and personas.shape[1] != samples.shape[1]:
@@ -40,8 +51,12 @@ def batch_diversity(store: GraphStore, settings: Settings, batch_id: str, *, emb
     report = diversity_report(texts, samples, personas)
     report["embedder"] = embedder
     if keep:
-        props = {"diversity": json.dumps(report, sort_keys=True), "samples": report["samples"],
-                 "distinct_2": report["distinct_2"], "near_dup_rate": report["near_duplicates"]["rate"]}
+        props = {
+            "diversity": json.dumps(report, sort_keys=True),
+            "samples": report["samples"],
+            "distinct_2": report["distinct_2"],
+            "near_dup_rate": report["near_duplicates"]["rate"],
+        }
         if "vendi" in report:
             props.update(vendi=report["vendi"], mean_cosine=report["mean_cosine"])
         store.run("synth/set_batch_diversity", id=batch_id, props=props)
@@ -58,17 +73,24 @@ def lineage(store: GraphStore, sample_id: str, max_hops: int = 12) -> dict[str, 
     out["personas"] = []
     structural = sorted(STRUCTURAL)
     for row in rows:
-        persona = {"id": row["persona_id"], "role": row["role"], "text": row["persona_text"], "hop": row["hop"],
-                   "origin": row["origin"], "texts": [t for t in row["texts"] or [] if t.get("id")],
-                   "expanded_from": []}
+        persona = {
+            "id": row["persona_id"],
+            "role": row["role"],
+            "text": row["persona_text"],
+            "hop": row["hop"],
+            "origin": row["origin"],
+            "texts": [t for t in row["texts"] or [] if t.get("id")],
+            "expanded_from": [],
+        }
         current = row["persona_id"]
         for _ in range(max_hops):  # bounded: a hop chain in a sane graph is at most 6 long
             parent = store.run("synth/persona_parent", id=current, structural=structural)
             if not parent:
                 break
             step = parent[0]
-            persona["expanded_from"].append({k: step[k] for k in ("id", "text", "hop", "relation", "outgoing",
-                                                                  "text_id", "source_text")})
+            persona["expanded_from"].append(
+                {k: step[k] for k in ("id", "text", "hop", "relation", "outgoing", "text_id", "source_text")}
+            )
             current = step["id"]
         out["personas"].append(persona)
     return out

@@ -41,9 +41,19 @@ class SynthReport:
     usage: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"batch": self.batch.id, "task": self.task, "mode": self.mode, "prompt": self.prompt, "model": self.model,
-                "samples": len(self.samples), "failed": len(self.failed), "failures": self.failed[:20],
-                "coverage": self.batch.coverage, "diversity": self.diversity, "usage": self.usage}
+        return {
+            "batch": self.batch.id,
+            "task": self.task,
+            "mode": self.mode,
+            "prompt": self.prompt,
+            "model": self.model,
+            "samples": len(self.samples),
+            "failed": len(self.failed),
+            "failures": self.failed[:20],
+            "coverage": self.batch.coverage,
+            "diversity": self.diversity,
+            "usage": self.usage,
+        }
 
 
 def load_examples(path: str | Path) -> list[dict[str, Any]]:
@@ -58,8 +68,14 @@ def load_examples(path: str | Path) -> list[dict[str, Any]]:
     return examples
 
 
-def build_messages(task: Task, mode: str, texts: Sequence[str], options: dict[str, str], shots: int = 3,
-                   examples: list[dict[str, Any]] | None = None) -> tuple[list[dict[str, str]], str]:
+def build_messages(
+    task: Task,
+    mode: str,
+    texts: Sequence[str],
+    options: dict[str, str],
+    shots: int = 3,
+    examples: list[dict[str, Any]] | None = None,
+) -> tuple[list[dict[str, str]], str]:
     """Chat messages for one sample (persona texts in role order) and the prompt's ``name@version``.
 
     zero-shot: the instruction alone; few-shot: example outputs listed in the system message, no
@@ -87,12 +103,28 @@ def sample_id(batch_id: str, persona_ids: Sequence[str], task: str, mode: str, t
     return content_id("\n".join([batch_id, task, mode, *persona_ids, text]), "s_")
 
 
-def synthesize(store: GraphStore, settings: Settings, *, task: str, mode: str = "zero-shot", size: int = 10,
-               strategy: str = "kcenter", carver: Carver | None = None, seed: int = 0, allocation: str = "sqrt",
-               options: dict[str, str | None] | None = None, shots: int = 3, examples: list[dict[str, Any]] | None = None,
-               embedder: str = "minilm", vectors: Vectors | None = None, client: LLMClient | None = None,
-               temperature: float = 0.8, concurrency: int = 16, measure_diversity: bool = True,
-               progress: Progress | None = None) -> SynthReport:
+def synthesize(
+    store: GraphStore,
+    settings: Settings,
+    *,
+    task: str,
+    mode: str = "zero-shot",
+    size: int = 10,
+    strategy: str = "kcenter",
+    carver: Carver | None = None,
+    seed: int = 0,
+    allocation: str = "sqrt",
+    options: dict[str, str | None] | None = None,
+    shots: int = 3,
+    examples: list[dict[str, Any]] | None = None,
+    embedder: str = "minilm",
+    vectors: Vectors | None = None,
+    client: LLMClient | None = None,
+    temperature: float = 0.8,
+    concurrency: int = 16,
+    measure_diversity: bool = True,
+    progress: Progress | None = None,
+) -> SynthReport:
     """Pick a batch (recorded in the ledger) and generate one sample per persona or related pair."""
     spec = get_task(task)
     check_mode(mode)
@@ -101,8 +133,19 @@ def synthesize(store: GraphStore, settings: Settings, *, task: str, mode: str = 
 
     own_client = client is None
     llm = client or LLMClient.from_settings(settings, concurrency=concurrency)
-    batch = sample_batch(store, settings, size=size, strategy=strategy, task=task, carver=carver, allocation=allocation,
-                         seed=seed, embedder=embedder, vectors=vectors, relation=spec.relation)
+    batch = sample_batch(
+        store,
+        settings,
+        size=size,
+        strategy=strategy,
+        task=task,
+        carver=carver,
+        allocation=allocation,
+        seed=seed,
+        embedder=embedder,
+        vectors=vectors,
+        relation=spec.relation,
+    )
     texts = persona_texts(store, batch.persona_ids)
     requests: list[LLMRequest] = []
     ref = ""
@@ -131,22 +174,39 @@ def synthesize(store: GraphStore, settings: Settings, *, task: str, mode: str = 
         text = spec.text(result.parsed)
         data = result.parsed.function() if task == "tool" else result.parsed.model_dump(mode="json")
         sid = sample_id(batch.id, group, task, mode, text)
-        props = {"task": task, "mode": mode, "text": text, "data": json.dumps(data, ensure_ascii=False),
-                 "batch": batch.id, "model": result.model or llm.model, "prompt": ref, "prompt_version": ref.split("@")[-1],
-                 "relation": spec.relation or "", "options": json.dumps(resolved, sort_keys=True), "created_at": now,
-                 "cached": result.cached}
+        props = {
+            "task": task,
+            "mode": mode,
+            "text": text,
+            "data": json.dumps(data, ensure_ascii=False),
+            "batch": batch.id,
+            "model": result.model or llm.model,
+            "prompt": ref,
+            "prompt_version": ref.split("@")[-1],
+            "relation": spec.relation or "",
+            "options": json.dumps(resolved, sort_keys=True),
+            "created_at": now,
+            "cached": result.cached,
+        }
         roles = ROLES if spec.relation else ("persona",)
-        rows.append({"id": sid, "props": props, "personas": [{"id": p, "role": r} for p, r in zip(group, roles, strict=True)]})
+        rows.append(
+            {"id": sid, "props": props, "personas": [{"id": p, "role": r} for p, r in zip(group, roles, strict=True)]}
+        )
         report.samples.append({"id": sid, "personas": group, "text": text})
     edge = {"task": task, "mode": mode, "batch": batch.id, "model": llm.model}
     for start in range(0, len(rows), 500):
-        store.run("synth/create_samples", rows=rows[start:start + 500], edge=edge)
-    report.usage = {"requests": len(requests), "cached": sum(1 for r in results if r.cached),
-                    "prompt_tokens": sum(r.usage.prompt_tokens for r in results),
-                    "completion_tokens": sum(r.usage.completion_tokens for r in results)}
+        store.run("synth/create_samples", rows=rows[start : start + 500], edge=edge)
+    report.usage = {
+        "requests": len(requests),
+        "cached": sum(1 for r in results if r.cached),
+        "prompt_tokens": sum(r.usage.prompt_tokens for r in results),
+        "completion_tokens": sum(r.usage.completion_tokens for r in results),
+    }
     if not report.samples and report.failed:
-        raise LLMReplyError(f"no valid sample in batch {batch.id}: {report.failed[0]['error']}",
-                            hint="the batch is recorded; see the LLM failure log")
+        raise LLMReplyError(
+            f"no valid sample in batch {batch.id}: {report.failed[0]['error']}",
+            hint="the batch is recorded; see the LLM failure log",
+        )
     if measure_diversity and report.samples:
         from personagraph.synth.report import batch_diversity
 

@@ -70,8 +70,11 @@ class ToolSample(_Out):
         """The tool as an OpenAI-style function definition (JSON-schema parameters)."""
         props = {p.name: {"type": p.type, "description": p.description} for p in self.parameters}
         required = [p.name for p in self.parameters if p.required]
-        return {"name": self.name, "description": self.description,
-                "parameters": {"type": "object", "properties": props, "required": required}}
+        return {
+            "name": self.name,
+            "description": self.description,
+            "parameters": {"type": "object", "properties": props, "required": required},
+        }
 
 
 class Turn(_Out):
@@ -121,8 +124,9 @@ class Task:
             if value is None:
                 continue
             if key not in self.options:
-                raise ConfigError(f"task {self.name} has no option {key!r}",
-                                  hint=f"options: {', '.join(self.options) or 'none'}")
+                raise ConfigError(
+                    f"task {self.name} has no option {key!r}", hint=f"options: {', '.join(self.options) or 'none'}"
+                )
             allowed = self.options[key]
             if allowed and value not in allowed:
                 raise ConfigError(f"task {self.name}: {key} must be one of {', '.join(allowed)}")
@@ -134,23 +138,53 @@ def _dialogue_text(s: DialogueSample) -> str:
     return _join(s.setting, *(f"{t.speaker}: {t.text}" for t in s.turns))
 
 
-TASKS: dict[str, Task] = {t.name: t for t in (
-    Task("math", "math problem", MathSample, lambda s: s.problem,
-         options={"difficulty": ("easy", "medium", "hard", "olympiad"), "domain": ()},
-         defaults={"difficulty": "medium", "domain": "any area of mathematics"}),
-    Task("logic", "logical reasoning problem", LogicSample, lambda s: s.problem,
-         options={"difficulty": ("easy", "medium", "hard")}, defaults={"difficulty": "medium"}),
-    Task("instruction", "user instruction", InstructionSample, lambda s: s.instruction),
-    Task("knowledge", "knowledge-rich text", KnowledgeSample, lambda s: _join(s.title, s.text)),
-    Task("npc", "game NPC", NpcSample, lambda s: _join(s.name, s.description, s.motivation, s.greeting),
-         options={"setting": ()}, defaults={"setting": "a fantasy role-playing game"}),
-    Task("tool", "tool (function) definition", ToolSample, lambda s: json.dumps(s.function(), ensure_ascii=False)),
-    Task("rivals", "dialogue between two rivals", DialogueSample, _dialogue_text, relation="RIVAL"),
-    Task("consultation", "consultation between a patient and their carer", DialogueSample, _dialogue_text,
-         relation="PATIENT_OF"),
-    Task("handoff", "task two colleagues hand each other", HandoffSample,
-         lambda s: _join(s.task, s.context, s.handoff_note), relation="COLLEAGUE"),
-)}
+TASKS: dict[str, Task] = {
+    t.name: t
+    for t in (
+        Task(
+            "math",
+            "math problem",
+            MathSample,
+            lambda s: s.problem,
+            options={"difficulty": ("easy", "medium", "hard", "olympiad"), "domain": ()},
+            defaults={"difficulty": "medium", "domain": "any area of mathematics"},
+        ),
+        Task(
+            "logic",
+            "logical reasoning problem",
+            LogicSample,
+            lambda s: s.problem,
+            options={"difficulty": ("easy", "medium", "hard")},
+            defaults={"difficulty": "medium"},
+        ),
+        Task("instruction", "user instruction", InstructionSample, lambda s: s.instruction),
+        Task("knowledge", "knowledge-rich text", KnowledgeSample, lambda s: _join(s.title, s.text)),
+        Task(
+            "npc",
+            "game NPC",
+            NpcSample,
+            lambda s: _join(s.name, s.description, s.motivation, s.greeting),
+            options={"setting": ()},
+            defaults={"setting": "a fantasy role-playing game"},
+        ),
+        Task("tool", "tool (function) definition", ToolSample, lambda s: json.dumps(s.function(), ensure_ascii=False)),
+        Task("rivals", "dialogue between two rivals", DialogueSample, _dialogue_text, relation="RIVAL"),
+        Task(
+            "consultation",
+            "consultation between a patient and their carer",
+            DialogueSample,
+            _dialogue_text,
+            relation="PATIENT_OF",
+        ),
+        Task(
+            "handoff",
+            "task two colleagues hand each other",
+            HandoffSample,
+            lambda s: _join(s.task, s.context, s.handoff_note),
+            relation="COLLEAGUE",
+        ),
+    )
+}
 
 
 def get_task(name: str) -> Task:

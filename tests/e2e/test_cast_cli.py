@@ -15,18 +15,40 @@ HARBOUR = Path(__file__).resolve().parent.parent / "data" / "harbour"
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "personagraph", *args], env=cli_env(PERSONAGRAPH_JVM_HEAP="1g"),
-                          capture_output=True, text=True, timeout=180, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "personagraph", *args],
+        env=cli_env(PERSONAGRAPH_JVM_HEAP="1g"),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=cwd,
+    )
 
 
 def test_one_command_exports_a_cast(tmp_path: Path) -> None:
     store = str(tmp_path / "store")
-    imported = _cli("--store", store, "import", str(HARBOUR / "personas.jsonl"), str(HARBOUR / "relations.jsonl"), cwd=tmp_path)
+    imported = _cli(
+        "--store", store, "import", str(HARBOUR / "personas.jsonl"), str(HARBOUR / "relations.jsonl"), cwd=tmp_path
+    )
     assert imported.returncode == 0, imported.stderr
 
     out = tmp_path / "cast"
-    run = _cli("--store", store, "export", "cast", str(out), "--seed-persona", "harbour doctor", "--hops", "3",
-               "--size", "8", "--exclude", "priest", cwd=tmp_path)
+    run = _cli(
+        "--store",
+        store,
+        "export",
+        "cast",
+        str(out),
+        "--seed-persona",
+        "harbour doctor",
+        "--hops",
+        "3",
+        "--size",
+        "8",
+        "--exclude",
+        "priest",
+        cwd=tmp_path,
+    )
     assert run.returncode == 0, run.stderr
     assert "8 NPCs from persona texts and relations (no LLM)" in run.stdout and "connected" in run.stdout
     assert run.stdout.strip().splitlines()[-1] == str(out / "cast.html")
@@ -40,15 +62,36 @@ def test_one_command_exports_a_cast(tmp_path: Path) -> None:
     assert (out / "cast.graphml").is_file() and (out / "cast.gexf").is_file()
 
     page = tmp_path / "rivals.html"
-    view = _cli("--store", store, "view", "MATCH (a:Persona)-[r:RIVAL]-(b:Persona) RETURN a, r, b", "-o", str(page), cwd=tmp_path)
+    view = _cli(
+        "--store",
+        store,
+        "view",
+        "MATCH (a:Persona)-[r:RIVAL]-(b:Persona) RETURN a, r, b",
+        "-o",
+        str(page),
+        cwd=tmp_path,
+    )
     assert view.returncode == 0, view.stderr
     assert view.stdout.strip() == str(page) and page.is_file()
     assert "4 personas, 2 relations" in view.stderr
 
-    unknown = _cli("--store", store, "cast", "--seed-persona", "harbour doctor", "--relations", "ENEMY_OF", cwd=tmp_path)
+    unknown = _cli(
+        "--store", store, "cast", "--seed-persona", "harbour doctor", "--relations", "ENEMY_OF", cwd=tmp_path
+    )
     assert unknown.returncode == 2 and "unknown relation type 'ENEMY_OF'" in unknown.stderr
 
-    apart = _cli("--store", store, "cast", "--seed-persona", "lighthouse keeper", "--pin", "notary", "--format", "json", cwd=tmp_path)
+    apart = _cli(
+        "--store",
+        store,
+        "cast",
+        "--seed-persona",
+        "lighthouse keeper",
+        "--pin",
+        "notary",
+        "--format",
+        "json",
+        cwd=tmp_path,
+    )
     assert apart.returncode == 0, apart.stderr
     assert json.loads(apart.stdout)["connected"] is False
     assert "note: the cast is NOT connected" in apart.stderr

@@ -18,7 +18,12 @@ from personagraph.ids import persona_id
 from personagraph.store import GraphStore
 from tests.conftest import BoltServer, cli_env, free_port
 
-PEOPLE = ["A harbour master who keeps bees", "A ferry engineer with a fear of heights", "A lighthouse keeper who paints", "A diver"]
+PEOPLE = [
+    "A harbour master who keeps bees",
+    "A ferry engineer with a fear of heights",
+    "A lighthouse keeper who paints",
+    "A diver",
+]
 RELS = [
     {"src": PEOPLE[0], "dst": PEOPLE[1], "type": "COLLEAGUE", "evidence": "same quay"},
     {"src": PEOPLE[1], "dst": PEOPLE[2], "type": "rival"},
@@ -37,8 +42,13 @@ def files(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "personagraph", *args], env=cli_env(PERSONAGRAPH_JVM_HEAP="1g", **env),
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "personagraph", *args],
+        env=cli_env(PERSONAGRAPH_JVM_HEAP="1g", **env),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def one_error_line(stderr: str) -> str:
@@ -58,10 +68,14 @@ def test_runner_import_export_query_stats(tmp_path: Path) -> None:
 
     code, out, _ = run("import", str(people), str(rels))
     assert code == 0
-    assert f"{people}: 4 personas records, 4 new personas" in out and f"{rels}: 3 relations records, 0 new personas" in out
+    assert (
+        f"{people}: 4 personas records, 4 new personas" in out and f"{rels}: 3 relations records, 0 new personas" in out
+    )
     assert "3 new relations" in out
     code, out, _ = run("import", str(people), str(rels), "--json")
-    assert code == 0 and [json.loads(line)["personas_new"] + json.loads(line)["relations_new"] for line in out.splitlines()] == [0, 0]
+    assert code == 0 and [
+        json.loads(line)["personas_new"] + json.loads(line)["relations_new"] for line in out.splitlines()
+    ] == [0, 0]
 
     code, out, _ = run("stats", "--json")
     stats = json.loads(out)
@@ -69,13 +83,30 @@ def test_runner_import_export_query_stats(tmp_path: Path) -> None:
     assert stats["degree"] == {"0": 1, "2": 3} and stats["origins"] == {"import": 4} and stats["hops"] == {"0": 4}
 
     # Typed parameters: int, float, string, JSON list.
-    query = ("MATCH (p:Persona) WHERE p.hop = $hop AND $ratio > 0.25 AND p.id IN $ids AND p.text STARTS WITH $prefix "
-             "RETURN p.text AS text, $hop + 1 AS next, $ratio * 2 AS twice ORDER BY text")
-    params = ["-p", "hop=0", "-p", "ratio=0.5", "-p", "prefix=A ", "-p", f"ids={json.dumps([persona_id(PEOPLE[0]), persona_id(PEOPLE[3])])}"]
+    query = (
+        "MATCH (p:Persona) WHERE p.hop = $hop AND $ratio > 0.25 AND p.id IN $ids AND p.text STARTS WITH $prefix "
+        "RETURN p.text AS text, $hop + 1 AS next, $ratio * 2 AS twice ORDER BY text"
+    )
+    params = [
+        "-p",
+        "hop=0",
+        "-p",
+        "ratio=0.5",
+        "-p",
+        "prefix=A ",
+        "-p",
+        f"ids={json.dumps([persona_id(PEOPLE[0]), persona_id(PEOPLE[3])])}",
+    ]
     code, out, _ = run("query", query, *params, "--format", "json")
-    assert code == 0 and json.loads(out) == [{"text": PEOPLE[3], "next": 1, "twice": 1.0}, {"text": PEOPLE[0], "next": 1, "twice": 1.0}]
+    assert code == 0 and json.loads(out) == [
+        {"text": PEOPLE[3], "next": 1, "twice": 1.0},
+        {"text": PEOPLE[0], "next": 1, "twice": 1.0},
+    ]
     code, out, _ = run("query", query, *params, "--format", "csv")
-    assert list(csv.DictReader(io.StringIO(out))) == [{"text": PEOPLE[3], "next": "1", "twice": "1.0"}, {"text": PEOPLE[0], "next": "1", "twice": "1.0"}]
+    assert list(csv.DictReader(io.StringIO(out))) == [
+        {"text": PEOPLE[3], "next": "1", "twice": "1.0"},
+        {"text": PEOPLE[0], "next": "1", "twice": "1.0"},
+    ]
     code, out, _ = run("query", query, *params, "--format", "jsonl")
     assert [json.loads(line)["text"] for line in out.splitlines()] == [PEOPLE[3], PEOPLE[0]]
     code, out, _ = run("query", query, *params)
@@ -90,14 +121,25 @@ def test_runner_import_export_query_stats(tmp_path: Path) -> None:
     assert code == 4 and "--write" in err and "DELETE" in err
     code, out, _ = run("query", "MATCH (p:Persona) RETURN count(p) AS n", "--format", "json")
     assert json.loads(out) == [{"n": 4}]
-    code, out, _ = run("query", "MATCH (p:Persona {text: $t}) SET p.cluster = 7 RETURN p.cluster AS c", "-p", f"t={PEOPLE[3]}", "--write", "--format", "json")
+    code, out, _ = run(
+        "query",
+        "MATCH (p:Persona {text: $t}) SET p.cluster = 7 RETURN p.cluster AS c",
+        "-p",
+        f"t={PEOPLE[3]}",
+        "--write",
+        "--format",
+        "json",
+    )
     assert code == 0 and json.loads(out) == [{"c": 7}]
     assert json.loads(run("stats", "--json")[1])["clusters"] == {"7": 1}
     code, _, err = run("query", "MATCH (p:Persona RETURN p")
     assert code == 4 and "MATCH (p:Persona RETURN p" in err and len(err.strip().splitlines()) == 1
 
-    for fmt, names in (("jsonl", ["personas.jsonl", "relations.jsonl"]), ("parquet", ["personas.parquet", "relations.parquet"]),
-                       ("graphml", ["graph.graphml"])):
+    for fmt, names in (
+        ("jsonl", ["personas.jsonl", "relations.jsonl"]),
+        ("parquet", ["personas.parquet", "relations.parquet"]),
+        ("graphml", ["graph.graphml"]),
+    ):
         code, out, _ = run("export", "graph", str(tmp_path / fmt), "--format", fmt)
         assert code == 0 and "wrote 4 personas and 3 relations" in out
         assert sorted(p.name for p in (tmp_path / fmt).iterdir()) == names
@@ -112,7 +154,11 @@ def test_runner_input_errors(tmp_path: Path) -> None:
     assert result.exit_code == 3 and result.stderr.startswith(f"error: {bad}:10: invalid JSON")
     assert json.loads(runner.invoke(main, [*store, "stats", "--json"]).stdout)["labels"]["Persona"] == 8
     result = runner.invoke(main, [*store, "import", str(bad), "--skip-bad"])
-    assert result.exit_code == 0 and "1 lines skipped" in result.stdout and f"skipped {bad}:10: invalid JSON" in result.stderr
+    assert (
+        result.exit_code == 0
+        and "1 lines skipped" in result.stdout
+        and f"skipped {bad}:10: invalid JSON" in result.stderr
+    )
     result = runner.invoke(main, [*store, "import", str(tmp_path / "absent.csv")])
     assert result.exit_code == 3 and "absent.csv: no such file" in result.stderr
     (tmp_path / "people.txt").write_text("A welder\n")
@@ -131,15 +177,21 @@ def test_process_import_query_stats_and_a_malformed_line(tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr
     assert "4 new personas" in result.stdout and "3 new relations" in result.stdout
     bad = tmp_path / "more.jsonl"
-    bad.write_text("".join(json.dumps({"persona": f"A welder number {i}"}) + "\n" for i in range(5)) + '{"persona": 3}\n')
+    bad.write_text(
+        "".join(json.dumps({"persona": f"A welder number {i}"}) + "\n" for i in range(5)) + '{"persona": 3}\n'
+    )
     result = cli("--store", store, "import", str(bad), "--batch-size", "2")
     assert result.returncode == 3
     assert one_error_line(result.stderr) == f"error: {bad}:6: persona: expected a string, got int"
     result = cli("--store", store, "stats", "--json")
     assert result.returncode == 0 and json.loads(result.stdout)["labels"]["Persona"] == 8  # 4 + two batches of 2
     query = tmp_path / "q.cypher"
-    query.write_text("MATCH (a:Persona)-[r]->(b:Persona) WHERE type(r) IN $types RETURN type(r) AS t, r.evidence AS e ORDER BY t")
-    result = cli("--store", store, "query", "--file", str(query), "-p", 'types=["COLLEAGUE", "RIVAL"]', "--format", "json")
+    query.write_text(
+        "MATCH (a:Persona)-[r]->(b:Persona) WHERE type(r) IN $types RETURN type(r) AS t, r.evidence AS e ORDER BY t"
+    )
+    result = cli(
+        "--store", store, "query", "--file", str(query), "-p", 'types=["COLLEAGUE", "RIVAL"]', "--format", "json"
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == [{"t": "COLLEAGUE", "e": "same quay"}, {"t": "RIVAL", "e": None}]
     result = cli("--store", store, "query", "RETURN 1 +", "--format", "json")
@@ -151,9 +203,17 @@ def test_process_import_query_stats_and_a_malformed_line(tmp_path: Path) -> None
 def test_store_held_by_another_process(tmp_path: Path) -> None:
     store = str(tmp_path / "store")
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from personagraph.config import Settings; from personagraph.store import open_store; "
-         f"s = open_store({store!r}, Settings(store={store!r})); print('ready', flush=True); sys.stdin.read()"],
-        env=cli_env(PERSONAGRAPH_JVM_HEAP="1g"), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from personagraph.config import Settings; from personagraph.store import open_store; "
+            f"s = open_store({store!r}, Settings(store={store!r})); print('ready', flush=True); sys.stdin.read()",
+        ],
+        env=cli_env(PERSONAGRAPH_JVM_HEAP="1g"),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
@@ -167,13 +227,27 @@ def test_store_held_by_another_process(tmp_path: Path) -> None:
 
 
 @pytest.mark.bolt
-def test_process_import_over_bolt_and_its_errors(bolt_server: BoltServer, bolt_store: GraphStore, tmp_path: Path) -> None:
+def test_process_import_over_bolt_and_its_errors(
+    bolt_server: BoltServer, bolt_store: GraphStore, tmp_path: Path
+) -> None:
     people, rels = files(tmp_path)
     auth = {"PERSONAGRAPH_USER": bolt_server.user, "PERSONAGRAPH_DATABASE": bolt_server.database}
-    result = cli("--store", bolt_server.url, "import", str(people), str(rels), "--json", PERSONAGRAPH_PASSWORD=bolt_server.password, **auth)
+    result = cli(
+        "--store",
+        bolt_server.url,
+        "import",
+        str(people),
+        str(rels),
+        "--json",
+        PERSONAGRAPH_PASSWORD=bolt_server.password,
+        **auth,
+    )
     assert result.returncode == 0, result.stderr
     reports = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [(r["write_path"], r["personas_new"], r["relations_new"]) for r in reports] == [("cypher", 4, 0), ("cypher", 0, 3)]
+    assert [(r["write_path"], r["personas_new"], r["relations_new"]) for r in reports] == [
+        ("cypher", 4, 0),
+        ("cypher", 0, 3),
+    ]
     assert bolt_store.count("Persona") == 4
     wrong = cli("--store", bolt_server.url, "import", str(people), PERSONAGRAPH_PASSWORD="not-the-password", **auth)
     assert wrong.returncode == 4 and "authentication failed" in one_error_line(wrong.stderr)
@@ -186,12 +260,31 @@ def test_import_killed_midway_then_run_again_gives_the_whole_graph(tmp_path: Pat
     people, rels = tmp_path / "people.jsonl", tmp_path / "rels.jsonl"
     texts = [f"A dock worker number {i} on the {('early', 'late', 'night')[i % 3]} shift" for i in range(20000)]
     people.write_text("".join(json.dumps({"persona": t}) + "\n" for t in texts))
-    pairs = {(persona_id(texts[i]), persona_id(texts[(i * 7919 + k) % len(texts)]), ("COLLEAGUE", "RIVAL")[k % 2])
-             for i in range(len(texts)) for k in (1, 2, 3)}
+    pairs = {
+        (persona_id(texts[i]), persona_id(texts[(i * 7919 + k) % len(texts)]), ("COLLEAGUE", "RIVAL")[k % 2])
+        for i in range(len(texts))
+        for k in (1, 2, 3)
+    }
     rels.write_text("".join(json.dumps({"src": a, "dst": b, "type": t}) + "\n" for a, b, t in sorted(pairs)))
     store = str(tmp_path / "store")
-    proc = subprocess.Popen([sys.executable, "-m", "personagraph", "--store", store, "import", str(people), str(rels), "--batch-size", "5000"],
-                            env=cli_env(PERSONAGRAPH_JVM_HEAP="1g"), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "personagraph",
+            "--store",
+            store,
+            "import",
+            str(people),
+            str(rels),
+            "--batch-size",
+            "5000",
+        ],
+        env=cli_env(PERSONAGRAPH_JVM_HEAP="1g"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     assert proc.stdout is not None
     first = proc.stdout.readline()  # the personas are in; the relations import has started
     time.sleep(2.5)  # usually lands inside the relations; the checks hold wherever it lands
@@ -203,7 +296,14 @@ def test_import_killed_midway_then_run_again_gives_the_whole_graph(tmp_path: Pat
     reports = [json.loads(line) for line in result.stdout.splitlines()]
     assert reports[0]["personas_new"] == 0
     print("relations added by the second run:", reports[1]["relations_new"], "of", len(pairs))
-    counts = cli("--store", store, "query", "MATCH (p:Persona) RETURN count(p) AS people, sum(COUNT { (p)-[]->(:Persona) }) AS out, "
-                 "sum(COUNT { (p)<-[]-(:Persona) }) AS incoming", "--format", "json")
+    counts = cli(
+        "--store",
+        store,
+        "query",
+        "MATCH (p:Persona) RETURN count(p) AS people, sum(COUNT { (p)-[]->(:Persona) }) AS out, "
+        "sum(COUNT { (p)<-[]-(:Persona) }) AS incoming",
+        "--format",
+        "json",
+    )
     assert counts.returncode == 0, counts.stderr
     assert json.loads(counts.stdout) == [{"people": len(texts), "out": len(pairs), "incoming": len(pairs)}]

@@ -14,7 +14,9 @@ from tests.integration.test_dedup import edit, long_texts, short_texts
 
 def _cli(cache: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = cli_env(PERSONAGRAPH_CACHE_DIR=str(cache), PERSONAGRAPH_JVM_HEAP="1g")
-    return subprocess.run([sys.executable, "-m", "personagraph", *args], env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "personagraph", *args], env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_embed_then_dedup_dry_run_then_merge(tmp_path: Path) -> None:

@@ -26,14 +26,27 @@ PERSONA_IN_PROMPT = re.compile(r'Persona:\n"""\n(.*?)\n"""', re.S)
 
 
 def env(server: LLMTestServer, tmp_path: Path, store: str, cache: str = "cache", **extra: str) -> dict[str, str]:
-    return cli_env(PERSONAGRAPH_STORE=store, OPENAI_BASE_URL=server.base_url, OPENAI_API_KEY=TEST_API_KEY,
-                   PERSONAGRAPH_CACHE_DIR=str(tmp_path / cache), PERSONAGRAPH_MODEL="test-model",
-                   PERSONAGRAPH_JVM_HEAP="1g", CI="1", **extra)
+    return cli_env(
+        PERSONAGRAPH_STORE=store,
+        OPENAI_BASE_URL=server.base_url,
+        OPENAI_API_KEY=TEST_API_KEY,
+        PERSONAGRAPH_CACHE_DIR=str(tmp_path / cache),
+        PERSONAGRAPH_MODEL="test-model",
+        PERSONAGRAPH_JVM_HEAP="1g",
+        CI="1",
+        **extra,
+    )
 
 
 def cli(args: list[str], environ: dict[str, str], cwd: Path, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "personagraph", *args], env=environ, cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "personagraph", *args],
+        env=environ,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def one(store: GraphStore, cypher: str, **params: object) -> object:
@@ -47,8 +60,10 @@ def assert_clean_expansion(store: GraphStore, hops: int) -> None:
     assert one(store, "MATCH (p:Persona) WHERE p.hop < $h AND p.expanded_at IS NULL RETURN count(p) AS n", h=hops) == 0
     assert one(store, "MATCH (p:Persona) WHERE p.claimed_by IS NOT NULL RETURN count(p) AS n") == 0
     # Every expanded persona has the edges of exactly one answer (3 related personas each).
-    degrees = store.cypher("MATCH (p:Persona) WHERE p.expanded_at IS NOT NULL "
-                           "RETURN COUNT { (p)-[r]-(q:Persona) WHERE r.expanded = p.id } AS d")
+    degrees = store.cypher(
+        "MATCH (p:Persona) WHERE p.expanded_at IS NOT NULL "
+        "RETURN COUNT { (p)-[r]-(q:Persona) WHERE r.expanded = p.id } AS d"
+    )
     assert {row["d"] for row in degrees} == {3}
 
 
@@ -74,7 +89,9 @@ def test_t2p_then_expand_and_no_secret_written(llm_server: LLMTestServer, tmp_pa
 def test_no_endpoint_is_one_clear_error(tmp_path: Path) -> None:
     environ = cli_env(PERSONAGRAPH_STORE=str(tmp_path / "store"), PERSONAGRAPH_JVM_HEAP="1g")
     result = cli(["expand", "--hops", "1"], environ, tmp_path)
-    assert result.returncode == 5 and result.stderr.strip().splitlines()[-1].startswith("error: no LLM endpoint configured")
+    assert result.returncode == 5 and result.stderr.strip().splitlines()[-1].startswith(
+        "error: no LLM endpoint configured"
+    )
 
 
 def test_unreachable_endpoint_stops_and_gives_claims_back(tmp_path: Path) -> None:
@@ -83,13 +100,24 @@ def test_unreachable_endpoint_stops_and_gives_claims_back(tmp_path: Path) -> Non
     folder = tmp_path / "store"
     with open_store(str(folder), Settings(store=str(folder))) as store:
         store.upsert_personas([Persona(text=f"A lighthouse keeper number {i}") for i in range(3)])
-    environ = cli_env(PERSONAGRAPH_STORE=str(folder), OPENAI_BASE_URL=f"http://127.0.0.1:{free_port()}/v1",
-                      PERSONAGRAPH_CACHE_DIR=str(tmp_path / "cache"), PERSONAGRAPH_JVM_HEAP="1g", CI="1")
+    environ = cli_env(
+        PERSONAGRAPH_STORE=str(folder),
+        OPENAI_BASE_URL=f"http://127.0.0.1:{free_port()}/v1",
+        PERSONAGRAPH_CACHE_DIR=str(tmp_path / "cache"),
+        PERSONAGRAPH_JVM_HEAP="1g",
+        CI="1",
+    )
     result = cli(["expand", "--hops", "1", "--max-retries", "1"], environ, tmp_path)
     assert result.returncode == 5, result.stderr
     assert "unreachable" in result.stderr.strip().splitlines()[-1]
     with open_store(str(folder), Settings(store=str(folder))) as store:
-        assert one(store, "MATCH (p:Persona) WHERE p.claimed_by IS NOT NULL OR p.expanded_at IS NOT NULL RETURN count(p) AS n") == 0
+        assert (
+            one(
+                store,
+                "MATCH (p:Persona) WHERE p.claimed_by IS NOT NULL OR p.expanded_at IS NOT NULL RETURN count(p) AS n",
+            )
+            == 0
+        )
 
 
 @pytest.mark.slow
@@ -126,18 +154,27 @@ def test_sigkill_mid_run_then_resume(llm_server: LLMTestServer, tmp_path: Path) 
 
 @pytest.mark.bolt
 @pytest.mark.slow
-def test_two_workers_split_the_frontier_on_bolt(bolt_server: BoltServer, bolt_store: GraphStore,
-                                                 llm_server: LLMTestServer, tmp_path: Path) -> None:
+def test_two_workers_split_the_frontier_on_bolt(
+    bolt_server: BoltServer, bolt_store: GraphStore, llm_server: LLMTestServer, tmp_path: Path
+) -> None:
     seeds = [Persona(text=f"A tram conductor number {i} on the night line") for i in range(12)]
     bolt_store.upsert_personas(seeds)
     llm_server.brain.latency = 0.1
     procs = []
     for worker in ("a", "b"):
-        environ = env(llm_server, tmp_path, bolt_server.url, cache=f"cache-{worker}",
-                      PERSONAGRAPH_USER=bolt_server.user, PERSONAGRAPH_PASSWORD=bolt_server.password,
-                      PERSONAGRAPH_DATABASE=bolt_server.database)
+        environ = env(
+            llm_server,
+            tmp_path,
+            bolt_server.url,
+            cache=f"cache-{worker}",
+            PERSONAGRAPH_USER=bolt_server.user,
+            PERSONAGRAPH_PASSWORD=bolt_server.password,
+            PERSONAGRAPH_DATABASE=bolt_server.database,
+        )
         args = [sys.executable, "-m", "personagraph", "expand", "--hops", "2", "--concurrency", "2", "--json"]
-        procs.append(subprocess.Popen(args, env=environ, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        procs.append(
+            subprocess.Popen(args, env=environ, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        )
     reports = []
     for proc in procs:
         out, err = proc.communicate(timeout=240)
@@ -146,8 +183,16 @@ def test_two_workers_split_the_frontier_on_bolt(bolt_server: BoltServer, bolt_st
     assert sum(r["expanded"] for r in reports) == 12 + 36
     assert all(r["expanded"] > 0 for r in reports), [r["expanded"] for r in reports]
     assert_clean_expansion(bolt_store, 2)
-    by_worker = Counter(row["w"] for row in bolt_store.cypher("MATCH (p:Persona) WHERE p.expanded_at IS NOT NULL RETURN p.expanded_by AS w"))
+    by_worker = Counter(
+        row["w"]
+        for row in bolt_store.cypher("MATCH (p:Persona) WHERE p.expanded_at IS NOT NULL RETURN p.expanded_by AS w")
+    )
     assert sorted(by_worker.values()) == sorted(r["expanded"] for r in reports)
     # Counted at the server: every persona was asked about exactly once, by one worker or the other.
-    asked = Counter(m.group(1) for b in llm_server.brain.bodies() for m in [PERSONA_IN_PROMPT.search(b["messages"][1]["content"])] if m)
+    asked = Counter(
+        m.group(1)
+        for b in llm_server.brain.bodies()
+        for m in [PERSONA_IN_PROMPT.search(b["messages"][1]["content"])]
+        if m
+    )
     assert len(asked) == 48 and set(asked.values()) == {1}

@@ -14,9 +14,14 @@ from tests.llm_server import LLMTestServer
 
 
 def run(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "personagraph", "--store", str(tmp_path / "store"), *args],
-                          env=env or cli_env(PERSONAGRAPH_CACHE_DIR=str(tmp_path / "cache"), PERSONAGRAPH_JVM_HEAP="1g"),
-                          capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    return subprocess.run(
+        [sys.executable, "-m", "personagraph", "--store", str(tmp_path / "store"), *args],
+        env=env or cli_env(PERSONAGRAPH_CACHE_DIR=str(tmp_path / "cache"), PERSONAGRAPH_JVM_HEAP="1g"),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+    )
 
 
 def test_cluster_sample_synth_report_lineage_export(tmp_path: Path, llm_server: LLMTestServer) -> None:
@@ -38,9 +43,16 @@ def test_cluster_sample_synth_report_lineage_export(tmp_path: Path, llm_server: 
     refused = run(tmp_path, "sample", "-n", "3", "--match", "(p) WITH p MATCH (n) DETACH DELETE n")
     assert refused.returncode == 2 and refused.stderr.startswith("error: --match") and "Traceback" not in refused.stderr
 
-    env = cli_env(PERSONAGRAPH_CACHE_DIR=str(tmp_path / "cache"), PERSONAGRAPH_JVM_HEAP="1g",
-                  OPENAI_BASE_URL=llm_server.base_url, OPENAI_API_KEY=TEST_API_KEY, PERSONAGRAPH_MODEL="test-model")
-    synth = run(tmp_path, "synth", "--task", "math", "--difficulty", "easy", "-n", "5", "--where", "hop = 0", "--json", env=env)
+    env = cli_env(
+        PERSONAGRAPH_CACHE_DIR=str(tmp_path / "cache"),
+        PERSONAGRAPH_JVM_HEAP="1g",
+        OPENAI_BASE_URL=llm_server.base_url,
+        OPENAI_API_KEY=TEST_API_KEY,
+        PERSONAGRAPH_MODEL="test-model",
+    )
+    synth = run(
+        tmp_path, "synth", "--task", "math", "--difficulty", "easy", "-n", "5", "--where", "hop = 0", "--json", env=env
+    )
     assert synth.returncode == 0, synth.stderr
     report = json.loads(synth.stdout)
     assert report["samples"] == 5 and report["diversity"]["samples"] == 5 and report["model"] == "test-model"

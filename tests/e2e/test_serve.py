@@ -14,20 +14,38 @@ from tests.conftest import cli_env, free_port, wait_for_port
 
 
 def _cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "personagraph", *args], env=cli_env(**env), capture_output=True, text=True, timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "personagraph", *args], env=cli_env(**env), capture_output=True, text=True, timeout=180
+    )
 
 
 @pytest.mark.bolt
 def test_serve_shares_an_embedded_store_and_hands_it_back(tmp_path: Path) -> None:
     folder = tmp_path / "store"
     people = tmp_path / "people.jsonl"
-    people.write_text('{"persona": "A harbour master who keeps bees"}\n{"persona": "A ferry engineer with a fear of heights"}\n')
+    people.write_text(
+        '{"persona": "A harbour master who keeps bees"}\n{"persona": "A ferry engineer with a fear of heights"}\n'
+    )
     assert _cli("--store", str(folder), "import", str(people)).returncode == 0
 
     port, http_port = free_port(), free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "personagraph", "--store", str(folder), "serve", "--port", str(port), "--http-port", str(http_port)],
-        env=cli_env(PERSONAGRAPH_PASSWORD="serve-pass-99"), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "personagraph",
+            "--store",
+            str(folder),
+            "serve",
+            "--port",
+            str(port),
+            "--http-port",
+            str(http_port),
+        ],
+        env=cli_env(PERSONAGRAPH_PASSWORD="serve-pass-99"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         wait_for_port(port, proc)
@@ -39,11 +57,21 @@ def test_serve_shares_an_embedded_store_and_hands_it_back(tmp_path: Path) -> Non
         settings = Settings(store=f"bolt://127.0.0.1:{port}", user="root", password=Secret("serve-pass-99"))
         with open_store(settings.store, settings) as store:
             assert store.count("Persona") == 2
-        over_bolt = _cli("--store", f"bolt://127.0.0.1:{port}", "query", "MATCH (p:Persona) RETURN count(p) AS n",
-                         "--format", "json", PERSONAGRAPH_USER="root", PERSONAGRAPH_PASSWORD="serve-pass-99")
+        over_bolt = _cli(
+            "--store",
+            f"bolt://127.0.0.1:{port}",
+            "query",
+            "MATCH (p:Persona) RETURN count(p) AS n",
+            "--format",
+            "json",
+            PERSONAGRAPH_USER="root",
+            PERSONAGRAPH_PASSWORD="serve-pass-99",
+        )
         assert over_bolt.returncode == 0, over_bolt.stderr
         assert '"n": 2' in over_bolt.stdout
-        wrong = _cli("--store", f"bolt://127.0.0.1:{port}", "stats", PERSONAGRAPH_USER="root", PERSONAGRAPH_PASSWORD="wrong-pass")
+        wrong = _cli(
+            "--store", f"bolt://127.0.0.1:{port}", "stats", PERSONAGRAPH_USER="root", PERSONAGRAPH_PASSWORD="wrong-pass"
+        )
         assert wrong.returncode == 4 and "authentication failed" in wrong.stderr
     finally:
         proc.terminate()

@@ -22,10 +22,13 @@ def build_world(store: GraphStore, seed: int = 0) -> tuple[list[Persona], np.nda
     personas: list[Persona] = []
     for template in TOPICS.values():
         for i, place in enumerate(PLACES):
-            personas.append(Persona(text=template.format(place), origin="text" if i < 4 else "persona",
-                                    hop=0 if i < 4 else 1 + (i % 3)))
+            personas.append(
+                Persona(
+                    text=template.format(place), origin="text" if i < 4 else "persona", hop=0 if i < 4 else 1 + (i % 3)
+                )
+            )
     store.upsert_personas(personas)
-    by_topic = {name: personas[t * 12:(t + 1) * 12] for t, name in enumerate(TOPICS)}
+    by_topic = {name: personas[t * 12 : (t + 1) * 12] for t, name in enumerate(TOPICS)}
     relations: list[Relation] = []
     for group in by_topic.values():
         for i in range(0, 12, 2):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from personagraph.config import Settings
 from personagraph.ids import persona_id
+from personagraph.ingest.importer import import_file
 from personagraph.models import Persona, Relation
-from personagraph.pipeline.ingest import import_file
 from personagraph.store import GraphStore, open_store
 from personagraph.store.arcade_bulk import index_for
 from personagraph.vocabulary import DEFAULT_RELATIONS
@@ -17,7 +17,10 @@ from personagraph.vocabulary import DEFAULT_RELATIONS
 
 def world(n: int = 120, m: int = 400, seed: int = 1) -> tuple[list[str], list[tuple[str, str, str]]]:
     rng = random.Random(seed)
-    texts = [f"A {rng.choice(['quiet', 'loud', 'tired'])} {rng.choice(['nurse', 'welder', 'coach'])} number {i}" for i in range(n)]
+    texts = [
+        f"A {rng.choice(['quiet', 'loud', 'tired'])} {rng.choice(['nurse', 'welder', 'coach'])} number {i}"
+        for i in range(n)
+    ]
     rels = [(texts[rng.randrange(n)], texts[rng.randrange(n)], rng.choice(DEFAULT_RELATIONS)) for _ in range(m)]
     return texts, rels
 
@@ -25,13 +28,21 @@ def world(n: int = 120, m: int = 400, seed: int = 1) -> tuple[list[str], list[tu
 def write(tmp_path: Path, texts: list[str], rels: list[tuple[str, str, str]]) -> tuple[Path, Path]:
     people, relations = tmp_path / "people.jsonl", tmp_path / "rels.jsonl"
     people.write_text("".join(json.dumps({"persona": t}) + "\n" for t in texts))
-    relations.write_text("".join(json.dumps({"src": persona_id(a), "dst": persona_id(b), "type": t, "run": "w1"}) + "\n" for a, b, t in rels))
+    relations.write_text(
+        "".join(
+            json.dumps({"src": persona_id(a), "dst": persona_id(b), "type": t, "run": "w1"}) + "\n" for a, b, t in rels
+        )
+    )
     return people, relations
 
 
 def snapshot(store: GraphStore) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-    people = store.cypher("MATCH (p:Persona) RETURN p.id AS id, p.text AS text, p.origin AS origin, p.hop AS hop, p.uses AS uses ORDER BY id")
-    rels = store.cypher("MATCH (a:Persona)-[r]->(b:Persona) RETURN a.id AS a, type(r) AS t, b.id AS b, r.run AS run ORDER BY a, t, b")
+    people = store.cypher(
+        "MATCH (p:Persona) RETURN p.id AS id, p.text AS text, p.origin AS origin, p.hop AS hop, p.uses AS uses ORDER BY id"
+    )
+    rels = store.cypher(
+        "MATCH (a:Persona)-[r]->(b:Persona) RETURN a.id AS a, type(r) AS t, b.id AS b, r.run AS run ORDER BY a, t, b"
+    )
     return people, rels
 
 
@@ -47,16 +58,23 @@ def test_batch_api_builds_the_same_graph_as_cypher_merge(embedded_store: GraphSt
     cypher_store = open_store(str(tmp_path / "cypher"), Settings(store=str(tmp_path / "cypher")))
     try:
         cypher_store.upsert_personas([Persona(text=t) for t in texts], batch_size=50)
-        cypher_store.add_relations([Relation(src=persona_id(a), dst=persona_id(b), type=t, props={"run": "w1"}) for a, b, t in rels])
+        cypher_store.add_relations(
+            [Relation(src=persona_id(a), dst=persona_id(b), type=t, props={"run": "w1"}) for a, b, t in rels]
+        )
         assert snapshot(embedded_store) == snapshot(cypher_store)
         # Queries that walk edges from either end, use the hop index, or count patterns agree too.
         queries = [
             ("MATCH (p:Persona) WHERE p.hop = 0 RETURN count(p) AS n", {}),
             ("MATCH (p:Persona {id: $id})<-[r]-(q:Persona) RETURN count(r) AS n", {"id": persona_id(texts[3])}),
-            ("MATCH (p:Persona {id: $id})-[r]-(q:Persona) RETURN q.id AS q, type(r) AS t ORDER BY q, t", {"id": persona_id(texts[5])}),
+            (
+                "MATCH (p:Persona {id: $id})-[r]-(q:Persona) RETURN q.id AS q, type(r) AS t ORDER BY q, t",
+                {"id": persona_id(texts[5])},
+            ),
             ("MATCH (p:Persona) RETURN COUNT { (p)<--(:Persona) } AS indeg, count(*) AS n ORDER BY indeg", {}),
-            ("MATCH p = shortestPath((a:Persona {id: $a})-[*..6]-(b:Persona {id: $b})) RETURN length(p) AS hops",
-             {"a": persona_id(texts[0]), "b": persona_id(texts[1])}),
+            (
+                "MATCH p = shortestPath((a:Persona {id: $a})-[*..6]-(b:Persona {id: $b})) RETURN length(p) AS hops",
+                {"a": persona_id(texts[0]), "b": persona_id(texts[1])},
+            ),
         ]
         for query, params in queries:
             assert embedded_store.cypher(query, params) == cypher_store.cypher(query, params), query
@@ -79,7 +97,9 @@ def test_reimport_in_a_new_process_state_looks_up_then_scans(tmp_path: Path) -> 
     try:
         index = index_for(store.executor.path)  # type: ignore[attr-defined]
         few = tmp_path / "few.jsonl"
-        few.write_text("".join(json.dumps({"src": persona_id(a), "dst": persona_id(b), "type": t}) + "\n" for a, b, t in rels[:3]))
+        few.write_text(
+            "".join(json.dumps({"src": persona_id(a), "dst": persona_id(b), "type": t}) + "\n" for a, b, t in rels[:3])
+        )
         report = import_file(store, few)  # 3 lookups: below the scan threshold
         assert (report.relations, report.relations_new) == (3, 0)
         assert not index.nodes["Persona"].complete and not any(state.complete for state in index.edges.values())
@@ -102,17 +122,26 @@ def test_a_cypher_write_makes_the_loader_forget(embedded_store: GraphStore, tmp_
     embedded_store.cypher("MATCH ()-[r:RIVAL]->() DELETE r", write=True)
     assert import_file(embedded_store, people).personas_new == 1
     report = import_file(embedded_store, relations)
-    lost = {(persona_id(a), persona_id(b), t) for a, b, t in rels if t == "RIVAL" or victim in (persona_id(a), persona_id(b))}
+    lost = {
+        (persona_id(a), persona_id(b), t)
+        for a, b, t in rels
+        if t == "RIVAL" or victim in (persona_id(a), persona_id(b))
+    }
     assert report.relations_new == len(lost)
     assert len(snapshot(embedded_store)[1]) == len({(persona_id(a), persona_id(b), t) for a, b, t in rels})
 
 
 def test_bulk_api_on_the_store(store: GraphStore) -> None:
-    rows = [{"id": persona_id(t), "text": t, "origin": "import", "hop": 0, "uses": 0} for t in ("A diver", "A pilot", "A diver")]
+    rows = [
+        {"id": persona_id(t), "text": t, "origin": "import", "hop": 0, "uses": 0}
+        for t in ("A diver", "A pilot", "A diver")
+    ]
     assert store.bulk_upsert_personas(rows) == 2
     assert store.bulk_upsert_personas(rows[:1]) == 0
     edge = (persona_id("A diver"), persona_id("A pilot"), "FRIEND_OF", {"run": "api"})
-    counts = store.bulk_add_relations([edge, edge, (persona_id("A diver"), persona_id("nobody"), "RIVAL", {"run": "api"})])
+    counts = store.bulk_add_relations(
+        [edge, edge, (persona_id("A diver"), persona_id("nobody"), "RIVAL", {"run": "api"})]
+    )
     assert (counts.matched, counts.created, counts.unmatched) == (2, 1, 1)
     assert store.bulk_add_relations([edge]).created == 0
     row = store.cypher("MATCH (:Persona)-[r:FRIEND_OF]->(:Persona) RETURN r.run AS run, count(r) AS n")

@@ -35,8 +35,11 @@ def count(browser: Browser, selector: str) -> int:
 
 
 def visible_edges(browser: Browser) -> int:
-    return int(browser.evaluate(
-        "Array.from(document.querySelectorAll('#edges .edge')).filter(e => getComputedStyle(e).display !== 'none').length"))
+    return int(
+        browser.evaluate(
+            "Array.from(document.querySelectorAll('#edges .edge')).filter(e => getComputedStyle(e).display !== 'none').length"
+        )
+    )
 
 
 def test_cast_page_renders_clicks_and_filters(browser: Browser, tmp_path: Path) -> None:
@@ -48,11 +51,15 @@ def test_cast_page_renders_clicks_and_filters(browser: Browser, tmp_path: Path) 
     assert count(browser, "#nodes .node") == len(npcs) == 5
     assert count(browser, "#edges .edge") == len(cast.relations) == 5
     assert count(browser, "#edges .edge text") == 5
-    labels = browser.evaluate("Array.from(document.querySelectorAll('#edges .edge text')).map(t => t.textContent).sort()")
+    labels = browser.evaluate(
+        "Array.from(document.querySelectorAll('#edges .edge text')).map(t => t.textContent).sort()"
+    )
     assert labels == sorted(r.type for r in cast.relations)
     # Every node was laid out inside the drawing, not stacked at one point.
-    boxes = browser.evaluate("Array.from(document.querySelectorAll('#nodes .node circle')).map(c => {"
-                             " const r = c.getBoundingClientRect(); return [Math.round(r.x), Math.round(r.y), r.width]; })")
+    boxes = browser.evaluate(
+        "Array.from(document.querySelectorAll('#nodes .node circle')).map(c => {"
+        " const r = c.getBoundingClientRect(); return [Math.round(r.x), Math.round(r.y), r.width]; })"
+    )
     assert len({(x, y) for x, y, _ in boxes}) == 5 and all(w > 5 for _, _, w in boxes)
 
     doctor = npcs[1]
@@ -68,8 +75,10 @@ def test_cast_page_renders_clicks_and_filters(browser: Browser, tmp_path: Path) 
     browser.click_selector('#relation-filter input[data-type="PATIENT_OF"]')
     assert not browser.evaluate("document.querySelector('#relation-filter input[data-type=\"PATIENT_OF\"]').checked")
     assert visible_edges(browser) == 3
-    hidden = browser.evaluate("Array.from(document.querySelectorAll('#edges .edge')).filter(e => getComputedStyle(e).display === 'none')"
-                              ".map(e => e.dataset.type)")
+    hidden = browser.evaluate(
+        "Array.from(document.querySelectorAll('#edges .edge')).filter(e => getComputedStyle(e).display === 'none')"
+        ".map(e => e.dataset.type)"
+    )
     assert hidden == ["PATIENT_OF", "PATIENT_OF"]
     browser.click_selector('#relation-filter input[data-type="RIVAL"]')
     assert visible_edges(browser) == 2
@@ -81,7 +90,10 @@ def test_cast_page_renders_clicks_and_filters(browser: Browser, tmp_path: Path) 
 def test_hostile_text_stays_text(browser: Browser, tmp_path: Path) -> None:
     evil = "</script><img src=x onerror=\"document.body.dataset.pwned='1'\"><script>document.body.dataset.pwned='1'</script>"
     personas = [{"id": f"p_{i:016x}", "text": f"{evil} persona {i}", "cluster": i % 3} for i in range(30)]
-    relations = [{"src": f"p_{i:016x}", "type": "COLLEAGUE" if i % 2 else "RIVAL", "dst": f"p_{(i + 1) % 30:016x}"} for i in range(30)]
+    relations = [
+        {"src": f"p_{i:016x}", "type": "COLLEAGUE" if i % 2 else "RIVAL", "dst": f"p_{(i + 1) % 30:016x}"}
+        for i in range(30)
+    ]
     page = write(graph_data("Ring of 30", personas, relations), tmp_path / "ring.html")
     browser.open(page.as_uri())
     assert count(browser, "#nodes .node") == 30 and count(browser, "#edges .edge") == 30

@@ -22,20 +22,25 @@ def _check_views(npcs: list[NPC]) -> None:
     for npc in npcs:
         expected = sorted(
             (r.type, r.dst if r.src == npc.persona_id else r.src, "out" if r.src == npc.persona_id else "in")
-            for r in cast.relations if npc.persona_id in (r.src, r.dst)
+            for r in cast.relations
+            if npc.persona_id in (r.src, r.dst)
         )
         assert sorted((v.type, v.persona_id, v.direction) for v in npc.views) == expected
         assert all(v.name == names[v.persona_id] and v.view for v in npc.views)
 
 
-def test_flesh_out_fills_every_field_and_keeps_relations(llm_server: LLMTestServer, llm_settings: Settings, tmp_path: Path) -> None:
+def test_flesh_out_fills_every_field_and_keeps_relations(
+    llm_server: LLMTestServer, llm_settings: Settings, tmp_path: Path
+) -> None:
     problems: list[str] = []
     npcs = flesh_out_sync(small_cast(), llm_settings, echo=problems.append)
     assert [n.persona_id for n in npcs] == [m.id for m in small_cast().members]
     assert llm_server.count == 1 + len(npcs)  # one naming request, one sheet per member
     for npc in npcs:
         assert npc.source == "llm" and npc.model == "test-model"
-        assert npc.appearance and npc.personality and npc.motivation and npc.secret and npc.speech_style and npc.greeting
+        assert (
+            npc.appearance and npc.personality and npc.motivation and npc.secret and npc.speech_style and npc.greeting
+        )
         assert 1 <= len(npc.dialogue) <= 8
         assert "npc_cast@" in npc.notes and "npc_names@" in npc.notes
     names = [n.name for n in npcs]
@@ -80,7 +85,9 @@ def test_a_failed_reply_falls_back_to_the_persona_text(llm_server: LLMTestServer
     _check_views(npcs)
 
 
-def test_make_npcs_uses_the_endpoint_only_when_asked_or_configured(llm_server: LLMTestServer, llm_settings: Settings) -> None:
+def test_make_npcs_uses_the_endpoint_only_when_asked_or_configured(
+    llm_server: LLMTestServer, llm_settings: Settings
+) -> None:
     cast = small_cast()
     assert all(n.source == "persona-text" for n in make_npcs(cast, Settings()))
     assert all(n.source == "persona-text" for n in make_npcs(cast, llm_settings, use_llm=False))

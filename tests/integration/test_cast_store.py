@@ -14,11 +14,12 @@ from personagraph.cast.cards import import_cards, read_card
 from personagraph.cast.loader import relation_types_in
 from personagraph.cast.npc import npcs_from_texts
 from personagraph.config import Settings
+from personagraph.demo import cast as demo_cast
 from personagraph.errors import ConfigError, ReadOnlyError, VocabularyError
-from personagraph.export.cast import demo_stage, export_cast
+from personagraph.export.cast import export_cast
 from personagraph.export.view import view_data
 from personagraph.ids import persona_id
-from personagraph.pipeline.ingest import import_file
+from personagraph.ingest.importer import import_file
 from personagraph.store import GraphStore
 
 HARBOUR = Path(__file__).resolve().parent.parent / "data" / "harbour"
@@ -44,14 +45,22 @@ def test_ego_cast_is_connected_bounded_and_typed(store: GraphStore) -> None:
     graph.add_nodes_from(ids)
     graph.add_edges_from((r.src, r.dst) for r in cast.relations)
     assert nx.is_connected(graph)
-    assert {r.type for r in cast.relations} <= {"PATIENT_OF", "FRIEND_OF", "MENTOR_OF", "NEIGHBOUR_OF", "FAMILY_OF", "COLLEAGUE"}
+    assert {r.type for r in cast.relations} <= {
+        "PATIENT_OF",
+        "FRIEND_OF",
+        "MENTOR_OF",
+        "NEIGHBOUR_OF",
+        "FAMILY_OF",
+        "COLLEAGUE",
+    }
     assert all(m.text for m in cast.members) and all(m.community is not None for m in cast.members)
 
     only = build_cast(store, CastSpec(seed=persona_id(KEEPER), hops=3, relations=["PATIENT_OF"], size=12))
     assert {r.type for r in only.relations} == {"PATIENT_OF"}
     assert {m.id for m in only.members} == {persona_id(t) for t in (KEEPER, DOCTOR)} | {
         persona_id("A fishing boat captain with debts to half the harbour"),
-        persona_id("A widowed innkeeper who rents rooms to sailors and listens at doors")}
+        persona_id("A widowed innkeeper who rents rooms to sailors and listens at doors"),
+    }
 
 
 def test_pin_exclude_and_disconnection(store: GraphStore) -> None:
@@ -89,17 +98,29 @@ def test_pattern_cast_is_read_only_and_checks_types(store: GraphStore) -> None:
     query = "MATCH (a:Persona)-[:RIVAL|SUPPLIER_OF]-(b:Persona) RETURN a, b"
     cast = build_cast(store, CastSpec(query=query, size=4))
     assert len(cast.members) == 4 and cast.connected
-    assert {r.type for r in cast.relations} <= {"RIVAL", "SUPPLIER_OF", "CLIENT_OF", "COLLEAGUE", "PATIENT_OF", "FAMILY_OF"}
-    by_id = build_cast(store, CastSpec(query="MATCH (p:Persona) WHERE p.text CONTAINS $w RETURN p.id AS id",
-                                       query_params={"w": "captain"}, size=5))
+    assert {r.type for r in cast.relations} <= {
+        "RIVAL",
+        "SUPPLIER_OF",
+        "CLIENT_OF",
+        "COLLEAGUE",
+        "PATIENT_OF",
+        "FAMILY_OF",
+    }
+    by_id = build_cast(
+        store,
+        CastSpec(
+            query="MATCH (p:Persona) WHERE p.text CONTAINS $w RETURN p.id AS id", query_params={"w": "captain"}, size=5
+        ),
+    )
     assert len(by_id.members) == 2  # the two captains, rivals
     with pytest.raises(ReadOnlyError):
         build_cast(store, CastSpec(query="MATCH (p:Persona) DETACH DELETE p RETURN p", size=3))
     assert store.count("Persona") == 18
     with pytest.raises(VocabularyError, match="ARCH_ENEMY"):
         build_cast(store, CastSpec(query="MATCH (a:Persona)-[:ARCH_ENEMY]->(b) RETURN a, b"))
-    assert relation_types_in("MATCH (a)-[r:RIVAL|`COLLEAGUE`*1..2]->(b) WHERE a.t = '[:X]' RETURN [(a)-[:FRIEND_OF]-(c) | c]") == \
-        ["RIVAL", "COLLEAGUE", "FRIEND_OF"]
+    assert relation_types_in(
+        "MATCH (a)-[r:RIVAL|`COLLEAGUE`*1..2]->(b) WHERE a.t = '[:X]' RETURN [(a)-[:FRIEND_OF]-(c) | c]"
+    ) == ["RIVAL", "COLLEAGUE", "FRIEND_OF"]
 
 
 def test_export_files_load_back(store: GraphStore, tmp_path: Path) -> None:
@@ -130,16 +151,22 @@ def test_view_of_query_neighbourhood_and_batch(store: GraphStore) -> None:
     rivals = view_data(store, query="MATCH (a:Persona)-[r:RIVAL]-(b:Persona) RETURN a, r, b")
     assert len(rivals["nodes"]) == 4 and len(rivals["edges"]) == 2
     assert {e["type"] for e in rivals["edges"]} == {"RIVAL"}
-    induced = view_data(store, query="MATCH (p:Persona) WHERE p.text CONTAINS 'captain' OR p.text CONTAINS 'chandler' RETURN p")
+    induced = view_data(
+        store, query="MATCH (p:Persona) WHERE p.text CONTAINS 'captain' OR p.text CONTAINS 'chandler' RETURN p"
+    )
     assert len(induced["nodes"]) == 3 and len(induced["edges"]) == 3  # RIVAL + 2 SUPPLIER_OF among them
     around = view_data(store, persona=KEEPER, hops=1)
     assert {n["id"] for n in around["nodes"]} == {persona_id(KEEPER), persona_id(DOCTOR)} | {
         persona_id("An apprentice net-mender who learns the trade from the old lighthouse keeper"),
-        persona_id("A priest who hears the harbour's confessions and keeps a ledger of favours")}
+        persona_id("A priest who hears the harbour's confessions and keeps a ledger of favours"),
+    }
     ids = [persona_id(t) for t in (KEEPER, DOCTOR, POTTER)]
     store.cypher("CREATE (:Batch {id: 'b-test', task: 'npc', strategy: 'test', size: 3})", write=True)
-    store.cypher("MATCH (b:Batch {id: 'b-test'}) UNWIND $ids AS id MATCH (p:Persona {id: id}) CREATE (p)-[:USED_IN]->(b)",
-                 {"ids": ids}, write=True)
+    store.cypher(
+        "MATCH (b:Batch {id: 'b-test'}) UNWIND $ids AS id MATCH (p:Persona {id: id}) CREATE (p)-[:USED_IN]->(b)",
+        {"ids": ids},
+        write=True,
+    )
     batch = view_data(store, batch="b-test")
     assert sorted(n["id"] for n in batch["nodes"]) == sorted(ids)
     assert [e["type"] for e in batch["edges"]] == ["PATIENT_OF"]
@@ -168,16 +195,17 @@ def test_cards_import_into_another_store(store: GraphStore, tmp_path: Path) -> N
         assert report == {"cards": 7, "personas": 7, "personas_new": 7, "relations": len(cast.relations)}
         assert import_cards(other, sorted((tmp_path / "out" / "cards").glob("*.v2.json")))["personas_new"] == 0
         assert {row["id"] for row in other.iter_personas()} == {m.id for m in cast.members}
-        assert sorted((r["src"], r["type"], r["dst"]) for r in other.iter_relations()) == \
-            sorted((r.src, r.type, r.dst) for r in cast.relations)
+        assert sorted((r["src"], r["type"], r["dst"]) for r in other.iter_relations()) == sorted(
+            (r.src, r.type, r.dst) for r in cast.relations
+        )
 
 
 def test_demo_stage(embedded_store: GraphStore, tmp_path: Path) -> None:
     lines: list[str] = []
-    assert demo_stage(embedded_store, Settings(), lines.append, tmp_path / "demo").cards == 0  # empty graph: says so
+    assert demo_cast.run(embedded_store, Settings(), lines.append, tmp_path / "demo").cards == 0  # empty graph: says so
     assert "no relations yet" in lines[0]
     load_harbour(embedded_store)
     lines.clear()
-    result = demo_stage(embedded_store, Settings(), lines.append, tmp_path / "demo")
+    result = demo_cast.run(embedded_store, Settings(), lines.append, tmp_path / "demo")
     assert result.cards == 8 and (tmp_path / "demo" / "cast.html").is_file()
     assert lines[0].startswith("cast: 8 NPCs") and "connected" in lines[0] and "cast.html" in lines[-1]

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from personagraph.config import Settings
+from personagraph.dedup.minhash import words
+from personagraph.dedup.run import DedupOptions, dedup_graph
 from personagraph.errors import VocabularyError
 from personagraph.models import Persona, Relation, SourceText
-from personagraph.pipeline.dedup.minhash import words
-from personagraph.pipeline.deduplicate import DedupOptions, dedup_graph
 from personagraph.store import GraphStore
 from tests.conftest import SAMPLE
 from tests.dedup_support import settings_with_cache
@@ -73,7 +73,9 @@ def build_graph(store: GraphStore, n_base: int = 30, n_planted: int = 12, seed: 
     relations = []
     for _ in range(120):
         a, b = rng.choice(len(ids), 2, replace=False)
-        relations.append(Relation(src=ids[a], dst=ids[b], type=types[int(rng.integers(len(types)))], props={"run": "t"}))
+        relations.append(
+            Relation(src=ids[a], dst=ids[b], type=types[int(rng.integers(len(types)))], props={"run": "t"})
+        )
     for k in range(n_planted):  # an edge between a persona and its own copy, and parallel ones to a third
         relations.append(Relation(src=ids[k], dst=ids[n_base + k], type="FRIEND_OF"))
         relations.append(Relation(src=ids[k], dst=ids[-1 - k], type="COLLEAGUE"))
@@ -82,16 +84,24 @@ def build_graph(store: GraphStore, n_base: int = 30, n_planted: int = 12, seed: 
     text = SourceText(text="A web page about nurses and welders.")
     store.upsert_texts([text])
     store.link_derived_from([{"persona": i, "text": text.id, "props": {"model": "m"}} for i in (ids[0], ids[n_base])])
-    store.cypher("UNWIND $ids AS id MATCH (p:Persona {id: id}) CREATE (:Sample {id: 's_' + id, task: 'math'})-[:GENERATED_BY]->(p)",
-                 {"ids": [ids[1], ids[n_base + 1]]}, write=True)
+    store.cypher(
+        "UNWIND $ids AS id MATCH (p:Persona {id: id}) CREATE (:Sample {id: 's_' + id, task: 'math'})-[:GENERATED_BY]->(p)",
+        {"ids": [ids[1], ids[n_base + 1]]},
+        write=True,
+    )
     store.cypher("CREATE (:Batch {id: 'b1', task: 'math'})", write=True)
-    store.cypher("UNWIND $ids AS id MATCH (p:Persona {id: id}), (b:Batch {id: 'b1'}) CREATE (p)-[:USED_IN]->(b)",
-                 {"ids": [ids[2], ids[n_base + 2], ids[5]]}, write=True)
+    store.cypher(
+        "UNWIND $ids AS id MATCH (p:Persona {id: id}), (b:Batch {id: 'b1'}) CREATE (p)-[:USED_IN]->(b)",
+        {"ids": [ids[2], ids[n_base + 2], ids[5]]},
+        write=True,
+    )
     return {"base": base, "copies": copies, "ids": ids}
 
 
 def edges(store: GraphStore) -> Counter[tuple[str, str, str]]:
-    rows = store.cypher("MATCH (a)-[r]->(b) RETURN a.id AS src, type(r) AS type, b.id AS dst, coalesce(r.count, 1) AS w")
+    rows = store.cypher(
+        "MATCH (a)-[r]->(b) RETURN a.id AS src, type(r) AS type, b.id AS dst, coalesce(r.count, 1) AS w"
+    )
     counts: Counter[tuple[str, str, str]] = Counter()
     for row in rows:
         counts[(row["src"], row["type"], row["dst"])] += int(row["w"])
@@ -129,16 +139,28 @@ def test_planted_near_duplicates_are_merged_with_every_edge(store: GraphStore, s
     assert edges(store) == mapped
     assert report.merge["internal_edges_dropped"] == internal
     assert store.cypher("MATCH (a)-[r]->(a) RETURN count(r) AS n") == [{"n": 0}]
-    assert sum(before.values()) - internal - report.merge["parallel_edges_merged"] == sum(1 for _ in store.cypher("MATCH ()-[r]->() RETURN r"))
+    assert sum(before.values()) - internal - report.merge["parallel_edges_merged"] == sum(
+        1 for _ in store.cypher("MATCH ()-[r]->() RETURN r")
+    )
 
     # Aliases: ids and texts of the merged copies.
     for base, copy in zip(graph["base"], graph["copies"], strict=False):
         row = store.cypher("MATCH (p:Persona {id: $id}) RETURN p.aliases AS a, p.alias_texts AS t", {"id": base.id})[0]
         assert row["a"] == [copy.id] and row["t"] == [copy.text]
-    run = store.cypher("MATCH (r:DedupRun) RETURN r.personas_merged AS merged, r.embedder AS embedder, r.cosine AS cosine, "
-                       "r.jaccard AS jaccard, r.groups_minhash AS gm, r.groups_embedding AS ge")
-    assert run == [{"merged": len(expected), "embedder": "static", "cosine": 0.9, "jaccard": 0.9,
-                    "gm": report.groups_by_stage["minhash"], "ge": report.groups_by_stage["embedding"]}]
+    run = store.cypher(
+        "MATCH (r:DedupRun) RETURN r.personas_merged AS merged, r.embedder AS embedder, r.cosine AS cosine, "
+        "r.jaccard AS jaccard, r.groups_minhash AS gm, r.groups_embedding AS ge"
+    )
+    assert run == [
+        {
+            "merged": len(expected),
+            "embedder": "static",
+            "cosine": 0.9,
+            "jaccard": 0.9,
+            "gm": report.groups_by_stage["minhash"],
+            "ge": report.groups_by_stage["embedding"],
+        }
+    ]
 
     # The same run again changes nothing.
     state = snapshot(store)
@@ -164,14 +186,19 @@ def test_real_distinct_personas_are_not_merged(store: GraphStore, settings: Sett
     assert report.groups == [], report.group_rows(5)
     # Without the surface-overlap check the English-only static model does pair up distinct
     # non-English personas: the check is what keeps them apart.
-    loose = dedup_graph(store, settings, DedupOptions(embedder="static", stage="embedding", min_overlap=0.0), dry_run=True)
+    loose = dedup_graph(
+        store, settings, DedupOptions(embedder="static", stage="embedding", min_overlap=0.0), dry_run=True
+    )
     assert loose.groups and all(not loose.texts[g.canonical].isascii() for g in loose.groups)
 
 
 def test_unknown_edge_type_stops_the_merge_before_any_change(embedded_store: GraphStore, settings: Settings) -> None:
     graph = build_graph(embedded_store, n_base=8, n_planted=2)
-    embedded_store.cypher("MATCH (a:Persona {id: $a}), (b:Persona {id: $b}) CREATE (a)-[:ARCH_NEMESIS]->(b)",
-                          {"a": graph["copies"][0].id, "b": graph["ids"][3]}, write=True)
+    embedded_store.cypher(
+        "MATCH (a:Persona {id: $a}), (b:Persona {id: $b}) CREATE (a)-[:ARCH_NEMESIS]->(b)",
+        {"a": graph["copies"][0].id, "b": graph["ids"][3]},
+        write=True,
+    )
     state = snapshot(embedded_store)
     with pytest.raises(VocabularyError, match="ARCH_NEMESIS"):
         dedup_graph(embedded_store, settings, DedupOptions(embedder="static"))
@@ -203,7 +230,7 @@ def test_run_columns_matches_rows(store: GraphStore) -> None:
 
 
 def test_large_merge_without_indexes_keeps_edges_and_indexes(embedded_store: GraphStore) -> None:
-    from personagraph.pipeline.merge import Group, merge_groups
+    from personagraph.dedup.merge import Group, merge_groups
 
     graph = build_graph(embedded_store, n_base=10, n_planted=5, seed=3)
     before = edges(embedded_store)
@@ -222,28 +249,39 @@ def test_large_merge_without_indexes_keeps_edges_and_indexes(embedded_store: Gra
     assert {"persona_hop", "persona_origin", "persona_cluster", "persona_expanded_at", "persona_uses"} <= names
     assert embedded_store.cypher("MATCH (p:Persona) WHERE p.hop = 1 RETURN count(p) AS n")[0]["n"] == 10
     with pytest.raises(ValueError, match="overlap"):
-        merge_groups(embedded_store, [Group(graph["ids"][0], (graph["ids"][1],)), Group(graph["ids"][1], (graph["ids"][2],))])
+        merge_groups(
+            embedded_store, [Group(graph["ids"][0], (graph["ids"][1],)), Group(graph["ids"][1], (graph["ids"][2],))]
+        )
 
 
 def test_edges_between_duplicates_of_different_groups(store: GraphStore) -> None:
-    from personagraph.pipeline.merge import Group, merge_groups
+    from personagraph.dedup.merge import Group, merge_groups
 
     p = [Persona(text=f"Persona number {k} of a small test graph") for k in range(6)]
     store.upsert_personas(p)
     a, a2, b, b2, c, c2 = (x.id for x in p)  # groups: a <- a2, b <- b2, c <- c2
-    rels = [(a2, b2, "RIVAL"), (b2, a2, "RIVAL"), (a2, c2, "MENTOR_OF"), (c2, b2, "FRIEND_OF"), (a, b2, "RIVAL"),
-            (b2, a2, "COLLEAGUE"), (c2, c, "FRIEND_OF"), (a2, a2, "FRIEND_OF")]
+    rels = [
+        (a2, b2, "RIVAL"),
+        (b2, a2, "RIVAL"),
+        (a2, c2, "MENTOR_OF"),
+        (c2, b2, "FRIEND_OF"),
+        (a, b2, "RIVAL"),
+        (b2, a2, "COLLEAGUE"),
+        (c2, c, "FRIEND_OF"),
+        (a2, a2, "FRIEND_OF"),
+    ]
     store.add_relations([Relation(src=s, dst=d, type=t) for s, d, t in rels])
     counts = merge_groups(store, [Group(a, (a2,)), Group(b, (b2,)), Group(c, (c2,))])
     assert counts.personas_merged == 3 and counts.kept_with_edges == []
-    assert edges(store) == Counter({(a, "RIVAL", b): 2, (b, "RIVAL", a): 1, (a, "MENTOR_OF", c): 1,
-                                    (c, "FRIEND_OF", b): 1, (b, "COLLEAGUE", a): 1})
+    assert edges(store) == Counter(
+        {(a, "RIVAL", b): 2, (b, "RIVAL", a): 1, (a, "MENTOR_OF", c): 1, (c, "FRIEND_OF", b): 1, (b, "COLLEAGUE", a): 1}
+    )
     assert counts.internal_edges_dropped == 2  # c2 -> c and the self-loop a2 -> a2
 
 
 def test_demo_stage_on_the_example_world(embedded_store: GraphStore, settings: Settings) -> None:
-    from personagraph.pipeline.deduplicate import demo_stage
-    from personagraph.pipeline.ingest import import_file
+    from personagraph.demo.dedup import run as demo_stage
+    from personagraph.ingest.importer import import_file
 
     world = Path(__file__).resolve().parents[2] / "examples" / "world"
     for name in ("personas.jsonl", "relations.jsonl"):

@@ -9,14 +9,16 @@ import numpy as np
 import pytest
 
 from personagraph.config import Settings
+from personagraph.embeddings.embedders import EMBEDDERS, embeddings_dir, get_embedder, persona_embeddings
 from personagraph.models import Persona
-from personagraph.pipeline.embed import EMBEDDERS, embeddings_dir, get_embedder, persona_embeddings
 from personagraph.store import GraphStore
 from tests.conftest import SAMPLE
 from tests.dedup_support import settings_with_cache
 
-NEAR = ("A retired nurse from Ohio who volunteers at the local animal shelter.",
-        "a retired nurse from ohio who volunteers at the local animal shelter")
+NEAR = (
+    "A retired nurse from Ohio who volunteers at the local animal shelter.",
+    "a retired nurse from ohio who volunteers at the local animal shelter",
+)
 OTHER = "A quantum physicist who composes heavy metal songs in her spare time."
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from personagraph.config import Secret
+from personagraph.expand.p2p import ExpandOptions, ExpandReport, dry_run, expand
 from personagraph.llm import LLMClient
 from personagraph.models import Persona
-from personagraph.pipeline.persona_to_persona import ExpandOptions, ExpandReport, dry_run, expand
 from personagraph.store import GraphStore
 from personagraph.vocabulary import Vocabulary
 from tests.llm_fixtures import TEST_API_KEY, LLMTestServer
@@ -36,8 +36,14 @@ def one(store: GraphStore, cypher: str, **params: Any) -> Any:
 def check_invariants(store: GraphStore, hops: int) -> None:
     assert store.run("expand_edge_duplicates") == []
     assert one(store, "MATCH (p:Persona) WHERE p.expansions > 1 RETURN count(p) AS n") == 0
-    assert one(store, "MATCH (p:Persona) WHERE p.expanded_at IS NOT NULL AND p.expansions IS NULL RETURN count(p) AS n") == 0
-    assert one(store, "MATCH (p:Persona) WHERE p.hop >= $h AND p.expanded_at IS NOT NULL RETURN count(p) AS n", h=hops) == 0
+    assert (
+        one(store, "MATCH (p:Persona) WHERE p.expanded_at IS NOT NULL AND p.expansions IS NULL RETURN count(p) AS n")
+        == 0
+    )
+    assert (
+        one(store, "MATCH (p:Persona) WHERE p.hop >= $h AND p.expanded_at IS NOT NULL RETURN count(p) AS n", h=hops)
+        == 0
+    )
 
 
 def test_expand_two_hops_with_provenance(store: GraphStore, llm_server: LLMTestServer, tmp_path: Path) -> None:
@@ -60,7 +66,9 @@ def test_expand_two_hops_with_provenance(store: GraphStore, llm_server: LLMTestS
     assert again.expanded == 0 and llm_server.count == 16
 
 
-def test_cache_rebuilds_the_same_graph_without_calls(store: GraphStore, llm_server: LLMTestServer, tmp_path: Path) -> None:
+def test_cache_rebuilds_the_same_graph_without_calls(
+    store: GraphStore, llm_server: LLMTestServer, tmp_path: Path
+) -> None:
     store.upsert_personas(SEEDS[:2])
     first = run(store, llm_server, tmp_path / "cache", hops=2)
     before = store.stats()
@@ -73,7 +81,9 @@ def test_cache_rebuilds_the_same_graph_without_calls(store: GraphStore, llm_serv
     assert store.stats() == before
 
 
-def test_exact_duplicates_link_to_the_existing_node(store: GraphStore, llm_server: LLMTestServer, tmp_path: Path) -> None:
+def test_exact_duplicates_link_to_the_existing_node(
+    store: GraphStore, llm_server: LLMTestServer, tmp_path: Path
+) -> None:
     store.upsert_personas(SEEDS[:1])
     run(store, llm_server, tmp_path / "cache", hops=1)
     known = store.cypher("MATCH (p:Persona {hop: 1}) RETURN p.text AS text ORDER BY p.id LIMIT 1")[0]["text"]
@@ -82,11 +92,16 @@ def test_exact_duplicates_link_to_the_existing_node(store: GraphStore, llm_serve
     store.upsert_personas([SEEDS[0], Persona(text=known, origin="import", hop=1)])
     report = run(store, llm_server, tmp_path / "cache", hops=1)
     assert report.linked_existing == 1 and sum(report.new_by_hop.values()) == 2
-    row = store.cypher("MATCH (p:Persona {text: $t}) RETURN p.origin AS origin, p.hop AS hop, COUNT { (p)--() } AS degree", {"t": known})
+    row = store.cypher(
+        "MATCH (p:Persona {text: $t}) RETURN p.origin AS origin, p.hop AS hop, COUNT { (p)--() } AS degree",
+        {"t": known},
+    )
     assert row == [{"origin": "import", "hop": 1, "degree": 1}]
 
 
-def test_unknown_relation_types_are_rejected_and_counted(store: GraphStore, llm_server: LLMTestServer, tmp_path: Path) -> None:
+def test_unknown_relation_types_are_rejected_and_counted(
+    store: GraphStore, llm_server: LLMTestServer, tmp_path: Path
+) -> None:
     store.upsert_personas(SEEDS[:2])
     llm_server.add_rule("nurse number 1 ", "unknown", times=-1)
     report = run(store, llm_server, tmp_path / "cache", hops=1)
@@ -97,7 +112,9 @@ def test_unknown_relation_types_are_rejected_and_counted(store: GraphStore, llm_
     assert types <= set(Vocabulary().types)
 
 
-def test_synonyms_map_and_a_custom_vocabulary_holds(store: GraphStore, llm_server: LLMTestServer, tmp_path: Path) -> None:
+def test_synonyms_map_and_a_custom_vocabulary_holds(
+    store: GraphStore, llm_server: LLMTestServer, tmp_path: Path
+) -> None:
     llm_server.brain.synonym_rate = 1.0
     store.upsert_personas(SEEDS)
     report = run(store, llm_server, tmp_path / "cache", hops=1, vocabulary=Vocabulary(["COLLEAGUE", "RIVAL"]))
@@ -106,7 +123,9 @@ def test_synonyms_map_and_a_custom_vocabulary_holds(store: GraphStore, llm_serve
     assert "PATIENT_OF" not in llm_server.brain.bodies()[0]["messages"][1]["content"]
 
 
-def test_failed_replies_leave_the_persona_for_the_next_run(store: GraphStore, llm_server: LLMTestServer, tmp_path: Path) -> None:
+def test_failed_replies_leave_the_persona_for_the_next_run(
+    store: GraphStore, llm_server: LLMTestServer, tmp_path: Path
+) -> None:
     store.upsert_personas(SEEDS)
     llm_server.add_rule("nurse number 2 ", "invalid", times=-1)
     report = run(store, llm_server, tmp_path / "cache", hops=1)
@@ -156,7 +175,10 @@ def test_dry_run_makes_no_calls_and_writes_nothing(store: GraphStore, llm_server
     assert plan.projected_calls == 4 + 12
     assert "nurse number" in plan.prompts[0][1]["content"]
     assert llm_server.count == 0
-    assert one(store, "MATCH (p:Persona) WHERE p.claimed_by IS NOT NULL OR p.expanded_at IS NOT NULL RETURN count(p) AS n") == 0
+    assert (
+        one(store, "MATCH (p:Persona) WHERE p.claimed_by IS NOT NULL OR p.expanded_at IS NOT NULL RETURN count(p) AS n")
+        == 0
+    )
 
 
 def test_claims_are_atomic_under_contention(store: GraphStore) -> None:

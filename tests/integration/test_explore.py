@@ -28,6 +28,7 @@ def check(name: str) -> Callable[[Check], Check]:
     def register(fn: Check) -> Check:
         CHECKS[name] = fn
         return fn
+
     return register
 
 
@@ -44,7 +45,10 @@ def _neighbourhood(store: GraphStore, world: World) -> None:
     for prefix in ("A night-shift intensive care nurse", "The chess coach's 11-year-old", "A reclusive clock repairer"):
         pid = world.key(prefix)
         dist = nx.single_source_shortest_path_length(world.simple, pid, cutoff=2)
-        expected = sorted(((n, d, world.types_between(pid, n) if d == 1 else []) for n, d in dist.items() if d), key=lambda x: (x[1], x[0]))
+        expected = sorted(
+            ((n, d, world.types_between(pid, n) if d == 1 else []) for n, d in dist.items() if d),
+            key=lambda x: (x[1], x[0]),
+        )
         rows = run(store, "neighbourhood", id=pid, limit=ALL)
         assert [(r["id"], r["hops"], sorted(r["direct"])) for r in rows] == expected
         assert len(run(store, "neighbourhood", id=pid, limit=3)) == min(3, len(expected))
@@ -54,8 +58,12 @@ def _neighbourhood(store: GraphStore, world: World) -> None:
 def _relation_types(store: GraphStore, world: World) -> None:
     count = Counter(r["type"] for r in world.relations)
     expected = [
-        {"type": t, "relations": n, "sources": len({r["src"] for r in world.relations if r["type"] == t}),
-         "targets": len({r["dst"] for r in world.relations if r["type"] == t})}
+        {
+            "type": t,
+            "relations": n,
+            "sources": len({r["src"] for r in world.relations if r["type"] == t}),
+            "targets": len({r["dst"] for r in world.relations if r["type"] == t}),
+        }
         for t, n in sorted(count.items(), key=lambda x: (-x[1], x[0]))
     ]
     assert run(store, "relation_types") == expected
@@ -71,7 +79,9 @@ def _degree_distribution(store: GraphStore, world: World) -> None:
 def _top_hubs(store: GraphStore, world: World) -> None:
     ranked = sorted(world.personas, key=lambda p: (-degree(world, p), -world.simple.degree(p), p))
     rows = run(store, "top_hubs")
-    assert [(r["id"], r["degree"], r["neighbours"]) for r in rows] == [(p, degree(world, p), world.simple.degree(p)) for p in ranked[:10]]
+    assert [(r["id"], r["degree"], r["neighbours"]) for r in rows] == [
+        (p, degree(world, p), world.simple.degree(p)) for p in ranked[:10]
+    ]
 
 
 @check("personas_per_hop")
@@ -104,8 +114,11 @@ def _per_cluster(store: GraphStore, world: World) -> None:
 
 @check("shortest_path")
 def _shortest_path(store: GraphStore, world: World) -> None:
-    ends = [("A 45-year-old shipyard welder", "The widow of a fisherman"), ("A 12-year-old who draws comics", "A navy procurement officer"),
-            ("The hospital chaplain", "Une institutrice retraitée")]
+    ends = [
+        ("A 45-year-old shipyard welder", "The widow of a fisherman"),
+        ("A 12-year-old who draws comics", "A navy procurement officer"),
+        ("The hospital chaplain", "Une institutrice retraitée"),
+    ]
     pairs = [(world.key(a), world.key(b)) for a, b in ends]
     for a, b in pairs:
         rows = run(store, "shortest_path", a=a, b=b)
@@ -130,10 +143,19 @@ def _isolated(store: GraphStore, world: World) -> None:
 @check("rivals_of_colleagues")
 def _rivals_of_colleagues(store: GraphStore, world: World) -> None:
     def typed(node: str, rel_type: str) -> set[str]:
-        return {r["dst"] if r["src"] == node else r["src"] for r in world.relations if r["type"] == rel_type and node in (r["src"], r["dst"])}
+        return {
+            r["dst"] if r["src"] == node else r["src"]
+            for r in world.relations
+            if r["type"] == rel_type and node in (r["src"], r["dst"])
+        }
 
     found = 0
-    for prefix in ("A night-shift intensive care nurse", "A 45-year-old shipyard welder", "The head teacher", "The fish auctioneer"):
+    for prefix in (
+        "A night-shift intensive care nurse",
+        "A 45-year-old shipyard welder",
+        "The head teacher",
+        "The fish auctioneer",
+    ):
         pid = world.key(prefix)
         expected = sorted((c, r) for c in typed(pid, "COLLEAGUE") for r in typed(c, "RIVAL") if r != pid)
         rows = run(store, "rivals_of_colleagues", id=pid)
@@ -186,9 +208,12 @@ def _search(store: GraphStore, world: World) -> None:
 @check("mutual_relations")
 def _mutual(store: GraphStore, world: World) -> None:
     expected = sorted(
-        ((r1["src"], r1["type"], r2["type"], r1["dst"])
-         for r1 in world.relations for r2 in world.relations
-         if r1["src"] == r2["dst"] and r1["dst"] == r2["src"] and r1["src"] < r1["dst"]),
+        (
+            (r1["src"], r1["type"], r2["type"], r1["dst"])
+            for r1 in world.relations
+            for r2 in world.relations
+            if r1["src"] == r2["dst"] and r1["dst"] == r2["src"] and r1["src"] < r1["dst"]
+        ),
         key=lambda row: (row[0], row[3], row[1], row[2]),
     )
     rows = run(store, "mutual_relations")
@@ -212,7 +237,8 @@ def _relations_of(store: GraphStore, world: World) -> None:
     pid = world.key("A 45-year-old shipyard welder")
     expected = sorted(
         (r["type"], "out" if r["src"] == pid else "in", r["dst"] if r["src"] == pid else r["src"], r["evidence"])
-        for r in world.relations if pid in (r["src"], r["dst"])
+        for r in world.relations
+        if pid in (r["src"], r["dst"])
     )
     rows = run(store, "relations_of", id=pid)
     assert [(r["type"], r["direction"], r["other_id"], r["evidence"]) for r in rows] == expected
@@ -222,8 +248,11 @@ def _relations_of(store: GraphStore, world: World) -> None:
 @check("common_neighbours")
 def _common(store: GraphStore, world: World) -> None:
     found = 0
-    for a_prefix, b_prefix in (("An orthopaedic surgeon", "A physiotherapist"), ("A 45-year-old shipyard welder", "A shipyard foreman"),
-                               ("A night-shift intensive care nurse", "A reclusive clock repairer")):
+    for a_prefix, b_prefix in (
+        ("An orthopaedic surgeon", "A physiotherapist"),
+        ("A 45-year-old shipyard welder", "A shipyard foreman"),
+        ("A night-shift intensive care nurse", "A reclusive clock repairer"),
+    ):
         a, b = world.key(a_prefix), world.key(b_prefix)
         common = sorted(set(world.simple[a]) & set(world.simple[b]) - {a, b})
         rows = run(store, "common_neighbours", a=a, b=b)
@@ -237,7 +266,9 @@ def _common(store: GraphStore, world: World) -> None:
 
 @check("label_links")
 def _label_links(store: GraphStore, world: World) -> None:
-    count = Counter((world.personas[r["src"]]["label"], world.personas[r["dst"]]["label"], r["type"]) for r in world.relations)
+    count = Counter(
+        (world.personas[r["src"]]["label"], world.personas[r["dst"]]["label"], r["type"]) for r in world.relations
+    )
     rows = run(store, "label_links", limit=ALL)
     assert {(r["from_label"], r["to_label"], r["type"]): r["relations"] for r in rows} == count
     assert [r["relations"] for r in rows] == sorted(count.values(), reverse=True)

@@ -38,7 +38,9 @@ def test_explore_runs_a_query_on_the_example_world(tmp_path: Path) -> None:
     result = runner.invoke(main, [*store, "explore", "search", "-p", "q=shipyard welder", "--format", "json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
-    welder = persona_id("A 45-year-old shipyard welder on the night shift with burn scars on both forearms, a bad back and a dry sense of humour about both.")
+    welder = persona_id(
+        "A 45-year-old shipyard welder on the night shift with burn scars on both forearms, a bad back and a dry sense of humour about both."
+    )
     assert [r["id"] for r in rows] == [welder] and rows[0]["degree"] == 14
 
     result = runner.invoke(main, [*store, "explore", "relations_of", "-p", f"id={welder}", "--format", "csv"])

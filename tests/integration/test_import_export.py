@@ -13,7 +13,7 @@ from personagraph.config import Settings
 from personagraph.errors import MalformedInputError, MissingFileError, UnsupportedFormatError
 from personagraph.export.graph_files import export_graph
 from personagraph.ids import persona_id, text_id
-from personagraph.pipeline.ingest import import_file
+from personagraph.ingest.importer import import_file
 from personagraph.store import GraphStore, open_store
 from tests.conftest import SAMPLE
 
@@ -26,7 +26,9 @@ NURSE, PATIENT, COACH, RIVAL_COACH = (
 
 
 def write_jsonl(path: Path, rows: list[Any]) -> Path:
-    path.write_text("".join((row if isinstance(row, str) else json.dumps(row)) + "\n" for row in rows), encoding="utf-8")
+    path.write_text(
+        "".join((row if isinstance(row, str) else json.dumps(row)) + "\n" for row in rows), encoding="utf-8"
+    )
     return path
 
 
@@ -47,7 +49,12 @@ def write_parquet(path: Path, rows: list[dict[str, Any]]) -> Path:
     return path
 
 
-PERSONAS = [{"persona": NURSE}, {"input persona": PATIENT, "synthesized text": "..."}, {"persona": COACH}, {"persona": f"  {NURSE}  "}]
+PERSONAS = [
+    {"persona": NURSE},
+    {"input persona": PATIENT, "synthesized text": "..."},
+    {"persona": COACH},
+    {"persona": f"  {NURSE}  "},
+]
 RELATIONS = [
     {"src": PATIENT, "dst": persona_id(NURSE), "type": "PATIENT_OF", "evidence": "ward 3"},
     {"src": COACH, "dst": RIVAL_COACH, "type": "competitor", "run": "r1"},  # synonym; a new persona by text
@@ -62,19 +69,34 @@ def edges(store: GraphStore) -> set[tuple[str, str, str]]:
 
 def assert_small_graph(store: GraphStore) -> None:
     assert {r["id"] for r in store.iter_personas()} == {persona_id(t) for t in (NURSE, PATIENT, COACH, RIVAL_COACH)}
-    assert edges(store) == {(persona_id(PATIENT), persona_id(NURSE), "PATIENT_OF"), (persona_id(COACH), persona_id(RIVAL_COACH), "RIVAL")}
+    assert edges(store) == {
+        (persona_id(PATIENT), persona_id(NURSE), "PATIENT_OF"),
+        (persona_id(COACH), persona_id(RIVAL_COACH), "RIVAL"),
+    }
     props = {r["type"]: r["props"] for r in store.iter_relations()}
     assert props["PATIENT_OF"]["evidence"] == "ward 3" and props["PATIENT_OF"]["run"] == "import"
     assert props["RIVAL"]["run"] == "r1"
     nurse = store.persona(persona_id(NURSE))
-    assert nurse is not None and nurse["text"] == NURSE and nurse["origin"] == "import" and nurse["hop"] == 0 and nurse["uses"] == 0
+    assert (
+        nurse is not None
+        and nurse["text"] == NURSE
+        and nurse["origin"] == "import"
+        and nurse["hop"] == 0
+        and nurse["uses"] == 0
+    )
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
 def test_import_personas_texts_relations(store: GraphStore, tmp_path: Path, fmt: str) -> None:
     writer = {"jsonl": write_jsonl, "csv": write_csv, "parquet": write_parquet}[fmt]
-    people = writer(tmp_path / f"people.{fmt}", [{"persona": NURSE}, {"persona": PATIENT}, {"persona": COACH}, {"persona": f"  {NURSE}  "}])
-    texts = writer(tmp_path / f"texts.{fmt}", [{"text": "The ferry leaves at six.", "source": "harbour"}, {"text": "Rook endings."}])
+    people = writer(
+        tmp_path / f"people.{fmt}",
+        [{"persona": NURSE}, {"persona": PATIENT}, {"persona": COACH}, {"persona": f"  {NURSE}  "}],
+    )
+    texts = writer(
+        tmp_path / f"texts.{fmt}",
+        [{"text": "The ferry leaves at six.", "source": "harbour"}, {"text": "Rook endings."}],
+    )
     rels = writer(tmp_path / f"rels.{fmt}", RELATIONS)
     report = import_file(store, people)
     assert (report.kind, report.records, report.personas_new) == ("personas", 4, 3)
@@ -85,7 +107,10 @@ def test_import_personas_texts_relations(store: GraphStore, tmp_path: Path, fmt:
     assert (report.personas_new, report.relations, report.relations_new, report.relations_unmatched) == (1, 3, 2, 1)
     assert_small_graph(store)
     assert store.count("Text") == 2
-    rows = store.cypher("MATCH (t:Text {id: $id}) RETURN t.text AS text, t.source AS source", {"id": text_id("The ferry leaves at six.")})
+    rows = store.cypher(
+        "MATCH (t:Text {id: $id}) RETURN t.text AS text, t.source AS source",
+        {"id": text_id("The ferry leaves at six.")},
+    )
     assert rows == [{"text": "The ferry leaves at six.", "source": "harbour"}]
     # Importing everything again adds nothing.
     again = [import_file(store, path) for path in (people, texts, rels)]
@@ -110,13 +135,22 @@ def test_persona_hub_sample(store: GraphStore) -> None:
 
 
 def test_finepersonas_shape(store: GraphStore, tmp_path: Path) -> None:
-    path = write_jsonl(tmp_path / "fine.jsonl", [
-        {"id": "<urn:uuid:0001>", "persona": "A marine biologist who tags sharks", "labels": '["Science", "Biology"]'},
-        {"id": 17, "persona": "A tax lawyer in Lisbon", "labels": "[]"},
-    ])
+    path = write_jsonl(
+        tmp_path / "fine.jsonl",
+        [
+            {
+                "id": "<urn:uuid:0001>",
+                "persona": "A marine biologist who tags sharks",
+                "labels": '["Science", "Biology"]',
+            },
+            {"id": 17, "persona": "A tax lawyer in Lisbon", "labels": "[]"},
+        ],
+    )
     report = import_file(store, path)
     assert report.personas_new == 2
-    rows = store.cypher("MATCH (p:Persona) RETURN p.text AS text, p.labels AS labels, p.source_id AS source ORDER BY text")
+    rows = store.cypher(
+        "MATCH (p:Persona) RETURN p.text AS text, p.labels AS labels, p.source_id AS source ORDER BY text"
+    )
     assert rows == [
         {"text": "A marine biologist who tags sharks", "labels": ["Science", "Biology"], "source": "<urn:uuid:0001>"},
         {"text": "A tax lawyer in Lisbon", "labels": None, "source": "17"},
@@ -131,20 +165,35 @@ def test_malformed_line_stops_with_the_batches_before_it(store: GraphStore, tmp_
         import_file(store, path, batch_size=5)
     assert str(info.value).startswith(f"{path}:17: invalid JSON") and info.value.exit_code == 3
     assert store.count("Persona") == 15  # batches 1-3 (lines 1-15); nothing of lines 16-20
-    rels = write_jsonl(tmp_path / "rels.jsonl", [
-        *({"src": f"A ship welder number {i}", "dst": f"A ship welder number {i + 1}", "type": "COLLEAGUE"} for i in range(7)),
-        {"src": "A", "dst": "B", "type": "ARCH_NEMESIS"},  # line 8
-    ])
+    rels = write_jsonl(
+        tmp_path / "rels.jsonl",
+        [
+            *(
+                {"src": f"A ship welder number {i}", "dst": f"A ship welder number {i + 1}", "type": "COLLEAGUE"}
+                for i in range(7)
+            ),
+            {"src": "A", "dst": "B", "type": "ARCH_NEMESIS"},  # line 8
+        ],
+    )
     with pytest.raises(MalformedInputError, match=r"rels.jsonl:8: unknown relation type 'ARCH_NEMESIS'"):
         import_file(store, rels, batch_size=4)
     assert len(edges(store)) == 4 and store.count("Persona") == 15
 
 
 def test_skip_bad_reports_lines(store: GraphStore, tmp_path: Path) -> None:
-    path = write_jsonl(tmp_path / "mixed.jsonl", [
-        {"persona": "A baker"}, "not json", "[1, 2]", {"persona": "   "}, {"nothing": 1}, {"persona": "A judge"},
-        {"src": "A baker", "dst": "A judge", "type": "SPOUSE"}, {"src": "A baker", "dst": "A judge", "type": "FRIEND"},
-    ])
+    path = write_jsonl(
+        tmp_path / "mixed.jsonl",
+        [
+            {"persona": "A baker"},
+            "not json",
+            "[1, 2]",
+            {"persona": "   "},
+            {"nothing": 1},
+            {"persona": "A judge"},
+            {"src": "A baker", "dst": "A judge", "type": "SPOUSE"},
+            {"src": "A baker", "dst": "A judge", "type": "FRIEND"},
+        ],
+    )
     (tmp_path / "bad.jsonl").write_bytes(b'{"persona": "A sailor"}\n{"persona": "caf\xe9"}\n')
     report = import_file(store, path, skip_bad=True, kind="auto", batch_size=3)
     assert [line for line, _ in report.skipped] == [2, 3, 4, 5, 7]
@@ -166,8 +215,13 @@ def test_missing_file_and_unsupported_format(embedded_store: GraphStore, tmp_pat
 
 
 def _graph(store: GraphStore) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
-    people = {(r["id"], r["text"], r["origin"], r["hop"]) for r in store.iter_personas(fields=("id", "text", "origin", "hop"))}
-    rels = {(r["src"], r["dst"], r["type"], r["props"].get("run"), r["props"].get("evidence")) for r in store.iter_relations()}
+    people = {
+        (r["id"], r["text"], r["origin"], r["hop"]) for r in store.iter_personas(fields=("id", "text", "origin", "hop"))
+    }
+    rels = {
+        (r["src"], r["dst"], r["type"], r["props"].get("run"), r["props"].get("evidence"))
+        for r in store.iter_relations()
+    }
     return people, rels
 
 
@@ -175,7 +229,9 @@ def _graph(store: GraphStore) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]
 def test_export_round_trip_and_datasets(store: GraphStore, tmp_path: Path, fmt: str) -> None:
     import_file(store, write_jsonl(tmp_path / "p.jsonl", PERSONAS))
     import_file(store, write_jsonl(tmp_path / "r.jsonl", RELATIONS))
-    store.cypher("MATCH (p:Persona {id: $id}) SET p.hop = 2, p.origin = 'persona'", {"id": persona_id(COACH)}, write=True)
+    store.cypher(
+        "MATCH (p:Persona {id: $id}) SET p.hop = 2, p.origin = 'persona'", {"id": persona_id(COACH)}, write=True
+    )
     result = export_graph(store, tmp_path / "out", fmt)
     assert (result["personas"], result["relations"]) == (4, 2)
     fresh = open_store(str(tmp_path / "fresh"), Settings(store=str(tmp_path / "fresh")))
@@ -190,8 +246,12 @@ def test_export_round_trip_and_datasets(store: GraphStore, tmp_path: Path, fmt: 
     import datasets
 
     loader = "json" if fmt == "jsonl" else "parquet"
-    people = datasets.load_dataset(loader, data_files=str(tmp_path / "out" / f"personas.{fmt}"), split="train", cache_dir=str(tmp_path / "hf"))
-    rels = datasets.load_dataset(loader, data_files=str(tmp_path / "out" / f"relations.{fmt}"), split="train", cache_dir=str(tmp_path / "hf"))
+    people = datasets.load_dataset(
+        loader, data_files=str(tmp_path / "out" / f"personas.{fmt}"), split="train", cache_dir=str(tmp_path / "hf")
+    )
+    rels = datasets.load_dataset(
+        loader, data_files=str(tmp_path / "out" / f"relations.{fmt}"), split="train", cache_dir=str(tmp_path / "hf")
+    )
     assert people.num_rows == 4 and {"id", "text", "origin", "hop"} <= set(people.column_names)
     assert sorted(people["text"]) == sorted([NURSE, PATIENT, COACH, RIVAL_COACH])
     assert rels.num_rows == 2 and sorted(rels["type"]) == ["PATIENT_OF", "RIVAL"]

@@ -30,8 +30,14 @@ print(json.dumps(args))
 def jvm_args(folder: Path, workload: str, **env: str) -> list[str]:
     environ = {k: v for k, v in os.environ.items() if k != "PERSONAGRAPH_JVM_JIT"}
     environ.update({"PERSONAGRAPH_JVM_HEAP": "1g", "PYTHONPATH": str(ROOT), **env})
-    out = subprocess.run([sys.executable, "-c", PROBE, str(folder), workload], cwd=folder.parent, env=environ,
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, str(folder), workload],
+        cwd=folder.parent,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     return list(json.loads(out.stdout.strip().splitlines()[-1]))
 

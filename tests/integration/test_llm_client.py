@@ -29,7 +29,10 @@ class Reply(BaseModel):
 def question(i: int) -> list[dict[str, str]]:
     return [
         {"role": "system", "content": "You grow a network of personas. Reply in JSON."},
-        {"role": "user", "content": f"Persona: a nurse number {i}.\nTypes:\n- COLLEAGUE: works with\n- RIVAL: competes"},
+        {
+            "role": "user",
+            "content": f"Persona: a nurse number {i}.\nTypes:\n- COLLEAGUE: works with\n- RIVAL: competes",
+        },
     ]
 
 
@@ -192,8 +195,12 @@ def test_refused_key_and_missing_endpoint_raise(llm_server: LLMTestServer, tmp_p
 
 
 def test_the_api_key_is_never_written(llm_server: LLMTestServer, tmp_path: Path) -> None:
-    settings = Settings(llm_base_url=llm_server.base_url, llm_api_key=Secret(TEST_API_KEY), model="test-model",
-                        cache_dir=str(tmp_path / "cache"))
+    settings = Settings(
+        llm_base_url=llm_server.base_url,
+        llm_api_key=Secret(TEST_API_KEY),
+        model="test-model",
+        cache_dir=str(tmp_path / "cache"),
+    )
     llm = LLMClient.from_settings(settings, concurrency=4, backoff_base=0.01)
     llm_server.add_rule("nurse number 3.", "invalid", times=-1)
     results = run(llm, *(LLMRequest(question(i), Reply) for i in range(5)))
@@ -219,7 +226,9 @@ def test_concurrency_spans_several_connection_pools(tmp_path: Path) -> None:
 def test_an_unreachable_endpoint_stops_the_run(tmp_path: Path) -> None:
     from tests.conftest import free_port
 
-    llm = LLMClient(f"http://127.0.0.1:{free_port()}/v1", None, "m", cache_dir=tmp_path, max_retries=2, backoff_base=0.01)
+    llm = LLMClient(
+        f"http://127.0.0.1:{free_port()}/v1", None, "m", cache_dir=tmp_path, max_retries=2, backoff_base=0.01
+    )
     with pytest.raises(LLMUnavailableError, match="unreachable after 3 attempts"):
         run(llm, LLMRequest(question(1), Reply))
     assert llm.stats.retries == 2

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from personagraph.config import Settings
+from personagraph.demo.llm import SKIPPED, run_llm_demo
 from personagraph.models import Persona
-from personagraph.pipeline.demo_stage import SKIPPED, run_llm_demo
 from personagraph.store import GraphStore
 from tests.llm_fixtures import LLMTestServer
 
@@ -14,7 +14,9 @@ EXAMPLE_TEXTS = Path(__file__).resolve().parents[2] / "examples" / "texts"
 FALLBACK = Path(__file__).resolve().parents[1] / "data" / "texts"
 
 
-def test_demo_stage_runs_t2p_then_one_hop(embedded_store: GraphStore, llm_server: LLMTestServer, llm_settings: Settings) -> None:
+def test_demo_stage_runs_t2p_then_one_hop(
+    embedded_store: GraphStore, llm_server: LLMTestServer, llm_settings: Settings
+) -> None:
     texts = EXAMPLE_TEXTS if EXAMPLE_TEXTS.is_dir() else FALLBACK
     count = len(list(texts.glob("*.txt")))
     embedded_store.upsert_personas([Persona(text="A world persona that the demo must not expand", origin="import")])

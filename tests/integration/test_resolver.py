@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from personagraph.config import Settings
+from personagraph.dedup.resolver import NearDuplicateResolver
+from personagraph.ingest.importer import import_file
 from personagraph.models import Persona
-from personagraph.pipeline.ingest import import_file
-from personagraph.pipeline.near_duplicates import NearDuplicateResolver
-from personagraph.pipeline.resolve import ExactResolver, Resolver
+from personagraph.resolve import ExactResolver, Resolver
 from personagraph.store import GraphStore
 from tests.dedup_support import settings_with_cache
 from tests.integration.test_dedup import edit, long_texts, short_texts
@@ -38,8 +38,12 @@ def test_resolver_against_graph_and_batch(store: GraphStore, settings: Settings)
     same = Persona(text=longs[1])  # already in the graph under the same id: not a near-duplicate
     batch = [swap, word, fresh, fresh_copy, same, fresh_copy2]
     mapping = resolver.resolve(store, batch)
-    assert mapping == {swap.id: Persona(text=longs[0]).id, word.id: Persona(text=shorts[0]).id,
-                       fresh_copy.id: fresh.id, fresh_copy2.id: fresh.id}
+    assert mapping == {
+        swap.id: Persona(text=longs[0]).id,
+        word.id: Persona(text=shorts[0]).id,
+        fresh_copy.id: fresh.id,
+        fresh_copy2.id: fresh.id,
+    }
     # The next batch sees the new persona of the previous one (the caller writes it).
     store.upsert_personas([fresh])
     later = Persona(text=edit(shorts[2], "delete"))
@@ -56,18 +60,28 @@ def test_import_through_the_resolver(store: GraphStore, settings: Settings, tmp_
     import_file(store, first)
     copy_long, copy_short = edit(longs[0], "filler"), edit(shorts[0], "word")
     second = tmp_path / "second.jsonl"
-    records = [{"persona": copy_long}, {"persona": copy_short}, {"persona": "A lighthouse keeper who paints storms."},
-               {"persona": edit("A lighthouse keeper who paints storms.", "swap")}]
+    records = [
+        {"persona": copy_long},
+        {"persona": copy_short},
+        {"persona": "A lighthouse keeper who paints storms."},
+        {"persona": edit("A lighthouse keeper who paints storms.", "swap")},
+    ]
     second.write_text("".join(json.dumps(r) + "\n" for r in records))
     resolver = NearDuplicateResolver(settings, embedder="static")
     report = import_file(store, second, resolver=resolver)
     assert report.personas_new == 1 and store.count("Persona") == 13
-    canon = store.cypher("MATCH (p:Persona {id: $id}) RETURN p.aliases AS a, p.alias_texts AS t", {"id": Persona(text=longs[0]).id})
+    canon = store.cypher(
+        "MATCH (p:Persona {id: $id}) RETURN p.aliases AS a, p.alias_texts AS t", {"id": Persona(text=longs[0]).id}
+    )
     assert canon == [{"a": [Persona(text=copy_long).id], "t": [copy_long]}]
     # Relations naming near-duplicate texts land on the canonical personas.
     rels = tmp_path / "rels.jsonl"
-    rels.write_text(json.dumps({"src": copy_short, "dst": copy_long, "type": "RIVAL"}) + "\n"
-                    + json.dumps({"src": copy_short, "dst": shorts[0], "type": "RIVAL"}) + "\n")
+    rels.write_text(
+        json.dumps({"src": copy_short, "dst": copy_long, "type": "RIVAL"})
+        + "\n"
+        + json.dumps({"src": copy_short, "dst": shorts[0], "type": "RIVAL"})
+        + "\n"
+    )
     report = import_file(store, rels, resolver=resolver)
     assert store.count("Persona") == 13
     got = store.cypher("MATCH (a:Persona)-[:RIVAL]->(b:Persona) RETURN a.id AS a, b.id AS b")
@@ -75,4 +89,6 @@ def test_import_through_the_resolver(store: GraphStore, settings: Settings, tmp_
     # Importing again through the resolver adds nothing and keeps one alias each.
     import_file(store, second, resolver=resolver)
     assert store.count("Persona") == 13
-    assert store.cypher("MATCH (p:Persona {id: $id}) RETURN size(p.aliases) AS n", {"id": Persona(text=longs[0]).id}) == [{"n": 1}]
+    assert store.cypher(
+        "MATCH (p:Persona {id: $id}) RETURN size(p.aliases) AS n", {"id": Persona(text=longs[0]).id}
+    ) == [{"n": 1}]

@@ -31,7 +31,7 @@ def test_cluster_stores_clusters_communities_and_labels(world: tuple) -> None:
     by_id = {r["id"]: r for r in rows}
     assert len(rows) == 48 and all(r["cluster"] is not None for r in rows)
     for t in range(4):  # each profession is one cluster
-        assert len({by_id[p.id]["cluster"] for p in personas[t * 12:(t + 1) * 12]}) == 1
+        assert len({by_id[p.id]["cluster"] for p in personas[t * 12 : (t + 1) * 12]}) == 1
     assert len({r["cluster"] for r in rows}) == 4
     assert all(r["community"] is not None and r["community"] >= 0 for r in rows)  # everyone has a relation here
     pairs = [r for r in store.iter_relations() if r["type"] == "COLLEAGUE"]
@@ -51,11 +51,16 @@ def test_batch_is_recorded_in_the_ledger(world: tuple) -> None:
     assert batch.coverage["clusters"]["covered"] == 4 and batch.coverage["clusters"]["total"] == 4
     assert sum(batch.coverage["clusters"]["batch"].values()) == 8 and len(batch.coverage["clusters"]["batch"]) == 4
     assert batch.coverage["radius"]["exact"] and batch.coverage["radius_random"]["max"] > 0
-    rows = store.cypher("MATCH (b:Batch {id: $id}) RETURN b.task AS task, b.strategy AS strategy, b.size AS size, "
-                        "b.clusters_covered AS covered, b.uses_gini AS gini, b.coverage AS coverage", {"id": batch.id})
+    rows = store.cypher(
+        "MATCH (b:Batch {id: $id}) RETURN b.task AS task, b.strategy AS strategy, b.size AS size, "
+        "b.clusters_covered AS covered, b.uses_gini AS gini, b.coverage AS coverage",
+        {"id": batch.id},
+    )
     assert rows[0]["task"] == "math" and rows[0]["strategy"] == "stratified" and rows[0]["size"] == 8
     assert rows[0]["covered"] == 4 and rows[0]["gini"] > 0 and '"clusters"' in rows[0]["coverage"]
-    used = store.cypher("MATCH (p:Persona)-[:USED_IN]->(:Batch {id: $id}) RETURN p.id AS id, p.uses AS uses", {"id": batch.id})
+    used = store.cypher(
+        "MATCH (p:Persona)-[:USED_IN]->(:Batch {id: $id}) RETURN p.id AS id, p.uses AS uses", {"id": batch.id}
+    )
     assert sorted(r["id"] for r in used) == sorted(batch.persona_ids) and {r["uses"] for r in used} == {1}
     assert store.cypher("MATCH (p:Persona) WHERE p.uses = 0 RETURN count(p) AS n")[0]["n"] == 40
     loaded = load_batch(store, batch.id)
@@ -86,7 +91,9 @@ def test_carver_filters_candidates(world: tuple) -> None:
     text = fetch_candidates(store, Carver.parse(text="CHESS", origin="persona"))
     assert sorted(text.ids) == sorted(p.id for p in personas if "chess" in p.text.lower() and p.origin == "persona")
     patients = fetch_candidates(store, Carver.parse(match="(p)-[:PATIENT_OF]->(:Persona)"))
-    assert len(patients) == 8 and all(("baker" in p.text or "welder" in p.text) for p in personas if p.id in patients.ids)
+    assert len(patients) == 8 and all(
+        ("baker" in p.text or "welder" in p.text) for p in personas if p.id in patients.ids
+    )
     nurses = fetch_candidates(store, Carver.parse(match="(p)<-[:PATIENT_OF]-(q:Persona {hop: 0})"))
     assert sorted(nurses.ids) == sorted(p.id for p in personas[:8])  # patients 0-3 of each kind have hop 0
     rivals = fetch_candidates(store, Carver.parse(match="(p)-[:RIVAL]-()", where="degree >= 2"))
@@ -99,8 +106,12 @@ def test_carver_filters_candidates(world: tuple) -> None:
 
 def test_carver_injection_is_refused_and_changes_nothing(world: tuple) -> None:
     store, _, _ = world
-    for attempt in ["(p) WITH p MATCH (n) DETACH DELETE n", "(p)-[:RIVAL]->(x)}) DETACH DELETE p //",
-                    "(p)-[:RIVAL|DROP]->()", "(p); MATCH (n) DELETE n"]:
+    for attempt in [
+        "(p) WITH p MATCH (n) DETACH DELETE n",
+        "(p)-[:RIVAL]->(x)}) DETACH DELETE p //",
+        "(p)-[:RIVAL|DROP]->()",
+        "(p); MATCH (n) DELETE n",
+    ]:
         with pytest.raises((ConfigError, VocabularyError)):
             fetch_candidates(store, Carver.parse(match=attempt))
     with pytest.raises(ConfigError):
@@ -110,7 +121,9 @@ def test_carver_injection_is_refused_and_changes_nothing(world: tuple) -> None:
 
 def test_group_batch_joins_related_personas(world: tuple) -> None:
     store, _, vectors = world
-    batch = sample_batch(store, SETTINGS, size=4, strategy="graph", relation="RIVAL", task="dialogue", seed=2, vectors=vectors)
+    batch = sample_batch(
+        store, SETTINGS, size=4, strategy="graph", relation="RIVAL", task="dialogue", seed=2, vectors=vectors
+    )
     assert len(batch.groups) == 4 and all(len(g) == 2 for g in batch.groups)
     rivals = {(r["src"], r["dst"]) for r in store.iter_relations() if r["type"] == "RIVAL"}
     assert all(tuple(g) in rivals for g in batch.groups)

@@ -80,7 +80,9 @@ def test_values_are_plain_python(store: GraphStore) -> None:
     people = _personas(2)
     store.upsert_personas(people)
     store.add_relations([Relation(src=people[0].id, dst=people[1].id, type="MENTOR_OF", props={"hop": 1})])
-    store.cypher("MATCH (p:Persona {id: $id}) SET p.embedding = $v", {"id": people[0].id, "v": [0.25] * 384}, write=True)
+    store.cypher(
+        "MATCH (p:Persona {id: $id}) SET p.embedding = $v", {"id": people[0].id, "v": [0.25] * 384}, write=True
+    )
     rows = store.cypher("MATCH (a:Persona)-[r]->(b) RETURN a, r, b, a.embedding AS v")
     assert len(rows) == 1
     row = rows[0]

@@ -11,11 +11,11 @@ import pytest
 
 from personagraph.config import Settings
 from personagraph.errors import ConfigError, LLMReplyError
+from personagraph.export.samples import export_samples
 from personagraph.models import Persona, Relation, SourceText
 from personagraph.sampling.batches import load_batch
 from personagraph.sampling.strata import compute_strata
 from personagraph.store import GraphStore
-from personagraph.synth.export import export_samples
 from personagraph.synth.report import lineage
 from personagraph.synth.run import synthesize
 from personagraph.synth.tasks import TASKS, ToolSample
@@ -49,14 +49,17 @@ def test_six_tasks_and_a_pair_task_end_to_end(world: tuple, llm_settings: Settin
     store, vectors = world
     batches = {}
     for i, task in enumerate(SINGLE):
-        report = synthesize(store, llm_settings, task=task, size=3, strategy="kcenter", seed=i, vectors=vectors,
-                            measure_diversity=False)
+        report = synthesize(
+            store, llm_settings, task=task, size=3, strategy="kcenter", seed=i, vectors=vectors, measure_diversity=False
+        )
         assert len(report.samples) == 3 and not report.failed, task
         batches[task] = report.batch.id
         rows = store.cypher(
             "MATCH (s:Sample {batch: $b})-[g:GENERATED_BY]->(p:Persona)-[:USED_IN]->(:Batch {id: $b}) "
             "RETURN s.task AS task, s.mode AS mode, s.prompt AS prompt, s.prompt_version AS version, s.model AS model, "
-            "s.data AS data, g.role AS role, g.batch AS edge_batch, p.id AS persona", {"b": report.batch.id})
+            "s.data AS data, g.role AS role, g.batch AS edge_batch, p.id AS persona",
+            {"b": report.batch.id},
+        )
         assert len(rows) == 3 and {r["task"] for r in rows} == {task} and {r["mode"] for r in rows} == {"zero-shot"}
         assert all(r["prompt"] == f"synth_{task}@{r['version']}" and r["model"] == "test-model" for r in rows)
         assert {r["edge_batch"] for r in rows} == {report.batch.id} and {r["role"] for r in rows} == {"persona"}
@@ -71,10 +74,15 @@ def test_six_tasks_and_a_pair_task_end_to_end(world: tuple, llm_settings: Settin
     # Six batches of three over 48 personas: no persona used twice yet.
     assert store.cypher("MATCH (p:Persona) WHERE p.uses > 1 RETURN count(p) AS n")[0]["n"] == 0
 
-    pair = synthesize(store, llm_settings, task="consultation", size=4, seed=0, vectors=vectors, measure_diversity=False)
+    pair = synthesize(
+        store, llm_settings, task="consultation", size=4, seed=0, vectors=vectors, measure_diversity=False
+    )
     assert len(pair.samples) == 4 and pair.batch.strategy == "graph"
-    edges = store.cypher("MATCH (s:Sample {batch: $b})-[g:GENERATED_BY]->(p:Persona) RETURN s.id AS s, g.role AS role, "
-                         "p.id AS p ORDER BY s, role", {"b": pair.batch.id})
+    edges = store.cypher(
+        "MATCH (s:Sample {batch: $b})-[g:GENERATED_BY]->(p:Persona) RETURN s.id AS s, g.role AS role, "
+        "p.id AS p ORDER BY s, role",
+        {"b": pair.batch.id},
+    )
     assert len(edges) == 8 and [e["role"] for e in edges[:2]] == ["a", "b"]
     patient_of = {(r["src"], r["dst"]) for r in store.iter_relations() if r["type"] == "PATIENT_OF"}
     by_sample: dict[str, list[str]] = {}
@@ -90,8 +98,18 @@ def test_six_tasks_and_a_pair_task_end_to_end(world: tuple, llm_settings: Settin
 def test_modes_shape_the_prompt(embedded_world: tuple, llm_settings: Settings, llm_server: LLMTestServer) -> None:
     store, vectors = embedded_world
     for mode in ("zero-shot", "few-shot", "persona-few-shot"):
-        report = synthesize(store, llm_settings, task="math", mode=mode, size=2, seed=1, vectors=vectors,
-                            options={"difficulty": "hard", "domain": "probability"}, shots=2, measure_diversity=False)
+        report = synthesize(
+            store,
+            llm_settings,
+            task="math",
+            mode=mode,
+            size=2,
+            seed=1,
+            vectors=vectors,
+            options={"difficulty": "hard", "domain": "probability"},
+            shots=2,
+            measure_diversity=False,
+        )
         assert len(report.samples) == 2
         messages = llm_server.brain.bodies()[-1]["messages"]
         roles = [m["role"] for m in messages]
@@ -110,11 +128,14 @@ def test_modes_shape_the_prompt(embedded_world: tuple, llm_settings: Settings, l
         synthesize(store, llm_settings, task="poetry", size=1, vectors=vectors)
 
 
-def test_failed_replies_are_reported_not_dropped(embedded_world: tuple, llm_settings: Settings, llm_server: LLMTestServer) -> None:
+def test_failed_replies_are_reported_not_dropped(
+    embedded_world: tuple, llm_settings: Settings, llm_server: LLMTestServer
+) -> None:
     store, vectors = embedded_world
     llm_server.add_rule("ship welder", "invalid", times=-1)  # every welder persona gets a schema-violating reply
-    report = synthesize(store, llm_settings, task="instruction", size=48, strategy="random", vectors=vectors,
-                        measure_diversity=False)
+    report = synthesize(
+        store, llm_settings, task="instruction", size=48, strategy="random", vectors=vectors, measure_diversity=False
+    )
     assert len(report.failed) == 12 and len(report.samples) == 36
     assert all("invalid" in f["error"] for f in report.failed)
     assert store.count("Sample") == 36
@@ -136,25 +157,38 @@ def test_diversity_is_measured_and_kept_on_the_batch(embedded_world: tuple, llm_
 
 
 def test_lineage_walks_to_the_text_and_the_parent(store: GraphStore, llm_settings: Settings) -> None:
-    text = SourceText(text="Night shifts at the harbour clinic are quiet until the trawlers come in.", source="example.org")
+    text = SourceText(
+        text="Night shifts at the harbour clinic are quiet until the trawlers come in.", source="example.org"
+    )
     nurse = Persona(text="A harbour clinic nurse who treats fishermen on night shifts", origin="text", hop=0)
-    patient = Persona(text="A trawler deckhand with a bad back who visits the clinic every winter", origin="persona", hop=1)
+    patient = Persona(
+        text="A trawler deckhand with a bad back who visits the clinic every winter", origin="persona", hop=1
+    )
     friend = Persona(text="The deckhand's cousin who mends nets on the quay", origin="persona", hop=2)
     store.upsert_texts([text])
     store.upsert_personas([nurse, patient, friend])
     store.link_derived_from([{"persona": nurse.id, "text": text.id, "props": {"model": "m"}}])
     # A hop-1 persona whose id sorts before the deckhand's, tied to the cousin by an imported edge.
-    decoy = next(p for p in (Persona(text=f"A harbour pharmacist number {i}", origin="persona", hop=1) for i in range(99))
-                 if p.id < patient.id)
+    decoy = next(
+        p
+        for p in (Persona(text=f"A harbour pharmacist number {i}", origin="persona", hop=1) for i in range(99))
+        if p.id < patient.id
+    )
     store.upsert_personas([decoy])
     # As expansion writes them, each edge names the persona that was expanded (`expanded`).
-    store.add_relations([Relation(src=patient.id, dst=nurse.id, type="PATIENT_OF", props={"hop": 1, "expanded": nurse.id}),
-                         Relation(src=friend.id, dst=patient.id, type="FAMILY_OF", props={"hop": 2, "expanded": patient.id}),
-                         Relation(src=friend.id, dst=decoy.id, type="CLIENT_OF", props={})])
+    store.add_relations(
+        [
+            Relation(src=patient.id, dst=nurse.id, type="PATIENT_OF", props={"hop": 1, "expanded": nurse.id}),
+            Relation(src=friend.id, dst=patient.id, type="FAMILY_OF", props={"hop": 2, "expanded": patient.id}),
+            Relation(src=friend.id, dst=decoy.id, type="CLIENT_OF", props={}),
+        ]
+    )
     ids = [nurse.id, patient.id, friend.id, decoy.id]
     vectors = (ids, np.eye(4, dtype=np.float32))
     compute_strata(store, Settings(), clusters=1, vectors=vectors)
-    report = synthesize(store, llm_settings, task="npc", size=4, strategy="random", vectors=vectors, measure_diversity=False)
+    report = synthesize(
+        store, llm_settings, task="npc", size=4, strategy="random", vectors=vectors, measure_diversity=False
+    )
     by_persona = {s["personas"][0]: s["id"] for s in report.samples}
     tree = lineage(store, by_persona[friend.id])
     assert tree["task"] == "npc" and tree["batch"] == report.batch.id
@@ -165,7 +199,11 @@ def test_lineage_walks_to_the_text_and_the_parent(store: GraphStore, llm_setting
     assert chain[0]["relation"] == "FAMILY_OF" and chain[1]["relation"] == "PATIENT_OF"
     assert chain[1]["text_id"] == text.id and "trawlers" in chain[1]["source_text"]
     root = lineage(store, by_persona[nurse.id])["personas"][0]
-    assert root["texts"][0]["id"] == text.id and root["texts"][0]["source"] == "example.org" and root["expanded_from"] == []
+    assert (
+        root["texts"][0]["id"] == text.id
+        and root["texts"][0]["source"] == "example.org"
+        and root["expanded_from"] == []
+    )
     with pytest.raises(ConfigError):
         lineage(store, "s_missing")
 
@@ -194,7 +232,7 @@ def test_exports_load_back_with_datasets(world: tuple, llm_settings: Settings, t
 
 
 def test_demo_stage(embedded_store: GraphStore, llm_settings: Settings) -> None:
-    from personagraph.sampling import demo_stage
+    from personagraph.demo import sampling as demo_stage
 
     build_world(embedded_store)
     lines: list[str] = []

@@ -7,16 +7,19 @@ from pathlib import Path
 from typing import Any
 
 from personagraph.config import Secret
+from personagraph.expand.t2p import T2POptions, T2PReport, t2p_dry_run, text_to_persona
+from personagraph.ingest import import_texts
 from personagraph.llm import LLMClient
 from personagraph.models import SourceText
-from personagraph.pipeline.text_to_persona import T2POptions, T2PReport, import_texts, t2p_dry_run, text_to_persona
 from personagraph.store import GraphStore
 from tests.llm_fixtures import TEST_API_KEY, LLMTestServer
 
 TEXTS = Path(__file__).resolve().parent.parent / "data" / "texts"
 
 
-def run(store: GraphStore, server: LLMTestServer, cache: Path, ids: list[str] | None = None, **options: Any) -> T2PReport:
+def run(
+    store: GraphStore, server: LLMTestServer, cache: Path, ids: list[str] | None = None, **options: Any
+) -> T2PReport:
     client = LLMClient(server.base_url, Secret(TEST_API_KEY), "test-model", cache_dir=cache, backoff_base=0.01)
     return text_to_persona(store, client, T2POptions(**options), ids)
 
@@ -34,13 +37,23 @@ def test_t2p_on_text_files(store: GraphStore, llm_server: LLMTestServer, tmp_pat
     )
     assert len(rows) == 15 and {r["source"] for r in rows} == {p.name for p in TEXTS.glob("*.txt")}
     assert all(r["model"] == "test-model" and r["prompt"] == report.prompt and r["run"] == report.run for r in rows)
-    assert {r["granularity"] for r in rows} == {"fine"} and {r["stance"] for r in rows} <= {"read", "write", "like", "dislike", "other"}
+    assert {r["granularity"] for r in rows} == {"fine"} and {r["stance"] for r in rows} <= {
+        "read",
+        "write",
+        "like",
+        "dislike",
+        "other",
+    }
     # The Japanese text went out whole, and the prompt asked for fine-grained personas.
     asked = [b["messages"][1]["content"] for b in llm_server.brain.bodies()]
-    assert any("東京・下町の小さなパン屋" in a for a in asked) and all("as specific as the text allows" in a for a in asked)
+    assert any("東京・下町の小さなパン屋" in a for a in asked) and all(
+        "as specific as the text allows" in a for a in asked
+    )
 
 
-def test_processed_texts_are_skipped_and_coarse_is_separate(store: GraphStore, llm_server: LLMTestServer, tmp_path: Path) -> None:
+def test_processed_texts_are_skipped_and_coarse_is_separate(
+    store: GraphStore, llm_server: LLMTestServer, tmp_path: Path
+) -> None:
     import_texts(store, [TEXTS])
     first = run(store, llm_server, tmp_path / "cache")
     assert first.texts == 5
@@ -79,9 +92,17 @@ def test_failed_texts_stay_pending(store: GraphStore, llm_server: LLMTestServer,
 
 def test_jsonl_input_and_dry_run(store: GraphStore, llm_server: LLMTestServer, tmp_path: Path) -> None:
     path = tmp_path / "texts.jsonl"
-    path.write_text("\n".join(json.dumps({"text": t, "source": f"s{i}"}, ensure_ascii=False)
-                              for i, t in enumerate(["Un café ouvre sur la place du marché.", "A new chess club opens downtown."])))
+    path.write_text(
+        "\n".join(
+            json.dumps({"text": t, "source": f"s{i}"}, ensure_ascii=False)
+            for i, t in enumerate(["Un café ouvre sur la place du marché.", "A new chess club opens downtown."])
+        )
+    )
     ids = import_texts(store, [path])
     plan = t2p_dry_run(store, T2POptions(), ids)
-    assert plan["texts"] == 2 and plan["prompt_tokens"] > 50 and "Un café" in plan["prompts"][0][1]["content"] + plan["prompts"][1][1]["content"]
+    assert (
+        plan["texts"] == 2
+        and plan["prompt_tokens"] > 50
+        and "Un café" in plan["prompts"][0][1]["content"] + plan["prompts"][1][1]["content"]
+    )
     assert llm_server.count == 0 and store.count("Persona") == 0

@@ -18,7 +18,7 @@ from typing import Any
 import networkx as nx
 
 from personagraph.ids import persona_id, text_id
-from personagraph.pipeline.ingest import import_file
+from personagraph.ingest.importer import import_file
 from personagraph.store import GraphStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,11 +56,24 @@ def reference() -> World:
     world = World()
     for record in _lines(WORLD / "personas.jsonl"):
         pid = persona_id(record["persona"])
-        world.personas[pid] = {"text": record["persona"], "label": record["domain"], "hop": 0, "origin": "import", "cluster": None, "uses": 0}
+        world.personas[pid] = {
+            "text": record["persona"],
+            "label": record["domain"],
+            "hop": 0,
+            "origin": "import",
+            "cluster": None,
+            "uses": 0,
+        }
         world.multi.add_node(pid)
         world.simple.add_node(pid)
     for record in _lines(WORLD / "relations.jsonl"):
-        rel = {"src": persona_id(record["src"]), "dst": persona_id(record["dst"]), "type": record["type"], "evidence": record["evidence"], "hop": None}
+        rel = {
+            "src": persona_id(record["src"]),
+            "dst": persona_id(record["dst"]),
+            "type": record["type"],
+            "evidence": record["evidence"],
+            "hop": None,
+        }
         world.relations.append(rel)
         world.multi.add_edge(rel["src"], rel["dst"], type=rel["type"])
         world.simple.add_edge(rel["src"], rel["dst"])
@@ -113,25 +126,38 @@ def load(store: GraphStore, world: World) -> None:
     assert import_file(store, WORLD / "personas.jsonl").personas_new == len(world.personas)
     assert import_file(store, WORLD / "relations.jsonl").relations == len(world.relations)
     assert import_file(store, TEXTS).texts_new == len(world.texts)
-    rows = [{"id": pid, "hop": p["hop"], "origin": p["origin"], "cluster": p["cluster"], "uses": p["uses"]} for pid, p in world.personas.items()]
+    rows = [
+        {"id": pid, "hop": p["hop"], "origin": p["origin"], "cluster": p["cluster"], "uses": p["uses"]}
+        for pid, p in world.personas.items()
+    ]
     store.cypher(
         "UNWIND $rows AS r MATCH (p:Persona {id: r.id}) SET p.hop = r.hop, p.origin = r.origin, p.cluster = r.cluster, p.uses = r.uses",
-        {"rows": rows}, write=True,
+        {"rows": rows},
+        write=True,
     )
-    edges = [{"src": r["src"], "dst": r["dst"], "type": r["type"], "hop": r["hop"]} for r in world.relations if r["hop"] is not None]
+    edges = [
+        {"src": r["src"], "dst": r["dst"], "type": r["type"], "hop": r["hop"]}
+        for r in world.relations
+        if r["hop"] is not None
+    ]
     store.cypher(
         "UNWIND $rows AS r MATCH (a:Persona {id: r.src})-[e]->(b:Persona {id: r.dst}) WHERE type(e) = r.type SET e.hop = r.hop",
-        {"rows": edges}, write=True,
+        {"rows": edges},
+        write=True,
     )
-    store.link_derived_from([{"persona": p, "text": t, "props": {"model": "fixture", "run": "t2p"}} for p, t in world.derived])
+    store.link_derived_from(
+        [{"persona": p, "text": t, "props": {"model": "fixture", "run": "t2p"}} for p, t in world.derived]
+    )
     store.cypher(
         "UNWIND $rows AS r CREATE (b:Batch {id: r.id, task: 'math'}) WITH b, r UNWIND r.personas AS pid "
         "MATCH (p:Persona {id: pid}) CREATE (p)-[:USED_IN]->(b)",
-        {"rows": [{"id": bid, "personas": members} for bid, members in world.batches.items()]}, write=True,
+        {"rows": [{"id": bid, "personas": members} for bid, members in world.batches.items()]},
+        write=True,
     )
     store.cypher(
         "UNWIND $rows AS r MATCH (p:Persona {id: r.persona}) CREATE (s:Sample {id: r.id, task: 'npc'})-[:GENERATED_BY]->(p)",
-        {"rows": [{"id": sid, "persona": pid} for sid, pid in world.samples.items()]}, write=True,
+        {"rows": [{"id": sid, "persona": pid} for sid, pid in world.samples.items()]},
+        write=True,
     )
 
 

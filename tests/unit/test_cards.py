@@ -49,7 +49,9 @@ def small_cast() -> Cast:
         CastRelation(src=ids[0], type="MENTOR_OF", dst=ids[4]),
         CastRelation(src=ids[2], type="FAMILY_OF", dst=ids[4]),
     ]
-    members = [CastMember(id=p.id, text=p.text, community=i % 2, cluster=3 if i == 0 else None) for i, p in enumerate(people)]
+    members = [
+        CastMember(id=p.id, text=p.text, community=i % 2, cluster=3 if i == 0 else None) for i, p in enumerate(people)
+    ]
     return Cast(members=members, relations=relations, mode="ids", seed=ids[0])
 
 
@@ -77,14 +79,21 @@ def test_relations_are_in_the_lorebook_and_the_extension(npcs: list[NPC]) -> Non
     captain = npcs[2]
     card = card_v3(captain, len(npcs))
     book = card["data"]["character_book"]
-    assert {e["keys"][0] for e in book["entries"]} == {names[cast.members[1].id], names[cast.members[3].id],
-                                                       names[cast.members[4].id]}
+    assert {e["keys"][0] for e in book["entries"]} == {
+        names[cast.members[1].id],
+        names[cast.members[3].id],
+        names[cast.members[4].id],
+    }
     rival = next(e for e in book["entries"] if e["extensions"]["personagraph"]["type"] == "RIVAL")
     assert rival["keys"][1] == rival["keys"][0].split()[0]  # keyed by the full and the given name
     assert "resents" in rival["content"]
     ext = card["data"]["extensions"]["personagraph"]
     assert ext["persona_id"] == cast.members[2].id
-    assert {(r["type"], r["direction"]) for r in ext["relations"]} == {("PATIENT_OF", "out"), ("RIVAL", "out"), ("FAMILY_OF", "out")}
+    assert {(r["type"], r["direction"]) for r in ext["relations"]} == {
+        ("PATIENT_OF", "out"),
+        ("RIVAL", "out"),
+        ("FAMILY_OF", "out"),
+    }
     doctor = card_v2(npcs[1], len(npcs))
     views = doctor["data"]["extensions"]["personagraph"]["relations"]
     assert {v["direction"] for v in views} == {"in"}
@@ -100,30 +109,64 @@ def _v3(npcs: list[NPC]) -> dict[str, Any]:
     return card_v3(npcs[0], len(npcs))
 
 
-@pytest.mark.parametrize(("which", "mutate", "problem"), [
-    ("v2", lambda c: c["data"].pop("name"), "data.name: required field is missing"),
-    ("v2", lambda c: c["data"].__setitem__("tags", "npc"), "data.tags: must be an array of strings, not string"),
-    ("v2", lambda c: c["data"].__setitem__("personality", None), "data.personality: must be a string, not null"),
-    ("v2", lambda c: c.__setitem__("spec_version", 2.0), "card.spec_version: must be '2.0'"),
-    ("v2", lambda c: c["data"].pop("extensions"), "data.extensions: required field is missing"),
-    ("v2", lambda c: c["data"]["alternate_greetings"].append(3), "data.alternate_greetings[0]: must be a string"),
-    ("v2", lambda c: c["data"]["character_book"]["entries"][0].pop("enabled"), "entries[0].enabled: required field is missing"),
-    ("v2", lambda c: c["data"]["character_book"]["entries"][0].__setitem__("insertion_order", "1"), "insertion_order: must be a number"),
-    ("v2", lambda c: c["data"]["character_book"]["entries"][0].__setitem__("id", "x"), "entries[0].id: must be a number, not string"),
-    ("v2", lambda c: c["data"]["character_book"]["entries"][0].__setitem__("position", "middle"), "position: must be one of"),
-    ("v2", lambda c: c["data"]["character_book"].pop("extensions"), "character_book.extensions: required field is missing"),
-    ("v3", lambda c: c["data"].pop("group_only_greetings"), "data.group_only_greetings: required field is missing"),
-    ("v3", lambda c: c["data"]["character_book"]["entries"][0].pop("use_regex"), "entries[0].use_regex: required field is missing"),
-    ("v3", lambda c: c["data"].__setitem__("creation_date", "today"), "data.creation_date: must be a number"),
-    ("v3", lambda c: c["data"]["assets"][0].__setitem__("ext", ".PNG"), "data.assets[0].ext: must be a lowercase"),
-    ("v3", lambda c: c["data"]["assets"].append({"type": "icon", "uri": "ccdefault:", "name": "main", "ext": "png"}),
-     "exactly one must be named 'main'"),
-    ("v3", lambda c: c["data"].__setitem__("creator_notes_multilingual", {"en-GB": "x"}), "ISO 639-1"),
-    ("v3", lambda c: c["data"].__setitem__("source", "personagraph"), "data.source: must be an array of strings"),
-    ("v3", lambda c: c["data"].__setitem__("character_book", []), "data.character_book: must be an object, not array"),
-    ("v3", lambda c: c.pop("data"), "card.data: required field is missing"),
-    ("v3", lambda c: c.__setitem__("spec", "chara_card_v2"), "card.spec: must be 'chara_card_v3'"),
-])
+@pytest.mark.parametrize(
+    ("which", "mutate", "problem"),
+    [
+        ("v2", lambda c: c["data"].pop("name"), "data.name: required field is missing"),
+        ("v2", lambda c: c["data"].__setitem__("tags", "npc"), "data.tags: must be an array of strings, not string"),
+        ("v2", lambda c: c["data"].__setitem__("personality", None), "data.personality: must be a string, not null"),
+        ("v2", lambda c: c.__setitem__("spec_version", 2.0), "card.spec_version: must be '2.0'"),
+        ("v2", lambda c: c["data"].pop("extensions"), "data.extensions: required field is missing"),
+        ("v2", lambda c: c["data"]["alternate_greetings"].append(3), "data.alternate_greetings[0]: must be a string"),
+        (
+            "v2",
+            lambda c: c["data"]["character_book"]["entries"][0].pop("enabled"),
+            "entries[0].enabled: required field is missing",
+        ),
+        (
+            "v2",
+            lambda c: c["data"]["character_book"]["entries"][0].__setitem__("insertion_order", "1"),
+            "insertion_order: must be a number",
+        ),
+        (
+            "v2",
+            lambda c: c["data"]["character_book"]["entries"][0].__setitem__("id", "x"),
+            "entries[0].id: must be a number, not string",
+        ),
+        (
+            "v2",
+            lambda c: c["data"]["character_book"]["entries"][0].__setitem__("position", "middle"),
+            "position: must be one of",
+        ),
+        (
+            "v2",
+            lambda c: c["data"]["character_book"].pop("extensions"),
+            "character_book.extensions: required field is missing",
+        ),
+        ("v3", lambda c: c["data"].pop("group_only_greetings"), "data.group_only_greetings: required field is missing"),
+        (
+            "v3",
+            lambda c: c["data"]["character_book"]["entries"][0].pop("use_regex"),
+            "entries[0].use_regex: required field is missing",
+        ),
+        ("v3", lambda c: c["data"].__setitem__("creation_date", "today"), "data.creation_date: must be a number"),
+        ("v3", lambda c: c["data"]["assets"][0].__setitem__("ext", ".PNG"), "data.assets[0].ext: must be a lowercase"),
+        (
+            "v3",
+            lambda c: c["data"]["assets"].append({"type": "icon", "uri": "ccdefault:", "name": "main", "ext": "png"}),
+            "exactly one must be named 'main'",
+        ),
+        ("v3", lambda c: c["data"].__setitem__("creator_notes_multilingual", {"en-GB": "x"}), "ISO 639-1"),
+        ("v3", lambda c: c["data"].__setitem__("source", "personagraph"), "data.source: must be an array of strings"),
+        (
+            "v3",
+            lambda c: c["data"].__setitem__("character_book", []),
+            "data.character_book: must be an object, not array",
+        ),
+        ("v3", lambda c: c.pop("data"), "card.data: required field is missing"),
+        ("v3", lambda c: c.__setitem__("spec", "chara_card_v2"), "card.spec: must be 'chara_card_v3'"),
+    ],
+)
 def test_validators_catch_broken_cards(npcs: list[NPC], which: str, mutate: Any, problem: str) -> None:
     card = copy.deepcopy(_v2(npcs) if which == "v2" else _v3(npcs))
     assert card_spec.validate(card) == []
@@ -148,10 +191,10 @@ def _own_text_chunks(data: bytes) -> dict[str, bytes]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     found, offset = {}, 8
     while offset < len(data):
-        (length,) = struct.unpack(">I", data[offset:offset + 4])
-        kind = data[offset + 4:offset + 8]
-        body = data[offset + 8:offset + 8 + length]
-        assert struct.unpack(">I", data[offset + 8 + length:offset + 12 + length])[0] == zlib.crc32(kind + body)
+        (length,) = struct.unpack(">I", data[offset : offset + 4])
+        kind = data[offset + 4 : offset + 8]
+        body = data[offset + 8 : offset + 8 + length]
+        assert struct.unpack(">I", data[offset + 8 + length : offset + 12 + length])[0] == zlib.crc32(kind + body)
         if kind == b"tEXt":
             key, _, value = body.partition(b"\0")
             found[key.decode("latin-1")] = value
@@ -174,8 +217,9 @@ def test_png_chunks_decode_back_to_the_same_json(npcs: list[NPC]) -> None:
     cards = cards_in_png(data)
     assert cards["ccv3"] == v3
     assert cards["chara"]["data"]["creator_notes"].startswith(V3_BACKFILL_WARNING)
-    assert {k: v for k, v in cards["chara"]["data"].items() if k != "creator_notes"} == \
-        {k: v for k, v in v2["data"].items() if k != "creator_notes"}
+    assert {k: v for k, v in cards["chara"]["data"].items() if k != "creator_notes"} == {
+        k: v for k, v in v2["data"].items() if k != "creator_notes"
+    }
     assert [kind for kind, _ in png_chunks(data)].count(b"tEXt") == 2
     # ...and a hand walk of the bytes: the chunks are tEXt (not zTXt/iTXt), base64 ASCII.
     raw = _own_text_chunks(data)
@@ -222,8 +266,14 @@ def test_read_card_refuses_what_is_not_a_card(tmp_path: Path) -> None:
     avatar("No Card", 1).save(plain)
     with pytest.raises(MalformedInputError, match="no chara or ccv3"):
         read_card(plain)
-    foreign = {"spec": "chara_card_v2", "spec_version": "2.0", "data": {**card_v2(
-        NPC(persona_id="p_1", persona_text="x", name="Ivo Holm", role="Hermit"), 1)["data"], "extensions": {}}}
+    foreign = {
+        "spec": "chara_card_v2",
+        "spec_version": "2.0",
+        "data": {
+            **card_v2(NPC(persona_id="p_1", persona_text="x", name="Ivo Holm", role="Hermit"), 1)["data"],
+            "extensions": {},
+        },
+    }
     foreign["data"]["description"] = "A hermit who lives in the dunes"
     assert persona_from_card(foreign).text == "A hermit who lives in the dunes"
 

@@ -16,23 +16,28 @@ def test_where_parses_into_parameters() -> None:
         {"field": "uses", "op": "=", "value": 0},
     ]
     assert parse_where("degree >= 3 and community != 1") == [
-        {"field": "degree", "op": ">=", "value": 3}, {"field": "community", "op": "<>", "value": 1}]
+        {"field": "degree", "op": ">=", "value": 3},
+        {"field": "community", "op": "<>", "value": 1},
+    ]
     assert parse_where("origin = 'persona'")[0]["value"] == "persona"
     assert parse_where("") == []
 
 
-@pytest.mark.parametrize("bad", [
-    "hop <= 2 or hop = 5",                      # no 'or'
-    "text = 'x'",                               # not a whitelisted field
-    "hop <= 'two'",                             # a number field with a string
-    "origin < text",                            # origin compares with = or != only
-    "origin = martian",                         # unknown origin
-    "hop <= 2; MATCH (n) DETACH DELETE n",      # a second statement
-    "hop <= 2 and",                             # dangling
-    "hop <= 2) OR (1 = 1",                      # parentheses
-    "p.hop <= 2",                               # property syntax
-    "hop <= $x",                                # a parameter
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "hop <= 2 or hop = 5",  # no 'or'
+        "text = 'x'",  # not a whitelisted field
+        "hop <= 'two'",  # a number field with a string
+        "origin < text",  # origin compares with = or != only
+        "origin = martian",  # unknown origin
+        "hop <= 2; MATCH (n) DETACH DELETE n",  # a second statement
+        "hop <= 2 and",  # dangling
+        "hop <= 2) OR (1 = 1",  # parentheses
+        "p.hop <= 2",  # property syntax
+        "hop <= $x",  # a parameter
+    ],
+)
 def test_where_refuses(bad: str) -> None:
     with pytest.raises(ConfigError):
         parse_where(bad)
@@ -58,7 +63,7 @@ INJECTIONS = [
     "(p)-[:RIVAL|DROP]->()",
     "(p {text: 'x'}) DELETE p",
     "(p)-[:RIVAL]->(q {id: 'a\\' }) DELETE p //'})",
-    "(p)-[:RIVAL]->(q {id: \"a\"})",
+    '(p)-[:RIVAL]->(q {id: "a"})',
     "(p:`Persona`)",
     "(p)-[:`RIVAL`]->()",
     "(p)-[:RIVAL]->() /* comment */",
@@ -95,8 +100,13 @@ def test_accepted_patterns_never_carry_a_write_clause() -> None:
 
 
 def test_carver_parse_and_params() -> None:
-    carver = Carver.parse(where="hop <= 2", origin="text,persona", cluster="3, 7", text=" Nurse ",
-                          match="(p)-[:PATIENT_OF]->(:Persona {hop: 0})")
+    carver = Carver.parse(
+        where="hop <= 2",
+        origin="text,persona",
+        cluster="3, 7",
+        text=" Nurse ",
+        match="(p)-[:PATIENT_OF]->(:Persona {hop: 0})",
+    )
     params = carver.params()
     assert params["conds"] == [{"field": "hop", "op": "<=", "value": 2}]
     assert params["origins"] == ["text", "persona"] and params["clusters"] == [3, 7]

@@ -18,13 +18,24 @@ def graph_of(edges: list[tuple[str, str, str]], nodes: tuple[str, ...] = ()) -> 
 
 
 # Two dense villages joined by one bridge (c-x), a tail beyond, and an island pair far away.
-VILLAGES = graph_of([
-    ("a", "COLLEAGUE", "b"), ("b", "COLLEAGUE", "c"), ("a", "RIVAL", "c"), ("c", "FRIEND_OF", "d"), ("d", "RIVAL", "a"),
-    ("c", "SUPPLIER_OF", "x"),
-    ("x", "COLLEAGUE", "y"), ("y", "COLLEAGUE", "z"), ("x", "RIVAL", "z"), ("z", "FAMILY_OF", "w"),
-    ("w", "MENTOR_OF", "t1"), ("t1", "MENTOR_OF", "t2"),
-    ("i1", "FRIEND_OF", "i2"),
-], nodes=("lonely",))
+VILLAGES = graph_of(
+    [
+        ("a", "COLLEAGUE", "b"),
+        ("b", "COLLEAGUE", "c"),
+        ("a", "RIVAL", "c"),
+        ("c", "FRIEND_OF", "d"),
+        ("d", "RIVAL", "a"),
+        ("c", "SUPPLIER_OF", "x"),
+        ("x", "COLLEAGUE", "y"),
+        ("y", "COLLEAGUE", "z"),
+        ("x", "RIVAL", "z"),
+        ("z", "FAMILY_OF", "w"),
+        ("w", "MENTOR_OF", "t1"),
+        ("t1", "MENTOR_OF", "t2"),
+        ("i1", "FRIEND_OF", "i2"),
+    ],
+    nodes=("lonely",),
+)
 
 
 def is_connected(graph: nx.MultiDiGraph, members: list[str]) -> bool:
@@ -45,8 +56,15 @@ def test_cast_is_connected_and_bounded(size: int) -> None:
 def test_growth_prefers_near_and_tightly_tied_personas() -> None:
     choice = choose_cast(VILLAGES, size=4, start="a")
     assert set(choice.members) == {"a", "b", "c", "d"}  # the village before the bridge
-    assert choice.relations == sorted([("a", "COLLEAGUE", "b"), ("b", "COLLEAGUE", "c"), ("a", "RIVAL", "c"),
-                                       ("c", "FRIEND_OF", "d"), ("d", "RIVAL", "a")])
+    assert choice.relations == sorted(
+        [
+            ("a", "COLLEAGUE", "b"),
+            ("b", "COLLEAGUE", "c"),
+            ("a", "RIVAL", "c"),
+            ("c", "FRIEND_OF", "d"),
+            ("d", "RIVAL", "a"),
+        ]
+    )
 
 
 def test_same_graph_same_cast() -> None:

@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 from personagraph import queries
-from personagraph.cli.store_cmds import parse_param
+from personagraph.cli.options import parse_param
 from personagraph.config import Secret, Settings
 from personagraph.errors import ConfigError, MalformedInputError, PersonaGraphError, VocabularyError
 from personagraph.ids import normalise, persona_id

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from datasketch import MinHash, MinHashLSH
 
-from personagraph.pipeline.dedup import ann, groups, lsh
-from personagraph.pipeline.dedup.minhash import Vocabulary, estimate_jaccard, signatures, tokenise, words
+from personagraph.dedup import ann, groups, lsh
+from personagraph.dedup.minhash import Vocabulary, estimate_jaccard, signatures, tokenise, words
 from tests.conftest import SAMPLE
 
 

@@ -20,8 +20,12 @@ def test_distinct_n_known_values() -> None:
 
 def test_near_duplicate_rate() -> None:
     base = "a ship welder at the northern docks repairs hulls in the freezing winter nights and trains apprentices"
-    texts = [base, base + " too", "a chess coach trains teenagers for regional tournaments in a small town hall",
-             "an astronomer runs public nights at a small observatory on the hill above the lake"]
+    texts = [
+        base,
+        base + " too",
+        "a chess coach trains teenagers for regional tournaments in a small town hall",
+        "an astronomer runs public nights at a small observatory on the hill above the lake",
+    ]
     result = diversity.near_duplicate_rate(texts, threshold=0.8)
     assert result["pairs"] == 1 and result["rate"] == pytest.approx(0.5)
     distinct = diversity.near_duplicate_rate(texts[2:], threshold=0.8)
@@ -53,7 +57,9 @@ def test_similarity_bins() -> None:
     samples = np.array([[1, 0], [0.6, 0.8], [0, 1]], dtype=float)
     bins = diversity.similarity_bins(personas, samples)
     assert [b["pairs"] for b in bins] == [2, 1]
-    assert bins[0]["mean_persona_sim"] == pytest.approx(0.0) and bins[0]["mean_sample_sim"] == pytest.approx((0 + 0.8) / 2)
+    assert bins[0]["mean_persona_sim"] == pytest.approx(0.0) and bins[0]["mean_sample_sim"] == pytest.approx(
+        (0 + 0.8) / 2
+    )
     assert bins[1]["mean_persona_sim"] == pytest.approx(1.0) and bins[1]["mean_sample_sim"] == pytest.approx(0.6)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from personagraph.pipeline.embedding_cache import MAX_PARTS, EmbeddingCache
+from personagraph.embeddings.vectors import MAX_PARTS, EmbeddingCache
 
 META = {"embedder": "static", "model": "m", "dim": 4, "fingerprint": "abc"}
 

@@ -12,8 +12,12 @@ from personagraph.store.base import write_clause
 
 
 def test_parse_params_with_defaults() -> None:
-    params = explore.parse_params("id: persona id; limit: most rows to return (default 50); q: text (default \"a b\")")
-    assert [(p.name, p.required, p.default) for p in params] == [("id", True, None), ("limit", False, 50), ("q", False, "a b")]
+    params = explore.parse_params('id: persona id; limit: most rows to return (default 50); q: text (default "a b")')
+    assert [(p.name, p.required, p.default) for p in params] == [
+        ("id", True, None),
+        ("limit", False, 50),
+        ("q", False, "a b"),
+    ]
     assert params[1].description == "most rows to return"
     assert explore.parse_params("none") == () and explore.parse_params("") == ()
 
@@ -39,9 +43,21 @@ def test_catalogue_is_read_only_and_complete() -> None:
     catalogue = explore.catalogue()
     assert len(catalogue) >= 14
     assert {q.name for q in catalogue} >= {
-        "neighbourhood", "relation_types", "degree_distribution", "top_hubs", "personas_per_hop", "personas_per_origin",
-        "personas_per_cluster", "shortest_path", "isolated_personas", "rivals_of_colleagues", "lineage", "triangles",
-        "search", "mutual_relations", "most_used",
+        "neighbourhood",
+        "relation_types",
+        "degree_distribution",
+        "top_hubs",
+        "personas_per_hop",
+        "personas_per_origin",
+        "personas_per_cluster",
+        "shortest_path",
+        "isolated_personas",
+        "rivals_of_colleagues",
+        "lineage",
+        "triangles",
+        "search",
+        "mutual_relations",
+        "most_used",
     }
     for query in catalogue:
         loaded = queries.load(f"explore/{query.name}")

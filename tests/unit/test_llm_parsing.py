@@ -98,16 +98,22 @@ def test_packaged_prompts_load_and_render() -> None:
 
 
 def test_prompt_version_is_a_content_hash_and_few_shot(tmp_path) -> None:
-    (tmp_path / "demo.prompt").write_text("# demo\n=== system\nBe brief.\n=== user\nQ: {{ q }} {\"json\": true} $x$\n")
+    (tmp_path / "demo.prompt").write_text('# demo\n=== system\nBe brief.\n=== user\nQ: {{ q }} {"json": true} $x$\n')
     first = prompts.load("demo", tmp_path)
     assert first.render(q="why")[1]["content"] == 'Q: why {"json": true} $x$'
-    (tmp_path / "demo.examples.jsonl").write_text('{"vars": {"q": "one"}, "reply": {"a": 1}}\n{"vars": {"q": "two"}, "reply": "2"}\n')
+    (tmp_path / "demo.examples.jsonl").write_text(
+        '{"vars": {"q": "one"}, "reply": {"a": 1}}\n{"vars": {"q": "two"}, "reply": "2"}\n'
+    )
     prompts._load.cache_clear()
     second = prompts.load("demo", tmp_path)
     assert second.version != first.version
     shots = second.render(shots=2, q="why")
     assert [m["role"] for m in shots] == ["system", "user", "assistant", "user", "assistant", "user"]
-    assert shots[1]["content"].startswith("Q: one") and shots[2]["content"] == '{"a": 1}' and shots[5]["content"].startswith("Q: why")
+    assert (
+        shots[1]["content"].startswith("Q: one")
+        and shots[2]["content"] == '{"a": 1}'
+        and shots[5]["content"].startswith("Q: why")
+    )
     assert second.render(q="why") == first.render(q="why")  # zero-shot by default
     with pytest.raises(ConfigError):
         second.render(shots=3, q="why")

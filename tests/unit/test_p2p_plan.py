@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import random
 
-from personagraph.models import Persona, Relation
-from personagraph.pipeline.p2p_plan import (
+from personagraph.expand.plan import (
     P2PReply,
     apply_mapping,
     edge_ends,
@@ -13,26 +12,41 @@ from personagraph.pipeline.p2p_plan import (
     plan_expansion,
     relation_lines,
 )
-from personagraph.pipeline.text_to_persona import T2PReply, normalise_stance
-from personagraph.pipeline.tokens import approx_tokens, cut_to_budget
+from personagraph.expand.t2p import T2PReply, normalise_stance
+from personagraph.llm.tokens import approx_tokens, cut_to_budget
+from personagraph.models import Persona, Relation
 from personagraph.vocabulary import Vocabulary
 
-SOURCE = {"id": Persona(text="A night-shift nurse on a cardiac ward").id, "hop": 2, "text": "A night-shift nurse on a cardiac ward"}
+SOURCE = {
+    "id": Persona(text="A night-shift nurse on a cardiac ward").id,
+    "hop": 2,
+    "text": "A night-shift nurse on a cardiac ward",
+}
 PROV = {"run": "r1", "model": "m", "prompt": "p2p@abc"}
 
 
 def reply(*items: tuple[str, str]) -> P2PReply:
-    return P2PReply.model_validate({"related": [{"persona": p, "relation": r, "evidence": "  They work  together. "} for p, r in items]})
+    return P2PReply.model_validate(
+        {"related": [{"persona": p, "relation": r, "evidence": "  They work  together. "} for p, r in items]}
+    )
 
 
 def test_plan_maps_synonyms_and_rejects_unknown_types() -> None:
-    plan = plan_expansion(SOURCE, reply(
-        ("A cardiologist at the same hospital", "coworker"),
-        ("A heart patient recovering from surgery", "PATIENT_OF"),
-        ("A landlord", "landlord of"),
-        ('"A night-shift nurse on a cardiac ward."', "COLLEAGUE"),  # the persona itself
-    ), Vocabulary(), PROV)
-    assert [p.text for p in plan.personas] == ["A cardiologist at the same hospital", "A heart patient recovering from surgery"]
+    plan = plan_expansion(
+        SOURCE,
+        reply(
+            ("A cardiologist at the same hospital", "coworker"),
+            ("A heart patient recovering from surgery", "PATIENT_OF"),
+            ("A landlord", "landlord of"),
+            ('"A night-shift nurse on a cardiac ward."', "COLLEAGUE"),  # the persona itself
+        ),
+        Vocabulary(),
+        PROV,
+    )
+    assert [p.text for p in plan.personas] == [
+        "A cardiologist at the same hospital",
+        "A heart patient recovering from surgery",
+    ]
     assert all(p.hop == 3 and p.origin == "persona" for p in plan.personas)
     assert [r.type for r in plan.relations] == ["COLLEAGUE", "PATIENT_OF"]
     assert plan.rejected == {"LANDLORD_OF": 1} and plan.self_loops == 1
@@ -51,7 +65,9 @@ def test_a_custom_vocabulary_limits_the_types() -> None:
     vocabulary = Vocabulary(["COLLEAGUE", "RIVAL"])
     plan = plan_expansion(SOURCE, reply(("A chess coach", "rival"), ("A patient", "PATIENT_OF")), vocabulary, PROV)
     assert [r.type for r in plan.relations] == ["RIVAL"] and plan.rejected == {"PATIENT_OF": 1}
-    assert relation_lines(vocabulary) == "- COLLEAGUE: works alongside this persona\n- RIVAL: competes with this persona"
+    assert (
+        relation_lines(vocabulary) == "- COLLEAGUE: works alongside this persona\n- RIVAL: competes with this persona"
+    )
     assert relation_lines(Vocabulary(["BANDMATE"])) == "- BANDMATE"
 
 
@@ -91,7 +107,9 @@ def test_token_budget_cuts_latin_and_cjk() -> None:
 
 
 def test_t2p_reply_is_tolerant_about_stances() -> None:
-    parsed = T2PReply.model_validate({"personas": [{"persona": "A tram enthusiast", "stance": "Fan"}, {"persona": "A shop owner"}]})
+    parsed = T2PReply.model_validate(
+        {"personas": [{"persona": "A tram enthusiast", "stance": "Fan"}, {"persona": "A shop owner"}]}
+    )
     assert [p.stance for p in parsed.personas] == ["like", "read"]
     assert normalise_stance("critic of the plan") == "dislike" and normalise_stance("neutral") == "other"
 

@@ -10,13 +10,26 @@ from pydantic import ValidationError
 
 from personagraph.errors import VocabularyError
 from personagraph.ids import _EDGE_PUNCT, _SPACE, normalise, persona_id, text_id
+from personagraph.ingest.records import detect_kind, labels_value, persona_row, relation_row, text_row
 from personagraph.models import Persona, SourceText
-from personagraph.pipeline.records import detect_kind, labels_value, persona_row, relation_row, text_row
 from personagraph.vocabulary import Vocabulary
 
 AWKWARD = [
-    "A nurse", "  A nurse on nights  ", "A nurse.\n", "\tA welder\u00a0", "Ünïcödé Straße-Lehrerin", "ＡＢＣ wide letters",
-    "x", " ", "", "\u3000", "A\u2028B", "\x1cA chess coach\x1f", "tab\tinside", "ends with dots...", "emoji 🧑‍⚕️ nurse",
+    "A nurse",
+    "  A nurse on nights  ",
+    "A nurse.\n",
+    "\tA welder\u00a0",
+    "Ünïcödé Straße-Lehrerin",
+    "ＡＢＣ wide letters",
+    "x",
+    " ",
+    "",
+    "\u3000",
+    "A\u2028B",
+    "\x1cA chess coach\x1f",
+    "tab\tinside",
+    "ends with dots...",
+    "emoji 🧑‍⚕️ nurse",
 ]
 
 
@@ -64,19 +77,42 @@ def test_ascii_fast_path_of_normalise_is_the_reference() -> None:
 def test_text_row_matches_the_model() -> None:
     row = text_row({"text": "  The night shift starts at ten. ", "url": "https://example.org/a"})
     model = SourceText(text="  The night shift starts at ten. ", source="https://example.org/a")
-    assert (row["id"], row["text"], row["source"]) == (model.id, model.text, model.source) and row["id"] == text_id("The night shift starts at ten")
+    assert (row["id"], row["text"], row["source"]) == (model.id, model.text, model.source) and row["id"] == text_id(
+        "The night shift starts at ten"
+    )
     with pytest.raises(ValueError, match="text"):
         text_row({"text": "   "})
 
 
 def test_persona_row_fields() -> None:
     row = persona_row({"id": "fp-17", "persona": "A welder", "labels": '["Industry", "Welding"]'})
-    assert row == {"id": persona_id("A welder"), "text": "A welder", "origin": "import", "hop": 0, "uses": 0,
-                   "labels": ["Industry", "Welding"], "source_id": "fp-17"}
-    exported = persona_row({"id": persona_id("A welder"), "text": "A welder", "origin": "persona", "hop": "2", "cluster": 4, "uses": 3})
-    assert exported == {"id": persona_id("A welder"), "text": "A welder", "origin": "persona", "hop": 2, "uses": 3, "cluster": 4}
+    assert row == {
+        "id": persona_id("A welder"),
+        "text": "A welder",
+        "origin": "import",
+        "hop": 0,
+        "uses": 0,
+        "labels": ["Industry", "Welding"],
+        "source_id": "fp-17",
+    }
+    exported = persona_row(
+        {"id": persona_id("A welder"), "text": "A welder", "origin": "persona", "hop": "2", "cluster": 4, "uses": 3}
+    )
+    assert exported == {
+        "id": persona_id("A welder"),
+        "text": "A welder",
+        "origin": "persona",
+        "hop": 2,
+        "uses": 3,
+        "cluster": 4,
+    }
     assert persona_row({"input persona": "A baker"})["text"] == "A baker"
-    for bad in ({"persona": "x", "origin": "alien"}, {"persona": "x", "hop": -1}, {"persona": "x", "hop": 1.5}, {"persona": "x", "hop": "two"}):
+    for bad in (
+        {"persona": "x", "origin": "alien"},
+        {"persona": "x", "hop": -1},
+        {"persona": "x", "hop": 1.5},
+        {"persona": "x", "hop": "two"},
+    ):
         with pytest.raises(ValueError):
             persona_row(bad)
     assert labels_value("a, b,") == ["a", "b"] and labels_value("") is None and labels_value(["x", 2]) == ["x", "2"]
@@ -94,8 +130,16 @@ def test_detect_kind() -> None:
 def test_relation_row() -> None:
     vocabulary = Vocabulary()
     (src, dst, rel_type, props), new = relation_row(
-        {"src": persona_id("A nurse"), "dst": " A patient ", "type": "patient", "evidence": "ward 3", "hop": 1,
-         "weight": float("nan"), "big": 2**70, "nested": {"a": 1}},
+        {
+            "src": persona_id("A nurse"),
+            "dst": " A patient ",
+            "type": "patient",
+            "evidence": "ward 3",
+            "hop": 1,
+            "weight": float("nan"),
+            "big": 2**70,
+            "nested": {"a": 1},
+        },
         vocabulary,
     )
     assert (src, dst, rel_type) == (persona_id("A nurse"), persona_id("A patient"), "PATIENT_OF")
@@ -103,6 +147,10 @@ def test_relation_row() -> None:
     assert new == [{"id": persona_id("A patient"), "text": "A patient", "origin": "import", "hop": 0, "uses": 0}]
     with pytest.raises(VocabularyError, match="arch nemesis"):
         relation_row({"src": "a", "dst": "b", "type": "arch nemesis"}, vocabulary)
-    for bad in ({"src": "", "dst": "b", "type": "RIVAL"}, {"src": "a", "dst": 3, "type": "RIVAL"}, {"src": "a", "dst": "b", "type": ""}):
+    for bad in (
+        {"src": "", "dst": "b", "type": "RIVAL"},
+        {"src": "a", "dst": 3, "type": "RIVAL"},
+        {"src": "a", "dst": "b", "type": ""},
+    ):
         with pytest.raises(ValueError):
             relation_row(bad, vocabulary)

@@ -14,7 +14,9 @@ def blobs(k: int = 12, per: int = 200, d: int = 32, seed: int = 0, tiny: int = 0
     rng = np.random.default_rng(seed)
     centres = rng.standard_normal((k + tiny, d)).astype(np.float32)
     sizes = [per] * k + [3] * tiny
-    x = np.concatenate([c + 0.15 * rng.standard_normal((s, d)).astype(np.float32) for c, s in zip(centres, sizes, strict=True)])
+    x = np.concatenate(
+        [c + 0.15 * rng.standard_normal((s, d)).astype(np.float32) for c, s in zip(centres, sizes, strict=True)]
+    )
     x /= np.linalg.norm(x, axis=1, keepdims=True)
     return x.astype(np.float32), np.repeat(np.arange(k + tiny), sizes)
 
@@ -58,8 +60,9 @@ def test_kcenter_radius_below_random() -> None:
     x, clusters = blobs(k=12, per=200, tiny=8, seed=2)
     k = 40
     chosen = strategies.select_kcenter(x, clusters, k, seed=0)
-    report = coverage.coverage_report(chosen=chosen, clusters=clusters, vectors=x,
-                                      baseline=strategies.select_random(len(x), k, seed=1))
+    report = coverage.coverage_report(
+        chosen=chosen, clusters=clusters, vectors=x, baseline=strategies.select_random(len(x), k, seed=1)
+    )
     assert report["clusters"]["covered"] == 20 and report["clusters"]["total"] == 20
     assert report["radius"]["exact"] is True
     assert report["radius"]["max"] < report["radius_random"]["max"]
@@ -92,8 +95,10 @@ def test_spent_stratum_gives_its_share_to_others() -> None:
     clusters = np.array([0] * 3 + [1] * 30)
     uses = np.zeros(33, dtype=np.int64)
     uses[:3] = 1  # stratum 0 fully used once
-    for chosen in (strategies.select_stratified(clusters, 10, uses=uses, allocation="uniform", seed=0),
-                   strategies.select_kcenter(np.eye(33, dtype=np.float32), clusters, 10, uses=uses, seed=0)):
+    for chosen in (
+        strategies.select_stratified(clusters, 10, uses=uses, allocation="uniform", seed=0),
+        strategies.select_kcenter(np.eye(33, dtype=np.float32), clusters, 10, uses=uses, seed=0),
+    ):
         assert len(chosen) == 10 and all(uses[c] == 0 for c in chosen)
     # Once fewer unused remain than the batch needs, all of them are taken, then the least used.
     uses[3:28] = 1
@@ -144,7 +149,9 @@ def test_covering_radius_known_geometry() -> None:
 def test_coverage_report_facets() -> None:
     hops = np.array([0, 1, 1, 2, 3])
     rels = [["RIVAL"], [], ["COLLEAGUE", "RIVAL"], ["PATIENT_OF"], []]
-    report = coverage.coverage_report(chosen=np.array([0, 2]), hops=hops, rel_types=rels, uses_after=np.array([1, 0, 1, 0, 0]))
+    report = coverage.coverage_report(
+        chosen=np.array([0, 2]), hops=hops, rel_types=rels, uses_after=np.array([1, 0, 1, 0, 0])
+    )
     assert report["hops"]["covered"] == 2 and report["hops"]["total"] == 4
     assert report["relation_types"]["covered"] == 2 and report["relation_types"]["total"] == 3
     assert report["never_used"] == 3 and report["uses_gini"] == pytest.approx(0.6)

@@ -11,7 +11,10 @@ EVIL = '</script><script>alert(1)</script><!-- & \u2028 "quoted" __PERSONAGRAPH_
 
 
 def _data() -> dict[str, object]:
-    personas = [{"id": "p_0000000000000001", "text": EVIL, "cluster": 1}, {"id": "p_0000000000000002", "text": "A baker"}]
+    personas = [
+        {"id": "p_0000000000000001", "text": EVIL, "cluster": 1},
+        {"id": "p_0000000000000002", "text": "A baker"},
+    ]
     relations = [{"src": "p_0000000000000001", "type": "RIVAL", "dst": "p_0000000000000002"}]
     return viewer.graph_data(f"Title {EVIL}", personas, relations)
 
@@ -38,5 +41,7 @@ def test_page_needs_no_network() -> None:
 def test_graph_data_shapes() -> None:
     data = _data()
     assert [n["id"] for n in data["nodes"]] == ["p_0000000000000001", "p_0000000000000002"]  # type: ignore[index]
-    assert data["edges"] == [{"source": "p_0000000000000001", "target": "p_0000000000000002", "type": "RIVAL", "symmetric": True}]
+    assert data["edges"] == [
+        {"source": "p_0000000000000001", "target": "p_0000000000000002", "type": "RIVAL", "symmetric": True}
+    ]
     assert data["relationTypes"] == ["RIVAL"]

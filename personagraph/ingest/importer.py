@@ -27,9 +27,9 @@ from typing import Any, Literal
 from personagraph.errors import MalformedInputError, MissingFileError, VocabularyError
 from personagraph.formats import ERROR_KEY, file_format, read_records
 from personagraph.ids import persona_id
+from personagraph.ingest.records import RelationRow, Row, detect_kind, persona_row, relation_row, text_row
 from personagraph.models import Persona
-from personagraph.pipeline.records import RelationRow, Row, detect_kind, persona_row, relation_row, text_row
-from personagraph.pipeline.resolve import Resolver
+from personagraph.resolve import Resolver
 from personagraph.runtime import paused_gc
 from personagraph.store.base import BULK_LOAD
 from personagraph.store.graph import GraphStore
@@ -81,7 +81,9 @@ class _Batch:
     endpoints: list[Row] = field(default_factory=list)  # personas named by text in relations
 
 
-def _batches(path: Path, kind: str, vocabulary: Vocabulary, skip_bad: bool, size: int, report: ImportReport) -> Iterator[_Batch]:
+def _batches(
+    path: Path, kind: str, vocabulary: Vocabulary, skip_bad: bool, size: int, report: ImportReport
+) -> Iterator[_Batch]:
     batch = _Batch()
     resolve = functools.lru_cache(maxsize=4096)(vocabulary.resolve)
     for line, record in read_records(path):
@@ -158,12 +160,10 @@ def _resolve_rows(store: GraphStore, rows: list[Row], resolver: Resolver | None,
     """The rows that are not near-duplicates; the others are recorded as aliases and in ``resolved``."""
     if resolver is None:
         return rows
-    from personagraph.pipeline.near_duplicates import record_aliases
-
     personas = [Persona(text=r["text"], id=r["id"], origin=r["origin"], hop=r["hop"]) for r in rows]
     mapping = resolver.resolve(store, personas)
     if mapping:
-        record_aliases(store, personas, mapping)
+        store.add_aliases(personas, mapping)
         resolved.update(mapping)
     return [r for r in rows if r["id"] not in mapping]
 
@@ -200,13 +200,24 @@ def import_file(
     store.ensure_schema()
     size = batch_size or default_batch_size(store)
     with paused_gc():
-        _import_batches(store, _read_ahead(_batches(path, kind, store.vocabulary, skip_bad, size, report)), report, resolver, progress)
+        _import_batches(
+            store,
+            _read_ahead(_batches(path, kind, store.vocabulary, skip_bad, size, report)),
+            report,
+            resolver,
+            progress,
+        )
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _import_batches(store: GraphStore, batches: Iterator[_Batch], report: ImportReport, resolver: Resolver | None,
-                    progress: Callable[[int], None] | None) -> None:
+def _import_batches(
+    store: GraphStore,
+    batches: Iterator[_Batch],
+    report: ImportReport,
+    resolver: Resolver | None,
+    progress: Callable[[int], None] | None,
+) -> None:
     resolved: dict[str, str] = {}  # near-duplicate id -> canonical id (with a resolver)
     for batch in batches:
         if batch.personas:

@@ -29,7 +29,9 @@ RELATION_KEYS = frozenset({"src", "dst", "type"})
 _INT64 = (-(2**63), 2**63 - 1)
 IMPORT_RUN = "import"
 ORIGINS = ("text", "persona", "import")  # models.Origin
-_MODEL_WHITESPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+_MODEL_WHITESPACE = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+)
 
 
 def detect_kind(record: dict[str, Any]) -> str:
@@ -107,7 +109,13 @@ def persona_row(record: dict[str, Any]) -> Row:
     hop = _count(record, "hop") or 0
     if hop < 0:
         raise ValueError(f"hop: must be 0 or more, got {hop}")
-    row: Row = {"id": persona_id(text), "text": text, "origin": origin, "hop": hop, "uses": max(_count(record, "uses") or 0, 0)}
+    row: Row = {
+        "id": persona_id(text),
+        "text": text,
+        "origin": origin,
+        "hop": hop,
+        "uses": max(_count(record, "uses") or 0, 0),
+    }
     cluster = _count(record, "cluster")
     if cluster is not None:
         row["cluster"] = cluster
@@ -149,7 +157,9 @@ def _exact(value: Any) -> bool:
     return kind is float and math.isfinite(value)
 
 
-def relation_row(record: dict[str, Any], vocabulary: Vocabulary, resolve: Callable[[str], str | None] | None = None) -> tuple[RelationRow, list[Row]]:
+def relation_row(
+    record: dict[str, Any], vocabulary: Vocabulary, resolve: Callable[[str], str | None] | None = None
+) -> tuple[RelationRow, list[Row]]:
     """The edge row and the persona rows its text endpoints need (ids need none).
 
     Other keys of the record become edge properties when they are plain values (strings,

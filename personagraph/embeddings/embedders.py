@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from personagraph.config import Settings
+from personagraph.embeddings.vectors import EmbeddingCache
 from personagraph.errors import ConfigError
-from personagraph.pipeline.embedding_cache import EmbeddingCache
 
 if TYPE_CHECKING:
     from personagraph.store.graph import GraphStore
@@ -95,7 +95,9 @@ class MiniLMEmbedder:
         transformers_logging.set_verbosity_error()
         transformers_logging.disable_progress_bar()
         self._model = SentenceTransformer(path, device="cpu")
-        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dimension = (
+            getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        )
         self.dim = int(dimension() or 384)
         self.fingerprint = _fingerprint(Path(path))
 
@@ -104,8 +106,9 @@ class MiniLMEmbedder:
         step = max(batch_size, 1) * 8  # report progress every few batches
         for start in range(0, len(texts), step):
             chunk = list(texts[start : start + step])
-            vectors = self._model.encode(chunk, batch_size=batch_size, normalize_embeddings=True,
-                                         convert_to_numpy=True, show_progress_bar=False)
+            vectors = self._model.encode(
+                chunk, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+            )
             out[start : start + len(chunk)] = vectors
             if progress:
                 progress(len(chunk))
@@ -132,8 +135,9 @@ class StaticEmbedder:
         for start in range(0, len(texts), step):
             chunk = list(texts[start : start + step])
             # One process: model2vec's multiprocessing costs more than it gains on 2 cores.
-            out[start : start + len(chunk)] = self._model.encode(chunk, batch_size=max(batch_size, 1024),
-                                                                 use_multiprocessing=False)
+            out[start : start + len(chunk)] = self._model.encode(
+                chunk, batch_size=max(batch_size, 1024), use_multiprocessing=False
+            )
             if progress:
                 progress(len(chunk))
         return _normalise_rows(out)
@@ -222,8 +226,12 @@ def embeddings_dir(store: GraphStore, settings: Settings) -> Path:
 
 def embedding_cache(store: GraphStore, settings: Settings, embedder: Embedder) -> EmbeddingCache:
     """The side file of ``embedder``'s vectors for this store."""
-    meta: dict[str, Any] = {"embedder": embedder.name, "model": embedder.model, "dim": embedder.dim,
-                            "fingerprint": embedder.fingerprint}
+    meta: dict[str, Any] = {
+        "embedder": embedder.name,
+        "model": embedder.model,
+        "dim": embedder.dim,
+        "fingerprint": embedder.fingerprint,
+    }
     return EmbeddingCache(embeddings_dir(store, settings) / embedder.name, meta)
 
 

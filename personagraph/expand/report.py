@@ -50,13 +50,24 @@ class ExpandReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "run": self.run, "worker": self.worker, "hops": self.hops, "model": self.model, "prompt": self.prompt,
-            "expanded": self.expanded, "new_personas": sum(self.new_by_hop.values()),
+            "run": self.run,
+            "worker": self.worker,
+            "hops": self.hops,
+            "model": self.model,
+            "prompt": self.prompt,
+            "expanded": self.expanded,
+            "new_personas": sum(self.new_by_hop.values()),
             "new_by_hop": {str(k): v for k, v in sorted(self.new_by_hop.items())},
-            "linked_existing": self.linked_existing, "resolved": self.resolved,
-            "relations": dict(self.relations.most_common()), "rejected_relations": dict(self.rejected.most_common()),
-            "self_loops": self.self_loops, "failures": self.failures, "lost_claims": self.lost_claims,
-            "failures_path": self.failures_path, "stopped": self.stopped, "elapsed_s": round(self.elapsed, 2),
+            "linked_existing": self.linked_existing,
+            "resolved": self.resolved,
+            "relations": dict(self.relations.most_common()),
+            "rejected_relations": dict(self.rejected.most_common()),
+            "self_loops": self.self_loops,
+            "failures": self.failures,
+            "lost_claims": self.lost_claims,
+            "failures_path": self.failures_path,
+            "stopped": self.stopped,
+            "elapsed_s": round(self.elapsed, 2),
             "llm": self.llm,
         }
 

@@ -114,7 +114,10 @@ def alias_rows(groups: Sequence[Group], members: dict[str, dict[str, Any]]) -> l
             dup = members.get(dup_id)
             if dup is None or dup_id in known:
                 continue  # deleted by an earlier run, or absorbed before a crash
-            for alias, text in [(dup_id, dup.get("text")), *zip(dup.get("aliases") or [], dup.get("alias_texts") or [], strict=False)]:
+            for alias, text in [
+                (dup_id, dup.get("text")),
+                *zip(dup.get("aliases") or [], dup.get("alias_texts") or [], strict=False),
+            ]:
                 if alias not in known:
                     known.add(alias)
                     aliases.append(alias)
@@ -124,8 +127,13 @@ def alias_rows(groups: Sequence[Group], members: dict[str, dict[str, Any]]) -> l
     return rows
 
 
-def merge_groups(store: GraphStore, groups: Sequence[Group], batch_size: int = BATCH_DUPLICATES,
-                 progress: Progress | None = None, drop_indexes: bool | None = None) -> MergeCounts:
+def merge_groups(
+    store: GraphStore,
+    groups: Sequence[Group],
+    batch_size: int = BATCH_DUPLICATES,
+    progress: Progress | None = None,
+    drop_indexes: bool | None = None,
+) -> MergeCounts:
     """Merge every group into its canonical persona (see the module docstring); idempotent.
 
     ``drop_indexes``: merge without the persona property indexes (embedded store only); by default
@@ -165,8 +173,14 @@ def _run_statements(store: GraphStore, name: str) -> None:
         store.executor.write(statement, {}, name=f"{name}.cypher")
 
 
-def _merge_batches(store: GraphStore, groups: Sequence[Group], batch_size: int, allowed: frozenset[str],
-                   counts: MergeCounts, progress: Progress | None) -> None:
+def _merge_batches(
+    store: GraphStore,
+    groups: Sequence[Group],
+    batch_size: int,
+    allowed: frozenset[str],
+    counts: MergeCounts,
+    progress: Progress | None,
+) -> None:
     now = now_iso()
     for batch in batches(groups, batch_size):
         dup_ids = [d for g in batch for d in g.duplicates]
@@ -184,7 +198,9 @@ def _merge_batches(store: GraphStore, groups: Sequence[Group], batch_size: int, 
             store.run("dedup_absorb", rows=rows, now=now)
         canonical_of = {d: g.canonical for g in batch for d in g.duplicates if d in members}
         pairs = [{"dup": d, "canon": c} for d, c in canonical_of.items()]
-        grouped = [{"dup": d, "group": [g.canonical, *g.duplicates]} for g in batch for d in g.duplicates if d in members]
+        grouped = [
+            {"dup": d, "group": [g.canonical, *g.duplicates]} for g in batch for d in g.duplicates if d in members
+        ]
         if grouped:
             counts.internal_edges_dropped += _n(store.run("dedup_drop_internal", rows=grouped))
         # Out-edges first; moving them can give other duplicates of the batch new in-edges, so the

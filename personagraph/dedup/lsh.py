@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from personagraph.pipeline.dedup.minhash import Tokens
+from personagraph.dedup.minhash import Tokens
 
 DEFAULT_TARGET = 0.995
 MAX_CLIQUE = 64  # a bucket larger than this is paired as a star (first member with each other)
@@ -45,7 +45,9 @@ _MIX = np.random.RandomState(20240601).randint(1, 1 << 62, size=256, dtype=np.in
 def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """(n, bands) uint64: one hash per band of ``rows`` signature values."""
     if bands * rows > signatures.shape[1]:
-        raise ValueError(f"{bands} bands of {rows} rows need {bands * rows} permutations, signatures have {signatures.shape[1]}")
+        raise ValueError(
+            f"{bands} bands of {rows} rows need {bands * rows} permutations, signatures have {signatures.shape[1]}"
+        )
     n = signatures.shape[0]
     keys = np.zeros((n, bands), dtype=np.uint64)
     for band in range(bands):
@@ -164,8 +166,9 @@ def exact_jaccard_pairs(tokens: Tokens, threshold: float) -> PairSet:
     return verify(tokens, pairs, threshold)
 
 
-def near_duplicates(tokens: Tokens, signatures: np.ndarray, threshold: float = 0.9,
-                    bands: int | None = None, rows: int | None = None) -> PairSet:
+def near_duplicates(
+    tokens: Tokens, signatures: np.ndarray, threshold: float = 0.9, bands: int | None = None, rows: int | None = None
+) -> PairSet:
     """MinHash LSH candidates, verified: the pairs with exact Jaccard ≥ threshold (w.h.p. all of them)."""
     if bands is None or rows is None:
         bands, rows = choose_bands(threshold, signatures.shape[1])

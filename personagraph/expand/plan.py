@@ -76,8 +76,13 @@ def edge_ends(related: str, source: str, rel_type: str) -> tuple[str, str]:
     return related, source
 
 
-def plan_expansion(source: Mapping[str, Any], reply: P2PReply, vocabulary: Vocabulary, provenance: Mapping[str, Any],
-                   limit: int | None = None) -> ExpansionPlan:
+def plan_expansion(
+    source: Mapping[str, Any],
+    reply: P2PReply,
+    vocabulary: Vocabulary,
+    provenance: Mapping[str, Any],
+    limit: int | None = None,
+) -> ExpansionPlan:
     """Personas (hop + 1, origin ``persona``) and typed edges from a validated reply.
 
     Relation types go through ``vocabulary.resolve`` (synonyms); unknown ones are counted in
@@ -100,7 +105,12 @@ def plan_expansion(source: Mapping[str, Any], reply: P2PReply, vocabulary: Vocab
             plan.self_loops += 1
             continue
         src, dst = edge_ends(persona.id, plan.source, rel_type)
-        props = {**provenance, "hop": hop, "evidence": clean_text(item.evidence, MAX_EVIDENCE_CHARS), "expanded": plan.source}
+        props = {
+            **provenance,
+            "hop": hop,
+            "evidence": clean_text(item.evidence, MAX_EVIDENCE_CHARS),
+            "expanded": plan.source,
+        }
         plan.personas.append(persona)
         plan.relations.append(Relation(src=src, dst=dst, type=rel_type, props=props))
     return plan

@@ -10,23 +10,20 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
 from personagraph import prompts
-from personagraph.errors import MissingFileError
-from personagraph.formats import read_records
+from personagraph.expand.plan import clean_text
+from personagraph.expand.report import new_run_id
+from personagraph.expand.store_thread import StoreThread
 from personagraph.llm import LLMClient, LLMResult
-from personagraph.models import Persona, SourceText, now_iso
-from personagraph.pipeline.expand_report import new_run_id
-from personagraph.pipeline.p2p_plan import clean_text
-from personagraph.pipeline.resolve import Resolver
-from personagraph.pipeline.store_thread import StoreThread
-from personagraph.pipeline.tokens import cut_to_budget, messages_tokens
+from personagraph.llm.tokens import cut_to_budget, messages_tokens
+from personagraph.models import Persona, now_iso
+from personagraph.resolve import Resolver
 from personagraph.store import GraphStore
 from personagraph.store.base import Row
 
@@ -38,8 +35,12 @@ PAGE = 256  # texts per page read, generated and written together
 def normalise_stance(raw: str) -> str:
     """``reader`` → ``read``, ``fan`` → ``like``; anything else unknown → ``other``."""
     word = raw.strip().lower()
-    for stance, forms in (("read", ("read", "reader")), ("write", ("write", "writer", "author")),
-                          ("like", ("like", "fan", "enjoy", "love")), ("dislike", ("dislike", "critic", "hate"))):
+    for stance, forms in (
+        ("read", ("read", "reader")),
+        ("write", ("write", "writer", "author")),
+        ("like", ("like", "fan", "enjoy", "love")),
+        ("dislike", ("dislike", "critic", "hate")),
+    ):
         if any(word.startswith(f) for f in forms):
             return stance
     return "other"
@@ -90,49 +91,33 @@ class T2PReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "run": self.run, "model": self.model, "prompt": self.prompt, "granularity": self.granularity,
-            "texts": self.texts, "texts_cut": self.texts_cut, "personas_new": self.personas_new,
-            "personas_existing": self.personas_existing, "resolved": self.resolved, "stances": dict(self.stances),
-            "failures": self.failures, "failures_path": self.failures_path, "llm": self.llm,
+            "run": self.run,
+            "model": self.model,
+            "prompt": self.prompt,
+            "granularity": self.granularity,
+            "texts": self.texts,
+            "texts_cut": self.texts_cut,
+            "personas_new": self.personas_new,
+            "personas_existing": self.personas_existing,
+            "resolved": self.resolved,
+            "stances": dict(self.stances),
+            "failures": self.failures,
+            "failures_path": self.failures_path,
+            "llm": self.llm,
         }
-
-
-def read_texts(paths: Iterable[str | Path]) -> Iterator[SourceText]:
-    """Texts from files: ``.txt`` (one text a file; a folder means its ``*.txt``), or JSONL/CSV/Parquet with ``text``."""
-    from personagraph.errors import MalformedInputError
-    from personagraph.formats import ERROR_KEY
-    from personagraph.pipeline.records import text_row
-
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            files = sorted(path.glob("*.txt"))
-            if not files:
-                raise MissingFileError(f"{path}: no .txt files in this folder")
-            for file in files:
-                yield from read_texts([file])
-        elif path.suffix.lower() in (".txt", ".md"):
-            if not path.is_file():
-                raise MissingFileError(f"{path}: no such file")
-            body = path.read_text(encoding="utf-8").strip()
-            if body:
-                yield SourceText(text=body, source=path.name)
-        else:
-            for line, record in read_records(path):
-                try:
-                    if ERROR_KEY in record:
-                        raise ValueError(record[ERROR_KEY])
-                    row = text_row(record)
-                    yield SourceText(text=row["text"], source=row["source"])
-                except ValueError as exc:
-                    raise MalformedInputError(str(path), line, str(exc)) from exc
 
 
 class TextToPersona:
     """One Text-to-Persona run over the store; ``await TextToPersona(...).run()``."""
 
-    def __init__(self, store: GraphStore, client: LLMClient | None, options: T2POptions, resolver: Resolver | None = None,
-                 on_progress: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self,
+        store: GraphStore,
+        client: LLMClient | None,
+        options: T2POptions,
+        resolver: Resolver | None = None,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> None:
         """``client`` may be None for a dry run (prompts only)."""
         self.store = store
         self.client = client
@@ -141,8 +126,13 @@ class TextToPersona:
         self.on_progress = on_progress
         self.prompt = prompts.load("t2p")
         self.key = f"{self.prompt.ref}/{options.granularity}"
-        self.report = T2PReport(run=options.run_id or new_run_id("t2p"), model=client.model if client else "", prompt=self.prompt.ref,
-                                granularity=options.granularity, failures_path=str(client.failures_path) if client else "")
+        self.report = T2PReport(
+            run=options.run_id or new_run_id("t2p"),
+            model=client.model if client else "",
+            prompt=self.prompt.ref,
+            granularity=options.granularity,
+            failures_path=str(client.failures_path) if client else "",
+        )
 
     def messages(self, text: str) -> tuple[list[dict[str, str]], bool]:
         body, cut = cut_to_budget(text, self.options.max_text_tokens)
@@ -154,7 +144,7 @@ class TextToPersona:
         key = "" if self.options.redo else self.key
         if ids is not None:
             for start in range(0, len(ids), PAGE):
-                rows = self.store.run("t2p_texts_by_id", ids=ids[start:start + PAGE], key=key)
+                rows = self.store.run("t2p_texts_by_id", ids=ids[start : start + PAGE], key=key)
                 if rows:
                     yield rows
             return
@@ -175,9 +165,16 @@ class TextToPersona:
                 text = clean_text(item.persona, 800)
                 if len(text) >= 3:
                     candidates.append((str(row["id"]), Persona(text=text, origin="text", hop=0), item.stance))
-        mapping = self.resolver.resolve(self.store, [p for _, p, _ in candidates]) if (self.resolver and candidates) else {}
+        mapping = (
+            self.resolver.resolve(self.store, [p for _, p, _ in candidates]) if (self.resolver and candidates) else {}
+        )
         assert self.client is not None
-        props = {"model": self.client.model, "prompt": self.prompt.ref, "run": self.report.run, "granularity": self.options.granularity}
+        props = {
+            "model": self.client.model,
+            "prompt": self.prompt.ref,
+            "run": self.report.run,
+            "granularity": self.options.granularity,
+        }
 
         def work(tx: Any) -> dict[str, Any]:
             personas = {p.id: p for _, p, _ in candidates if p.id not in mapping}
@@ -185,9 +182,15 @@ class TextToPersona:
             fresh = [p for pid, p in personas.items() if pid not in existing]
             if fresh:
                 tx.run("upsert_personas", rows=[{"id": p.id, "props": p.props()} for p in fresh], now=now)
-            links = {(mapping.get(p.id, p.id), tid): {**props, "stance": stance, "created_at": now} for tid, p, stance in candidates}
+            links = {
+                (mapping.get(p.id, p.id), tid): {**props, "stance": stance, "created_at": now}
+                for tid, p, stance in candidates
+            }
             if links:
-                tx.run("link_derived_from", rows=[{"persona": pid, "text": tid, "props": v} for (pid, tid), v in links.items()])
+                tx.run(
+                    "link_derived_from",
+                    rows=[{"persona": pid, "text": tid, "props": v} for (pid, tid), v in links.items()],
+                )
             tx.run("t2p_mark_done", ids=[str(row["id"]) for row, _ in done], key=self.key)
             return {"fresh": len(fresh), "existing": len(existing)}
 
@@ -231,21 +234,22 @@ class TextToPersona:
         messages, cut = self.messages(str(row["text"]))
         self.report.texts_cut += cut
         assert self.client is not None
-        result = await self.client.generate(messages, schema=T2PReply, temperature=self.options.temperature, tag=f"t2p {row['id']}")
+        result = await self.client.generate(
+            messages, schema=T2PReply, temperature=self.options.temperature, tag=f"t2p {row['id']}"
+        )
         if self.on_progress:
             self.on_progress(1)
         return result
 
 
-def import_texts(store: GraphStore, paths: Iterable[str | Path]) -> list[str]:
-    """Add the files' texts as ``:Text`` nodes (existing ones are kept); returns their ids in order."""
-    texts = list(read_texts(paths))
-    store.upsert_texts(texts)
-    return list(dict.fromkeys(t.id for t in texts))
-
-
-def text_to_persona(store: GraphStore, client: LLMClient, options: T2POptions | None = None, text_ids: list[str] | None = None,
-                    resolver: Resolver | None = None, on_progress: Callable[[int], None] | None = None) -> T2PReport:
+def text_to_persona(
+    store: GraphStore,
+    client: LLMClient,
+    options: T2POptions | None = None,
+    text_ids: list[str] | None = None,
+    resolver: Resolver | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> T2PReport:
     """Run Text-to-Persona over pending texts (or ``text_ids``), blocking; returns the report."""
 
     async def go() -> T2PReport:
@@ -257,7 +261,9 @@ def text_to_persona(store: GraphStore, client: LLMClient, options: T2POptions | 
     return asyncio.run(go())
 
 
-def t2p_dry_run(store: GraphStore, options: T2POptions, text_ids: list[str] | None = None, show: int = 2) -> dict[str, Any]:
+def t2p_dry_run(
+    store: GraphStore, options: T2POptions, text_ids: list[str] | None = None, show: int = 2
+) -> dict[str, Any]:
     """The prompts the run would send and their estimated tokens; no calls, no writes."""
     runner = TextToPersona(store, None, options)
     rendered: list[list[dict[str, str]]] = []

@@ -1,6 +1,6 @@
 """Insert-time near-duplicate resolution: new personas are checked against the graph before writing.
 
-``NearDuplicateResolver`` implements the ``Resolver`` protocol of ``personagraph.pipeline.resolve``.
+``NearDuplicateResolver`` implements the ``Resolver`` protocol of ``personagraph.resolve``.
 On first use it reads the graph's personas once and keeps, in memory, their MinHash band keys
 (sorted arrays, ~170 MB per million personas) and, unless ``embedder=None``, their embeddings in
 a faiss index (taken from the embeddings kept beside the graph, computed where missing). Each
@@ -20,14 +20,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from personagraph.config import Settings
+from personagraph.dedup import lsh
+from personagraph.dedup.minhash import Vocabulary, char_ngram_jaccard, signatures, tokenise, words
 from personagraph.models import Persona
-from personagraph.pipeline.dedup import lsh
-from personagraph.pipeline.dedup.minhash import Vocabulary, char_ngram_jaccard, signatures, tokenise, words
 
 if TYPE_CHECKING:
-    from personagraph.pipeline.dedup.ann import VectorIndex
-    from personagraph.pipeline.embed import Embedder
-    from personagraph.pipeline.embedding_cache import EmbeddingCache
+    from personagraph.dedup.ann import VectorIndex
+    from personagraph.embeddings.embedders import Embedder
+    from personagraph.embeddings.vectors import EmbeddingCache
     from personagraph.store.graph import GraphStore
 
 MAX_BUCKET = 100  # graph personas looked at per shared band key (more only for mass exact copies)
@@ -36,8 +36,15 @@ MAX_BUCKET = 100  # graph personas looked at per shared band key (more only for 
 class NearDuplicateResolver:
     """MinHash (Jaccard ≥ ``jaccard``) then embeddings (cosine ≥ ``cosine``) against the graph and the batch."""
 
-    def __init__(self, settings: Settings | None = None, jaccard: float = 0.9, cosine: float = 0.9,
-                 embedder: str | None = "static", min_overlap: float = 0.3, num_perm: int = 128) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        jaccard: float = 0.9,
+        cosine: float = 0.9,
+        embedder: str | None = "static",
+        min_overlap: float = 0.3,
+        num_perm: int = 128,
+    ) -> None:
         self.settings = settings or Settings.from_env()
         self.jaccard, self.cosine, self.min_overlap = jaccard, cosine, min_overlap
         self.embedder_name = embedder
@@ -71,14 +78,16 @@ class NearDuplicateResolver:
         del columns
         vectors = None
         if self.embedder_name:
-            from personagraph.pipeline.dedup.ann import VectorIndex
-            from personagraph.pipeline.embed import embedding_cache, get_embedder, persona_embeddings
+            from personagraph.dedup.ann import VectorIndex
+            from personagraph.embeddings.embedders import embedding_cache, get_embedder, persona_embeddings
 
             self.embedder = get_embedder(self.embedder_name, self.settings)
             self.cache = embedding_cache(store, self.settings, self.embedder)
             self.vectors = VectorIndex(self.embedder.dim)
             if graph_ids:
-                got, vectors = persona_embeddings(store, self.settings, self.embedder_name, ids=graph_ids, texts=graph_texts)
+                got, vectors = persona_embeddings(
+                    store, self.settings, self.embedder_name, ids=graph_ids, texts=graph_texts
+                )
                 if got != graph_ids:  # a persona vanished meanwhile: take what has vectors
                     keep = set(got)
                     graph_texts = [t for i, t in zip(graph_ids, graph_texts, strict=True) if i in keep]
@@ -119,7 +128,10 @@ class NearDuplicateResolver:
         """(m, 2) pairs (row of ``keys``, graph position) sharing a band key."""
         flat = keys.ravel()
         found = []
-        for sorted_keys, owners in [(self._keys, self._owners), *zip(self._pending_keys, self._pending_owners, strict=True)]:
+        for sorted_keys, owners in [
+            (self._keys, self._owners),
+            *zip(self._pending_keys, self._pending_owners, strict=True),
+        ]:
             lo = np.searchsorted(sorted_keys, flat, side="left")
             hi = np.minimum(np.searchsorted(sorted_keys, flat, side="right"), lo + MAX_BUCKET)
             counts = hi - lo
@@ -182,7 +194,9 @@ class NearDuplicateResolver:
         for row, (_, pos) in best.items():
             target[row] = self.ids[pos]
 
-    def _minhash_within_batch(self, tokens: Any, keys: np.ndarray, batch: list[Persona], target: list[str | None]) -> None:
+    def _minhash_within_batch(
+        self, tokens: Any, keys: np.ndarray, batch: list[Persona], target: list[str | None]
+    ) -> None:
         found = [lsh.bucket_pairs(keys[:, band]) for band in range(keys.shape[1])]
         candidates = lsh.unique_pairs(np.concatenate(found)) if found else np.zeros((0, 2), dtype=np.int64)
         verified = lsh.verify(tokens, candidates, self.jaccard)
@@ -205,8 +219,10 @@ class NearDuplicateResolver:
             if ok:
                 target[row] = self.ids[pos]
 
-    def _cosine_within_batch(self, texts: list[str], vectors: np.ndarray, batch: list[Persona], target: list[str | None]) -> None:
-        from personagraph.pipeline.dedup.ann import cosine_pairs
+    def _cosine_within_batch(
+        self, texts: list[str], vectors: np.ndarray, batch: list[Persona], target: list[str | None]
+    ) -> None:
+        from personagraph.dedup.ann import cosine_pairs
 
         found = cosine_pairs(vectors, self.cosine)
         if not len(found):
@@ -215,18 +231,3 @@ class NearDuplicateResolver:
         for first, later in found.pairs[keep].tolist():
             if target[later] is None:
                 target[later] = batch[first].id
-
-
-def record_aliases(store: GraphStore, personas: list[Persona], mapping: dict[str, str]) -> int:
-    """Add the resolved duplicates' ids and texts to their canonical personas' aliases; returns canonicals matched."""
-    grouped: dict[str, dict[str, list[str]]] = {}
-    for p in personas:
-        if p.id in mapping:
-            row = grouped.setdefault(mapping[p.id], {"ids": [], "texts": []})
-            if p.id not in row["ids"]:
-                row["ids"].append(p.id)
-                row["texts"].append(p.text)
-    if not grouped:
-        return 0
-    result = store.run("dedup_add_alias", rows=[{"canon": c, **row} for c, row in grouped.items()])
-    return int(result[0]["n"]) if result else 0

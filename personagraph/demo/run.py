@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from personagraph.config import Settings
+from personagraph.demo.examples import examples_dir
 from personagraph.errors import ConfigError
 from personagraph.store import GraphStore, open_store
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 MARKER = ".personagraph-demo"
 
 
@@ -31,16 +31,6 @@ class Demo:
         self.echo(f"== {title}")
 
 
-def examples_dir() -> Path:
-    """The checkout's ``examples/``, else ``$PERSONAGRAPH_EXAMPLES``, else ``./examples``."""
-    import os
-
-    for candidate in (EXAMPLES, Path(os.environ.get("PERSONAGRAPH_EXAMPLES", "")), Path.cwd() / "examples"):
-        if str(candidate) and (candidate / "world" / "personas.jsonl").is_file():
-            return candidate
-    raise ConfigError("the examples/ folder is not available", hint="run the demo from a checkout, or set PERSONAGRAPH_EXAMPLES")
-
-
 def prepare(out_dir: Path) -> Path:
     """A fresh store folder inside ``out_dir``; only a folder the demo made itself is wiped."""
     store_dir = out_dir / "store"
@@ -54,7 +44,7 @@ def prepare(out_dir: Path) -> Path:
 
 
 def stage_import(demo: Demo) -> None:
-    from personagraph.pipeline.ingest import import_file
+    from personagraph.ingest.importer import import_file
 
     demo.heading("1. Import the example world")
     world = examples_dir() / "world"
@@ -89,7 +79,9 @@ def stage_explore(demo: Demo) -> None:
     if len(hubs) >= 2:
         path = explore.run(demo.store, "shortest_path", {"a": hubs[0]["id"], "b": hubs[-1]["id"]})
         if path:
-            demo.echo(f"shortest_path — first hub to third hub: {path[0]['hops']} hops via {' → '.join(path[0]['relations'])}")
+            demo.echo(
+                f"shortest_path — first hub to third hub: {path[0]['hops']} hops via {' → '.join(path[0]['relations'])}"
+            )
     for hub in hubs:
         rivals = explore.run(demo.store, "rivals_of_colleagues", {"id": hub["id"]})[:3]
         if rivals:
@@ -100,33 +92,41 @@ def stage_explore(demo: Demo) -> None:
 
 
 def stage_llm(demo: Demo) -> None:
-    from personagraph.pipeline.demo_stage import run_llm_demo
+    from personagraph.demo.llm import run_llm_demo
 
     demo.heading("4. Text-to-Persona and one hop of Persona-to-Persona (personagraph t2p, expand)")
     run_llm_demo(demo.store, demo.settings, demo.echo)
 
 
 def stage_dedup(demo: Demo) -> None:
-    from personagraph.pipeline.deduplicate import demo_stage
+    from personagraph.demo import dedup
 
-    demo_stage(demo.store, demo.settings, demo.echo)
+    dedup.run(demo.store, demo.settings, demo.echo)
 
 
 def stage_sampling(demo: Demo) -> None:
-    from personagraph.sampling.demo_stage import run
+    from personagraph.demo.sampling import run
 
     demo.heading("6. Clusters, a coverage-aware batch, and synthesis (personagraph cluster, sample, synth)")
     run(demo.store, demo.settings, demo.echo)
 
 
 def stage_cast(demo: Demo) -> None:
-    from personagraph.export.cast import demo_stage
+    from personagraph.demo import cast
 
     demo.heading("7. A cast of related NPCs for a game (personagraph export cast)")
-    demo_stage(demo.store, demo.settings, demo.echo, demo.out_dir / "cast")
+    cast.run(demo.store, demo.settings, demo.echo, demo.out_dir / "cast")
 
 
-STAGES: list[Callable[[Demo], None]] = [stage_import, stage_stats, stage_explore, stage_llm, stage_dedup, stage_sampling, stage_cast]
+STAGES: list[Callable[[Demo], None]] = [
+    stage_import,
+    stage_stats,
+    stage_explore,
+    stage_llm,
+    stage_dedup,
+    stage_sampling,
+    stage_cast,
+]
 
 
 def next_steps(demo: Demo) -> list[str]:

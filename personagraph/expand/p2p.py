@@ -21,17 +21,7 @@ from typing import Any
 
 from personagraph import prompts
 from personagraph.errors import QueryError
-from personagraph.llm import LLMClient, LLMResult
-from personagraph.models import Persona, Relation, now_iso
-from personagraph.pipeline.expand_report import (
-    DryRun,
-    ExpandOptions,
-    ExpandReport,
-    new_run_id,
-    new_worker_id,
-    worker_is_dead,
-)
-from personagraph.pipeline.p2p_plan import (
+from personagraph.expand.plan import (
     ExpansionPlan,
     P2PReply,
     apply_mapping,
@@ -39,9 +29,19 @@ from personagraph.pipeline.p2p_plan import (
     plan_expansion,
     relation_lines,
 )
-from personagraph.pipeline.resolve import Resolver
-from personagraph.pipeline.store_thread import StoreThread
-from personagraph.pipeline.tokens import approx_tokens, messages_tokens
+from personagraph.expand.report import (
+    DryRun,
+    ExpandOptions,
+    ExpandReport,
+    new_run_id,
+    new_worker_id,
+    worker_is_dead,
+)
+from personagraph.expand.store_thread import StoreThread
+from personagraph.llm import LLMClient, LLMResult
+from personagraph.llm.tokens import approx_tokens, messages_tokens
+from personagraph.models import Persona, Relation, now_iso
+from personagraph.resolve import Resolver
 from personagraph.store import GraphStore
 from personagraph.store.base import Row
 from personagraph.vocabulary import Vocabulary
@@ -72,8 +72,14 @@ class Expander:
         self.prompt = prompts.load("p2p")
         self.relations_text = relation_lines(self.vocabulary)
         self.worker = options.worker or new_worker_id()
-        self.report = ExpandReport(run=options.run_id or new_run_id("expand"), worker=self.worker, hops=options.hops,
-                                   model=client.model, prompt=self.prompt.ref, failures_path=str(client.failures_path))
+        self.report = ExpandReport(
+            run=options.run_id or new_run_id("expand"),
+            worker=self.worker,
+            hops=options.hops,
+            model=client.model,
+            prompt=self.prompt.ref,
+            failures_path=str(client.failures_path),
+        )
         self.provenance = {"run": self.report.run, "model": client.model, "prompt": self.prompt.ref}
         self.failed: set[str] = set()
         self.in_flight: dict[str, Row] = {}  # claimed by us, not yet written or released
@@ -110,8 +116,14 @@ class Expander:
         exclude = sorted(self.failed)
         for hop in range(self.low_hop, self.options.hops):
             # A little more than wanted, so that under-represented clusters and origins can go first.
-            pool = self.store.run("expand_frontier", hop=hop, now=now, exclude=exclude, origins=self.options.origins,
-                                  limit=want + max(8, want // 4))
+            pool = self.store.run(
+                "expand_frontier",
+                hop=hop,
+                now=now,
+                exclude=exclude,
+                origins=self.options.origins,
+                limit=want + max(8, want // 4),
+            )
             if pool:
                 self.low_hop = hop
                 return pool
@@ -127,7 +139,9 @@ class Expander:
         clusters, origins = self._counts()
         picked = order_frontier(pool, want, clusters, origins, self._rng)
         try:
-            rows = self.store.run("expand_claim", ids=picked, worker=self.worker, now=now, until=now + self.options.lease)
+            rows = self.store.run(
+                "expand_claim", ids=picked, worker=self.worker, now=now, until=now + self.options.lease
+            )
         except QueryError as exc:
             if "concurrent" not in str(exc).lower():
                 raise
@@ -135,8 +149,13 @@ class Expander:
         return rows, True
 
     def _pending_state(self) -> Row:
-        rows = self.store.run("expand_pending", max_hop=self.options.hops, exclude=sorted(self.failed),
-                              origins=self.options.origins, now=time.time())
+        rows = self.store.run(
+            "expand_pending",
+            max_hop=self.options.hops,
+            exclude=sorted(self.failed),
+            origins=self.options.origins,
+            now=time.time(),
+        )
         return rows[0] if rows else {"pending": 0, "leased": 0, "next_lease_end": None}
 
     def _renew(self, ids: list[str]) -> None:
@@ -154,8 +173,12 @@ class Expander:
         now = now_iso()
 
         def work(tx: Any) -> dict[str, Any]:
-            finished = {r["id"] for r in tx.run("expand_finish", ids=[p.source for p in plans], worker=self.worker,
-                                                run=self.report.run, now=now)}
+            finished = {
+                r["id"]
+                for r in tx.run(
+                    "expand_finish", ids=[p.source for p in plans], worker=self.worker, run=self.report.run, now=now
+                )
+            }
             kept = [plan for plan in plans if plan.source in finished]
             personas: dict[str, Persona] = {}
             for plan in kept:
@@ -165,19 +188,35 @@ class Expander:
             existing = {r["id"] for r in tx.run("existing_personas", ids=list(personas))} if personas else set()
             fresh = [p for pid, p in personas.items() if pid not in existing]
             if fresh:
-                tx.run("expand_add_personas", ids=[p.id for p in fresh], texts=[p.text for p in fresh],
-                       hops=[p.hop for p in fresh], now=now)
+                tx.run(
+                    "expand_add_personas",
+                    ids=[p.id for p in fresh],
+                    texts=[p.text for p in fresh],
+                    hops=[p.hop for p in fresh],
+                    now=now,
+                )
             relations, loops = apply_mapping([r for plan in kept for r in plan.relations], mapping)
             by_type: dict[str, list[Relation]] = {}
             for rel in _unique(relations):
                 by_type.setdefault(rel.type, []).append(rel)
             for rel_type, rels in by_type.items():
-                tx.run("expand_add_relations", rel_type=rel_type, src=[r.src for r in rels], dst=[r.dst for r in rels],
-                       evidence=[r.props["evidence"] for r in rels], hops=[r.props["hop"] for r in rels],
-                       expanded=[r.props["expanded"] for r in rels], now=now, **self.provenance)
+                tx.run(
+                    "expand_add_relations",
+                    rel_type=rel_type,
+                    src=[r.src for r in rels],
+                    dst=[r.dst for r in rels],
+                    evidence=[r.props["evidence"] for r in rels],
+                    hops=[r.props["hop"] for r in rels],
+                    expanded=[r.props["expanded"] for r in rels],
+                    now=now,
+                    **self.provenance,
+                )
             return {
-                "finished": finished, "fresh": [p.hop for p in fresh], "existing": len(existing),
-                "relations": {t: len(rels) for t, rels in by_type.items()}, "loops": loops,
+                "finished": finished,
+                "fresh": [p.hop for p in fresh],
+                "existing": len(existing),
+                "relations": {t: len(rels) for t, rels in by_type.items()},
+                "loops": loops,
             }
 
         return self.store.transaction(work, name="expand_write")
@@ -205,8 +244,12 @@ class Expander:
                 row = await queue.get()
                 self.active += 1
                 try:
-                    result = await self.client.generate(self.messages(str(row["text"])), schema=P2PReply,
-                                                        temperature=self.options.temperature, tag=f"p2p {row['id']}")
+                    result = await self.client.generate(
+                        self.messages(str(row["text"])),
+                        schema=P2PReply,
+                        temperature=self.options.temperature,
+                        tag=f"p2p {row['id']}",
+                    )
                     self.pending.append((row, result))
                     if len(self.pending) >= self.options.write_batch:
                         flush_now.set()
@@ -272,13 +315,19 @@ class Expander:
             limits.append(self.options.max_calls - self.client.stats.calls - queued)
         return min(limits) if limits else None
 
-    async def _feed(self, thread: StoreThread, queue: asyncio.Queue[Row], written: asyncio.Event, slot_free: asyncio.Event) -> str:
+    async def _feed(
+        self, thread: StoreThread, queue: asyncio.Queue[Row], written: asyncio.Event, slot_free: asyncio.Event
+    ) -> str:
         # Keep one batch claimed ahead of the LLM slots, so no slot waits on the store.
         target = 2 * self.options.concurrency
         while True:
             budget = self._budget(queue.qsize())
             if budget is not None and budget <= 0:
-                return "max personas" if self.options.max_personas is not None and self.claimed >= self.options.max_personas else "max calls"
+                return (
+                    "max personas"
+                    if self.options.max_personas is not None and self.claimed >= self.options.max_personas
+                    else "max calls"
+                )
             room = target - queue.qsize() - self.active
             if room < max(1, self.options.concurrency // 2):
                 slot_free.clear()
@@ -343,12 +392,22 @@ class Expander:
             return
         elapsed = max(time.monotonic() - started, 1e-9)
         stats = self.client.stats
-        self.on_progress({
-            "expanded": self.report.expanded, "new_personas": sum(self.report.new_by_hop.values()),
-            "personas_per_s": self.report.expanded / elapsed, "calls": stats.calls, "calls_per_s": stats.calls / elapsed,
-            "tokens": stats.prompt_tokens + stats.completion_tokens, "retries": stats.retries, "failures": self.report.failures,
-            "cached": stats.cached, "in_flight": len(self.in_flight), "queued": queued, "elapsed": elapsed,
-        })
+        self.on_progress(
+            {
+                "expanded": self.report.expanded,
+                "new_personas": sum(self.report.new_by_hop.values()),
+                "personas_per_s": self.report.expanded / elapsed,
+                "calls": stats.calls,
+                "calls_per_s": stats.calls / elapsed,
+                "tokens": stats.prompt_tokens + stats.completion_tokens,
+                "retries": stats.retries,
+                "failures": self.report.failures,
+                "cached": stats.cached,
+                "in_flight": len(self.in_flight),
+                "queued": queued,
+                "elapsed": elapsed,
+            }
+        )
 
 
 async def _supervised(main: Any, tasks: list[asyncio.Task[None]]) -> Any:
@@ -388,13 +447,20 @@ def dry_run(store: GraphStore, options: ExpandOptions, vocabulary: Vocabulary | 
     limit = options.max_personas or 100_000
     pool: list[Row] = []
     for hop in range(options.hops):
-        pool += store.run("expand_frontier", hop=hop, now=time.time(), exclude=[], origins=options.origins, limit=limit - len(pool))
+        pool += store.run(
+            "expand_frontier", hop=hop, now=time.time(), exclude=[], origins=options.origins, limit=limit - len(pool)
+        )
         if len(pool) >= limit:
             break
     texts: dict[str, str] = {}
     for start in range(0, len(pool), 5000):
-        texts.update((r["id"], str(r["text"])) for r in store.run("expand_texts", ids=[r["id"] for r in pool[start:start + 5000]]))
-    rendered = [prompt.render(persona=texts.get(r["id"], ""), relations=text, count=options.per_persona) for r in pool[:show]]
+        texts.update(
+            (r["id"], str(r["text"]))
+            for r in store.run("expand_texts", ids=[r["id"] for r in pool[start : start + 5000]])
+        )
+    rendered = [
+        prompt.render(persona=texts.get(r["id"], ""), relations=text, count=options.per_persona) for r in pool[:show]
+    ]
     # Prompts differ only by the persona: the template's tokens plus each persona's.
     template = messages_tokens(prompt.render(persona="", relations=text, count=options.per_persona))
     prompt_tokens = sum(template + approx_tokens(t) for t in texts.values())
@@ -402,7 +468,8 @@ def dry_run(store: GraphStore, options: ExpandOptions, vocabulary: Vocabulary | 
     # Every persona expanded below the limit adds per_persona new ones at the next hop.
     projected = sum(
         sum(1 for r in pool if int(r.get("hop") or 0) == h) * options.per_persona ** (depth - h)
-        for h in range(options.hops) for depth in range(h, options.hops)
+        for h in range(options.hops)
+        for depth in range(h, options.hops)
     )
     if options.max_personas is not None:
         projected = min(projected, options.max_personas)

@@ -25,8 +25,16 @@ def _table(rows: list[dict[str, str]], echo: Callable[[str], None]) -> None:
         echo("  " + "  ".join(str(row.get(c, "")).ljust(widths[c]) for c in columns))
 
 
-def run(store: GraphStore, settings: Settings, echo: Callable[[str], None] = print, *, embedder: str = "minilm",
-        size: int = 24, per_task: int = 2, seed: int = 0) -> dict[str, object]:
+def run(
+    store: GraphStore,
+    settings: Settings,
+    echo: Callable[[str], None] = print,
+    *,
+    embedder: str = "minilm",
+    size: int = 24,
+    per_task: int = 2,
+    seed: int = 0,
+) -> dict[str, object]:
     """Cluster the world, sample a batch with its coverage report, and synthesize when an endpoint
     is configured. Returns the ids it made (``batch``, ``samples``) for the demo's next steps."""
     echo("Clustering persona embeddings (k-means) and relation communities (Louvain)…")
@@ -41,7 +49,9 @@ def run(store: GraphStore, settings: Settings, echo: Callable[[str], None] = pri
     _table(cluster_rows(batch.coverage, cluster_names(store), limit=6), echo)
     made: dict[str, object] = {"batch": batch.id, "samples": []}
     if not settings.llm_configured:
-        echo("\nSynthesis skipped: no language model configured (set OPENAI_BASE_URL, OPENAI_API_KEY, PERSONAGRAPH_MODEL).")
+        echo(
+            "\nSynthesis skipped: no language model configured (set OPENAI_BASE_URL, OPENAI_API_KEY, PERSONAGRAPH_MODEL)."
+        )
         return made
     from personagraph.synth.run import synthesize
 
@@ -49,8 +59,16 @@ def run(store: GraphStore, settings: Settings, echo: Callable[[str], None] = pri
     echo(f"\nSynthesizing {per_task} samples of each task (zero-shot; pair tasks follow the graph's relations):")
     for task in (*SINGLE_TASKS, "rivals"):
         try:
-            report = synthesize(store, settings, task=task, size=per_task, strategy="kcenter", seed=seed,
-                                embedder=embedder, measure_diversity=(task == "rivals"))
+            report = synthesize(
+                store,
+                settings,
+                task=task,
+                size=per_task,
+                strategy="kcenter",
+                seed=seed,
+                embedder=embedder,
+                measure_diversity=(task == "rivals"),
+            )
         except Exception as exc:  # one task failing (e.g. no RIVAL pair) must not end the demo
             echo(f"  {task:12s} skipped: {exc}")
             continue

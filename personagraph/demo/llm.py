@@ -8,17 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from personagraph.config import Settings
+from personagraph.demo.examples import examples_dir
 from personagraph.store import GraphStore
 
-SKIPPED = ("skipped: no language model configured. Set OPENAI_BASE_URL (and OPENAI_API_KEY, PERSONAGRAPH_MODEL) "
-           "to any OpenAI-compatible endpoint to run Text-to-Persona and Persona-to-Persona here.")
+SKIPPED = (
+    "skipped: no language model configured. Set OPENAI_BASE_URL (and OPENAI_API_KEY, PERSONAGRAPH_MODEL) "
+    "to any OpenAI-compatible endpoint to run Text-to-Persona and Persona-to-Persona here."
+)
 SHOW = 5
-
-
-def _examples() -> Path:
-    from personagraph.demo import examples_dir
-
-    return examples_dir()
 
 
 def run_llm_demo(
@@ -35,11 +32,12 @@ def run_llm_demo(
     if not settings.llm_configured:
         echo(SKIPPED)
         return None
+    from personagraph.expand.p2p import ExpandOptions, expand
+    from personagraph.expand.t2p import T2POptions, text_to_persona
+    from personagraph.ingest import import_texts
     from personagraph.llm import LLMClient
-    from personagraph.pipeline.persona_to_persona import ExpandOptions, expand
-    from personagraph.pipeline.text_to_persona import T2POptions, import_texts, text_to_persona
 
-    folder = texts or _examples() / "texts"
+    folder = texts or examples_dir() / "texts"
     source = folder if folder.is_dir() else folder.parent / "texts.jsonl"
     ids = import_texts(store, [source])
     echo(f"Text-to-Persona on {len(ids)} texts from {source} with {settings.model} at {settings.llm_base_url}")
@@ -60,8 +58,10 @@ def run_llm_demo(
     client = LLMClient.from_settings(settings, concurrency=concurrency)
     p2p = expand(store, client, options)
     client.close()
-    echo(f"  {p2p.expanded} personas expanded → {sum(p2p.new_by_hop.values())} new personas; relations: "
-         + (", ".join(f"{t} {n}" for t, n in p2p.relations.most_common()) or "none"))
+    echo(
+        f"  {p2p.expanded} personas expanded → {sum(p2p.new_by_hop.values())} new personas; relations: "
+        + (", ".join(f"{t} {n}" for t, n in p2p.relations.most_common()) or "none")
+    )
     edges = store.cypher(
         "MATCH (a:Persona)-[r]->(b:Persona) WHERE r.run = $run "
         "RETURN a.text AS a, type(r) AS type, b.text AS b, r.evidence AS evidence LIMIT $n",
@@ -69,6 +69,8 @@ def run_llm_demo(
     )
     for edge in edges:
         echo(f"  {edge['a']}\n    —{edge['type']}→ {edge['b']}\n    ({edge['evidence']})")
-    echo(f"  LLM calls: {t2p.llm['calls'] + p2p.llm['calls']}, cached: {t2p.llm['cached'] + p2p.llm['cached']}; "
-         f"failures are logged in {p2p.failures_path}")
+    echo(
+        f"  LLM calls: {t2p.llm['calls'] + p2p.llm['calls']}, cached: {t2p.llm['cached'] + p2p.llm['cached']}; "
+        f"failures are logged in {p2p.failures_path}"
+    )
     return {"t2p": t2p.as_dict(), "expand": p2p.as_dict()}

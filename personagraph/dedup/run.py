@@ -5,7 +5,7 @@ threshold, every candidate verified exactly. Stage 2 (embeddings): the personas 
 stage 1 are embedded (once; kept beside the graph) and pairs with cosine ≥ the threshold are
 found by brute force or a faiss IVF index. Groups are joined across stages, each keeps its
 canonical persona (lowest hop, then earliest ``created_at``, then smallest id), and the others
-are merged into it (``personagraph.pipeline.merge``). A ``:DedupRun`` node records the run.
+are merged into it (``personagraph.dedup.merge``). A ``:DedupRun`` node records the run.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 
 from personagraph.config import Settings
+from personagraph.dedup import groups as grouping
+from personagraph.dedup.merge import Group, merge_groups
 from personagraph.errors import ConfigError
 from personagraph.models import now_iso
-from personagraph.pipeline.dedup import groups as grouping
-from personagraph.pipeline.merge import Group, merge_groups
 from personagraph.store.graph import GraphStore
 
 STAGES = ("minhash", "embedding", "both")
@@ -53,7 +53,9 @@ class DedupOptions:
         if not 0.0 <= self.min_overlap <= 1.0:
             raise ConfigError(f"--min-overlap must be in [0, 1], got {self.min_overlap}")
         if self.linkage not in grouping.LINKAGES:
-            raise ConfigError(f"unknown linkage {self.linkage!r}", hint=f"choose one of: {', '.join(grouping.LINKAGES)}")
+            raise ConfigError(
+                f"unknown linkage {self.linkage!r}", hint=f"choose one of: {', '.join(grouping.LINKAGES)}"
+            )
         return self
 
     @property
@@ -122,17 +124,27 @@ class DedupReport:
         """The end-of-run report as rows of (figure, value)."""
         rows = [("personas before", self.personas_before)]
         if self.options.uses_minhash:
-            rows += [("minhash: Jaccard threshold", self.options.jaccard),
-                     ("minhash: pairs ≥ threshold", self.pairs_by_stage.get("minhash", 0)),
-                     ("minhash: groups", self.groups_by_stage.get("minhash", 0))]
+            rows += [
+                ("minhash: Jaccard threshold", self.options.jaccard),
+                ("minhash: pairs ≥ threshold", self.pairs_by_stage.get("minhash", 0)),
+                ("minhash: groups", self.groups_by_stage.get("minhash", 0)),
+            ]
         if self.options.uses_embeddings:
-            rows += [("embedding: model", self.options.embedder), ("embedding: cosine threshold", self.options.cosine),
-                     ("embedding: min. character 3-gram overlap", self.options.min_overlap),
-                     ("embedding: pairs ≥ threshold", self.pairs_by_stage.get("embedding", 0)),
-                     ("embedding: groups", self.groups_by_stage.get("embedding", 0))]
+            rows += [
+                ("embedding: model", self.options.embedder),
+                ("embedding: cosine threshold", self.options.cosine),
+                ("embedding: min. character 3-gram overlap", self.options.min_overlap),
+                ("embedding: pairs ≥ threshold", self.pairs_by_stage.get("embedding", 0)),
+                ("embedding: groups", self.groups_by_stage.get("embedding", 0)),
+            ]
         rows += [("groups (both stages joined)", len(self.groups)), ("duplicates to merge", self.duplicates)]
         rows += [(key.replace("_", " "), value) for key, value in self.merge.items() if isinstance(value, int)]
-        rows += [("personas after", self.personas_after if not self.dry_run else f"{self.personas_before - self.duplicates} (dry run)")]
+        rows += [
+            (
+                "personas after",
+                self.personas_after if not self.dry_run else f"{self.personas_before - self.duplicates} (dry run)",
+            )
+        ]
         rows += [(f"seconds: {k}", round(v, 2)) for k, v in self.seconds.items()]
         if self.run_id:
             rows.append(("recorded as :DedupRun", self.run_id))
@@ -142,10 +154,19 @@ class DedupReport:
         """One row per member of each group: the canonical first (keep), then its duplicates (merge)."""
         rows = []
         for number, group in enumerate(self.groups[:limit] if limit else self.groups, start=1):
-            rows.append({"group": number, "stage": group.stage, "action": "keep", "id": group.canonical,
-                         "text": self.texts.get(group.canonical, "")})
-            rows.extend({"group": number, "stage": group.stage, "action": "merge", "id": d, "text": self.texts.get(d, "")}
-                        for d in group.duplicates)
+            rows.append(
+                {
+                    "group": number,
+                    "stage": group.stage,
+                    "action": "keep",
+                    "id": group.canonical,
+                    "text": self.texts.get(group.canonical, ""),
+                }
+            )
+            rows.extend(
+                {"group": number, "stage": group.stage, "action": "merge", "id": d, "text": self.texts.get(d, "")}
+                for d in group.duplicates
+            )
         return rows
 
 
@@ -162,11 +183,16 @@ def load_personas(store: GraphStore) -> PersonaTable:
     )
 
 
-def minhash_groups(texts: Sequence[str], rank: np.ndarray, threshold: float, num_perm: int = 128,
-                   seconds: dict[str, float] | None = None) -> tuple[grouping.Groups, int]:
+def minhash_groups(
+    texts: Sequence[str],
+    rank: np.ndarray,
+    threshold: float,
+    num_perm: int = 128,
+    seconds: dict[str, float] | None = None,
+) -> tuple[grouping.Groups, int]:
     """Stage 1 on all texts: (groups, number of verified pairs)."""
-    from personagraph.pipeline.dedup import lsh
-    from personagraph.pipeline.dedup.minhash import Vocabulary, signatures, tokenise
+    from personagraph.dedup import lsh
+    from personagraph.dedup.minhash import Vocabulary, signatures, tokenise
 
     clock = _Clock(seconds)
     tokens = tokenise(texts, Vocabulary(num_perm))
@@ -181,11 +207,16 @@ def minhash_groups(texts: Sequence[str], rank: np.ndarray, threshold: float, num
     return grouping.components(len(texts), found.pairs, rank), len(found)
 
 
-def embedding_groups(vectors: np.ndarray, texts: Sequence[str], rank: np.ndarray, options: DedupOptions,
-                     seconds: dict[str, float] | None = None) -> tuple[grouping.Groups, int]:
+def embedding_groups(
+    vectors: np.ndarray,
+    texts: Sequence[str],
+    rank: np.ndarray,
+    options: DedupOptions,
+    seconds: dict[str, float] | None = None,
+) -> tuple[grouping.Groups, int]:
     """Stage 2 on the given vectors (rows aligned with ``texts``): (groups, number of pairs kept)."""
-    from personagraph.pipeline.dedup import ann
-    from personagraph.pipeline.dedup.minhash import char_ngram_jaccard
+    from personagraph.dedup import ann
+    from personagraph.dedup.minhash import char_ngram_jaccard
 
     clock = _Clock(seconds)
     found = ann.cosine_pairs(vectors, options.cosine, method=options.search)
@@ -207,9 +238,12 @@ class _Clock:
         self.last = now
 
 
-def find_groups(table: PersonaTable, options: DedupOptions,
-                embed: Callable[[list[str], list[str]], np.ndarray] | None = None,
-                seconds: dict[str, float] | None = None) -> tuple[list[Group], dict[str, int], dict[str, int]]:
+def find_groups(
+    table: PersonaTable,
+    options: DedupOptions,
+    embed: Callable[[list[str], list[str]], np.ndarray] | None = None,
+    seconds: dict[str, float] | None = None,
+) -> tuple[list[Group], dict[str, int], dict[str, int]]:
     """Both stages on a table of personas; returns (joined groups, groups per stage, pairs per stage).
 
     ``embed(ids, texts)`` returns the unit vectors of those personas (needed for stage 2).
@@ -258,8 +292,14 @@ def find_groups(table: PersonaTable, options: DedupOptions,
     return result, by_stage, pairs
 
 
-def dedup_graph(store: GraphStore, settings: Settings, options: DedupOptions | None = None, dry_run: bool = False,
-                progress: Progress | None = None, echo: Echo | None = None) -> DedupReport:
+def dedup_graph(
+    store: GraphStore,
+    settings: Settings,
+    options: DedupOptions | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    echo: Echo | None = None,
+) -> DedupReport:
     """Find near-duplicate personas in the whole graph and (unless ``dry_run``) merge them."""
     options = (options or DedupOptions()).check()
     report = DedupReport(options, dry_run)
@@ -269,7 +309,7 @@ def dedup_graph(store: GraphStore, settings: Settings, options: DedupOptions | N
     clock.lap("load personas")
 
     def embed(ids: list[str], texts: list[str]) -> np.ndarray:
-        from personagraph.pipeline.embed import persona_embeddings
+        from personagraph.embeddings.embedders import persona_embeddings
 
         got, vectors = persona_embeddings(store, settings, options.embedder, ids=ids, texts=texts, progress=progress)
         if got != ids:  # a persona deleted meanwhile: keep rows aligned with the table
@@ -294,53 +334,4 @@ def dedup_graph(store: GraphStore, settings: Settings, options: DedupOptions | N
     store.run("dedup_record_run", props={k: v for k, v in report.record().items() if v is not None})
     if counts.kept_with_edges and echo:
         echo(f"warning: {len(counts.kept_with_edges)} duplicates kept edges that could not be moved; run dedup again")
-    return report
-
-
-def demo_stage(store: GraphStore, settings: Settings, echo: Echo = print) -> DedupReport:
-    """For ``personagraph demo``: plant three near-copies of world personas, dry-run, then merge them."""
-    from personagraph.models import Persona, Relation
-
-    echo("")
-    echo("== Near-duplicates resolved as entities (personagraph dedup)")
-    rows = store.run("dedup_personas")
-    world = sorted((r for r in rows if r.get("text")), key=lambda r: r["id"])[:4]
-    if len(world) < 4:
-        echo("(the graph has too few personas for this stage)")
-        return DedupReport(DedupOptions(), dry_run=True)
-
-    def swap(text: str) -> str:  # adjacent words swapped: the same word set
-        w = text.split()
-        w[3], w[4] = w[4], w[3]
-        return " ".join(w)
-
-    def fillers(text: str) -> str:  # three filler words: word Jaccard below 0.9, so the embeddings catch it
-        w = text.split()
-        for k, filler in ((len(w) - 2, "really"), (len(w) // 2, "truly"), (2, "very")):
-            w.insert(k, filler)
-        return " ".join(w)
-
-    def case_punct(text: str) -> str:
-        return text.upper().rstrip(".").replace(" ", ", ", 1) + "!"
-
-    copies = [Persona(text=edit(row["text"]), origin="import", hop=1) for row, edit in zip(world, (swap, fillers, case_punct), strict=False)]
-    store.upsert_personas(copies)
-    store.add_relations([Relation(src=copies[0].id, dst=world[3]["id"], type="RIVAL", props={"run": "demo"})])
-    echo(f"planted {len(copies)} near-copies of world personas (one with a RIVAL edge), e.g.:")
-    echo(f"  original: {world[0]['text'][:90]}")
-    echo(f"  copy:     {copies[0].text[:90]}")
-    options = DedupOptions(embedder="minilm")
-    dry = dedup_graph(store, settings, options, dry_run=True)
-    echo(f"dry run: {len(dry.groups)} groups, {dry.duplicates} personas would merge; nothing changed")
-    for row in dry.group_rows(5):
-        echo(f"  group {row['group']} [{row['stage']}] {row['action']:<5} {row['text'][:80]}")
-    report = dedup_graph(store, settings, options)
-    merged = report.merge
-    echo(f"merged {merged.get('personas_merged', 0)} personas, moved {merged.get('edges_moved', 0)} edges "
-         f"({report.personas_before} -> {report.personas_after} personas); recorded as :DedupRun {report.run_id}")
-    kept = store.run("get_persona", id=world[0]["id"])
-    if kept and kept[0].get("aliases"):
-        echo(f"  {world[0]['id']} now carries aliases {kept[0]['aliases']}")
-    again = dedup_graph(store, settings, options, dry_run=True)
-    echo(f"running dedup again finds {len(again.groups)} groups (idempotent)")
     return report

@@ -14,12 +14,25 @@ if TYPE_CHECKING:
     from personagraph.store import GraphStore
 
 SAMPLE_FORMATS = ("jsonl", "parquet")
-STRING_FIELDS = ("id", "task", "mode", "text", "data", "batch", "model", "prompt", "prompt_version", "relation",
-                 "options", "created_at")
+STRING_FIELDS = (
+    "id",
+    "task",
+    "mode",
+    "text",
+    "data",
+    "batch",
+    "model",
+    "prompt",
+    "prompt_version",
+    "relation",
+    "options",
+    "created_at",
+)
 
 
-def iter_samples(store: GraphStore, batch: str | None = None, task: str | None = None,
-                 page: int = 2000) -> Iterator[dict[str, Any]]:
+def iter_samples(
+    store: GraphStore, batch: str | None = None, task: str | None = None, page: int = 2000
+) -> Iterator[dict[str, Any]]:
     """Rows with a fixed set of columns (every Parquet batch shares one schema); ``data`` is the
     task's structured output as JSON text, ``persona_ids``/``persona_texts`` in role order."""
     after = ""
@@ -36,8 +49,9 @@ def iter_samples(store: GraphStore, batch: str | None = None, task: str | None =
         after = rows[-1]["id"]
 
 
-def export_samples(store: GraphStore, out: str | Path, fmt: str | None = None, batch: str | None = None,
-                   task: str | None = None) -> int:
+def export_samples(
+    store: GraphStore, out: str | Path, fmt: str | None = None, batch: str | None = None, task: str | None = None
+) -> int:
     """Write the samples to ``out`` (format from the option or the file's extension); returns the count."""
     path = Path(out)
     fmt = fmt or path.suffix.lstrip(".").lower()

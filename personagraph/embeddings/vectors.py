@@ -100,7 +100,12 @@ class EmbeddingCache:
             if ids_list:
                 all_ids = np.concatenate(ids_list)
                 order = np.argsort(all_ids, kind="stable")
-                self._index = (all_ids[order], np.concatenate(slot_list)[order], np.concatenate(row_list)[order], vectors)
+                self._index = (
+                    all_ids[order],
+                    np.concatenate(slot_list)[order],
+                    np.concatenate(row_list)[order],
+                    vectors,
+                )
             else:
                 self._index = (np.zeros(0, dtype="S1"), np.zeros(0, np.int32), np.zeros(0, np.int64), [])
         return self._index

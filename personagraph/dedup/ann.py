@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from personagraph.pipeline.dedup.lsh import PairSet, unique_pairs
+from personagraph.dedup.lsh import PairSet, unique_pairs
 
 BRUTE_FORCE_MAX = 20_000
 DEFAULT_NPROBE = 16  # faiss IVF
@@ -47,8 +47,13 @@ def _cap_neighbours(pairs: np.ndarray, sims: np.ndarray, limit: int) -> tuple[np
     return pairs[keep], sims[keep]
 
 
-def brute_force_pairs(vectors: np.ndarray, threshold: float, block: int = 2048,
-                      max_neighbours: int = MAX_NEIGHBOURS, progress: Progress | None = None) -> PairSet:
+def brute_force_pairs(
+    vectors: np.ndarray,
+    threshold: float,
+    block: int = 2048,
+    max_neighbours: int = MAX_NEIGHBOURS,
+    progress: Progress | None = None,
+) -> PairSet:
     """Every pair (i < j) with cosine ≥ threshold, by blocked products of the upper triangle."""
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     n = len(vectors)
@@ -98,9 +103,16 @@ def build_ivf(vectors: np.ndarray, nlist: int | None = None, seed: int = 0) -> A
     return index
 
 
-def ivf_pairs(vectors: np.ndarray, threshold: float, nprobe: int = DEFAULT_NPROBE, margin: float = 0.02,
-              max_neighbours: int = MAX_NEIGHBOURS, index: Any = None, chunk: int = 20_000,
-              progress: Progress | None = None) -> PairSet:
+def ivf_pairs(
+    vectors: np.ndarray,
+    threshold: float,
+    nprobe: int = DEFAULT_NPROBE,
+    margin: float = 0.02,
+    max_neighbours: int = MAX_NEIGHBOURS,
+    index: Any = None,
+    chunk: int = 20_000,
+    progress: Progress | None = None,
+) -> PairSet:
     """Pairs with cosine ≥ threshold via an IVF range search (radius threshold − margin), re-scored exactly."""
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     n = len(vectors)
@@ -149,8 +161,16 @@ def cell_params(n: int, nprobe: int = CELL_PROBES) -> int:
 def _kmeans(points: np.ndarray, k: int, seed: int, niter: int = 10) -> np.ndarray:
     import faiss
 
-    kmeans = faiss.Kmeans(points.shape[1], k, niter=niter, spherical=True, seed=seed, min_points_per_centroid=1,
-                          max_points_per_centroid=1 << 20, verbose=False)
+    kmeans = faiss.Kmeans(
+        points.shape[1],
+        k,
+        niter=niter,
+        spherical=True,
+        seed=seed,
+        min_points_per_centroid=1,
+        max_points_per_centroid=1 << 20,
+        verbose=False,
+    )
     kmeans.train(np.ascontiguousarray(points, dtype=np.float32))
     return np.asarray(kmeans.centroids)
 
@@ -168,8 +188,15 @@ def nearest_cells(points: np.ndarray, centroids: np.ndarray, k: int) -> np.ndarr
     return out
 
 
-def cell_pairs(vectors: np.ndarray, threshold: float, nlist: int | None = None, nprobe: int = CELL_PROBES,
-               max_neighbours: int = MAX_NEIGHBOURS, seed: int = 0, progress: Progress | None = None) -> PairSet:
+def cell_pairs(
+    vectors: np.ndarray,
+    threshold: float,
+    nlist: int | None = None,
+    nprobe: int = CELL_PROBES,
+    max_neighbours: int = MAX_NEIGHBOURS,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> PairSet:
     """Pairs with cosine ≥ threshold, cell by cell with matrix products (see the module docstring)."""
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     n = len(vectors)
@@ -210,8 +237,14 @@ def cell_pairs(vectors: np.ndarray, threshold: float, nlist: int | None = None, 
     return PairSet(pairs[order], sims_all[order], int(sum(len(p) for p in found_pairs)))
 
 
-def cosine_pairs(vectors: np.ndarray, threshold: float = 0.9, method: str = "auto", nprobe: int = DEFAULT_NPROBE,
-                 max_neighbours: int = MAX_NEIGHBOURS, progress: Progress | None = None) -> PairSet:
+def cosine_pairs(
+    vectors: np.ndarray,
+    threshold: float = 0.9,
+    method: str = "auto",
+    nprobe: int = DEFAULT_NPROBE,
+    max_neighbours: int = MAX_NEIGHBOURS,
+    progress: Progress | None = None,
+) -> PairSet:
     """Pairs (i < j) of rows with cosine ≥ threshold; ``method``: auto (exact when small, else cells), exact, cells, ivf."""
     if method not in {"auto", "exact", "cells", "ivf"}:
         raise ValueError(f"unknown similarity search method {method!r}")
@@ -266,5 +299,13 @@ class VectorIndex:
         return best, score
 
 
-__all__ = ["BRUTE_FORCE_MAX", "VectorIndex", "brute_force_pairs", "build_ivf", "cell_pairs", "cosine_pairs", "ivf_pairs",
-           "unique_pairs"]
+__all__ = [
+    "BRUTE_FORCE_MAX",
+    "VectorIndex",
+    "brute_force_pairs",
+    "build_ivf",
+    "cell_pairs",
+    "cosine_pairs",
+    "ivf_pairs",
+    "unique_pairs",
+]

@@ -1,0 +1,100 @@
+"""``personagraph export``: the graph, generated samples, and NPC casts, written to files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from personagraph.cli.context import App, pass_app
+from personagraph.cli.options import TASK_NAMES, cast_options, cast_spec
+from personagraph.cli.output import note
+from personagraph.errors import ConfigError
+
+
+@click.group("export")
+def export_group() -> None:
+    """Write personas, relations, samples or NPC casts to files."""
+
+
+@export_group.command("graph")
+@click.argument("out_dir", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet", "graphml"]), default="jsonl", show_default=True)
+@pass_app
+def export_graph_cmd(app: App, out_dir: Path, fmt: str) -> None:
+    """Write personas and relations (JSONL or Parquet: two files; GraphML: one) into OUT_DIR."""
+    from personagraph.export.graph_files import export_graph
+
+    result = export_graph(app.store(), out_dir, fmt)
+    click.echo(f"wrote {result['personas']} personas and {result['relations']} relations: {', '.join(result['files'])}")
+
+
+@export_group.command("samples")
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet"]), help="Default: from OUT's extension.")
+@click.option("--batch", help="Only the samples of this batch.")
+@click.option("--task", type=click.Choice(TASK_NAMES), help="Only this task.")
+@pass_app
+def export_samples_cmd(app: App, out: Path, fmt: str | None, batch: str | None, task: str | None) -> None:
+    """Write generated samples with persona text(s) and lineage ids (Hugging Face `datasets` loads it).
+
+    Columns: id, task, mode, text, data (the structured output, JSON), persona, persona_ids,
+    persona_texts, batch, model, prompt, prompt_version, relation, options, created_at.
+    """
+    from personagraph.export.samples import export_samples
+
+    count = export_samples(app.store(), out, fmt, batch, task)
+    click.echo(f"wrote {count} samples to {out}")
+
+
+@export_group.command("cast")
+@click.argument("out_dir", type=click.Path(path_type=Path))
+@cast_options
+@click.option(
+    "--llm/--no-llm",
+    "use_llm",
+    default=None,
+    help="Flesh NPCs out with the LLM (default: when OPENAI_BASE_URL is set). Without, cards are "
+    "made from persona texts and relations alone.",
+)
+@click.option(
+    "--setting", metavar="TEXT", help="The game world, for the LLM (e.g. 'a fog-bound harbour town in 1920')."
+)
+@click.option("--title", default="PersonaGraph cast", show_default=True, help="Title of the HTML page.")
+@pass_app
+def export_cast_cmd(
+    app: App, out_dir: Path, use_llm: bool | None, setting: str | None, title: str, **options: Any
+) -> None:
+    """Export a cast as Character Cards V2/V3 (JSON and PNG), cast.json, GraphML, GEXF and an HTML view.
+
+    Takes the same options as `personagraph cast`. Writes OUT_DIR/cards/*.v2.json, *.v3.json,
+    *.v2.png (card in a `chara` chunk), *.v3.png (card in `ccv3`, V2 backfill in `chara`),
+    OUT_DIR/cast.json, cast.graphml, cast.gexf and cast.html (open it in any browser, offline).
+    """
+    from personagraph.cast.build import build_cast
+    from personagraph.export.cast import export_cast, make_npcs
+
+    spec = cast_spec(app, **options)  # options checked before the store opens
+    cast = build_cast(app.store(), spec, echo=note)
+    if use_llm and not app.settings.llm_configured:
+        raise ConfigError("--llm needs an endpoint", hint="set OPENAI_BASE_URL (and OPENAI_API_KEY)")
+    npcs = make_npcs(cast, app.settings, use_llm=use_llm, setting=setting, echo=note)
+    result = export_cast(cast, npcs, out_dir, title=title)
+    how = "fleshed out by the LLM" if npcs and npcs[0].source == "llm" else "from persona texts and relations (no LLM)"
+    click.echo(
+        f"{len(npcs)} NPCs {how}, {len(cast.relations)} relations, "
+        + ("connected" if cast.connected else "NOT CONNECTED")
+    )
+    for npc in npcs:
+        click.echo(f"  {npc.name}: {npc.role}")
+    click.echo(
+        f"wrote {len(result.files)} files to {out_dir}: {result.cards} NPCs × 4 cards, cast.json, "
+        f"cast.graphml, cast.gexf, cast.html"
+    )
+    click.echo(str(out_dir / "cast.html"))
+
+
+def register(main: click.Group) -> None:
+    """Add the ``export`` group to ``main``."""
+    main.add_command(export_group)

@@ -1,0 +1,258 @@
+"""Options shared by several commands, and the parsing of their values (one meaning per option name)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from personagraph.cli.context import App
+from personagraph.errors import ConfigError, MissingFileError
+
+if TYPE_CHECKING:
+    from personagraph.cast.build import CastSpec
+
+
+FORMATS = ("table", "json", "jsonl", "csv")
+
+
+def format_option(default: str = "table") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def parse_param(raw: str) -> tuple[str, Any]:
+    """``name=value``: the value is read as JSON when it parses (numbers, lists, objects), else a string."""
+    name, sep, value = raw.partition("=")
+    if not sep or not name.strip():
+        raise ConfigError(f"--param {raw!r} must look like name=value")
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError:
+        parsed = value
+    return name.strip(), parsed
+
+
+EMBEDDER = click.Choice(["minilm", "static"])
+
+
+STRATEGY = click.Choice(["random", "stratified", "kcenter", "graph"])
+
+
+ALLOCATION = click.Choice(["proportional", "uniform", "sqrt"])
+
+
+TASK_NAMES = ["math", "logic", "instruction", "knowledge", "npc", "tool", "rivals", "consultation", "handoff"]
+
+
+def carver_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The filters shared by `sample` and `synth`."""
+    for option in reversed(
+        [
+            click.option(
+                "--where",
+                metavar="EXPR",
+                help='Attribute filter, e.g. "hop <= 2 and uses = 0" '
+                "(fields: hop, uses, cluster, community, degree, origin; joined by 'and').",
+            ),
+            click.option(
+                "--origin", metavar="LIST", help="Only these origins: text, persona, import (comma-separated)."
+            ),
+            click.option("--cluster", "clusters", metavar="LIST", help="Only these clusters, e.g. 3,7."),
+            click.option("--text", metavar="WORDS", help="Only personas whose text contains this (case-insensitive)."),
+            click.option(
+                "--match",
+                metavar="PATTERN",
+                help='Only personas p in this graph pattern, e.g. "(p)-[:PATIENT_OF]->(:Persona)" '
+                "(read-only; labels and relation types checked; literals become parameters).",
+            ),
+        ]
+    ):
+        fn = option(fn)
+    return fn
+
+
+def make_carver(
+    app: App, where: str | None, origin: str | None, clusters: str | None, text: str | None, match: str | None
+) -> Any:
+    from personagraph.sampling.carver import Carver
+
+    return Carver.parse(where=where, origin=origin, cluster=clusters, text=text, match=match, vocabulary=app.vocabulary)
+
+
+def llm_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Options every LLM command shares."""
+    options = [
+        click.option(
+            "--model",
+            help="Model name (env PERSONAGRAPH_MODEL; default gpt-4o-mini). Endpoint: OPENAI_BASE_URL, key: OPENAI_API_KEY.",
+        ),
+        click.option(
+            "--concurrency",
+            type=click.IntRange(1, 1024),
+            default=16,
+            show_default=True,
+            help="LLM requests in flight at most.",
+        ),
+        click.option("--temperature", type=click.FloatRange(0, 2), default=0.7, show_default=True),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(0.1),
+            default=60.0,
+            show_default=True,
+            help="Seconds per request before it is retried.",
+        ),
+        click.option(
+            "--max-retries",
+            type=click.IntRange(0, 50),
+            default=5,
+            show_default=True,
+            help="Retries on 429, 5xx, timeouts, dropped connections.",
+        ),
+        click.option(
+            "--no-cache", is_flag=True, help="Do not read or write the response cache (PERSONAGRAPH_CACHE_DIR)."
+        ),
+        click.option(
+            "--dry-run", is_flag=True, help="Print the prompts and the estimated token count; no calls, no writes."
+        ),
+        click.option("--json", "as_json", is_flag=True, help="Print the end report as JSON."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+class CommunityType(click.ParamType):
+    """A community index (0 is the largest) or the word ``seed``."""
+
+    name = "N|seed"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int | str:
+        if isinstance(value, int) or value == "seed":
+            return value  # type: ignore[no-any-return]
+        try:
+            number = int(value)
+        except ValueError:
+            self.fail(f"{value!r} is neither a community number nor 'seed'", param, ctx)
+        if number < 0:
+            self.fail("community numbers start at 0", param, ctx)
+        return number
+
+
+def relation_types(raw: str | None, app: App | None = None) -> list[str] | None:
+    """``--relations`` as a list, checked against the vocabulary before the store is opened."""
+    if not raw:
+        return None
+    types = [part.strip().upper() for part in raw.split(",") if part.strip()]
+    if app is not None:
+        for name in types:
+            app.vocabulary.check(name)
+    return types
+
+
+def query_text(query: str | None, query_file: Path | None) -> str | None:
+    if query and query_file:
+        raise ConfigError("give --query or --query-file, not both")
+    if query_file:
+        if not query_file.is_file():
+            raise MissingFileError(f"{query_file}: no such file")
+        return query_file.read_text(encoding="utf-8")
+    return query
+
+
+def cast_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that choose a cast, shared by ``cast`` and ``export cast``."""
+    options = [
+        click.option(
+            "--seed-persona",
+            "seed",
+            metavar="ID|TEXT",
+            help="Start from this persona: its id, or a phrase of its text (the best connected match wins).",
+        ),
+        click.option(
+            "--hops",
+            type=click.IntRange(1, 6),
+            default=2,
+            show_default=True,
+            help="How far from the seed the cast may reach (ego network).",
+        ),
+        click.option(
+            "--relations",
+            "relations",
+            metavar="TYPES",
+            help="Only follow these relation types, e.g. COLLEAGUE,RIVAL (default: all).",
+        ),
+        click.option(
+            "--community",
+            type=CommunityType(),
+            help="Choose from a Louvain community of the relation graph: its number (0 is the largest) "
+            "or 'seed' for the seed persona's community.",
+        ),
+        click.option(
+            "--query",
+            metavar="CYPHER",
+            help="Choose among the personas a read-only Cypher query returns (nodes, relationships or ids).",
+        ),
+        click.option("--query-file", type=click.Path(path_type=Path), help="Read --query from a .cypher file."),
+        click.option(
+            "-p",
+            "--param",
+            "params",
+            multiple=True,
+            metavar="NAME=VALUE",
+            help="Parameter of --query (JSON value or string).",
+        ),
+        click.option(
+            "--size",
+            type=click.IntRange(1, 500),
+            default=8,
+            show_default=True,
+            help="At most this many NPCs; the cast grows in BFS order from the seed, most connected first.",
+        ),
+        click.option(
+            "--pin", "pins", multiple=True, metavar="ID|TEXT", help="Always include this persona (repeatable)."
+        ),
+        click.option(
+            "--exclude", "excludes", multiple=True, metavar="ID|TEXT", help="Never include this persona (repeatable)."
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def cast_spec(
+    app: App,
+    seed: str | None,
+    hops: int,
+    relations: str | None,
+    community: int | str | None,
+    query: str | None,
+    query_file: Path | None,
+    params: tuple[str, ...],
+    size: int,
+    pins: tuple[str, ...],
+    excludes: tuple[str, ...],
+) -> CastSpec:
+    from personagraph.cast.build import CastSpec
+
+    return CastSpec(
+        seed=seed,
+        hops=hops,
+        relations=relation_types(relations, app),
+        community=community,
+        query=query_text(query, query_file),
+        query_params=dict(parse_param(p) for p in params),
+        size=size,
+        pins=pins,
+        excludes=excludes,
+    )

@@ -1,1 +1,0 @@
-"""Work on the graph: import, Text-to-Persona, Persona-to-Persona expansion, dedup, embeddings."""
