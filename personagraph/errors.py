@@ -12,6 +12,7 @@
     │   ├── StoreUnavailableError     exit 4   server unreachable
     │   ├── StoreAuthError            exit 4   wrong user or password
     │   ├── QueryError                exit 4   Cypher rejected (syntax, constraint, parameter)
+    │   │   └── StoreConflictError    exit 4   write conflict: a concurrent transaction, or a unique id taken
     │   └── ReadOnlyError             exit 4   a write attempted in a read-only query
     └── LLMError                      exit 5   the language model endpoint
         ├── LLMUnavailableError       exit 5   no endpoint configured or reachable
@@ -90,6 +91,12 @@ class QueryError(StoreError):
         super().__init__(f"query {query}: {reason}")
         self.query = query
         self.reason = reason
+
+
+class StoreConflictError(QueryError):
+    """A write that lost to another: a concurrent transaction changed the same records, or took the
+    same unique id. Raised by the executors (by the engine's or driver's error type, never its words)
+    once their own retries are spent; running the work again may succeed."""
 
 
 class ReadOnlyError(StoreError):

@@ -30,7 +30,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from personagraph import queries
 from personagraph.errors import VocabularyError
 from personagraph.models import now_iso
 from personagraph.store.graph import GraphStore
@@ -70,15 +69,6 @@ class MergeCounts:
 def allowed_types(store: GraphStore) -> frozenset[str]:
     """Edge types a merge may write into Cypher: the store's vocabulary and the structural types."""
     return frozenset(store.vocabulary.types) | STRUCTURAL
-
-
-def run_typed(store: GraphStore, name: str, rel_type: str, **params: Any) -> list[dict[str, Any]]:
-    """Run ``cypher/<name>`` with its ``__TYPE__`` slot filled by a checked relation or structural type."""
-    if rel_type not in allowed_types(store):
-        raise VocabularyError(f"edge type {rel_type!r} is not in the vocabulary", hint="add it with --relations")
-    query = queries.load(name).with_type(rel_type)
-    run = store.executor.write if query.write else store.executor.read
-    return run(query.text, params, name=f"{name}.cypher")
 
 
 def _n(rows: list[dict[str, Any]]) -> int:
@@ -152,25 +142,17 @@ def merge_groups(
     edges_before = _n(store.run("dedup_count_edges"))
     if drop_indexes is None:
         drop_indexes = sum(len(g.duplicates) for g in groups) >= LARGE_MERGE
-    without_indexes = drop_indexes and store.kind == "embedded"
+    without_indexes = drop_indexes and store.capabilities.droppable_indexes
     if without_indexes:
-        _run_statements(store, "dedup_drop_persona_indexes")
+        store.run_script("dedup_drop_persona_indexes")
     try:
         _merge_batches(store, groups, batch_size, allowed, counts, progress)
     finally:
         if without_indexes:
-            _run_statements(store, "schema")
+            store.run_script("schema")
     edges_after = _n(store.run("dedup_count_edges"))
     counts.parallel_edges_merged = max(0, edges_before - counts.internal_edges_dropped - edges_after)
     return counts
-
-
-def _run_statements(store: GraphStore, name: str) -> None:
-    """Run a multi-statement file of ``cypher/`` (schema changes), statements split on ';'."""
-    text = queries.load(name).text
-    code = "\n".join(line for line in text.splitlines() if not line.strip().startswith("//"))
-    for statement in filter(None, (part.strip() for part in code.split(";"))):
-        store.executor.write(statement, {}, name=f"{name}.cypher")
 
 
 def _merge_batches(
@@ -213,7 +195,7 @@ def _merge_batches(
                 if row["direction"] == direction and row["id"] in canonical_of:
                     moves.setdefault(row["type"], []).append({"dup": row["id"], "canon": canonical_of[row["id"]]})
             for rel_type, move_rows in sorted(moves.items()):
-                counts.edges_moved += _n(run_typed(store, f"dedup_move_{direction}", rel_type, rows=move_rows))
+                counts.edges_moved += _n(store.run_typed(f"dedup_move_{direction}", rel_type, rows=move_rows))
         deleted = _n(store.run("dedup_delete", ids=[p["dup"] for p in pairs]))
         counts.personas_merged += deleted
         if deleted < len(pairs):

@@ -58,7 +58,7 @@ class NearDuplicateResolver:
         self._store_key = None
 
     def _ensure(self, store: GraphStore) -> None:
-        key = (store.kind, store.location)
+        key = (store.location, store.database)
         if self._store_key == key:
             return
         self.vocabulary = Vocabulary(self.num_perm)

@@ -216,10 +216,11 @@ def get_embedder(name: str = "minilm", settings: Settings | None = None, notice:
 
 
 def embeddings_dir(store: GraphStore, settings: Settings) -> Path:
-    """Side-file folder of a store: inside an embedded store's folder, else under the cache dir."""
-    database = str(getattr(store.executor, "database", settings.database))
-    if store.kind == "embedded":
-        return Path(store.location) / "embeddings" / database
+    """Side-file folder of a store: inside the store's own side folder where it has one, else under the cache dir."""
+    database = store.database
+    side = store.side_folder()
+    if side is not None:
+        return side / "embeddings" / database
     key = hashlib.blake2b(f"{store.location}\n{database}".encode(), digest_size=8).hexdigest()
     return cache_root(settings) / "stores" / key / "embeddings"
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from personagraph import prompts
-from personagraph.errors import QueryError
+from personagraph.errors import StoreConflictError
 from personagraph.expand.plan import (
     ExpansionPlan,
     P2PReply,
@@ -96,10 +96,10 @@ class Expander:
     # -- store side (runs on the store thread) ----------------------------------------------
     def _release_dead_workers(self) -> int:
         released = 0
-        embedded = self.store.kind == "embedded"
+        single_process = self.store.capabilities.single_process
         for row in self.store.run("expand_claims", max_hop=self.options.hops):
             worker = str(row["worker"])
-            if worker != self.worker and worker_is_dead(worker, embedded):
+            if worker != self.worker and worker_is_dead(worker, single_process):
                 released += int(self.store.run("expand_release_worker", worker=worker)[0]["n"])
         return released
 
@@ -142,9 +142,7 @@ class Expander:
             rows = self.store.run(
                 "expand_claim", ids=picked, worker=self.worker, now=now, until=now + self.options.lease
             )
-        except QueryError as exc:
-            if "concurrent" not in str(exc).lower():
-                raise
+        except StoreConflictError:
             return [], True  # another worker's claim won the race; read the frontier again
         return rows, True
 

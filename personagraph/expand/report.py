@@ -81,8 +81,8 @@ def new_worker_id() -> str:
     return f"{socket.gethostname()}/{os.getpid()}/{secrets.token_hex(3)}"
 
 
-def worker_is_dead(worker: str, embedded: bool) -> bool:
-    if embedded:  # only one process opens an embedded store: a claim we did not make is stale
+def worker_is_dead(worker: str, single_process: bool) -> bool:
+    if single_process:  # only this process opens the store: a claim we did not make is stale
         return True
     host, _, rest = worker.partition("/")
     pid_text = rest.partition("/")[0]

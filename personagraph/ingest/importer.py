@@ -31,7 +31,6 @@ from personagraph.ingest.records import RelationRow, Row, detect_kind, persona_r
 from personagraph.models import Persona
 from personagraph.resolve import Resolver
 from personagraph.runtime import paused_gc
-from personagraph.store.base import BULK_LOAD
 from personagraph.store.graph import GraphStore
 from personagraph.vocabulary import Vocabulary
 
@@ -153,7 +152,7 @@ def _read_ahead(items: Iterator[_Batch], depth: int = 2) -> Iterator[_Batch]:
 
 
 def default_batch_size(store: GraphStore) -> int:
-    return BULK_BATCH if store.has(BULK_LOAD) else CYPHER_BATCH
+    return BULK_BATCH if store.capabilities.bulk_load else CYPHER_BATCH
 
 
 def _resolve_rows(store: GraphStore, rows: list[Row], resolver: Resolver | None, resolved: dict[str, str]) -> list[Row]:

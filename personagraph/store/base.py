@@ -5,28 +5,58 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 Row = dict[str, Any]
+Run = Callable[[str, dict[str, Any]], list[Row]]  # (cypher, params) -> rows, inside one transaction
 
-# Capabilities an executor may declare; the package takes another path where one is missing.
-BULK_LOAD = "bulk_load"  # ArcadeDB's graph_batch API (no MERGE, very fast)
-VECTOR_INDEX = "vector_index"  # Neo4j 5 `db.index.vector.queryNodes`
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What an executor can do beyond running Cypher; callers take another path where one is missing.
+
+    Declared by the executor; read through ``GraphStore.capabilities``, never from its ``kind`` name.
+    """
+
+    single_process: bool = False  # only this process opens the store: a claim we did not make is stale
+    bulk_load: bool = False  # ``bulk_loader()``: ArcadeDB's graph_batch API (no MERGE, very fast)
+    droppable_indexes: bool = False  # persona property indexes may be dropped for a large merge and re-made
+    side_folder: bool = False  # ``side_folder()``: a folder of its own for side files (embeddings)
+    columnar_reads: bool = False  # ``read_columns`` serialises a result as columns in bulk
+    vector_index: bool = False  # Neo4j 5 ``db.index.vector.queryNodes``
 
 
 class Executor(Protocol):
-    """Runs Cypher against one database and returns plain-Python rows."""
+    """Runs Cypher against one database and returns plain-Python rows.
 
-    kind: str
-    capabilities: frozenset[str]
+    Write conflicts (a concurrent transaction, a unique id taken) raise ``StoreConflictError``;
+    any other refusal ``QueryError``.
+    """
+
+    kind: str  # a display name ("embedded", "bolt"), not a capability
+    capabilities: Capabilities
     location: str
+    database: str
 
     def read(self, cypher: str, params: dict[str, Any], *, name: str) -> list[Row]: ...
 
+    def read_columns(self, cypher: str, params: dict[str, Any], *, name: str) -> dict[str, list[Any]] | None:
+        """The result as columns, or None where the executor has no bulk path (the caller converts rows)."""
+        ...
+
     def write(self, cypher: str, params: dict[str, Any], *, name: str) -> list[Row]: ...
 
-    def transaction(self, work: Callable[[Callable[[str, dict[str, Any]], list[Row]]], Any], *, name: str) -> Any:
+    def transaction(self, work: Callable[[Run], Any], *, name: str) -> Any:
         """Run ``work(run)`` in one write transaction; ``run(cypher, params)`` returns rows."""
+        ...
+
+    def bulk_loader(self) -> BulkLoader | None:
+        """The batch loader where ``capabilities.bulk_load``, else None."""
+        ...
+
+    def side_folder(self) -> Path | None:
+        """The store's own folder for side files where ``capabilities.side_folder``, else None."""
         ...
 
     def close(self) -> None: ...
@@ -64,7 +94,7 @@ class EdgeCounts:
 
 
 class BulkLoader(Protocol):
-    """What an executor with ``BULK_LOAD`` offers: idempotent node and edge batches, no Cypher per row."""
+    """What an executor with ``capabilities.bulk_load`` offers: idempotent node and edge batches, no Cypher per row."""
 
     def add_nodes(self, label: str, rows: list[Row]) -> int: ...
 

@@ -8,10 +8,18 @@ updates is refused: some Bolt servers (ArcadeDB's) do not enforce read access mo
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from personagraph.errors import QueryError, ReadOnlyError, StoreAuthError, StoreError, StoreUnavailableError
-from personagraph.store.base import Row
+from personagraph.errors import (
+    QueryError,
+    ReadOnlyError,
+    StoreAuthError,
+    StoreConflictError,
+    StoreError,
+    StoreUnavailableError,
+)
+from personagraph.store.base import BulkLoader, Capabilities, Row, Run
 from personagraph.store.convert import neo4j_value
 
 
@@ -41,9 +49,8 @@ class BoltExecutor:
         except (nx.ConfigurationError, ValueError) as exc:
             raise StoreError(f"{url}: {exc}") from exc
         # Neo4j proper offers the vector index procedures; ArcadeDB's Bolt server does not.
-        self.capabilities = frozenset(
-            {"vector_index"} if agent.startswith("Neo4j/") and "ArcadeDB" not in agent else set()
-        )
+        # Several processes may share a server: none of the single-process shortcuts apply.
+        self.capabilities = Capabilities(vector_index=agent.startswith("Neo4j/") and "ArcadeDB" not in agent)
         self.agent = agent
 
     def _error(self, name: str, exc: Exception) -> Exception:
@@ -53,6 +60,9 @@ class BoltExecutor:
             return StoreUnavailableError(f"{self.location}: server unreachable")
         if isinstance(exc, nx.AuthError):
             return StoreAuthError(f"{self.location}: authentication failed")
+        # A conflict by the driver's error class (after execute_write's own retries of transient ones).
+        if isinstance(exc, (nx.TransientError, nx.ConstraintError)):
+            return StoreConflictError(name, exc.message or str(exc))
         if isinstance(exc, nx.Neo4jError):
             return QueryError(name, exc.message or str(exc))
         return QueryError(name, str(exc))
@@ -77,6 +87,10 @@ class BoltExecutor:
             )
         return rows
 
+    def read_columns(self, cypher: str, params: dict[str, Any], *, name: str) -> None:
+        """No bulk columnar path over Bolt: the caller converts rows."""
+        return None
+
     def write(self, cypher: str, params: dict[str, Any], *, name: str) -> list[Row]:
         def work(tx: Any) -> list[Row]:
             return _rows(tx.run(cypher, params))
@@ -87,7 +101,7 @@ class BoltExecutor:
         except Exception as exc:
             raise self._error(name, exc) from exc
 
-    def transaction(self, work: Callable[[Callable[[str, dict[str, Any]], list[Row]]], Any], *, name: str) -> Any:
+    def transaction(self, work: Callable[[Run], Any], *, name: str) -> Any:
         """Run ``work(run)`` in one write transaction (retried whole on transient errors)."""
 
         def tx_work(tx: Any) -> Any:
@@ -100,6 +114,12 @@ class BoltExecutor:
             if not _driver_error(exc):
                 raise
             raise self._error(name, exc) from exc
+
+    def bulk_loader(self) -> BulkLoader | None:
+        return None
+
+    def side_folder(self) -> Path | None:
+        return None
 
     def close(self) -> None:
         self.driver.close()

@@ -1,6 +1,6 @@
 """Idempotent batched writes for imports, on either executor.
 
-Embedded ArcadeDB declares ``BULK_LOAD``: rows go through its batch API (``arcade_bulk``), with
+Embedded ArcadeDB declares the ``bulk_load`` capability: rows go through its batch API (``arcade_bulk``), with
 existing ids and edges filtered out first. Any other executor (Bolt: Neo4j, ArcadeDB's server)
 gets Cypher ``UNWIND … MERGE`` in chunks of ``CYPHER_CHUNK`` rows, one transaction each.
 Either way a node whose content id is already in the graph is left as it is, and an edge
@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from personagraph.models import now_iso
-from personagraph.store.base import BULK_LOAD, EdgeCounts, Row
+from personagraph.store.base import EdgeCounts, Row
 
 if TYPE_CHECKING:
     from personagraph.store.graph import GraphStore
@@ -33,8 +33,7 @@ class BulkWriter:
 
     def __init__(self, store: GraphStore) -> None:
         self.store = store
-        executor: Any = store.executor
-        self.loader = executor.bulk_loader() if store.has(BULK_LOAD) else None
+        self.loader = store.bulk_loader()
 
     @property
     def path(self) -> str:

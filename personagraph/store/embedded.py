@@ -10,14 +10,21 @@ import json
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from personagraph.errors import ConfigError, QueryError, StoreError, StoreLockedError
+from personagraph.errors import (
+    ConfigError,
+    PersonaGraphError,
+    QueryError,
+    StoreConflictError,
+    StoreError,
+    StoreLockedError,
+)
 from personagraph.store.arcade_bulk import ArcadeBulkLoader
 from personagraph.store.arcade_bulk import forget as forget_bulk_index
-from personagraph.store.base import BULK_LOAD, Row
+from personagraph.store.base import Capabilities, Row, Run
 from personagraph.store.convert import java_value
 
 SERVE_MARKER = "serve.json"
@@ -96,6 +103,38 @@ def _locked(exc: BaseException | None) -> bool:
     return False
 
 
+def _java_chain(exc: BaseException | None) -> Iterator[Any]:
+    """The Java exceptions behind ``exc``: down its Python cause chain, then the Java ``getCause()`` chain."""
+    seen = 0
+    while exc is not None and seen < 32:
+        seen += 1
+        if hasattr(exc, "getCause") and hasattr(exc, "getClass"):
+            java: Any = exc
+            while java is not None and seen < 64:
+                yield java
+                java, seen = java.getCause(), seen + 1
+            return
+        exc = exc.__cause__ or exc.__context__
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """Whether the engine refused a write because another transaction got there first.
+
+    By Java type, as ArcadeDB's own retry loop decides: ``NeedRetryException`` (concurrent
+    modification, lock timeout) or ``DuplicatedKeyException`` (a unique id taken). Reached only
+    once ``run_in_transaction`` has spent its retries on it.
+    """
+    import jpype
+
+    if not jpype.isJVMStarted():
+        return False
+    conflicts = (
+        jpype.JClass("com.arcadedb.exception.NeedRetryException"),
+        jpype.JClass("com.arcadedb.exception.DuplicatedKeyException"),
+    )
+    return any(isinstance(java, conflicts) for java in _java_chain(exc))
+
+
 def clean_message(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return _NOISE.sub("", text).strip()
@@ -103,7 +142,11 @@ def clean_message(exc: BaseException) -> str:
 
 class EmbeddedExecutor:
     kind = "embedded"
-    capabilities = frozenset({BULK_LOAD})
+    # One process holds the folder (the engine locks it); ArcadeDB's index on a value most personas
+    # share slows every deletion (dedup/merge.py), so a large merge may drop and re-make them.
+    capabilities = Capabilities(
+        single_process=True, bulk_load=True, droppable_indexes=True, side_folder=True, columnar_reads=True
+    )
 
     def __init__(self, folder: str | os.PathLike[str], database: str = "personas", workload: str = "bulk") -> None:
         if workload not in WORKLOADS:
@@ -175,7 +218,7 @@ class EmbeddedExecutor:
 
         return self.in_transaction(run, name=name)
 
-    def transaction(self, work: Callable[[Callable[[str, dict[str, Any]], list[Row]]], Any], *, name: str) -> Any:
+    def transaction(self, work: Callable[[Run], Any], *, name: str) -> Any:
         """Run ``work(run)`` in one write transaction; ``run(cypher, params)`` returns rows."""
 
         def run(cypher: str, params: dict[str, Any]) -> list[Row]:
@@ -185,20 +228,27 @@ class EmbeddedExecutor:
         return self.in_transaction(lambda: work(run), name=name)
 
     def in_transaction(self, fn: Callable[[], Any], *, name: str) -> Any:
-        """Run ``fn`` in one transaction, retried on concurrent-modification conflicts."""
+        """Run ``fn`` in one transaction, retried on conflicts; a conflict that outlasts the retries
+        raises ``StoreConflictError``."""
         with _lock:
             # What the bulk loader knows of ids and edges may not hold after an arbitrary write.
             forget_bulk_index(self.path)
             try:
                 return self.db.run_in_transaction(fn)
-            except QueryError:
+            except PersonaGraphError:
                 raise
             except Exception as exc:
+                if is_conflict(exc):
+                    raise StoreConflictError(name, clean_message(exc)) from exc
                 raise QueryError(name, clean_message(exc)) from exc
 
     def bulk_loader(self) -> ArcadeBulkLoader:
-        """The ``BULK_LOAD`` capability: node and edge batches through ArcadeDB's batch API."""
+        """The ``bulk_load`` capability: node and edge batches through ArcadeDB's batch API."""
         return ArcadeBulkLoader(self.db, self.path, _lock)
+
+    def side_folder(self) -> Path:
+        """The ``side_folder`` capability: side files (embeddings) live inside the store's folder."""
+        return self.folder
 
     def close(self) -> None:
         if self._closed:

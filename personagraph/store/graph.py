@@ -8,13 +8,16 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from personagraph import queries
-from personagraph.errors import ReadOnlyError
+from personagraph.errors import ReadOnlyError, VocabularyError
 from personagraph.models import Persona, Relation, SourceText, now_iso
-from personagraph.store.base import EdgeCounts, Executor, Row, short, write_clause
+from personagraph.store.base import BulkLoader, Capabilities, EdgeCounts, Executor, Row, Run, short, write_clause
+from personagraph.vocabulary import STRUCTURAL, Vocabulary
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from personagraph.queries import Query
     from personagraph.store.bulk import BulkWriter, RelationRow
-from personagraph.vocabulary import Vocabulary
 
 T = TypeVar("T")
 Progress = Callable[[int], None]
@@ -40,36 +43,75 @@ class GraphStore:
     # -- plumbing -------------------------------------------------------------------------
     @property
     def kind(self) -> str:
+        """A display name ("embedded", "bolt"); ask ``capabilities`` what the store can do."""
         return self.executor.kind
 
     @property
     def location(self) -> str:
         return self.executor.location
 
-    def has(self, capability: str) -> bool:
-        return capability in self.executor.capabilities
+    @property
+    def database(self) -> str:
+        return self.executor.database
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return self.executor.capabilities
+
+    def side_folder(self) -> Path | None:
+        """The store's own folder for side files (embeddings), or None: the caller picks one elsewhere."""
+        return self.executor.side_folder() if self.capabilities.side_folder else None
+
+    def bulk_loader(self) -> BulkLoader | None:
+        """The executor's batch loader where ``capabilities.bulk_load``, else None."""
+        return self.executor.bulk_loader() if self.capabilities.bulk_load else None
+
+    def query(self, name: str, rel_type: str | None = None, *, structural: bool = False) -> Query:
+        """The named query from ``cypher/`` with its slots filled: ``__TYPE__`` by ``rel_type`` (checked
+        against the vocabulary, plus the structural types where ``structural``), ``__RELATIONS__`` by
+        the vocabulary's types. The one place where types go into Cypher text."""
+        query = queries.load(name)
+        if rel_type is not None:
+            if structural and rel_type not in STRUCTURAL and rel_type not in self.vocabulary.types:
+                raise VocabularyError(
+                    f"edge type {rel_type!r} is not in the vocabulary", hint="add it with --relations"
+                )
+            query = query.with_type(rel_type if structural else self.vocabulary.check(rel_type))
+        if queries.RELATIONS_SLOT in query.text:
+            query = query.with_relations(self.vocabulary.types)
+        return query
 
     def run(self, name: str, rel_type: str | None = None, **params: Any) -> list[Row]:
         """Run the named query from ``cypher/``; ``rel_type`` fills its relation-type slot."""
-        query = queries.load(name)
-        if rel_type is not None:
-            query = query.with_type(self.vocabulary.check(rel_type))
-        if queries.RELATIONS_SLOT in query.text:
-            query = query.with_relations(self.vocabulary.types)
+        query = self.query(name, rel_type)
         run = self.executor.write if query.write else self.executor.read
         return run(query.text, params, name=f"{name}.cypher")
+
+    def run_typed(self, name: str, rel_type: str, **params: Any) -> list[Row]:
+        """Like ``run``, where ``rel_type`` may also be a structural type (DERIVED_FROM, MERGED_INTO, …)."""
+        query = self.query(name, rel_type, structural=True)
+        run = self.executor.write if query.write else self.executor.read
+        return run(query.text, params, name=f"{name}.cypher")
+
+    def run_script(self, name: str) -> None:
+        """Run a multi-statement file of ``cypher/`` (schema changes), one statement per ``;``."""
+        text = queries.load(name).text
+        code = "\n".join(line for line in text.splitlines() if not line.strip().startswith("//"))
+        for statement in filter(None, (part.strip() for part in code.split(";"))):
+            self.executor.write(statement, {}, name=f"{name}.cypher")
 
     def run_columns(self, name: str, **params: Any) -> dict[str, list[Any]]:
         """Run a read query from ``cypher/`` and return its result as columns (name -> list of values).
 
-        For large results: the embedded executor serialises them in bulk; others convert rows.
-        Integer columns with nulls come back as floats with NaN (as numpy does).
+        For large results: an executor with ``columnar_reads`` serialises them in bulk; others convert
+        rows. Integer columns with nulls come back as floats with NaN (as numpy does).
         """
-        query = queries.load(name)
+        query = self.query(name)
         if query.write:
             raise ReadOnlyError(f"query {name} writes; run_columns is for reads")
-        bulk = getattr(self.executor, "read_columns", None)
-        columns = bulk(query.text, params, name=f"{name}.cypher") if bulk else None
+        columns = None
+        if self.capabilities.columnar_reads:
+            columns = self.executor.read_columns(query.text, params, name=f"{name}.cypher")
         if columns is None:
             rows = self.executor.read(query.text, params, name=f"{name}.cypher")
             keys = list(rows[0]) if rows else []
@@ -95,10 +137,11 @@ class GraphStore:
         """Run several named queries in ONE write transaction: ``work(tx)`` calls ``tx.run(...)``.
 
         Either all of it is committed or none. The store may run ``work`` again after a
-        transient conflict, so it must not have side effects outside the graph.
+        transient conflict, so it must not have side effects outside the graph. A conflict that
+        outlasts the store's retries raises ``StoreConflictError``.
         """
 
-        def body(run: Callable[[str, dict[str, Any]], list[Row]]) -> T:
+        def body(run: Run) -> T:
             return work(Transaction(self, run))
 
         return self.executor.transaction(body, name=name)  # type: ignore[no-any-return]
@@ -117,10 +160,7 @@ class GraphStore:
         """Unique ids and indexes, idempotent (``IF NOT EXISTS``)."""
         if self._schema_ready:
             return
-        text = queries.load("schema").text
-        code = "\n".join(line for line in text.splitlines() if not line.strip().startswith("//"))
-        for statement in filter(None, (part.strip() for part in code.split(";"))):
-            self.executor.write(statement, {}, name="schema.cypher")
+        self.run_script("schema")
         self._schema_ready = True
 
     # -- writes ---------------------------------------------------------------------------
@@ -239,14 +279,30 @@ class GraphStore:
             after = page[-1]["id"]
 
     def iter_relations(self, batch_size: int = 10000) -> Iterator[Row]:
-        """Every persona-to-persona edge as {src, dst, type, props...}, page by page."""
-        skip = 0
+        """Every persona-to-persona edge once, as {src, dst, type, props}, grouped by source in id order.
+
+        Keyset pages: ``batch_size`` source ids after the last one (the unique index), then their
+        out-edges. Each page costs its own size, so a whole-graph read is O(E) and holds one page
+        of sources in memory. Paging the ordered edge list with SKIP sorted and skipped every
+        earlier edge on each page: O(E²) (benchmarks/export.py measures both). Columnar reads
+        where the store has them: converting ``properties(r)`` row by row took 3x longer.
+        """
+        after = ""
         while True:
-            page = self.run("page_relations", skip=skip, limit=batch_size)
-            yield from page
-            if len(page) < batch_size:
+            ids = list(self.run_columns("page_persona_ids", after=after, limit=batch_size).get("id", []))
+            if not ids:
                 return
-            skip += batch_size
+            columns = self.run_columns("page_relations", ids=ids)
+            if columns:
+                yield from (
+                    {"src": s, "dst": d, "type": t, "props": p or {}}
+                    for s, d, t, p in zip(
+                        columns["src"], columns["dst"], columns["type"], columns["props"], strict=True
+                    )
+                )
+            if len(ids) < batch_size:
+                return
+            after = str(ids[-1])
 
     def stats(self) -> dict[str, Any]:
         """Counts by label, relation type, hop, origin and cluster, and the degree distribution."""
@@ -267,13 +323,10 @@ class GraphStore:
 class Transaction:
     """Named queries inside one write transaction (see ``GraphStore.transaction``)."""
 
-    def __init__(self, store: GraphStore, run: Callable[[str, dict[str, Any]], list[Row]]) -> None:
+    def __init__(self, store: GraphStore, run: Run) -> None:
         self._store = store
         self._run = run
 
     def run(self, name: str, rel_type: str | None = None, **params: Any) -> list[Row]:
         """Like ``GraphStore.run``, inside the transaction (reads see its own writes)."""
-        query = queries.load(name)
-        if rel_type is not None:
-            query = query.with_type(self._store.vocabulary.check(rel_type))
-        return self._run(query.text, params)
+        return self._run(self._store.query(name, rel_type).text, params)

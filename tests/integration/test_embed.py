@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from personagraph.config import Settings
-from personagraph.embeddings.embedders import EMBEDDERS, embeddings_dir, get_embedder, persona_embeddings
+from personagraph.embeddings.embedders import EMBEDDERS, cache_root, embeddings_dir, get_embedder, persona_embeddings
 from personagraph.models import Persona
 from personagraph.store import GraphStore
 from tests.conftest import SAMPLE
@@ -75,8 +75,11 @@ def test_persona_embeddings_are_kept_and_reused(store: GraphStore, settings: Set
     folder = embeddings_dir(store, settings) / "static"
     meta = json.loads((folder / "meta.json").read_text())
     assert meta["embedder"] == "static" and meta["dim"] == vectors.shape[1]
-    if store.kind == "embedded":
-        assert folder.is_relative_to(Path(store.location))
+    side = store.side_folder()
+    if side is not None:  # inside the store's own folder, else under the cache dir
+        assert folder.is_relative_to(side)
+    else:
+        assert folder.is_relative_to(cache_root(settings))
 
     # Nothing recomputed the second time; same vectors.
     computed.clear()

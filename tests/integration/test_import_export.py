@@ -100,7 +100,7 @@ def test_import_personas_texts_relations(store: GraphStore, tmp_path: Path, fmt:
     rels = writer(tmp_path / f"rels.{fmt}", RELATIONS)
     report = import_file(store, people)
     assert (report.kind, report.records, report.personas_new) == ("personas", 4, 3)
-    assert report.write_path == ("batch-api" if store.kind == "embedded" else "cypher")
+    assert report.write_path == ("batch-api" if store.capabilities.bulk_load else "cypher")
     report = import_file(store, texts)
     assert (report.kind, report.texts_new) == ("texts", 2)
     report = import_file(store, rels)
