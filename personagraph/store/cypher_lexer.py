@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 WORD, NAME, STRING, SYMBOL = "word", "name", "string", "symbol"
 
@@ -27,11 +28,11 @@ _FORMAT = "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206
 _TOKEN = re.compile(
     "|".join(
         (
+            rf"(?P<word>[\w{_FORMAT}]+)",  # identifiers, keywords, numbers: the most frequent, tried first
             r"(?P<space>\s+)",
             r"(?P<comment>//[^\r\n\u2028\u2029\x85]*|/\*[\s\S]*?\*/)",
-            r"(?P<string>'(?:[^'\\]|\\[\s\S])*'|\"(?:[^\"\\]|\\[\s\S])*\")",
-            r"(?P<name>`(?:[^`]|``)*`)",
-            rf"(?P<word>(?:\w|[{_FORMAT}])+)",
+            r"(?P<string>'[^'\\]*(?:\\[\s\S][^'\\]*)*'|\"[^\"\\]*(?:\\[\s\S][^\"\\]*)*\")",
+            r"(?P<name>`[^`]*(?:``[^`]*)*`)",
             r"(?P<symbol>\.\.|::|[\s\S])",
         )
     )
@@ -70,11 +71,14 @@ def fold(text: str) -> str:
     return text.replace("ı", "i")
 
 
-def keyword_forms(word: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def keyword_forms(word: str) -> frozenset[str]:
     """Every way a word could read as a keyword: folded whole, and each piece between other characters."""
+    if word.isascii():  # most words: a word of ASCII characters is letters, digits and _ only
+        return frozenset((word.lower(),))
     folded = fold(word)
     pieces = set(_NOT_KEYWORD_CHAR.split(fold(re.sub(f"[{_FORMAT}]", " ", word))))
-    return {folded, *pieces} - {""}
+    return frozenset({folded, *pieces} - {""})
 
 
 def position(cypher: str, offset: int) -> str:

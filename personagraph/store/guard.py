@@ -120,9 +120,9 @@ def _is_name(toks: list[Token], index: int) -> bool:
     return before is not None and before.kind == SYMBOL and before.text in (".", "$")
 
 
-def _next_forms(toks: list[Token], index: int) -> set[str]:
+def _next_forms(toks: list[Token], index: int) -> frozenset[str]:
     following = toks[index + 1] if index + 1 < len(toks) else None
-    return keyword_forms(following.text) if following is not None and following.kind == WORD else set()
+    return keyword_forms(following.text) if following is not None and following.kind == WORD else frozenset()
 
 
 def _check_call(toks: list[Token], index: int) -> Refusal | None:
