@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from personagraph import queries
 from personagraph.errors import ConfigError, ReadOnlyError
-from personagraph.store.base import Row, write_clause
+from personagraph.store.base import Row
+from personagraph.store.guard import write_clause
 
 if TYPE_CHECKING:
     from personagraph.store import GraphStore

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shlex
 from pathlib import Path
 
 import click
@@ -164,10 +165,12 @@ def stats_cmd(app: App, as_json: bool) -> None:
 def serve_cmd(app: App, port: int, http_port: int) -> None:
     """Serve the embedded store over Bolt on 127.0.0.1 until Ctrl-C.
 
-    Neo4j drivers and other processes connect as user `root` with PERSONAGRAPH_PASSWORD (a
-    random one is made and printed once if it is not set). Other personagraph commands use
-    --store bolt://127.0.0.1:PORT meanwhile.
+    Neo4j drivers and other processes connect as user `root` with PERSONAGRAPH_PASSWORD (at
+    least 8 characters); if it is not set, a random one is made for this run and printed once.
+    Each start uses the password it is given: an earlier run's password stops working. The
+    command printed at start connects another personagraph process (--store bolt://127.0.0.1:PORT).
     """
+    from personagraph.config import DEFAULT_DATABASE
     from personagraph.store import is_bolt_url
     from personagraph.store.server import serve
 
@@ -178,16 +181,26 @@ def serve_cmd(app: App, port: int, http_port: int) -> None:
     generated = not password
     if generated:
         password = secrets.token_urlsafe(12)
+    database = app.settings.database
 
     def ready(url: str) -> None:
-        click.echo(
-            f"serving {os.path.abspath(folder)} at {url} (database {app.settings.database}, user root)", err=True
-        )
+        # The password goes into the printed command only when it was made here; one from the
+        # environment is referred to by its variable, never printed.
         if generated:
-            click.echo(f"password (not stored anywhere): {password}", err=True)
+            secret = shlex.quote(password)
+        else:
+            source = "PERSONAGRAPH_PASSWORD" if os.environ.get("PERSONAGRAPH_PASSWORD") else "NEO4J_PASSWORD"
+            secret = f'"${source}"'
+        env = f"PERSONAGRAPH_USER=root PERSONAGRAPH_PASSWORD={secret}"
+        if database != DEFAULT_DATABASE:
+            env += f" PERSONAGRAPH_DATABASE={shlex.quote(database)}"
+        click.echo(f"serving {os.path.abspath(folder)} at {url} (database {database}, user root)", err=True)
+        if generated:
+            click.echo(f"password for this run (random, not stored anywhere): {password}", err=True)
+        click.echo(f"connect with: {env} personagraph --store {url} stats", err=True)
         click.echo("ready", err=True)
 
-    serve(folder, password, app.settings.database, port, http_port, on_ready=ready)
+    serve(folder, password, database, port, http_port, on_ready=ready)
 
 
 @click.command("demo")

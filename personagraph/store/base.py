@@ -1,8 +1,7 @@
-"""What every executor provides, and the read-only guard shared by both."""
+"""What every executor provides (the read-only guard is in guard.py)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,22 +59,6 @@ class Executor(Protocol):
         ...
 
     def close(self) -> None: ...
-
-
-_STRINGS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`")
-_COMMENTS = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
-_WRITE_CLAUSE = re.compile(
-    r"\b(CREATE|MERGE|SET|DELETE|DETACH|REMOVE|DROP|FOREACH|LOAD\s+CSV|ALTER|GRANT|DENY|REVOKE)\b"
-    r"|\bCALL\s+(db|apoc|gds|dbms)\.[\w.]*(create|drop|merge|set|delete|write|refactor|load|kill)\w*",
-    re.I,
-)
-
-
-def write_clause(cypher: str) -> str | None:
-    """The first clause that would write, outside strings and comments, else None."""
-    bare = _STRINGS.sub("''", _COMMENTS.sub(" ", cypher))
-    match = _WRITE_CLAUSE.search(bare)
-    return match.group(0).upper() if match else None
 
 
 def short(cypher: str, width: int = 60) -> str:

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from personagraph import queries
 from personagraph.errors import ReadOnlyError, VocabularyError
 from personagraph.models import Persona, Relation, SourceText, now_iso
-from personagraph.store.base import BulkLoader, Capabilities, EdgeCounts, Executor, Row, Run, short, write_clause
+from personagraph.store.base import BulkLoader, Capabilities, EdgeCounts, Executor, Row, Run, short
+from personagraph.store.guard import refuse_writes
+from personagraph.store.schema_watch import watched_read
 from personagraph.vocabulary import STRUCTURAL, Vocabulary
 
 if TYPE_CHECKING:
@@ -121,17 +123,13 @@ class GraphStore:
     def cypher(
         self, text: str, params: dict[str, Any] | None = None, *, write: bool = False, name: str | None = None
     ) -> list[Row]:
-        """Run a user's query. Read-only unless ``write``: a write clause is refused before it runs."""
+        """Run a user's query. Read-only unless ``write``: what could write is refused before it runs
+        (store/guard.py), and a read that changed the schema anyway is refused after (schema_watch.py)."""
         label = name or short(text)
-        if not write:
-            clause = write_clause(text)
-            if clause:
-                raise ReadOnlyError(
-                    f"query {label} contains {clause} but runs read-only; nothing was changed",
-                    hint="pass --write to allow writes",
-                )
-            return self.executor.read(text, params or {}, name=label)
-        return self.executor.write(text, params or {}, name=label)
+        if write:
+            return self.executor.write(text, params or {}, name=label)
+        refuse_writes(text, label)
+        return watched_read(self, lambda: self.executor.read(text, params or {}, name=label), label)
 
     def transaction(self, work: Callable[[Transaction], T], *, name: str = "transaction") -> T:
         """Run several named queries in ONE write transaction: ``work(tx)`` calls ``tx.run(...)``.
@@ -162,6 +160,11 @@ class GraphStore:
             return
         self.run_script("schema")
         self._schema_ready = True
+
+    def restore_schema(self) -> None:
+        """Re-apply the package's schema, after something outside the package changed it."""
+        self._schema_ready = False
+        self.ensure_schema()
 
     # -- writes ---------------------------------------------------------------------------
     def _existing(self, label_query: str, ids: list[str]) -> set[str]:

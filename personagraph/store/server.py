@@ -2,13 +2,21 @@
 
 While it runs, the folder carries a ``serve.json`` marker (pid and URL, never the password), so
 a command that tries to open the folder directly is told which Bolt URL to use instead.
+
+The server's users live in a private temporary config folder made at each start and removed at
+exit, never in the store: ArcadeDB writes the root password's hash to
+``<config>/server-users.jsonl`` at its first start and ignores the password it is given on every
+later one, so a users file kept in the store made a second ``serve`` accept the first password
+and refuse its own (issue #15).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
+import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +25,7 @@ from personagraph.errors import ConfigError, StoreError, StoreLockedError
 from personagraph.store.embedded import SERVE_MARKER, _locked, _start_jvm, clean_message, served_by
 
 MIN_PASSWORD = 8
+USERS_FILE = "server-users.jsonl"
 
 
 def serve(
@@ -38,14 +47,18 @@ def serve(
     if running:
         raise StoreLockedError(f"store {root} is already served by pid {running['pid']} at {running['url']}")
     (root / "databases").mkdir(parents=True, exist_ok=True)
+    # A users file an earlier version left in the store holds an old password's hash: remove it.
+    (root / "config" / USERS_FILE).unlink(missing_ok=True)
     _start_jvm()
     import arcadedb_embedded as adb
 
+    users = Path(tempfile.mkdtemp(prefix="personagraph-serve-"))  # mode 0700, this user only
     config = {
         "host": "127.0.0.1",
         "http_port": http_port,
         "server_plugins": "Bolt:com.arcadedb.bolt.BoltProtocolPlugin",
         "bolt_port": bolt_port,
+        "server_configDirectory": str(users),
     }
     url = f"bolt://127.0.0.1:{bolt_port}"
     marker = root / SERVE_MARKER
@@ -60,6 +73,7 @@ def serve(
         server.start()
     except Exception as exc:
         marker.unlink(missing_ok=True)
+        shutil.rmtree(users, ignore_errors=True)
         if _locked(exc):
             raise StoreLockedError(f"store {root} is open in another process") from exc
         raise StoreError(f"cannot start the Bolt server on 127.0.0.1:{bolt_port}: {clean_message(exc)}") from exc
@@ -74,4 +88,7 @@ def serve(
             pass
     finally:
         marker.unlink(missing_ok=True)
-        server.stop()
+        try:
+            server.stop()
+        finally:
+            shutil.rmtree(users, ignore_errors=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -94,3 +95,108 @@ def test_unreachable_bolt_server_is_one_clear_line() -> None:
     assert result.returncode == 4
     assert result.stderr.strip().startswith("error: ") and "unreachable" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def _start_serve(folder: Path, port: int, **env: str) -> tuple[subprocess.Popen[str], list[str]]:
+    """Start `personagraph serve` and read what it prints up to ``ready``."""
+    args = ["--store", str(folder), "serve", "--port", str(port), "--http-port", str(free_port())]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "personagraph", *args],
+        env=cli_env(PERSONAGRAPH_JVM_HEAP="1g", **env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        lines.append(line.rstrip("\n"))
+        if line.strip() == "ready":
+            break
+    wait_for_port(port, proc)
+    return proc, lines
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    proc.terminate()
+    proc.communicate(timeout=60)
+    assert proc.returncode is not None
+
+
+def _can_log_in(port: int, password: str) -> bool:
+    import neo4j
+
+    with neo4j.GraphDatabase.driver(f"bolt://127.0.0.1:{port}", auth=("root", password)) as driver:
+        try:
+            driver.verify_connectivity()
+        except neo4j.exceptions.AuthError:
+            return False
+        records, _, _ = driver.execute_query("MATCH (p:Persona) RETURN count(p) AS n", database_="personas")
+        return records[0]["n"] == 1
+
+
+def _printed_command(lines: list[str]) -> str:
+    return next(line for line in lines if line.startswith("connect with: ")).removeprefix("connect with: ")
+
+
+def _run_printed(command: str, port: int, **env: str) -> subprocess.CompletedProcess[str]:
+    """The printed command, run by a shell as a user would (this checkout's personagraph)."""
+    assert f"personagraph --store bolt://127.0.0.1:{port} stats" in command
+    shell = command.replace("personagraph --store", f"{shlex.quote(sys.executable)} -m personagraph --store")
+    return subprocess.run(["bash", "-c", shell], env=cli_env(**env), capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.bolt
+def test_each_serve_uses_the_password_it_is_given(tmp_path: Path) -> None:
+    """Two runs with different passwords, then one with a random password: each run accepts its
+    own password only, prints a command that connects, and leaves no users file in the store."""
+    folder = tmp_path / "store"
+    people = tmp_path / "people.jsonl"
+    people.write_text('{"persona": "A lock keeper who counts barges"}\n')
+    assert _cli("--store", str(folder), "import", str(people)).returncode == 0
+    port = free_port()
+    scratch = tmp_path / "tmp"  # where serve makes its private users folder (TMPDIR)
+    scratch.mkdir()
+
+    proc, lines = _start_serve(folder, port, PERSONAGRAPH_PASSWORD="first-pass-1", TMPDIR=str(scratch))
+    try:
+        assert [path.name for path in scratch.glob("personagraph-serve-*/server-users.jsonl")]
+        assert _can_log_in(port, "first-pass-1")
+        command = _printed_command(lines)
+        assert command.startswith('PERSONAGRAPH_USER=root PERSONAGRAPH_PASSWORD="$PERSONAGRAPH_PASSWORD" ')
+        printed = _run_printed(command, port, PERSONAGRAPH_PASSWORD="first-pass-1")
+        assert printed.returncode == 0, printed.stderr
+    finally:
+        _stop(proc)
+    assert "first-pass-1" not in "\n".join(lines)
+    assert not list(folder.rglob("server-users.jsonl"))
+    assert not list(scratch.iterdir())  # removed at exit
+
+    proc, _ = _start_serve(folder, port, PERSONAGRAPH_PASSWORD="second-pass-2")
+    try:
+        assert _can_log_in(port, "second-pass-2")
+        assert not _can_log_in(port, "first-pass-1")
+    finally:
+        _stop(proc)
+    assert not list(folder.rglob("server-users.jsonl"))
+
+    proc, lines = _start_serve(folder, port)
+    try:
+        password = next(line for line in lines if line.startswith("password for this run")).split(": ", 1)[1]
+        assert len(password) >= 8
+        assert _can_log_in(port, password)
+        assert not _can_log_in(port, "second-pass-2")
+        command = _printed_command(lines)
+        assert command.startswith(f"PERSONAGRAPH_USER=root PERSONAGRAPH_PASSWORD={password} ")
+        printed = _run_printed(command, port)
+        assert printed.returncode == 0, printed.stderr
+    finally:
+        _stop(proc)
+    assert not list(folder.rglob("server-users.jsonl"))
+    assert not any(password in path.read_bytes().decode("latin-1") for path in folder.rglob("*") if path.is_file())
+
+
+def test_serve_help_names_the_password_rules() -> None:
+    result = _cli("serve", "--help")
+    assert result.returncode == 0
+    assert "at least 8 characters" in " ".join(result.stdout.split())

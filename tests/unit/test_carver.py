@@ -6,7 +6,7 @@ import pytest
 
 from personagraph.errors import ConfigError, VocabularyError
 from personagraph.sampling.carver import Carver, parse_match, parse_where
-from personagraph.store.base import write_clause
+from personagraph.store.guard import write_clause
 
 
 def test_where_parses_into_parameters() -> None:

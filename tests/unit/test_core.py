@@ -11,7 +11,7 @@ from personagraph.cli.options import parse_param
 from personagraph.config import Secret, Settings
 from personagraph.errors import ConfigError, MalformedInputError, PersonaGraphError, VocabularyError
 from personagraph.ids import normalise, persona_id
-from personagraph.store.base import write_clause
+from personagraph.store.guard import write_clause
 from personagraph.vocabulary import DEFAULT_RELATIONS, Vocabulary
 
 
@@ -67,7 +67,7 @@ def test_type_slot_only_takes_valid_types() -> None:
         ("MATCH (p) DETACH DELETE p", "DETACH"),
         ("match (p) set p.x = 1", "SET"),
         ("MERGE (p:Persona {id: 'x'})", "MERGE"),
-        ("CALL db.createLabel('X')", "CALL DB.CREATELABEL"),
+        ("CALL db.createLabel('X')", "CALL db.createLabel"),
         ("LOAD CSV FROM 'file:///x' AS row RETURN row", "LOAD CSV"),
         ("MATCH (p) RETURN p.offset AS settled", None),
     ],

@@ -8,7 +8,7 @@ import pytest
 
 from personagraph import explore, queries
 from personagraph.errors import ConfigError
-from personagraph.store.base import write_clause
+from personagraph.store.guard import write_clause
 
 
 def test_parse_params_with_defaults() -> None:
