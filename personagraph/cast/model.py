@@ -30,6 +30,7 @@ class CastRelation(_Record):
     src: str
     type: str
     dst: str
+    evidence: str = ""  # the sentence the relation was found with, when the store has one
 
 
 class Cast(_Record):
@@ -58,6 +59,7 @@ class NPCView(_Record):
     type: str
     direction: Direction  # "out": this NPC is the stored edge's src; "in": its dst
     view: str
+    evidence: str = ""
 
 
 class NPC(_Record):
