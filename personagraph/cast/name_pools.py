@@ -12,6 +12,8 @@ surnames give every culture more than 1,500 distinct family names, and a cast of
 
 from __future__ import annotations
 
+import re
+
 
 def _split(text: str) -> tuple[str, ...]:
     return tuple(word.replace("_", " ") for word in text.split())  # "Le_Gall" is one surname
@@ -299,11 +301,19 @@ FEMININE_SURNAME_ENDINGS: dict[str, tuple[tuple[str, str], ...]] = {
 # culture uses one (Spanish and Portuguese two surnames, elsewhere a double-barrelled name).
 COMBINE: dict[str, str] = {"es": "{a} {b}", "pt": "{a} {b}", "fil": "{a} {b}"}
 
-# English place-name surnames (Ashford, Hartwell, Thornby): 40 first parts x 16 endings, far more
-# family names than the list above, so two unrelated English-named characters rarely collide.
+# English place-name surnames (Ashford, Hartwell, Thornby): 64 first parts x 24 endings, far more
+# family names than the list above, so two unrelated English-named characters rarely collide (in a
+# cast of 13, a 5% chance that any two draw the same surname; with 733 names it was 10%).
 _EN_FIRST = _split(
     "Ash Black Brad Brom Cald Carr Cold Crane Dun East Elm Fair Fern Glad Hart Haw Hay Heath Hol Kirk "
-    "Lang Lock Mar Mead Mill Moor Nor Oak Red Rad Rook Ship Stan Stock Thorn West Whit Wood Wyn Ald"
+    "Lang Lock Mar Mead Mill Moor Nor Oak Red Rad Rook Ship Stan Stock Thorn West Whit Wood Wyn Ald "
+    "Bar Birch Bram Brook Chal Chester Clay Cliff Crook Fox Gold Green Hazel Ling Pen Raven Roth Sand "
+    "Shel Silver Sum Win Wey Yar"
 )
-_EN_END = _split("by croft dale den field ford ham hurst ley more ridge stead ton well wick worth")
-SURNAMES["en"] = tuple(dict.fromkeys([*SURNAMES["en"], *(a + b.lower() for a in _EN_FIRST for b in _EN_END)]))
+_EN_END = _split(
+    "by croft dale den field ford ham hurst ley more ridge stead ton well wick worth bury brook combe gate "
+    "hill holt stone wood"
+)
+SURNAMES["en"] = tuple(
+    dict.fromkeys([*SURNAMES["en"], *(re.sub(r"(.)\1\1", r"\1\1", a + b) for a in _EN_FIRST for b in _EN_END)])
+)

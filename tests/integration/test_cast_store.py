@@ -144,6 +144,14 @@ def test_export_files_load_back(store: GraphStore, tmp_path: Path) -> None:
         types = sorted(data["relation"] for _, _, data in graph.edges(data=True))
         assert types == sorted(r.type for r in cast.relations), name
     assert result.cards == len(npcs)
+    # The store's evidence sentences reach the relations, the cards' own books and the world book.
+    assert cast.relations and all(r.evidence == "harbour fixture" for r in cast.relations)
+    card = read_card(next((out / "cards").glob("*.v3.json")))
+    assert all("harbour fixture" in e["content"] for e in card["data"]["character_book"]["entries"])
+    world = json.loads((out / "sillytavern" / "world-info.json").read_text())
+    relation_entries = [e for e in world["entries"].values() if "personagraph" in e["extensions"]]
+    assert len(relation_entries) == len(cast.relations)
+    assert all(e["content"].endswith("harbour fixture") for e in relation_entries)
 
 
 def test_view_of_query_neighbourhood_and_batch(store: GraphStore) -> None:
