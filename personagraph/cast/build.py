@@ -186,6 +186,7 @@ def _assemble(
         params={k: v for k, v in params.items() if v not in (None, [])},
         connected=choice.connected,
         notes=notes,
+        cluster_labels=loader.cluster_labels(store, [m.cluster for m in members]),
     )
 
 
@@ -217,6 +218,7 @@ def cast_from_ids(store: GraphStore, ids: Sequence[str], types: Sequence[str] | 
         seed=ids[0] if ids else None,
         connected=connected,
         notes=[] if connected else ["the cast is NOT connected"],
+        cluster_labels=loader.cluster_labels(store, [m.cluster for m in members]),
     )
 
 

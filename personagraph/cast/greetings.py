@@ -61,8 +61,8 @@ REMARKS: dict[tuple[str, str], tuple[str, ...]] = {
     ("SUPPLIER_OF", "in"): ("If {other}'s prices go up again I'll scream.", "{other} was late again this week."),
 }
 _PLACE = re.compile(
-    r"\b(?:at|on|in)\s+(?:the\s+)?((?:[A-Z][\w'’-]+)(?:\s+(?:[A-Z][\w'’-]+|of|the))*(?<!\bof)(?<!\bthe))"
-    r"|\b(?:at|on|in|by)\s+the\s+(harbour|quay|market|shipyard|yard|hospital|clinic|school|island|port|village|"
+    r"\b(at|on|in)\s+(?:the\s+)?((?:[A-Z][\w'’-]+)(?:\s+(?:[A-Z][\w'’-]+|of|the))*(?<!\bof)(?<!\bthe))"
+    r"|\b(at|on|in|by)\s+the\s+(harbour|quay|market|shipyard|yard|hospital|clinic|school|island|port|village|"
     r"pub|library|station|farm|church|lab|ward|docks|beach|mill|mine|theatre|university|garage|bakery|café)\b"
 )
 _PRONOUNS = {"f": ("she", "her", "was"), "m": ("he", "his", "was"), None: ("they", "their", "were")}
@@ -74,16 +74,16 @@ def _pick(persona_id: str, salt: str, options: tuple[str, ...]) -> str:
 
 
 def place_of(text: str) -> str:
-    """A place the persona text names ("Tannery Lane", "the harbour"), or ""."""
+    """A place the persona text names, with its preposition ("on Tannery Lane", "on the island"), or ""."""
     match = _PLACE.search(text)
     if not match:
         return ""
-    if match.group(1):
-        words = match.group(1).split()
+    if match.group(2):
+        words = match.group(2).split()
         if words[0] in ("I", "My") or len(words[0]) < 3:
             return ""
-        return match.group(1)
-    return f"the {match.group(2)}"
+        return f"{match.group(1)} {match.group(2)}"
+    return f"{match.group(3)} the {match.group(4)}"
 
 
 def greeting(persona_id: str, name: str, role: str, text: str, views: list[NPCView], gender: str | None = None) -> str:
@@ -92,7 +92,7 @@ def greeting(persona_id: str, name: str, role: str, text: str, views: list[NPCVi
     they, their, were = _PRONOUNS.get(gender, _PRONOUNS[None])
     bare_role = role[0].lower() + role[1:] if role and role[1:2].islower() else role
     place = place_of(text)
-    place_part = f" at {place}" if place and place.lower() not in bare_role.lower() else ""
+    place_part = f" {place}" if place and place.split(" ", 1)[1].lower() not in bare_role.lower() else ""
     action = _pick(persona_id, "action", ACTIONS).format(first=first, they=they, their=their, were=were)
     intro = _pick(persona_id, "intro", INTRODUCTIONS).format(first=first, role=bare_role, Role=role, place=place_part)
     parts = [action, intro]

@@ -43,6 +43,7 @@ class Cast(_Record):
     params: dict[str, Any] = Field(default_factory=dict)
     connected: bool = True
     notes: list[str] = Field(default_factory=list)
+    cluster_labels: dict[int, str] = Field(default_factory=dict)  # the store's :Cluster labels, for members' clusters
 
     def member(self, persona_id: str) -> CastMember:
         for member in self.members:

@@ -44,7 +44,12 @@ GIVEN: dict[str, dict[str, tuple[str, ...]]] = {
             "Jo Jody Jordan Jude Jules Kai Kelly Kendall Kerry Kit Kris Lane Lee Leslie Lou Marley Marlowe "
             "Max Mel Micah Morgan Nat Noel Oakley Parker Pat Perry Peyton Quinn Reese Remy Riley River Robin "
             "Rory Rowan Sage Sam Sandy Sasha Shay Sidney Skyler Stevie Tatum Taylor Teagan Terry Toni Tracy "
-            "Val Wren"
+            "Val Wren Addison Ainsley Alexis Ari Arden Aubrey August Bellamy Bowie Briar Brynn Campbell Carson "
+            "Channing Chris Dallas Darby Denver Dylan Elliot Ellery Emory Fallon Flynn Gray Hadley Harley "
+            "Hollis Hunter Jay Jaime Jessie Justice Kasey Keegan Kennedy Lake Landry Laurie Lennon Linden "
+            "Mackenzie Marion Merritt Milan Monroe Nico Nova Oak Phoenix Presley Raleigh Ray Reagan Reed Rio "
+            "Roan Sawyer Scout Shawn Sloan Spencer Sterling Storm Sutton Sydney Tanner Tenzin Toby Tory True "
+            "Whitney Winter Zion"
         ),
     },
     "es": {

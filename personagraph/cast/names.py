@@ -5,15 +5,16 @@
   (``persona_cues.culture_of``), drawn from that culture's pool (``name_pools``).
 - Every choice is a hash of the persona id, so a persona gets the same given name in every cast,
   and the same surname unless another member already holds it (then the next candidate in its own
-  deterministic sequence). Members are named in id order, so of two colliding personas the same one
+  deterministic sequence; the same for a given name another member holds). Members are named in id order, so of two colliding personas the same one
   keeps its name in every cast that holds both.
 - Surnames mark families: the members joined by FAMILY_OF edges share one surname (the family
   member with the smallest id chooses it), and nobody outside that family holds it. When a
   culture's single surnames are used up, two are combined (a second surname in Spanish and
   Portuguese, double-barrelled elsewhere), which gives each culture well over a thousand.
-- Full names are unique within the cast. Given names may repeat in a large cast (as they do in any
-  town); the lorebooks key an entry by the given name only when it is unique in the cast
-  (``unique_given_names``).
+- Full names are unique within the cast, and given names too while the pool allows (in large casts
+  they repeat, as in any town); the lorebooks key an entry by the given name only when it is
+  unique in the cast (``unique_given_names``). So a name changes from one cast to another only when
+  it collides with a member with a smaller id, or the persona's family differs.
 """
 
 from __future__ import annotations
@@ -130,24 +131,22 @@ def assign_names(
                 family_surname[head] = candidate
                 used_surnames.add(candidate)
                 break
+    used_given: set[str] = {name.split()[0] for name in taken}
     for pid in sorted(texts):
-        surname = family_surname[head_of[pid]]
-        head_culture = found[head_of[pid]].culture
-        given = given_name(pid, found[pid])
-        full = f"{given} {gendered_surname(surname, found[pid].gender, head_culture)}"
-        if full in used_names:
-            # Two relatives with the same given name: the younger takes the next name of the pool.
-            pool = given_pool(found[pid].gender, found[pid].culture)
-            start = pool.index(given)
-            for offset in range(1, len(pool) + 1):
-                full = (
-                    f"{pool[(start + offset) % len(pool)]} {gendered_surname(surname, found[pid].gender, head_culture)}"
-                )
-                if full not in used_names:
-                    break
-            else:  # pragma: no cover - a family larger than a given-name pool
-                raise ConfigError(f"cannot name {pid}: its family is larger than the name pool")
+        surname = gendered_surname(family_surname[head_of[pid]], found[pid].gender, found[head_of[pid]].culture)
+        pool = given_pool(found[pid].gender, found[pid].culture)
+        start = pool.index(given_name(pid, found[pid]))
+        # The persona's own given name, unless someone in the cast has it already (two Oakleys in a
+        # scene are one too many): then the next free one in its pool; repeats only once the pool is used up.
+        candidates = [pool[(start + offset) % len(pool)] for offset in range(len(pool))]
+        free = [g for g in candidates if g not in used_given and f"{g} {surname}" not in used_names]
+        unique = [g for g in candidates if f"{g} {surname}" not in used_names]
+        if not unique:  # pragma: no cover - a family larger than a given-name pool
+            raise ConfigError(f"cannot name {pid}: its family is larger than the name pool")
+        given = (free or unique)[0]
+        full = f"{given} {surname}"
         used_names.add(full)
+        used_given.add(given)
         names[pid] = full
     return {pid: names[pid] for pid, _ in members}
 

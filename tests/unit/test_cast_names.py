@@ -4,6 +4,7 @@ same across casts, are unique at the largest cast size, and surnames mark famili
 from __future__ import annotations
 
 import json
+import random
 import re
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from personagraph.cast import name_pools
 from personagraph.cast.model import Cast, CastMember, CastRelation
-from personagraph.cast.names import assign_names, cues, families, surname_candidates
+from personagraph.cast.names import assign_names, cues, families
 from personagraph.cast.npc import npcs_from_texts
 from personagraph.cast.persona_cues import gender_of
 from personagraph.cast.roles import derived_role
@@ -128,23 +129,30 @@ def test_names_are_stable_across_different_casts() -> None:
     family_a = families([p for p, _ in cast_a], relations)
     family_b = families([p for p, _ in cast_b], relations)
     shared = [pid for pid, _ in members[40:80]]
-    # The given name never changes.
-    assert all(first[pid].split()[0] == second[pid].split()[0] for pid in shared)
-    # The surname changes only when the family differs (a relative in one cast only), or when the
-    # persona's own first surname is taken in that cast by someone outside its family.
-    collided = 0
-    for pid in shared:
-        if first[pid] == second[pid] or family_a[pid] != family_b[pid]:
-            continue
-        collided += 1
-        own = next(surname_candidates(family_b[pid], cues(dict(members)[family_b[pid]]).culture))
-        holders = [q for q, name in {**first, **second}.items() if name.endswith(" " + own) and q != pid]
-        assert holders, f"{first[pid]} became {second[pid]} without a collision"
-    assert collided <= 2  # measured: 1 of 40 shared members (in a 100-member cast, pool of 1,6xx surnames)
+    # A name differs from the persona's own (its name in a cast of one) only when its family differs
+    # or another member of the cast with a smaller id holds its own given name or surname.
+    for names, family in ((first, family_a), (second, family_b)):
+        for pid in shared:
+            own = assign_names([(pid, dict(members)[pid])])[pid]
+            if names[pid] == own or family[pid] != pid:
+                continue
+            given, surname = own.split(" ", 1)
+            holders = [
+                q for q, name in names.items() if q < pid and (name.split()[0] == given or name.endswith(" " + surname))
+            ]
+            assert holders, f"{own} became {names[pid]} without a collision"
     stable = sum(first[pid] == second[pid] for pid in shared)
-    assert stable >= 34
-    alone = assign_names([members[50]])
-    assert alone[members[50][0]].split()[0] == first[members[50][0]].split()[0]
+    assert stable >= 28  # measured: 30 of 40 (3 families differ, 7 collisions in casts of 80 and 100)
+    # Casts of 13 (the size a scene has): measured 258 of 267 shared members keep their name.
+    draw = random.Random(1)
+    kept = total = 0
+    for _ in range(300):
+        a, b = draw.sample(members, 13), draw.sample(members, 13)
+        names_a, names_b = assign_names(a), assign_names(b)
+        for pid in set(names_a) & set(names_b):
+            total += 1
+            kept += names_a[pid] == names_b[pid]
+    assert kept >= 0.95 * total
 
 
 def test_five_hundred_unique_names_and_family_surnames() -> None:
