@@ -60,6 +60,15 @@ def test_one_command_exports_a_cast(tmp_path: Path) -> None:
     assert len(cards) == 40  # v2/v3 JSON, v2/v3 PNG and CHARX for each of 8
     assert all(validate(read_card(path)) == [] for path in cards)
     assert (out / "cast.graphml").is_file() and (out / "cast.gexf").is_file()
+    # The CHARX files import back (as cards) into a fresh store: the same 8 personas and their relations.
+    charx = sorted(str(p) for p in (out / "cards").glob("*.charx"))
+    again = _cli("--store", str(tmp_path / "again"), "import", "--kind", "cards", *charx, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.count("character card, 1 new personas") == 8
+    relations = sum(
+        int(line.rsplit(", ", 1)[1].split()[0]) for line in again.stdout.splitlines() if "character card" in line
+    )
+    assert relations == len(document["relations"])
 
     page = tmp_path / "rivals.html"
     view = _cli(
