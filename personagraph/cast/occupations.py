@@ -60,6 +60,10 @@ OCCUPATIONS: dict[str, str] = _table(
     translator: traductora traductor tradutora tradutor traducteur traductrice übersetzer übersetzerin traduttore traduttrice tłumacz tłumaczka
     accountant: contable contador contabilista comptable buchhalter buchhalterin contabile księgowy księgowa
     midwife: matrona comadrona parteira sage-femme hebamme ostetrica położna
+    developer: desarrollador desarrolladora desenvolvedor desenvolvedora développeur développeuse entwickler entwicklerin sviluppatore sviluppatrice programista programistka
+    economist: economista économiste ökonom ökonomin ekonomista ekonomistka
+    adventurer: aventurero aventurera aventureiro aventureira aventurier aventurière abenteurer abenteurerin avventuroso avventurosa
+    artist: artista artiste künstler künstlerin artysta artystka
     caretaker: conserje zelador concierge hausmeister hausmeisterin custode dozorca
     """
 )

@@ -31,7 +31,7 @@ _ROLE_END = re.compile(
     r"\s*(?:[,;:.(]|\s-\s|\b(?:who|whose|that|which|with|seeking|trying|looking|interested|passionate|"
     r"speciali[sz](?:ed|ing)|focus(?:ed|sed|ing)|known|working|living|dedicated|responsible|eager|keen|based|"
     r"at|from|in|on|for|into|obsessed|fluent|close|researching|studying|running|managing|teaching|writing|exploring|advocating|"
-    r"and I|que|qui|der|die|das|który|która|które)\b)",
+    r"and I|que|qui|der|die|das|który|która|które|che|con|com|mit|avec)\b)",
     re.I,
 )
 # -ing words that are part of a role ("mining engineer"), not the start of a clause ("woman recovering from").
@@ -127,6 +127,8 @@ def translated_role(text: str, language: str) -> str | None:
             found.append(occupations.OCCUPATIONS[word])
     if not found:
         return None
+    if "software" in clause and found[0] in ("developer", "engineer"):
+        found[0] = f"software {found[0]}"  # "desarrollador de software", "engenheiro de software"
     role = " and ".join(found[:2])
     words_before = [a for a in dict.fromkeys(adjectives) if a not in role]
     return _capital(" ".join([*words_before, role]))
