@@ -320,5 +320,11 @@ _EN_END = _split(
     "hill holt stone wood"
 )
 SURNAMES["en"] = tuple(
-    dict.fromkeys([*SURNAMES["en"], *(re.sub(r"(.)\1\1", r"\1\1", a + b) for a in _EN_FIRST for b in _EN_END)])
+    dict.fromkeys(
+        [
+            *SURNAMES["en"],
+            # Not "Brookbrook" or "Woodwood"; three letters in a row become two ("Carrridge" -> "Carridge").
+            *(re.sub(r"(.)\1\1", r"\1\1", a + b) for a in _EN_FIRST for b in _EN_END if b not in a.lower()),
+        ]
+    )
 )

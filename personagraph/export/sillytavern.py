@@ -29,6 +29,7 @@ from typing import Any
 from personagraph.cast.cards import a_role, name_keys, relation_lore
 from personagraph.cast.model import NPC, Cast
 from personagraph.cast.names import unique_given_names
+from personagraph.cast.npc import relation_phrase
 
 ACTIVATION_NATURAL = 0  # SillyTavern's group_activation_strategy.NATURAL: whoever is mentioned replies
 GENERATION_SWAP = 0  # group_generation_mode.SWAP: one character card in the prompt at a time
@@ -80,10 +81,10 @@ def world_book(cast: Cast, npcs: Sequence[NPC], title: str) -> dict[str, Any]:
     unique = unique_given_names(names.values())
     entries: list[dict[str, Any]] = []
     for npc in npcs:
-        ties = [f"{v.name} ({v.type.lower().replace('_', ' ')})" for v in npc.views]
+        ties = [relation_phrase(v.type, v.direction, npc.name, v.name) for v in npc.views]
         content = f"{npc.name} is {a_role(npc.role)}. {npc.persona_text}"
         if ties:
-            content += f" Related to: {'; '.join(ties)}."
+            content += f" {'; '.join(ties)}."
         entries.append(_world_entry(len(entries), name_keys(npc.name, unique), content, npc.name, CHARACTER_ORDER))
     for rel in cast.relations:
         if rel.src == rel.dst or rel.src not in names or rel.dst not in names:
