@@ -168,6 +168,12 @@ def test_view_of_query_neighbourhood_and_batch(store: GraphStore) -> None:
         persona_id("An apprentice net-mender who learns the trade from the old lighthouse keeper"),
         persona_id("A priest who hears the harbour's confessions and keeps a ledger of favours"),
     }
+    # The neighbourhood marks its seed and labels people by name (the role is on hover), as casts do.
+    assert around["seed"] == persona_id(KEEPER)
+    labels = [n["label"] for n in around["nodes"]]
+    assert len(set(labels)) == len(labels) and all(len(label.split()) >= 2 for label in labels)
+    assert {n["role"] for n in around["nodes"]} >= {"Retired lighthouse keeper", "Young harbour doctor"}
+    assert all(e.get("evidence") == "harbour fixture" for e in around["edges"])
     ids = [persona_id(t) for t in (KEEPER, DOCTOR, POTTER)]
     store.cypher("CREATE (:Batch {id: 'b-test', task: 'npc', strategy: 'test', size: 3})", write=True)
     store.cypher(
