@@ -45,6 +45,10 @@ class CastSpec:
         return "ego"
 
 
+def spec_types(store: GraphStore, spec: CastSpec) -> list[str] | None:
+    return [store.vocabulary.check(t) for t in spec.relations] if spec.relations else None
+
+
 def _resolve(store: GraphStore, refs: Sequence[str], what: str, echo: Echo | None) -> list[str]:
     ids = []
     for ref in refs:
@@ -155,7 +159,16 @@ def _assemble(
             )
         )
     kept = {m.id for m in members}
-    relations = [CastRelation(src=s, type=t, dst=d) for s, t, d in choice.relations if s in kept and d in kept]
+    # The evidence sentences ride along to the cards and lorebooks (one more query, for the members only).
+    evidence = {
+        (r["src"], r["type"], r["dst"]): r.get("evidence") or ""
+        for r in loader.relations_among(store, sorted(kept), spec_types(store, spec))
+    }
+    relations = [
+        CastRelation(src=s, type=t, dst=d, evidence=evidence.get((s, t, d), ""))
+        for s, t, d in choice.relations
+        if s in kept and d in kept
+    ]
     params: dict[str, Any] = {
         "size": spec.size,
         "hops": spec.hops if mode == "ego" else None,
@@ -173,6 +186,7 @@ def _assemble(
         params={k: v for k, v in params.items() if v not in (None, [])},
         connected=choice.connected,
         notes=notes,
+        cluster_labels=loader.cluster_labels(store, [m.cluster for m in members]),
     )
 
 
@@ -204,6 +218,7 @@ def cast_from_ids(store: GraphStore, ids: Sequence[str], types: Sequence[str] | 
         seed=ids[0] if ids else None,
         connected=connected,
         notes=[] if connected else ["the cast is NOT connected"],
+        cluster_labels=loader.cluster_labels(store, [m.cluster for m in members]),
     )
 
 

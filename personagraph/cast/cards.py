@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from personagraph.cast import card_spec
+from personagraph.cast.greetings import greeting
 from personagraph.cast.model import NPC
+from personagraph.cast.names import unique_given_names
 from personagraph.cast.npc import relation_phrase
 from personagraph.cast.png import cards_in_png
 from personagraph.errors import InputError, MalformedInputError, MissingFileError, UnsupportedFormatError
@@ -33,7 +35,7 @@ V3_BACKFILL_WARNING = (
 )
 
 
-def _a_role(role: str) -> str:
+def a_role(role: str) -> str:
     """ "a retired nurse", "an apprentice", "a Political Analyst" (keeps capitals that are not just the first)."""
     words = role.split()
     if words and words[0][1:].islower():
@@ -42,7 +44,7 @@ def _a_role(role: str) -> str:
 
 
 def _description(npc: NPC) -> str:
-    parts = [f"{npc.name} is {_a_role(npc.role)}."]
+    parts = [f"{npc.name} is {a_role(npc.role)}."]
     if npc.appearance:
         parts.append(f"Appearance: {npc.appearance}")
     if npc.motivation:
@@ -70,38 +72,80 @@ def _scenario(npc: NPC, cast_size: int) -> str:
 def _greeting(npc: NPC) -> str:
     if npc.greeting:
         return npc.greeting
-    return f'*{npc.name} looks up.* "Yes? I\'m {npc.name.split()[0]}. What brings you to me?"'
+    return greeting(npc.persona_id, npc.name, npc.role, npc.persona_text, npc.views)
+
+
+def unique_given(cast_info: dict[str, Any] | None) -> set[str] | None:
+    """Given names held by one cast member only (lorebook keys); None when the cast is unknown."""
+    members = (cast_info or {}).get("members")
+    return unique_given_names(m["name"] for m in members) if members else None
+
+
+def name_keys(name: str, unique: set[str] | None) -> list[str]:
+    """Keys for a character: the full name, and the given name when no one else in the cast has it."""
+    first = name.split()[0]
+    return list(dict.fromkeys([name, first] if unique is None or first in unique else [name]))
+
+
+def relation_lore(view_type: str, direction: str, me: str, other: str, evidence: str) -> str:
+    """ "Mara Quill is a rival of Ilse Brandt. (They bid for the same mooring.)" """
+    text = f"{relation_phrase(view_type, direction, me, other)}."
+    return f"{text} {evidence.strip()}" if evidence and evidence.strip() else text
 
 
 def _mes_example(npc: NPC) -> str:
     return "".join(f"<START>\n{{{{char}}}}: {line}\n" for line in npc.dialogue).rstrip("\n")
 
 
-def _book(npc: NPC, v3: bool) -> dict[str, Any] | None:
-    if not npc.views:
-        return None
+def _entry(i: int, keys: list[str], content: str, name: str, comment: str, v3: bool, **extra: Any) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "keys": keys,
+        "content": content,
+        "extensions": extra.pop("extensions", {}),
+        "enabled": True,
+        "insertion_order": i,
+        "case_sensitive": False,
+        "name": name,
+        "comment": comment,
+        "id": i,
+        "constant": extra.pop("constant", False),
+    }
+    if v3:
+        entry["use_regex"] = False
+    return entry
+
+
+def _book(npc: NPC, v3: bool, unique: set[str] | None = None) -> dict[str, Any] | None:
+    """What only this character knows: its secret (always in context) and its own view of each
+    related member (keyed by that member's names), with the relation's evidence."""
     entries = []
-    for i, view in enumerate(npc.views):
-        first = view.name.split()[0]
-        entry: dict[str, Any] = {
-            "keys": list(dict.fromkeys([view.name, first])),
-            "content": f"{relation_phrase(view.type, view.direction, npc.name, view.name)}. {view.view}",
-            "extensions": {EXTENSION: {"persona_id": view.persona_id, "type": view.type, "direction": view.direction}},
-            "enabled": True,
-            "insertion_order": i,
-            "case_sensitive": False,
-            "name": view.name,
-            "comment": f"{view.type} ({view.direction})",
-            "id": i,
-            "constant": False,
-        }
-        if v3:
-            entry["use_regex"] = False
-        entries.append(entry)
+    if npc.secret:
+        entries.append(
+            _entry(
+                0, [npc.name], f"{npc.name}'s secret: {npc.secret}", f"{npc.name}: secret", "secret", v3, constant=True
+            )
+        )
+    for view in npc.views:
+        i = len(entries)
+        fact = relation_lore(view.type, view.direction, npc.name, view.name, view.evidence)
+        entries.append(
+            _entry(
+                i,
+                name_keys(view.name, unique),
+                f"{fact} {view.view}",
+                view.name,
+                f"{view.type} ({view.direction})",
+                v3,
+                extensions={EXTENSION: {"persona_id": view.persona_id, "type": view.type, "direction": view.direction}},
+            )
+        )
+    if not entries:
+        return None
     return {
-        "name": f"{npc.name}: relations",
-        "description": "How this character sees the other cast members (from typed PersonaGraph relations).",
-        "recursive_scanning": False,
+        "name": f"{npc.name}: what only they know",
+        "description": "This character's secret and how they see the other cast members (from typed PersonaGraph "
+        "relations); what everyone knows is in the cast's world book.",
+        "recursive_scanning": True,
         "extensions": {},
         "entries": entries,
     }
@@ -141,7 +185,7 @@ def _data(npc: NPC, cast_size: int, cast_info: dict[str, Any] | None, v3: bool) 
         "character_version": CARD_VERSION,
         "extensions": {EXTENSION: personagraph_extension(npc, cast_info)},
     }
-    book = _book(npc, v3)
+    book = _book(npc, v3, unique_given(cast_info))
     if book is not None:
         data["character_book"] = book
     return data
@@ -169,6 +213,7 @@ def card_v3(
             "group_only_greetings": [],
             "assets": [{"type": "icon", "uri": icon_uri, "name": "main", "ext": "png"}],
             "source": [f"personagraph:{npc.persona_id}"],
+            "nickname": npc.name.split()[0],
             "creation_date": timestamp,
             "modification_date": timestamp,
         }
@@ -185,14 +230,74 @@ def v2_backfill(card_v2_obj: dict[str, Any]) -> dict[str, Any]:
     return {**card_v2_obj, "data": data}
 
 
+# -- CHARX: the V3 card in a zip with its assets -------------------------------------------------
+
+CHARX_CARD = "card.json"
+CHARX_ICON = "assets/icon/images/main.png"
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so the same card gives the same bytes
+
+
+def charx_bytes(card: dict[str, Any], icon_png: bytes) -> bytes:
+    """A ``.charx`` file: ``card.json`` at the zip's root (MUST, V3 spec "CHARX"), the icon at
+    ``assets/icon/images/main.png`` (the spec's SHOULD for an icon image), referenced from the
+    card as ``embeded://assets/icon/images/main.png`` (the spec's spelling of the URI scheme)."""
+    import io
+    import zipfile
+
+    data = dict(card["data"])
+    data["assets"] = [{"type": "icon", "uri": f"embeded://{CHARX_ICON}", "name": "main", "ext": "png"}]
+    packed = {**card, "data": data}
+    card_spec.check(packed)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        text = zipfile.ZipInfo(CHARX_CARD, _ZIP_TIME)
+        text.compress_type = zipfile.ZIP_DEFLATED
+        archive.writestr(text, json.dumps(packed, ensure_ascii=False, indent=2).encode("utf-8"))
+        archive.writestr(zipfile.ZipInfo(CHARX_ICON, _ZIP_TIME), icon_png)  # PNG is compressed already
+    return buffer.getvalue()
+
+
+def read_charx(path: str | Path) -> dict[str, Any]:
+    """The V3 card of a ``.charx`` file (its root ``card.json``), validated; its embedded assets are
+    checked to exist in the zip."""
+    import zipfile
+
+    path = Path(path)
+    if not path.is_file():
+        raise MissingFileError(f"{path}: no such file")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if CHARX_CARD not in names:
+                raise MalformedInputError(str(path), 1, "no card.json at the root of the zip: not a CHARX file")
+            raw = archive.read(CHARX_CARD)
+    except zipfile.BadZipFile as exc:
+        raise MalformedInputError(str(path), 1, f"not a zip file ({exc})") from exc
+    try:
+        card = json.loads(raw.decode("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise MalformedInputError(f"{path}!{CHARX_CARD}", 1, f"not JSON ({exc})") from exc
+    errors = card_spec.validate(card)
+    if errors:
+        raise InputError(f"{path}: not a valid character card: {'; '.join(errors[:5])}")
+    for asset in card["data"].get("assets") or []:
+        uri = asset.get("uri", "")
+        if uri.startswith("embeded://") and uri[len("embeded://") :] not in names:
+            raise InputError(f"{path}: asset {uri} is not in the zip")
+    return dict(card)
+
+
 # -- reading cards back ---------------------------------------------------------------------------
 
 
 def read_card(path: str | Path) -> dict[str, Any]:
-    """A card from a ``.json`` file or a ``.png`` (its ``ccv3`` chunk if any, else ``chara``), validated."""
+    """A card from a ``.json`` file, a ``.png`` (its ``ccv3`` chunk if any, else ``chara``) or a
+    ``.charx`` zip, validated."""
     path = Path(path)
     if not path.is_file():
         raise MissingFileError(f"{path}: no such file")
+    if path.suffix.lower() == ".charx":
+        return read_charx(path)
     if path.suffix.lower() == ".png":
         cards = cards_in_png(path.read_bytes(), str(path))
         card = cards.get("ccv3") or cards.get("chara")
@@ -204,7 +309,7 @@ def read_card(path: str | Path) -> dict[str, Any]:
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise MalformedInputError(str(path), 1, f"not JSON ({exc})") from exc
     else:
-        raise UnsupportedFormatError(f"{path}: a card is a .json or .png file")
+        raise UnsupportedFormatError(f"{path}: a card is a .json, .png or .charx file")
     errors = card_spec.validate(card)
     if errors:
         raise InputError(f"{path}: not a valid character card: {'; '.join(errors[:5])}")

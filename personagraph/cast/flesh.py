@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, Field, create_model, field_validator
 
 from personagraph.cast.model import NPC, Cast, NPCView
+from personagraph.cast.names import assign_names
 from personagraph.cast.npc import (
-    derived_name,
     derived_role,
     member_relations,
     relation_hint,
@@ -106,6 +106,7 @@ def unique_names(proposed: list[NamedCharacter] | None, cast: Cast) -> tuple[dic
     roles: dict[str, str] = {}
     problems: list[str] = []
     taken: set[str] = set()
+    unnamed: list[str] = []
     for i, member in enumerate(cast.members):
         entry = proposed[i] if proposed and i < len(proposed) else None
         if entry and entry.name not in taken and entry.name.split()[0] not in taken:
@@ -114,8 +115,16 @@ def unique_names(proposed: list[NamedCharacter] | None, cast: Cast) -> tuple[dic
             continue
         if entry:
             problems.append(f"the model gave {entry.name!r} twice; {member.id} gets a derived name")
-        names[member.id] = derived_name(member.id, taken)
+        unnamed.append(member.id)
         roles[member.id] = entry.role if entry else derived_role(member.text)
+    if unnamed:
+        derived = assign_names(
+            [(m.id, m.text) for m in cast.members if m.id in unnamed],
+            [(r.src, r.type, r.dst) for r in cast.relations],
+            taken={n for n in taken if " " in n},
+        )
+        names.update(derived)
+    names = {m.id: names[m.id] for m in cast.members}
     return names, roles, problems
 
 
@@ -188,6 +197,7 @@ async def flesh_out(
                 type=rel.type,
                 direction=direction,
                 view=_clean(sheet.views[i].view) if sheet else template_view(rel.type, direction, me, names[other]),
+                evidence=rel.evidence,
             )
             for i, (rel, other, direction) in enumerate(relations)
         ]

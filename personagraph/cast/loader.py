@@ -71,6 +71,18 @@ def relations_among(
     return sorted(rows, key=lambda r: (r["src"], r["type"], r["dst"]))
 
 
+def cluster_labels(store: GraphStore, clusters: Collection[int | None]) -> dict[int, str]:
+    """The store's :Cluster labels (``personagraph sample``'s clusters) for these cluster ids."""
+    wanted = {c for c in clusters if c is not None}
+    if not wanted:
+        return {}
+    return {
+        int(row["id"]): str(row["label"])
+        for row in store.run("sampling/list_clusters")
+        if row.get("id") in wanted and row.get("label")
+    }
+
+
 @dataclass
 class Ball:
     """A neighbourhood loaded from the store, and whether a bound cut it short."""

@@ -30,6 +30,7 @@ class CastRelation(_Record):
     src: str
     type: str
     dst: str
+    evidence: str = ""  # the sentence the relation was found with, when the store has one
 
 
 class Cast(_Record):
@@ -42,6 +43,7 @@ class Cast(_Record):
     params: dict[str, Any] = Field(default_factory=dict)
     connected: bool = True
     notes: list[str] = Field(default_factory=list)
+    cluster_labels: dict[int, str] = Field(default_factory=dict)  # the store's :Cluster labels, for members' clusters
 
     def member(self, persona_id: str) -> CastMember:
         for member in self.members:
@@ -58,6 +60,7 @@ class NPCView(_Record):
     type: str
     direction: Direction  # "out": this NPC is the stored edge's src; "in": its dst
     view: str
+    evidence: str = ""
 
 
 class NPC(_Record):

@@ -1,143 +1,20 @@
 """NPCs from persona texts and typed relations alone: deterministic, no language model.
 
-The name comes from a hash of the persona id (so the same persona always gets the same name,
-and names are unique within a cast), the role from the head of the persona text, and each view
-of another cast member from a template for the relation type and its direction. The LLM path
+The name fits the gender and origin the persona text shows and comes from a hash of the persona id
+(``names``: the same persona gets the same name in every cast, names are unique within a cast, a
+family shares a surname), the role from the persona text (``roles``), the greeting from templates
+(``greetings``), and each view of another cast member from a template for the relation type and
+its direction. The LLM path
 (``personagraph.cast.flesh``) uses the same relation phrasing and tone hints in its prompt.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
-
+from personagraph.cast.greetings import greeting
 from personagraph.cast.model import NPC, Cast, CastRelation, Direction, NPCView
+from personagraph.cast.names import assign_names, cues
+from personagraph.cast.roles import derived_role
 from personagraph.vocabulary import SYMMETRIC
-
-GIVEN_NAMES = (
-    "Mara",
-    "Tobias",
-    "Ilse",
-    "Rafael",
-    "Noor",
-    "Elias",
-    "Yuki",
-    "Dmitri",
-    "Amara",
-    "Hugo",
-    "Sanne",
-    "Kofi",
-    "Leona",
-    "Mateo",
-    "Freya",
-    "Idris",
-    "Lucia",
-    "Oren",
-    "Priya",
-    "Casimir",
-    "Ada",
-    "Bram",
-    "Zora",
-    "Felix",
-    "Ines",
-    "Jonas",
-    "Kaia",
-    "Lorenzo",
-    "Maren",
-    "Nico",
-    "Odile",
-    "Pavel",
-    "Quinn",
-    "Rosa",
-    "Soren",
-    "Talia",
-    "Ugo",
-    "Vera",
-    "Wren",
-    "Xavier",
-    "Yara",
-    "Zeno",
-    "Aurelio",
-    "Beatrix",
-    "Cyrus",
-    "Dagny",
-    "Emeka",
-    "Fiona",
-    "Gideon",
-    "Hana",
-    "Ivo",
-    "Jun",
-    "Katya",
-    "Lev",
-    "Mina",
-    "Nils",
-    "Orla",
-    "Pim",
-    "Rania",
-    "Tomas",
-)
-FAMILY_NAMES = (
-    "Quill",
-    "Brandt",
-    "Okafor",
-    "Varga",
-    "Lindqvist",
-    "Moreau",
-    "Tanaka",
-    "Petrov",
-    "Haddad",
-    "Castell",
-    "Ferreira",
-    "Nakamura",
-    "Albright",
-    "Kowalski",
-    "Mensah",
-    "Duarte",
-    "Holm",
-    "Iyer",
-    "Rossi",
-    "Strand",
-    "Ashdown",
-    "Bellweather",
-    "Coyle",
-    "Dunmore",
-    "Eriksen",
-    "Falk",
-    "Greaves",
-    "Hartley",
-    "Ibarra",
-    "Jansen",
-    "Kerr",
-    "Lachance",
-    "Marsh",
-    "Novak",
-    "Oakes",
-    "Pryce",
-    "Rook",
-    "Sato",
-    "Thorne",
-    "Ulrich",
-    "Vance",
-    "Whitlock",
-    "Yilmaz",
-    "Zeller",
-    "Achebe",
-    "Blackwood",
-    "Corvin",
-    "Delacroix",
-    "Esposito",
-    "Fenwick",
-    "Grimaldi",
-    "Hale",
-    "Ivanova",
-    "Kincaid",
-    "Larsen",
-    "Mbeki",
-    "Nordin",
-    "Osei",
-    "Penhaligon",
-    "Reyes",
-)
 
 # How "a <type> b" reads, from a's side.
 RELATION_PHRASES: dict[str, str] = {
@@ -203,107 +80,11 @@ RELATION_HINTS: dict[str, tuple[str, str]] = {
 }
 
 NO_LLM_NOTE = (
-    "Made by PersonaGraph without a language model: the name is derived from the persona id, the role from "
-    "the persona text, and the views of other cast members from their typed relations. Set OPENAI_BASE_URL "
-    "to have an LLM flesh out appearance, personality, motivation, secret, speech style and dialogue."
+    "Made by PersonaGraph without a language model: the name fits the gender and origin the persona text "
+    "shows and is derived from the persona id, the role comes from the persona text, the greeting from a "
+    "template, and the views of other cast members from their typed relations. Set OPENAI_BASE_URL to have "
+    "an LLM flesh out appearance, personality, motivation, secret, speech style and dialogue."
 )
-
-# Leading articles, English and the other languages persona texts come in (es, pt, fr, de, it).
-_ARTICLE = re.compile(r"^(?:a|an|the|un|una|uma|um|une|ein|eine|el|la|le|il|lo)\s+", re.I)
-_FIRST_PERSON_LEFT = re.compile(r"^(?:I|I'm|I am|I've|my)\b", re.I)
-_FIRST_PERSON = re.compile(r"^(?:I'm|I am)\s+(?=(?:a|an)\s)", re.I)
-_DETERMINERS = frozenset(("a", "an", "the", "of", "for", "to", "my", "his", "her", "their"))
-_ROLE_END = re.compile(
-    r"\s*(?:[,;:.(]|\s-\s|\b(?:who|whose|that|which|with|seeking|trying|looking|interested|passionate|"
-    r"speciali[sz](?:ed|ing)|focus(?:ed|sed|ing)|known|working|living|dedicated|responsible|eager|keen|based|"
-    r"at|from|in|on|for|into|obsessed|fluent|close|researching|studying|running|managing|teaching|writing|exploring|advocating|"
-    r"and I|que|qui|der|die|das|który|która|które)\b)",
-    re.I,
-)
-
-
-def _index(persona_id: str, salt: str, size: int) -> int:
-    digest = hashlib.blake2b(f"{salt}:{persona_id}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") % size
-
-
-def derived_name(persona_id: str, taken: set[str] | None = None) -> str:
-    """A stable two-part name for the persona; unique against ``taken`` (which it updates)."""
-    taken = taken if taken is not None else set()
-    for attempt in range(len(GIVEN_NAMES) * len(FAMILY_NAMES)):
-        given = GIVEN_NAMES[_index(persona_id, f"given{attempt}", len(GIVEN_NAMES))]
-        family = FAMILY_NAMES[_index(persona_id, f"family{attempt}", len(FAMILY_NAMES))]
-        name = f"{given} {family}"
-        # Given names are unique too: lorebook entries are keyed by them as well.
-        if name not in taken and given not in taken:
-            taken.update((name, given))
-            return name
-    raise RuntimeError("ran out of names")  # pragma: no cover - 3,600 names for one cast
-
-
-# -ing words that are part of a role ("mining engineer"), not the start of a clause ("woman recovering from").
-_ROLE_GERUNDS = frozenset(
-    (
-        "engineering",
-        "nursing",
-        "marketing",
-        "accounting",
-        "banking",
-        "publishing",
-        "training",
-        "teaching",
-        "mining",
-        "building",
-        "printing",
-        "catering",
-        "shipping",
-        "planning",
-        "farming",
-        "fishing",
-        "clothing",
-        "housing",
-        "recording",
-        "racing",
-        "sailing",
-        "boxing",
-        "climbing",
-        "diving",
-        "wedding",
-        "gaming",
-        "computing",
-        "lighting",
-        "landscaping",
-        "hiking",
-        "plumbing",
-        "roofing",
-        "welding",
-        "baking",
-        "brewing",
-        "cleaning",
-        "dressing",
-        "finishing",
-    )
-)
-
-
-def derived_role(text: str, max_words: int = 6) -> str:
-    """The head noun phrase of a persona text: "A retired nurse who ..." gives "Retired nurse"."""
-    head = _ARTICLE.sub("", _FIRST_PERSON.sub("", " ".join(text.split())))
-    match = next((m for m in _ROLE_END.finditer(head) if m.start() > 0), None)
-    if match:
-        head = head[: match.start()]
-    words = head.split()
-    for i, word in enumerate(words[2:], start=2):
-        bare = word.lower().strip(",.;:")
-        # "woman recovering from ..." ends the role; "skipper of a sightseeing boat" does not.
-        if bare.endswith("ing") and bare not in _ROLE_GERUNDS and words[i - 1].lower() not in _DETERMINERS:
-            words = words[:i]
-            break
-    words = words[:max_words]
-    role = " ".join(words).strip(" ,.;:")
-    if not role or _FIRST_PERSON_LEFT.match(role):
-        return "Local"  # "I'm seventy and I have mended nets..." names no role we can lift
-    return role[0].upper() + role[1:]
 
 
 def direction_of(relation: CastRelation, persona_id: str) -> Direction:
@@ -331,9 +112,8 @@ def template_view(rel_type: str, direction: Direction, me: str, other: str) -> s
 
 
 def cast_names(cast: Cast) -> dict[str, str]:
-    """persona id -> derived name, unique within the cast (members in cast order)."""
-    taken: set[str] = set()
-    return {member.id: derived_name(member.id, taken) for member in cast.members}
+    """persona id -> derived name: fitting the text, stable across casts, unique, one surname per family."""
+    return assign_names([(m.id, m.text) for m in cast.members], [(r.src, r.type, r.dst) for r in cast.relations])
 
 
 def member_relations(cast: Cast, persona_id: str) -> list[tuple[CastRelation, str, Direction]]:
@@ -362,15 +142,18 @@ def npcs_from_texts(cast: Cast, names: dict[str, str] | None = None, roles: dict
                 type=rel.type,
                 direction=direction,
                 view=template_view(rel.type, direction, me, names[other]),
+                evidence=rel.evidence,
             )
             for rel, other, direction in member_relations(cast, member.id)
         ]
+        role = (roles or {}).get(member.id) or derived_role(member.text)
         npcs.append(
             NPC(
                 persona_id=member.id,
                 persona_text=member.text,
                 name=me,
-                role=(roles or {}).get(member.id) or derived_role(member.text),
+                role=role,
+                greeting=greeting(member.id, me, role, member.text, views, cues(member.text).gender),
                 views=views,
                 cluster=member.cluster,
                 community=member.community,

@@ -69,8 +69,9 @@ def export_cast_cmd(
     """Export a cast as Character Cards V2/V3 (JSON and PNG), cast.json, GraphML, GEXF and an HTML view.
 
     Takes the same options as `personagraph cast`. Writes OUT_DIR/cards/*.v2.json, *.v3.json,
-    *.v2.png (card in a `chara` chunk), *.v3.png (card in `ccv3`, V2 backfill in `chara`),
-    OUT_DIR/cast.json, cast.graphml, cast.gexf and cast.html (open it in any browser, offline).
+    *.v2.png (card in a `chara` chunk), *.v3.png (card in `ccv3`, V2 backfill in `chara`), *.charx,
+    OUT_DIR/cast.json, cast.graphml, cast.gexf, cast.html (open it in any browser, offline) and
+    OUT_DIR/sillytavern/ (world-info.json for the whole cast, group.json, group-chat.jsonl).
     """
     from personagraph.cast.build import build_cast
     from personagraph.export.cast import export_cast, make_npcs
@@ -89,8 +90,8 @@ def export_cast_cmd(
     for npc in npcs:
         click.echo(f"  {npc.name}: {npc.role}")
     click.echo(
-        f"wrote {len(result.files)} files to {out_dir}: {result.cards} NPCs × 4 cards, cast.json, "
-        f"cast.graphml, cast.gexf, cast.html"
+        f"wrote {len(result.files)} files to {out_dir}: {result.cards} NPCs × 5 cards, cast.json, "
+        f"cast.graphml, cast.gexf, cast.html, sillytavern/ (world info, group, group chat)"
     )
     click.echo(str(out_dir / "cast.html"))
 

@@ -10,6 +10,10 @@ Layout of ``OUT_DIR``::
     cards/NN-name.v3.json Character Card V3 (icon as a data URL)
     cards/NN-name.v2.png  avatar with the V2 card in a ``chara`` tEXt chunk
     cards/NN-name.v3.png  avatar with the V3 card in ``ccv3`` and a V2 backfill in ``chara``
+    cards/NN-name.charx   the V3 card as CHARX (a zip: card.json + the avatar as an embedded asset)
+    sillytavern/world-info.json   one World Info book for the whole cast (shared facts, evidence)
+    sillytavern/group.json        the cast as a SillyTavern group, members in reply order
+    sillytavern/group-chat.jsonl  the group's chat, opening with the first member's greeting
 
 Every file is written to a temporary name and renamed, so a failed export leaves no half file.
 """
@@ -31,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from personagraph.cast import cards as card_io
 from personagraph.cast import png
 from personagraph.cast.model import NPC, Cast
-from personagraph.export import viewer
+from personagraph.export import sillytavern, viewer
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -168,6 +172,7 @@ def export_cast(
                 out / "cards" / f"{stem}.v3.png",
                 png.card_png(image, {"chara": card_io.v2_backfill(v2), "ccv3": v3_png}),
             ),
+            _write_bytes(out / "cards" / f"{stem}.charx", card_io.charx_bytes(v3_png, plain.getvalue())),
         ]
         card_files[npc.persona_id] = [str(p.relative_to(out)) for p in written]
         result.files.extend(written)
@@ -176,7 +181,22 @@ def export_cast(
     result.files.append(_write_graph(cast_graph(cast, npcs), out / "cast.graphml", nx.write_graphml))
     result.files.append(_write_graph(cast_graph(cast, npcs, colours=True), out / "cast.gexf", nx.write_gexf))
     result.files.append(viewer.write(viewer.cast_data(cast, npcs, title), out / "cast.html"))
+    result.files.extend(write_sillytavern(cast, npcs, out / "sillytavern", title, stamp))
     return result
+
+
+def write_sillytavern(cast: Cast, npcs: Sequence[NPC], folder: Path, title: str, stamp: int) -> list[Path]:
+    """The world book, the group and its chat (``export.sillytavern``)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    created = time.strftime("%Y-%m-%d@%Hh%Mm%Ss", time.gmtime(stamp))  # SillyTavern's chat id style
+    chat_id = f"{slug(title)}-{created}"
+    lines = sillytavern.group_chat(cast, npcs, title, created)
+    chat = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+    return [
+        _write_json(folder / "world-info.json", sillytavern.world_book(cast, npcs, title)),
+        _write_json(folder / "group.json", sillytavern.group(cast, npcs, title, chat_id)),
+        _write_bytes(folder / "group-chat.jsonl", chat.encode("utf-8")),
+    ]
 
 
 def make_npcs(

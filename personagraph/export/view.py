@@ -53,6 +53,7 @@ def view_data(
         raise ConfigError("--limit must be at least 1")
     types = [store.vocabulary.check(t) for t in relations] if relations else None
     notes: list[str] = []
+    seed: str | None = None
     returned: list[dict[str, Any]] | None = None
     if query is not None:
         result = loader.run_query(store, query, params)
@@ -64,6 +65,7 @@ def view_data(
         if hops < 1:
             raise ConfigError("--hops must be at least 1")
         found = loader.resolve_persona(store, persona)
+        seed = found["id"]
         ball = loader.load_ball(store, [found["id"]], hops, types, max_nodes=limit)
         notes.extend(ball.notes)
         ids = _limit(sorted(ball.graph.nodes, key=lambda n: (n != found["id"], n)), limit, notes)
@@ -90,6 +92,8 @@ def view_data(
         subtitle=subtitle,
         notes=notes,
         communities=_communities([p["id"] for p in personas], edges),
+        seed=seed,
+        cluster_labels=loader.cluster_labels(store, [p.get("cluster") for p in personas]),
     )
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from personagraph.cast.model import NPC, Cast
+from personagraph.export import palette
 from personagraph.vocabulary import SYMMETRIC
 
 TITLE_SLOT = "__PERSONAGRAPH_TITLE__"
@@ -54,10 +55,46 @@ def write(data: dict[str, Any], path: str | Path) -> Path:
 
 
 def edge_rows(relations: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        {"source": r["src"], "target": r["dst"], "type": r["type"], "symmetric": r["type"] in SYMMETRIC}
-        for r in relations
-    ]
+    rows = []
+    for r in relations:
+        row = {"source": r["src"], "target": r["dst"], "type": r["type"], "symmetric": r["type"] in SYMMETRIC}
+        if r.get("evidence"):
+            row["evidence"] = r["evidence"]
+        rows.append(row)
+    return rows
+
+
+def community_labels(nodes: Sequence[dict[str, Any]], edges: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """A readable label per community: its best connected member ("around Mara Quill") and, when its
+    members carry cluster labels, the most common one."""
+    degree: dict[str, int] = {}
+    for edge in edges:
+        degree[edge["source"]] = degree.get(edge["source"], 0) + 1
+        degree[edge["target"]] = degree.get(edge["target"], 0) + 1
+    best: dict[int, dict[str, Any]] = {}
+    topics: dict[int, dict[str, int]] = {}
+    for node in nodes:
+        community = node.get("community")
+        if community is None:
+            continue
+        current = best.get(community)
+        if current is None or (degree.get(node["id"], 0), current["id"]) > (degree.get(current["id"], 0), node["id"]):
+            best[community] = node
+        topic = node.get("clusterLabel")
+        if topic:
+            topics.setdefault(community, {})[topic] = topics.setdefault(community, {}).get(topic, 0) + 1
+    labels = {}
+    for community, node in best.items():
+        label = f"around {node['label']}"
+        if community in topics:
+            label += f" ({max(topics[community].items(), key=lambda kv: (kv[1], kv[0]))[0]})"
+        labels[str(community)] = label
+    return labels
+
+
+def _colours(relations: Sequence[dict[str, Any]]) -> tuple[list[str], dict[str, str]]:
+    types = sorted({r["type"] for r in relations})
+    return types, palette.relation_colours(types)
 
 
 def graph_data(
@@ -68,20 +105,32 @@ def graph_data(
     subtitle: str = "",
     notes: Sequence[str] = (),
     communities: dict[str, int] | None = None,
+    seed: str | None = None,
+    cluster_labels: dict[int, str] | None = None,
 ) -> dict[str, Any]:
-    """Viewer data for plain persona rows ({id, text, cluster, hop, origin, uses}) and edges."""
-    from personagraph.cast.npc import derived_role
+    """Viewer data for plain persona rows ({id, text, cluster, hop, origin, uses}) and edges.
 
+    Nodes are labelled with the names a cast would give these personas (``cast.names``: stable per
+    persona), their role on hover."""
+    from personagraph.cast.names import assign_names
+    from personagraph.cast.roles import derived_role
+
+    names = assign_names(
+        [(row["id"], row.get("text") or row["id"]) for row in personas],
+        [(r["src"], r["type"], r["dst"]) for r in relations],
+    )
     nodes = []
     for row in personas:
         text = row.get("text") or ""
+        cluster = row.get("cluster")
         nodes.append(
             {
                 "id": row["id"],
-                "label": derived_role(text) if text else row["id"],
-                "role": "",
+                "label": names[row["id"]],
+                "role": derived_role(text) if text else "",
                 "text": text,
-                "cluster": row.get("cluster"),
+                "cluster": cluster,
+                "clusterLabel": (cluster_labels or {}).get(cluster) if cluster is not None else None,
                 "community": (communities or {}).get(row["id"]),
                 "details": [
                     ["hop", row.get("hop")],
@@ -91,13 +140,20 @@ def graph_data(
                 ],
             }
         )
+    edges = edge_rows(relations)
+    types, colours = _colours(relations)
     return {
         "title": title,
         "subtitle": subtitle or f"{len(nodes)} personas, {len(relations)} relations",
         "nodes": nodes,
-        "edges": edge_rows(relations),
-        "relationTypes": sorted({r["type"] for r in relations}),
-        "colourBy": ["cluster", "community"],
+        "edges": edges,
+        "relationTypes": types,
+        "relationColours": colours,
+        "colourBy": ["community", "cluster"],
+        "clusterLabels": {str(k): v for k, v in (cluster_labels or {}).items()},
+        "communityLabels": community_labels(nodes, edges),
+        "seed": seed,
+        "layoutSeed": seed or (nodes[0]["id"] if nodes else ""),
         "notes": list(notes),
     }
 
@@ -114,6 +170,7 @@ def cast_data(cast: Cast, npcs: Sequence[NPC], title: str = "PersonaGraph cast")
                 "role": npc.role,
                 "text": npc.persona_text,
                 "cluster": member.cluster,
+                "clusterLabel": cast.cluster_labels.get(member.cluster) if member.cluster is not None else None,
                 "community": member.community,
                 "details": [
                     ["Appearance", npc.appearance],
@@ -124,6 +181,7 @@ def cast_data(cast: Cast, npcs: Sequence[NPC], title: str = "PersonaGraph cast")
                     ["Greeting", npc.greeting],
                     ["Lines", list(npc.dialogue)],
                     ["How they see the others", [f"{v.name} ({v.type}): {v.view}" for v in npc.views]],
+                    ["What the graph says", [f"{v.name} ({v.type}): {v.evidence}" for v in npc.views if v.evidence]],
                     [
                         "Made from",
                         "persona text and relations (no LLM)"
@@ -135,12 +193,19 @@ def cast_data(cast: Cast, npcs: Sequence[NPC], title: str = "PersonaGraph cast")
         )
     relations = [r.model_dump() for r in cast.relations]
     connected = "connected" if cast.connected else "NOT connected"
+    edges = edge_rows(relations)
+    types, colours = _colours(relations)
     return {
         "title": title,
         "subtitle": f"{len(nodes)} NPCs, {len(relations)} relations, {connected} · chosen by {cast.mode}",
         "nodes": nodes,
-        "edges": edge_rows(relations),
-        "relationTypes": sorted({r["type"] for r in relations}),
+        "edges": edges,
+        "relationTypes": types,
+        "relationColours": colours,
         "colourBy": ["community", "cluster", "role"],
+        "clusterLabels": {str(k): v for k, v in cast.cluster_labels.items()},
+        "communityLabels": community_labels(nodes, edges),
+        "seed": cast.seed,
+        "layoutSeed": cast.seed or (nodes[0]["id"] if nodes else ""),
         "notes": list(cast.notes),
     }

@@ -57,9 +57,18 @@ def test_one_command_exports_a_cast(tmp_path: Path) -> None:
     assert len(document["npcs"]) == 8 and document["selection"]["connected"] is True
     assert not any("priest" in n["persona_text"] for n in document["npcs"])
     cards = sorted((out / "cards").iterdir())
-    assert len(cards) == 32
+    assert len(cards) == 40  # v2/v3 JSON, v2/v3 PNG and CHARX for each of 8
     assert all(validate(read_card(path)) == [] for path in cards)
     assert (out / "cast.graphml").is_file() and (out / "cast.gexf").is_file()
+    # The CHARX files import back (as cards) into a fresh store: the same 8 personas and their relations.
+    charx = sorted(str(p) for p in (out / "cards").glob("*.charx"))
+    again = _cli("--store", str(tmp_path / "again"), "import", "--kind", "cards", *charx, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.count("character card, 1 new personas") == 8
+    relations = sum(
+        int(line.rsplit(", ", 1)[1].split()[0]) for line in again.stdout.splitlines() if "character card" in line
+    )
+    assert relations == len(document["relations"])
 
     page = tmp_path / "rivals.html"
     view = _cli(
@@ -95,3 +104,44 @@ def test_one_command_exports_a_cast(tmp_path: Path) -> None:
     assert apart.returncode == 0, apart.stderr
     assert json.loads(apart.stdout)["connected"] is False
     assert "note: the cast is NOT connected" in apart.stderr
+
+
+def test_a_cast_of_200_exports(tmp_path: Path) -> None:
+    """Issue #13: ``export cast --size 61`` died with "ran out of names"; a cast of 200 (with families)
+    exports, every name unique, and a family's members share a surname nobody else has."""
+    trades = ["net mender", "welder", "nurse", "baker", "ferry skipper", "teacher", "chandler", "fishmonger"]
+    texts = [f"A {trades[i % len(trades)]} who keeps house number {i} on Rope Walk" for i in range(220)]
+    # A tree of ten children per persona: everyone is within three relations of persona 0.
+    relations = [{"src": texts[i // 10], "type": "NEIGHBOUR_OF", "dst": texts[i]} for i in range(1, 220)]
+    relations += [{"src": texts[i], "type": "COLLEAGUE", "dst": texts[(i + 9) % 220]} for i in range(220)]
+    relations += [
+        {"src": texts[i], "type": "FAMILY_OF", "dst": texts[i + 3], "evidence": "siblings"} for i in range(0, 200, 10)
+    ]
+    (tmp_path / "personas.jsonl").write_text("".join(json.dumps({"persona": t}) + "\n" for t in texts))
+    (tmp_path / "relations.jsonl").write_text("".join(json.dumps(r) + "\n" for r in relations))
+    store = str(tmp_path / "store")
+    imported = _cli(
+        "--store", store, "import", str(tmp_path / "personas.jsonl"), str(tmp_path / "relations.jsonl"), cwd=tmp_path
+    )
+    assert imported.returncode == 0, imported.stderr
+    out = tmp_path / "cast"
+    run = _cli(
+        "--store", store, "export", "cast", str(out), "--seed-persona", "house number 0 ", "--hops", "4",
+        "--size", "200", cwd=tmp_path,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr
+    document = json.loads((out / "cast.json").read_text())
+    names = [n["name"] for n in document["npcs"]]
+    assert len(names) == 200 and len(set(names)) == 200
+    surname = {n["persona_id"]: n["name"].split(" ", 1)[1] for n in document["npcs"]}
+    family = [r for r in document["relations"] if r["type"] == "FAMILY_OF"]
+    assert family and all(surname[r["src"]] == surname[r["dst"]] for r in family)
+    in_family = {p for r in family for p in (r["src"], r["dst"])}
+    holders: dict[str, int] = {}
+    for pid in surname:
+        holders[surname[pid]] = holders.get(surname[pid], 0) + 1
+    assert all(holders[surname[pid]] == 1 for pid in surname if pid not in in_family)
+    assert len(list((out / "cards").glob("*.charx"))) == 200
+    world = json.loads((out / "sillytavern" / "world-info.json").read_text())
+    assert len(world["entries"]) == 200 + len(document["relations"])

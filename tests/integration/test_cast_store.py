@@ -144,6 +144,14 @@ def test_export_files_load_back(store: GraphStore, tmp_path: Path) -> None:
         types = sorted(data["relation"] for _, _, data in graph.edges(data=True))
         assert types == sorted(r.type for r in cast.relations), name
     assert result.cards == len(npcs)
+    # The store's evidence sentences reach the relations, the cards' own books and the world book.
+    assert cast.relations and all(r.evidence == "harbour fixture" for r in cast.relations)
+    card = read_card(next((out / "cards").glob("*.v3.json")))
+    assert all("harbour fixture" in e["content"] for e in card["data"]["character_book"]["entries"])
+    world = json.loads((out / "sillytavern" / "world-info.json").read_text())
+    relation_entries = [e for e in world["entries"].values() if "personagraph" in e["extensions"]]
+    assert len(relation_entries) == len(cast.relations)
+    assert all(e["content"].endswith("harbour fixture") for e in relation_entries)
 
 
 def test_view_of_query_neighbourhood_and_batch(store: GraphStore) -> None:
@@ -160,6 +168,12 @@ def test_view_of_query_neighbourhood_and_batch(store: GraphStore) -> None:
         persona_id("An apprentice net-mender who learns the trade from the old lighthouse keeper"),
         persona_id("A priest who hears the harbour's confessions and keeps a ledger of favours"),
     }
+    # The neighbourhood marks its seed and labels people by name (the role is on hover), as casts do.
+    assert around["seed"] == persona_id(KEEPER)
+    labels = [n["label"] for n in around["nodes"]]
+    assert len(set(labels)) == len(labels) and all(len(label.split()) >= 2 for label in labels)
+    assert {n["role"] for n in around["nodes"]} >= {"Retired lighthouse keeper", "Young harbour doctor"}
+    assert all(e.get("evidence") == "harbour fixture" for e in around["edges"])
     ids = [persona_id(t) for t in (KEEPER, DOCTOR, POTTER)]
     store.cypher("CREATE (:Batch {id: 'b-test', task: 'npc', strategy: 'test', size: 3})", write=True)
     store.cypher(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from personagraph.export import viewer
 
 EVIL = '</script><script>alert(1)</script><!-- & \u2028 "quoted" __PERSONAGRAPH_DATA__'
@@ -45,3 +47,20 @@ def test_graph_data_shapes() -> None:
         {"source": "p_0000000000000001", "target": "p_0000000000000002", "type": "RIVAL", "symmetric": True}
     ]
     assert data["relationTypes"] == ["RIVAL"]
+
+
+def test_relation_colours_are_perceptually_apart() -> None:
+    import itertools
+
+    from personagraph.export import palette
+
+    colours = [*palette.RELATION_COLOURS.values(), *palette.SPARE_COLOURS]
+    assert len(set(colours)) == len(colours)
+    closest = min(palette.delta_e(a, b) for a, b in itertools.combinations(colours, 2))
+    assert closest >= palette.MIN_PAIR_DELTA_E
+    assert all(palette.delta_e(c, palette.BACKGROUND) >= palette.MIN_BACKGROUND_DELTA_E for c in colours)
+    # The check can fail: the old FRIEND_OF/RIVAL and CLIENT_OF/SUPPLIER_OF pairs were 8.3 apart.
+    assert palette.delta_e("#7d3c98", "#884ea0") < 10 and palette.delta_e("#c0392b", "#b03a2e") < 10
+    assert palette.delta_e("#ffffff", "#000000") == pytest.approx(100, abs=0.01)
+    data = viewer.graph_data("t", [{"id": "p_1", "text": "x"}], [{"src": "p_1", "type": "CUSTOM", "dst": "p_1"}])
+    assert data["relationColours"]["CUSTOM"] in palette.SPARE_COLOURS
