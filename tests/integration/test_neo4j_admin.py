@@ -204,7 +204,7 @@ def test_list_elements_holding_the_array_delimiter_are_refused(tmp_path: Path) -
 
     table = Table(tmp_path / "nodes-Persona.csv", ["id:ID(Persona)", ":LABEL"], ["labels"])
     with pytest.raises(InputError, match="U\\+001F"):
-        table.add(['"p_1"', '"Persona"'], {"labels": ["ok", "bad\x1fvalue"]})
+        table.add([['"p_1"'], ['"Persona"']], [{"labels": ["ok", "bad\x1fvalue"]}])
     table.discard()
 
 
