@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from results_file import save_results  # noqa: E402
 
-from personagraph.export.neo4j_admin import add_edges, add_nodes, edge_table, node_table  # noqa: E402
+from personagraph.export.neo4j_csv import add_edges, add_nodes, edge_table, node_table  # noqa: E402
 from personagraph.ids import persona_id  # noqa: E402
 from personagraph.vocabulary import DEFAULT_RELATIONS  # noqa: E402
 

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from personagraph.errors import InputError, MalformedInputError, MissingFileError
-from personagraph.export.neo4j_admin import ARRAY_DELIMITER, EDGE_QUERIES, NODE_QUERIES
+from personagraph.export.neo4j_admin import EDGE_QUERIES, NODE_QUERIES
+from personagraph.export.neo4j_csv import ARRAY_DELIMITER
 from personagraph.store.graph import GraphStore, chunked
 
 # name:ID(space) / :START_ID(space) / :END_ID(space) / :LABEL / :TYPE / :IGNORE / name:type / name

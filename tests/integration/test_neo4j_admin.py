@@ -200,7 +200,7 @@ def build_world_ids(snap: dict[str, Any]) -> list[str]:
 
 def test_list_elements_holding_the_array_delimiter_are_refused(tmp_path: Path) -> None:
     from personagraph.errors import InputError
-    from personagraph.export.neo4j_admin import Table
+    from personagraph.export.neo4j_csv import Table
 
     table = Table(tmp_path / "nodes-Persona.csv", ["id:ID(Persona)", ":LABEL"], ["labels"])
     with pytest.raises(InputError, match="U\\+001F"):

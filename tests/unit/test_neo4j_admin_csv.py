@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from personagraph.errors import InputError, MalformedInputError
-from personagraph.export.neo4j_admin import add_nodes, column_type, node_table
 from personagraph.export.neo4j_admin_read import _records, parse_header
+from personagraph.export.neo4j_csv import add_nodes, column_type, node_table
 
 ROWS: list[dict[str, Any]] = [
     {
