@@ -187,18 +187,39 @@ def _read_relationships(store: GraphStore, path: Path, report: ReadReport) -> No
             store.run(f"export/restore_{query}", rows=rows)
 
 
+ARGUMENT = re.compile(r"--(nodes|relationships)=(?:[A-Za-z_][A-Za-z0-9_:]*=)?([^\s\\]+)")
+
+
+def export_files(folder: Path) -> tuple[list[Path], list[Path]]:
+    """The node and relationship files that ``import.sh`` names (not whatever else lies in the folder)."""
+    script = folder / "import.sh"
+    if not script.is_file():
+        raise MissingFileError(f"{folder}: not a neo4j-admin export (no import.sh)")
+    found: dict[str, list[Path]] = {"nodes": [], "relationships": []}
+    for kind, names in ARGUMENT.findall(script.read_text(encoding="utf-8")):
+        for name in names.split(","):  # a header file and data files, as neo4j-admin takes them
+            path = folder / name
+            if not path.is_file():
+                raise MissingFileError(f"{path}: named in {script} but missing")
+            found[kind].append(path)
+    if not found["nodes"]:
+        raise MissingFileError(f"{script}: names no --nodes files")
+    return found["nodes"], found["relationships"]
+
+
 def read_neo4j_admin(store: GraphStore, directory: str | Path) -> ReadReport:
-    """Create the nodes, then the edges, of an export folder in ``store``; returns what was read."""
+    """Create the nodes, then the edges, of an export folder in ``store``; returns what was read.
+
+    The files are the ones ``import.sh`` names, so a file left in the folder by an older export is
+    not read. Personas come first, every node before any edge (an edge needs both ends).
+    """
     folder = Path(directory)
-    nodes = sorted(folder.glob("nodes-*.csv"))
-    if not (folder / "import.sh").is_file() or not nodes:
-        raise MissingFileError(f"{folder}: not a neo4j-admin export (import.sh and nodes-*.csv expected)")
+    nodes, relationships = export_files(folder)
     store.ensure_schema()
     report = ReadReport()
-    # Personas first, then the rest (edges need both ends); within that, a stable order.
-    nodes.sort(key=lambda p: (p.name != "nodes-Persona.csv", p.name))
+    nodes.sort(key=lambda p: p.name != "nodes-Persona.csv")  # stable: import.sh's order otherwise
     for path in nodes:
         _read_nodes(store, path, report)
-    for path in sorted(folder.glob("rels-*.csv")):
+    for path in relationships:
         _read_relationships(store, path, report)
     return report

@@ -173,6 +173,7 @@ def test_files_read_back_into_a_fresh_store_unchanged(exported: tuple[GraphStore
     store, out, result = exported
     assert not result.skipped
     before = snapshot(store)
+    (out / "rels-STALE.csv").write_text("left by an older export, not named in import.sh\n", encoding="utf-8")
     fresh = open_store(str(tmp_path / "fresh"))
     try:
         report = read_neo4j_admin(fresh, out)
@@ -262,7 +263,9 @@ def test_reader_reports_a_bad_value_with_file_and_row(tmp_path: Path) -> None:
 
     out = tmp_path / "bad"
     out.mkdir()
-    (out / "import.sh").write_text("#!/bin/sh\n")
+    (out / "import.sh").write_text(
+        "#!/bin/sh\nneo4j-admin database import full neo4j --nodes=Persona=nodes-Persona.csv\n"
+    )
     (out / "nodes-Persona.csv").write_text(
         'id:ID(Persona),:LABEL,hop:int,text:string\n"p_1","Persona",1,"a"\n"p_2","Persona",x,"b"\n'
     )
