@@ -20,10 +20,31 @@ def export_group() -> None:
 
 @export_group.command("graph")
 @click.argument("out_dir", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet", "graphml"]), default="jsonl", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "parquet", "graphml", "neo4j-admin"]),
+    default="jsonl",
+    show_default=True,
+)
 @pass_app
 def export_graph_cmd(app: App, out_dir: Path, fmt: str) -> None:
-    """Write personas and relations (JSONL or Parquet: two files; GraphML: one) into OUT_DIR."""
+    """Write personas and relations (JSONL or Parquet: two files; GraphML: one) into OUT_DIR.
+
+    neo4j-admin: every node and edge (texts, samples, batches too) as `neo4j-admin database import
+    full` CSV files, with import.sh and IMPORT.md; the import command is printed.
+    """
+    if fmt == "neo4j-admin":
+        from personagraph.export.neo4j_admin import write_neo4j_admin
+
+        written = write_neo4j_admin(app.store(), out_dir)
+        nodes, edges = sum(written.nodes.values()), sum(written.relationships.values())
+        click.echo(f"wrote {nodes} nodes and {edges} relationships in {len(written.files) - 2} files to {out_dir}")
+        for line in written.skipped:
+            note(f"not exported: {line}")
+        click.echo(f"import with {out_dir / 'import.sh'} [DATABASE], or from {out_dir}:")
+        click.echo(written.command())
+        return
     from personagraph.export.graph_files import export_graph
 
     result = export_graph(app.store(), out_dir, fmt)

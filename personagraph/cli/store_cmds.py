@@ -47,7 +47,8 @@ def import_cmd(
     Reads Persona Hub files (`persona`, or `input persona`), FinePersonas (`id`, `persona`,
     `labels`), texts (`text`, `source`), relations (`src`, `dst`, `type`, properties; ends are
     persona ids or persona texts), and Character Cards V2/V3 (PNG, or JSON with --kind cards)
-    such as `export cast` writes. Ids are content hashes, so importing a file twice adds
+    such as `export cast` writes, and folders written by `export graph --format neo4j-admin`
+    (every node and edge, properties as they were). Ids are content hashes, so importing a file twice adds
     nothing. A malformed line stops the import with file:line, the batches before it written and
     nothing of its own batch, unless --skip-bad.
 
@@ -58,12 +59,23 @@ def import_cmd(
     from personagraph.ingest.importer import import_file
 
     for path in files:  # every file is checked before the first one is read
+        if path.is_dir() and (path / "import.sh").is_file():
+            continue  # a neo4j-admin export folder
         if not path.is_file():
             raise MissingFileError(f"{path}: no such file")
         if not _is_card(path, kind):
             file_format(path)
     store = app.store()
     for path in files:
+        if path.is_dir():
+            from personagraph.export.neo4j_admin_read import read_neo4j_admin
+
+            read = read_neo4j_admin(store, path)
+            click.echo(
+                f"{path}: {sum(read.nodes.values())} nodes ({', '.join(f'{k} {v}' for k, v in read.nodes.items())}), "
+                f"{sum(read.relationships.values())} relationships read from a neo4j-admin export"
+            )
+            continue
         if _is_card(path, kind):
             from personagraph.cast.cards import import_cards
 

@@ -1,0 +1,7 @@
+// A page of :DedupRun nodes with all their properties, in id order after a given id (keyset pagination).
+// params: after: last id of the previous page ('' for the first); limit: page size
+MATCH (n:DedupRun)
+WHERE n.id > $after
+RETURN n.id AS id, properties(n) AS props
+ORDER BY n.id
+LIMIT $limit
