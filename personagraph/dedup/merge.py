@@ -75,7 +75,9 @@ def allowed_types(store: GraphStore) -> frozenset[str]:
 def run_typed(store: GraphStore, name: str, rel_type: str, **params: Any) -> list[dict[str, Any]]:
     """Run ``cypher/<name>`` with its ``__TYPE__`` slot filled by a checked relation or structural type."""
     if rel_type not in allowed_types(store):
-        raise VocabularyError(f"edge type {rel_type!r} is not in the vocabulary", hint="add it with --relations")
+        raise VocabularyError(
+            f"edge type {rel_type!r} is not in the vocabulary", hint="add it to relations", param="relations"
+        )
     query = queries.load(name).with_type(rel_type)
     run = store.executor.write if query.write else store.executor.read
     return run(query.text, params, name=f"{name}.cypher")
@@ -189,7 +191,8 @@ def _merge_batches(
         if unknown:
             raise VocabularyError(
                 f"duplicates have edges of types outside the vocabulary: {', '.join(unknown)}; nothing of this batch was merged",
-                hint="add them with --relations",
+                hint="add them to relations",
+                param="relations",
             )
         ids = [g.canonical for g in batch] + dup_ids
         members = {row["id"]: row for row in store.run("dedup_members", ids=ids)}

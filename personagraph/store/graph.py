@@ -86,7 +86,8 @@ class GraphStore:
             if clause:
                 raise ReadOnlyError(
                     f"query {label} contains {clause} but runs read-only; nothing was changed",
-                    hint="pass --write to allow writes",
+                    hint="pass write=True to allow writes",
+                    param="write",
                 )
             return self.executor.read(text, params or {}, name=label)
         return self.executor.write(text, params or {}, name=label)
