@@ -6,7 +6,7 @@
 
 Rows are generated deterministically (seeded): persona texts from word lists (unique, varied),
 relations between random personas by id with types from the default vocabulary and a `run`
-property. Each import runs the real CLI (`python -m personagraph import FILES --json`) in a child
+property. Each import runs the real CLI (`python -m personagraph import FILES --format jsonl`) in a child
 process against a fresh store with the schema in place (unique index on id), then a second time
 on the same files, which must add nothing. Throughput is the importer's own time (reading,
 checking, hashing, writing; the JVM start is reported apart as the process's wall time). The

@@ -19,17 +19,36 @@
         └── LLMReplyError             exit 5   a reply that never validated (after retries)
 
 The CLI catches PersonaGraphError in one place and prints ``error: <message>`` on one line.
+
+An error about a parameter names it as the Python API does (``size``, ``min_overlap``) and
+carries it in ``params``; the message never names a command-line flag. The CLI writes the
+parameter as the flag of the command that was run (``--size``, ``--min-overlap``), from the
+Click command's own options, so one message serves both.
 """
 
 from __future__ import annotations
 
+import re
+
+
+def mention(param: str) -> re.Pattern[str]:
+    """``param`` as a word of its own, outside quotes (a quoted word is a value: ``community 'seed'``)."""
+    return re.compile(rf"(?<![\w'\"-]){re.escape(param)}(?![\w'\"-])")
+
 
 class PersonaGraphError(Exception):
-    """Base class of every error raised on purpose by PersonaGraph."""
+    """Base class of every error raised on purpose by PersonaGraph.
+
+    ``param``: the parameter (or parameters) the error is about; a message that does not name
+    its one parameter gets it as a prefix (``size: must be at least 1``).
+    """
 
     exit_code = 1
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(self, message: str, *, hint: str | None = None, param: str | tuple[str, ...] | None = None) -> None:
+        self.params: tuple[str, ...] = (param,) if isinstance(param, str) else tuple(param or ())
+        if len(self.params) == 1 and not mention(self.params[0]).search(f"{message} {hint or ''}"):
+            message = f"{self.params[0]}: {message}"
         super().__init__(message)
         self.message = message
         self.hint = hint

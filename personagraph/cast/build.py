@@ -64,9 +64,9 @@ def _resolve(store: GraphStore, refs: Sequence[str], what: str, echo: Echo | Non
 def build_cast(store: GraphStore, spec: CastSpec, echo: Echo | None = None) -> Cast:
     """The cast the spec describes; ``echo`` receives human notes (which match was used, bounds hit)."""
     if spec.size < 1:
-        raise ConfigError("--size must be at least 1")
+        raise ConfigError("size must be at least 1", param="size")
     if spec.hops < 1:
-        raise ConfigError("--hops must be at least 1")
+        raise ConfigError("hops must be at least 1", param="hops")
     types = [store.vocabulary.check(t) for t in spec.relations] if spec.relations else None
     seed = _resolve(store, [spec.seed], "seed", echo)[0] if spec.seed else None
     pins = _resolve(store, spec.pins, "pin", echo)
@@ -96,7 +96,7 @@ def build_cast(store: GraphStore, spec: CastSpec, echo: Echo | None = None) -> C
         communities = select.communities(graph, types)
         if spec.community == "seed":
             if seed is None:
-                raise ConfigError("--community seed needs --seed-persona")
+                raise ConfigError("community 'seed' needs seed", param=("community", "seed"))
             index = next(i for i, c in enumerate(communities) if seed in c)
         else:
             index = int(spec.community)  # type: ignore[arg-type]
@@ -111,7 +111,7 @@ def build_cast(store: GraphStore, spec: CastSpec, echo: Echo | None = None) -> C
         )
     else:
         if seed is None and not pins:
-            raise ConfigError("give --seed-persona, --community or --query to choose a cast")
+            raise ConfigError("give seed, community or query to choose a cast", param=("seed", "community", "query"))
         seed = seed or pins[0]
         ball = loader.load_ball(store, [seed, *pins], spec.hops, types, excludes)
         graph = ball.graph

@@ -122,7 +122,7 @@ def load_ball(
     ball = Ball(graph, truncated)
     if truncated:
         ball.notes.append(
-            f"the neighbourhood was cut at {graph.number_of_nodes()} personas (bound {max_nodes}); lower --hops"
+            f"the neighbourhood was cut at {graph.number_of_nodes()} personas (bound {max_nodes}); fewer hops keep it whole"
         )
     return ball
 

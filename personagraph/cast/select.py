@@ -206,7 +206,7 @@ def choose_cast(
     persona has no path to the others, the cast is returned with ``connected=False`` and a note.
     """
     if size < 1:
-        raise ConfigError("--size must be at least 1")
+        raise ConfigError("size must be at least 1", param="size")
     excluded = set(excludes)
     pinned = list(dict.fromkeys(p for p in pins))
     clash = sorted(excluded.intersection(pinned))
@@ -228,7 +228,7 @@ def choose_cast(
         raise ConfigError(f"the seed persona {start} is not in the graph")
     required = [start, *[p for p in pinned if p != start]]
     if len(required) > size:
-        raise ConfigError(f"{len(required)} pinned personas do not fit in --size {size}")
+        raise ConfigError(f"{len(required)} pinned personas do not fit in size {size}", param="size")
 
     members = [start]
     # Depth in the growing cast: the seed 0, then one more than the shallowest member it ties to.
@@ -249,8 +249,9 @@ def choose_cast(
             members.append(node)
     if len(members) > size:
         raise ConfigError(
-            f"the pinned personas need {len(members)} members to be connected, more than --size {size}",
-            hint=f"raise --size to {len(members)} or pin fewer personas",
+            f"the pinned personas need {len(members)} members to be connected, more than size {size}",
+            hint=f"raise size to {len(members)} or pin fewer personas",
+            param="size",
         )
 
     core = set(members)

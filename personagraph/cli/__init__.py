@@ -7,23 +7,58 @@ stderr and the exit code of its class.
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any
 
 import click
 
-from personagraph.cli.context import App
-from personagraph.errors import PersonaGraphError
+from personagraph.cli.context import COMMANDS, App, CommandGroup
+from personagraph.errors import PersonaGraphError, mention
 
 
-class Group(click.Group):
+def option_of(param: str, commands: list[click.Command]) -> click.Option | None:
+    """The option of the innermost command that takes ``param``: by its name, else by its flag."""
+    flag = "--" + param.replace("_", "-")
+    for command in reversed(commands):
+        options = [o for o in command.params if isinstance(o, click.Option)]
+        found = next((o for o in options if o.name == param), None) or next(
+            (o for o in options if flag in o.opts), None
+        )
+        if found is not None:
+            return found
+    return None
+
+
+def with_flags(text: str, params: tuple[str, ...], commands: list[click.Command]) -> str:
+    """``text`` with the first mention of each parameter written as the command's flag (a flag's
+    ``write=True`` as ``--write``)."""
+    for param in params:
+        option = option_of(param, commands)
+        if option is None:
+            continue
+        flag = next((o for o in option.opts if o.startswith("--")), option.opts[0])
+        suffix = "(?:=True)?" if option.is_flag else ""
+        pattern = mention(param).pattern.replace("(?![", suffix + "(?![", 1)
+        text = re.sub(pattern, flag, text, count=1)
+    return text
+
+
+def error_line(exc: PersonaGraphError, commands: list[click.Command]) -> str:
+    """``error: <message> (<hint>)``, parameters shown as the flags of the commands that were run."""
+    message = with_flags(exc.message, exc.params, commands)
+    hint = with_flags(exc.hint, exc.params, commands) if exc.hint else None
+    return f"error: {message}" + (f" ({hint})" if hint else "")
+
+
+class Group(CommandGroup):
     """Maps PersonaGraph's errors to ``error: <message>`` and the error's exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except PersonaGraphError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(error_line(exc, [ctx.command, *ctx.meta.get(COMMANDS, [])]), err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted; work done so far is kept in the store", err=True)

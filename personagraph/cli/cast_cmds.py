@@ -2,32 +2,29 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from personagraph.cli.context import App, pass_app
-from personagraph.cli.options import cast_options, cast_spec, format_option, parse_param, query_text, relation_types
-from personagraph.cli.output import emit, note
-
-if TYPE_CHECKING:
-    pass
+from personagraph.cli.options import cast_options, cast_spec, parse_param, query_text, relation_types
+from personagraph.cli.output import note, output_option, render
 
 
 @click.command("cast")
 @cast_options
-@format_option()
+@output_option()
 @pass_app
 def cast_cmd(app: App, fmt: str, **options: Any) -> None:
     """Choose a connected cast of related personas and print it.
 
     From a seed's ego network (--seed-persona, --hops), a community (--community) or a Cypher
-    pattern (--query). The cast stays connected through the allowed --relations; if a pinned
-    persona cannot be reached, the cast is printed with a warning saying so.
+    pattern (--query). The cast stays connected through the relation types it may --follow; if a
+    pinned persona cannot be reached, the cast is printed with a warning saying so. JSON is the
+    whole cast (members, relations, connected); JSON lines and CSV are its members, one a row.
 
-    Example: personagraph cast --seed-persona "lighthouse keeper" --relations PATIENT_OF,MENTOR_OF --size 6
+    Example: personagraph cast --seed-persona "lighthouse keeper" --follow PATIENT_OF,MENTOR_OF --size 6
     """
     from personagraph.cast.build import build_cast
     from personagraph.cast.npc import derived_role
@@ -35,15 +32,15 @@ def cast_cmd(app: App, fmt: str, **options: Any) -> None:
     spec = cast_spec(app, **options)  # options checked before the store opens
     cast = build_cast(app.store(), spec, echo=note)
     if fmt == "json":
-        click.echo(json.dumps(cast.model_dump(), ensure_ascii=False, indent=2))
+        render(cast.model_dump(), fmt)
         return
     rows = [
         {"#": i, "id": m.id, "role": derived_role(m.text), "community": m.community, "text": m.text}
         for i, m in enumerate(cast.members, start=1)
     ]
-    emit(rows, fmt, title="cast")
+    render(rows, fmt, title="cast")
     if fmt == "table":
-        emit([r.model_dump() for r in cast.relations], fmt, title="relations")
+        render([r.model_dump() for r in cast.relations], fmt, title="relations")
         click.echo(
             f"{len(cast.members)} personas, {len(cast.relations)} relations, "
             + ("connected" if cast.connected else "NOT CONNECTED (see the note above)")
@@ -61,7 +58,7 @@ def cast_cmd(app: App, fmt: str, **options: Any) -> None:
     "--hops", type=click.IntRange(1, 6), default=2, show_default=True, help="Neighbourhood depth for --persona."
 )
 @click.option("--batch", metavar="ID", help="Show the personas a sampled batch used, and the relations among them.")
-@click.option("--relations", metavar="TYPES", help="Only these relation types, e.g. COLLEAGUE,RIVAL.")
+@click.option("--follow", metavar="TYPES", help="Only relations of these types, e.g. COLLEAGUE,RIVAL (default: all).")
 @click.option(
     "--limit", type=click.IntRange(1, 100000), default=1500, show_default=True, help="At most this many personas."
 )
@@ -83,7 +80,7 @@ def view_cmd(
     persona: str | None,
     hops: int,
     batch: str | None,
-    relations: str | None,
+    follow: str | None,
     limit: int,
     out: Path,
     open_browser: bool,
@@ -100,7 +97,7 @@ def view_cmd(
 
     query = query_text(cypher, query_file)
     values = dict(parse_param(p) for p in params)
-    types = relation_types(relations, app)
+    types = relation_types(follow, app)
     path, data = write_view(
         app.store(),
         out,

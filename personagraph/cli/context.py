@@ -45,3 +45,18 @@ class App:
 
 pass_app = click.make_pass_decorator(App)
 """Decorator giving a command the shared ``App`` as its first argument."""
+
+COMMANDS = "personagraph.commands"
+
+
+class CommandGroup(click.Group):
+    """A group that notes each command it runs in ``ctx.meta[COMMANDS]`` (outermost first), so that
+    an error about a parameter can be shown as the flag of the command that was run."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None:
+            ctx.meta.setdefault(COMMANDS, []).append(command)
+        return name, command, rest

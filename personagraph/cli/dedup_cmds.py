@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from personagraph.cli.context import App, pass_app
-from personagraph.cli.options import EMBEDDER, format_option
-from personagraph.cli.output import emit
+from personagraph.cli.options import EMBEDDER
+from personagraph.cli.output import emit, output_option, render
 
 
 @click.command("embed")
@@ -24,8 +24,9 @@ from personagraph.cli.output import emit
 @click.option(
     "--batch-size", type=click.IntRange(1, 4096), default=64, show_default=True, help="Texts per model batch."
 )
+@output_option()
 @pass_app
-def embed_cmd(app: App, embedder: str, distill: bool, batch_size: int) -> None:
+def embed_cmd(app: App, embedder: str, distill: bool, batch_size: int, fmt: str) -> None:
     """Compute and keep the embedding of every persona (each one once; reused by dedup and sampling).
 
     Embeddings are kept beside the graph (inside an embedded store's folder, or under the cache
@@ -39,6 +40,9 @@ def embed_cmd(app: App, embedder: str, distill: bool, batch_size: int) -> None:
 
     if distill:
         folder = distill_static(app.settings, notice=lambda m: click.echo(m, err=True), force=True)
+        if fmt != "table":
+            render({"embedder": "static", "distilled": str(folder)}, fmt)
+            return
         click.echo(f"static embedder distilled into {folder}")
         return
     store = app.store()
@@ -47,9 +51,17 @@ def embed_cmd(app: App, embedder: str, distill: bool, batch_size: int) -> None:
         distill_static(app.settings, notice=lambda m: click.echo(m, err=True))
     with progress_bar(f"embedding ({embedder})", total=total, unit="personas") as advance:
         ids, vectors = persona_embeddings(store, app.settings, embedder, progress=advance, batch_size=batch_size)
+    report = {
+        "embedder": embedder,
+        "personas": len(ids),
+        "dimensions": int(vectors.shape[1]) if len(ids) else 0,
+        "folder": str(embeddings_dir(store, app.settings) / embedder),
+    }
+    if fmt != "table":
+        render(report, fmt)
+        return
     click.echo(
-        f"{len(ids)} personas have {embedder} embeddings ({vectors.shape[1] if len(ids) else 0}-d), "
-        f"kept in {embeddings_dir(store, app.settings) / embedder}"
+        f"{report['personas']} personas have {embedder} embeddings ({report['dimensions']}-d), kept in {report['folder']}"
     )
 
 
@@ -101,7 +113,7 @@ def embed_cmd(app: App, embedder: str, distill: bool, batch_size: int) -> None:
     "models rate distinct non-English or generic personas above 0.9. 0 turns the check off.",
 )
 @click.option("--limit", type=click.IntRange(0), default=50, show_default=True, help="Groups to list (0: all).")
-@format_option()
+@output_option()
 @pass_app
 def dedup_cmd(
     app: App,
@@ -139,18 +151,15 @@ def dedup_cmd(
         report = dedup_graph(
             store, app.settings, options, dry_run=dry_run, progress=advance, echo=lambda m: click.echo(m, err=True)
         )
-    if report.groups and (dry_run or fmt != "table"):
-        emit(
-            report.group_rows(limit or None),
-            fmt,
-            title="duplicate groups" + (" (dry run: nothing changed)" if dry_run else ""),
-        )
+    if fmt != "table":  # the run's figures, and the members of the groups listed
+        figures = report.record() | {"dry_run": dry_run, "duplicates": report.duplicates}
+        render(figures | {"members": report.group_rows(limit or None)}, fmt)
+        return
+    if report.groups and dry_run:
+        emit(report.group_rows(limit or None), fmt, title="duplicate groups (dry run: nothing changed)")
         if limit and len(report.groups) > limit:
             click.echo(f"… {len(report.groups) - limit} more groups (--limit 0 lists all)", err=True)
-    if fmt == "table":
-        emit(report.table(), "table", title="dedup" + (" (dry run)" if dry_run else ""))
-    elif not report.groups:
-        emit(report.table(), fmt)
+    emit(report.table(), "table", title="dedup" + (" (dry run)" if dry_run else ""))
 
 
 def register(main: click.Group) -> None:

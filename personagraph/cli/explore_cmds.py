@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from personagraph.cli.context import App, pass_app
-from personagraph.cli.options import format_option, parse_param
-from personagraph.cli.output import emit
+from personagraph.cli.options import parse_param
+from personagraph.cli.output import emit, output_option
 
 
 @click.command("explore")
@@ -19,7 +19,7 @@ from personagraph.cli.output import emit
     metavar="NAME=VALUE",
     help='Query parameter; the value is parsed as JSON if it can be (5, "1971", [1,2]), else taken as a string.',
 )
-@format_option()
+@output_option()
 @pass_app
 def explore_cmd(app: App, name: str | None, params: tuple[str, ...], fmt: str) -> None:
     """List the explore queries, or run one read-only.

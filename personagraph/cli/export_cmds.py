@@ -7,13 +7,13 @@ from typing import Any
 
 import click
 
-from personagraph.cli.context import App, pass_app
+from personagraph.cli.context import App, CommandGroup, pass_app
 from personagraph.cli.options import TASK_NAMES, cast_options, cast_spec
 from personagraph.cli.output import note
 from personagraph.errors import ConfigError
 
 
-@click.group("export")
+@click.group("export", cls=CommandGroup)
 def export_group() -> None:
     """Write personas, relations, samples or NPC casts to files."""
 

@@ -11,23 +11,10 @@ import click
 
 from personagraph.cli.context import App
 from personagraph.errors import ConfigError, MissingFileError
+from personagraph.synth import task_names
 
 if TYPE_CHECKING:
     from personagraph.cast.build import CastSpec
-
-
-FORMATS = ("table", "json", "jsonl", "csv")
-
-
-def format_option(default: str = "table") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(FORMATS),
-        default=default,
-        show_default=True,
-        help="Output format.",
-    )
 
 
 def parse_param(raw: str) -> tuple[str, Any]:
@@ -51,7 +38,7 @@ STRATEGY = click.Choice(["random", "stratified", "kcenter", "graph"])
 ALLOCATION = click.Choice(["proportional", "uniform", "sqrt"])
 
 
-TASK_NAMES = ["math", "logic", "instruction", "knowledge", "npc", "tool", "rivals", "consultation", "handoff"]
+TASK_NAMES = list(task_names.TASK_NAMES)  # the registry's names (tests/unit/test_core.py checks them against TASKS)
 
 
 def carver_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -149,7 +136,8 @@ class CommunityType(click.ParamType):
 
 
 def relation_types(raw: str | None, app: App | None = None) -> list[str] | None:
-    """``--relations`` as a list, checked against the vocabulary before the store is opened."""
+    """A comma-separated list of relation types (``--follow``), checked against the vocabulary before
+    the store is opened."""
     if not raw:
         return None
     types = [part.strip().upper() for part in raw.split(",") if part.strip()]
@@ -186,10 +174,9 @@ def cast_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="How far from the seed the cast may reach (ego network).",
         ),
         click.option(
-            "--relations",
-            "relations",
+            "--follow",
             metavar="TYPES",
-            help="Only follow these relation types, e.g. COLLEAGUE,RIVAL (default: all).",
+            help="Only follow these relation types, e.g. COLLEAGUE,RIVAL (default: all in the vocabulary).",
         ),
         click.option(
             "--community",
@@ -234,7 +221,7 @@ def cast_spec(
     app: App,
     seed: str | None,
     hops: int,
-    relations: str | None,
+    follow: str | None,
     community: int | str | None,
     query: str | None,
     query_file: Path | None,
@@ -248,7 +235,7 @@ def cast_spec(
     return CastSpec(
         seed=seed,
         hops=hops,
-        relations=relation_types(relations, app),
+        relations=relation_types(follow, app),
         community=community,
         query=query_text(query, query_file),
         query_params=dict(parse_param(p) for p in params),

@@ -7,8 +7,8 @@ import json
 import click
 
 from personagraph.cli.context import App, pass_app
-from personagraph.cli.options import ALLOCATION, EMBEDDER, STRATEGY, carver_options, format_option, make_carver
-from personagraph.cli.output import emit, print_coverage
+from personagraph.cli.options import ALLOCATION, EMBEDDER, STRATEGY, carver_options, make_carver
+from personagraph.cli.output import emit, output_option, print_coverage, render
 
 
 @click.command("cluster")
@@ -33,7 +33,7 @@ from personagraph.cli.output import emit, print_coverage
     show_default=True,
     help="k-means implementation (faiss is several times faster at scale).",
 )
-@format_option()
+@output_option()
 @pass_app
 def cluster_cmd(app: App, k: int | None, embedder: str, seed: int, method: str, fmt: str) -> None:
     """Compute the strata: k-means clusters of the embeddings and Louvain communities of the relations.
@@ -52,7 +52,7 @@ def cluster_cmd(app: App, k: int | None, embedder: str, seed: int, method: str, 
             store, app.settings, clusters=k, embedder=embedder, seed=seed, method=method, progress=advance
         )
     if fmt != "table":
-        emit([report.as_dict()], fmt)
+        render(report.as_dict(), fmt)
         return
     emit(
         report.clusters,
@@ -100,7 +100,7 @@ def cluster_cmd(app: App, k: int | None, embedder: str, seed: int, method: str, 
     "--show", type=click.IntRange(0), default=10, show_default=True, help="How many chosen personas to print."
 )
 @carver_options
-@click.option("--json", "as_json", is_flag=True, help="Print the batch and its coverage as JSON.")
+@output_option()
 @pass_app
 def sample_cmd(
     app: App,
@@ -118,7 +118,7 @@ def sample_cmd(
     clusters: str | None,
     text: str | None,
     match: str | None,
-    as_json: bool,
+    fmt: str,
 ) -> None:
     """Choose a batch of personas that covers the persona space, and record it in the usage ledger.
 
@@ -146,10 +146,10 @@ def sample_cmd(
         relation=relation,
         record=not dry_run,
     )
-    texts = persona_texts(store, [p for g in batch.groups[:show] for p in g])
-    if as_json:
-        click.echo(json.dumps(batch.as_dict() | {"groups": batch.groups}, indent=2, default=str))
+    if fmt != "table":
+        render(batch.as_dict() | {"groups": batch.groups}, fmt)
         return
+    texts = persona_texts(store, [p for g in batch.groups[:show] for p in g])
     state = "recorded" if batch.recorded else "not recorded (dry run)"
     click.echo(
         f"batch {batch.id}: {len(batch.groups)} {'pairs' if relation else 'personas'}, {batch.strategy}, {state}"
@@ -161,7 +161,7 @@ def sample_cmd(
 
 @click.command("batches")
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
-@format_option()
+@output_option()
 @pass_app
 def batches_cmd(app: App, limit: int, fmt: str) -> None:
     """List the usage ledger: batches, newest first, with their coverage figures."""
@@ -174,9 +174,9 @@ def batches_cmd(app: App, limit: int, fmt: str) -> None:
 @click.argument("batch_id")
 @click.option("--recompute", is_flag=True, help="Measure the diversity of the batch's samples again.")
 @click.option("--embedder", type=EMBEDDER, default="minilm", show_default=True, help="For --recompute.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@output_option()
 @pass_app
-def report_cmd(app: App, batch_id: str, recompute: bool, embedder: str, as_json: bool) -> None:
+def report_cmd(app: App, batch_id: str, recompute: bool, embedder: str, fmt: str) -> None:
     """Coverage and diversity report of one batch (from the ledger).
 
     Diversity: distinct-1/2, MinHash near-duplicate rate, mean pairwise cosine, Vendi score, and
@@ -194,20 +194,15 @@ def report_cmd(app: App, batch_id: str, recompute: bool, embedder: str, as_json:
         from personagraph.synth.report import batch_diversity
 
         diversity = batch_diversity(store, app.settings, batch_id, embedder=embedder)
-    if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "batch": batch_id,
-                    "task": batch.get("task"),
-                    "strategy": batch.get("strategy"),
-                    "coverage": batch.get("coverage"),
-                    "diversity": diversity,
-                },
-                indent=2,
-                default=str,
-            )
-        )
+    if fmt != "table":
+        report = {
+            "batch": batch_id,
+            "task": batch.get("task"),
+            "strategy": batch.get("strategy"),
+            "coverage": batch.get("coverage"),
+            "diversity": diversity,
+        }
+        render(report, fmt)
         return
     click.echo(
         f"batch {batch_id}: task {batch.get('task')}, strategy {batch.get('strategy')}, "

@@ -2,22 +2,43 @@
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import shlex
 from pathlib import Path
+from typing import Any
 
 import click
 
 from personagraph.cli.context import App, pass_app
-from personagraph.cli.options import format_option, parse_param
-from personagraph.cli.output import emit
+from personagraph.cli.options import parse_param
+from personagraph.cli.output import emit, output_option, render
 from personagraph.errors import ConfigError, MissingFileError
 
 
-def _is_card(path: Path, kind: str) -> bool:
-    return kind == "cards" or path.suffix.lower() == ".png"
+def _sentence(summary: dict[str, Any]) -> str:
+    if summary["kind"] == "cards":
+        return (
+            f"{summary['path']}: {summary['records']} character card, {summary['personas_new']} new personas, "
+            f"{summary['relations']} relations to personas in the graph"
+        )
+    return (
+        f"{summary['path']}: {summary['records']} {summary['kind']} records, {summary['personas_new']} new personas, "
+        f"{summary['texts_new']} new texts, {summary['relations_new']} new relations"
+        + (f" ({summary['relations']} matched)" if summary["relations"] != summary["relations_new"] else "")
+        + (
+            f", {summary['relations_unmatched']} relations without both personas"
+            if summary["relations_unmatched"]
+            else ""
+        )
+        + (f", {summary['skipped']} lines skipped" if summary["skipped"] else "")
+        + f" in {summary['seconds']:.1f} s"
+    )
+
+
+def _neo4j_admin_folder(path: Path) -> bool:
+    """A folder written by ``export graph --format neo4j-admin`` (it holds its import command)."""
+    return path.is_dir() and (path / "import.sh").is_file()
 
 
 @click.command("import")
@@ -27,8 +48,8 @@ def _is_card(path: Path, kind: str) -> bool:
     type=click.Choice(["auto", "personas", "texts", "relations", "cards"]),
     default="auto",
     show_default=True,
-    help="What the records are; auto looks at the keys (persona / input persona / text / src,dst,type). "
-    "Character Cards (V2/V3 .png, or .json with --kind cards) import as personas with their relations.",
+    help="What the records are; auto looks at the keys (persona / input persona / text / src,dst,type), "
+    "and takes .png files and .json files with a card `spec` as Character Cards V2/V3.",
 )
 @click.option("--skip-bad", is_flag=True, help="Skip malformed lines and report them, instead of stopping.")
 @click.option(
@@ -37,75 +58,59 @@ def _is_card(path: Path, kind: str) -> bool:
     default=None,
     help="Records read and checked before a write [default: 50000 embedded, 10000 over Bolt].",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON report per file instead of a sentence.")
+@output_option()
 @pass_app
-def import_cmd(
-    app: App, files: tuple[Path, ...], kind: str, skip_bad: bool, batch_size: int | None, as_json: bool
-) -> None:
-    """Import personas, texts or relations from JSONL, CSV or Parquet files.
+def import_cmd(app: App, files: tuple[Path, ...], kind: str, skip_bad: bool, batch_size: int | None, fmt: str) -> None:
+    """Import personas, texts, relations or Character Cards from JSONL, CSV, Parquet, JSON or PNG files.
 
     Reads Persona Hub files (`persona`, or `input persona`), FinePersonas (`id`, `persona`,
     `labels`), texts (`text`, `source`), relations (`src`, `dst`, `type`, properties; ends are
-    persona ids or persona texts), and Character Cards V2/V3 (PNG, or JSON with --kind cards)
-    such as `export cast` writes, and folders written by `export graph --format neo4j-admin`
-    (every node and edge, properties as they were). Ids are content hashes, so importing a file twice adds
-    nothing. A malformed line stops the import with file:line, the batches before it written and
-    nothing of its own batch, unless --skip-bad.
+    persona ids or persona texts), Character Cards V2/V3 (PNG or JSON) such as `export cast`
+    writes, and folders written by `export graph --format neo4j-admin` (every node and edge,
+    properties as they were). Ids are content hashes, so importing a file twice adds nothing. A
+    malformed line stops the import with file:line, the batches before it written and nothing of
+    its own batch, unless --skip-bad. Other formats than table print one report per file.
 
     Example: personagraph import personas.jsonl relations.csv
     """
     from personagraph.cli.progress import progress_bar
-    from personagraph.formats import file_format
-    from personagraph.ingest.importer import import_file
+    from personagraph.ingest.importer import check_file, import_file
 
     for path in files:  # every file is checked before the first one is read
-        if path.is_dir() and (path / "import.sh").is_file():
-            continue  # a neo4j-admin export folder
-        if not path.is_file():
-            raise MissingFileError(f"{path}: no such file")
-        if not _is_card(path, kind):
-            file_format(path)
+        if _neo4j_admin_folder(path):
+            continue
+        check_file(path)
     store = app.store()
+    summaries = []
     for path in files:
-        if path.is_dir():
+        if _neo4j_admin_folder(path):
             from personagraph.export.neo4j_admin_read import read_neo4j_admin
 
             read = read_neo4j_admin(store, path)
-            click.echo(
-                f"{path}: {sum(read.nodes.values())} nodes ({', '.join(f'{k} {v}' for k, v in read.nodes.items())}), "
-                f"{sum(read.relationships.values())} relationships read from a neo4j-admin export"
+            summaries.append(
+                {"path": str(path), "kind": "neo4j-admin", "nodes": read.nodes, "relationships": read.relationships}
             )
-            continue
-        if _is_card(path, kind):
-            from personagraph.cast.cards import import_cards
-
-            counts = import_cards(store, [path])
-            click.echo(
-                f"{path}: {counts['cards']} character card, {counts['personas_new']} new personas, {counts['relations']} relations"
-            )
+            if fmt == "table":
+                click.echo(
+                    f"{path}: {sum(read.nodes.values())} nodes ({', '.join(f'{k} {v}' for k, v in read.nodes.items())}), "
+                    f"{sum(read.relationships.values())} relationships read from a neo4j-admin export"
+                )
+            elif fmt == "jsonl":
+                render(summaries[-1], fmt)
             continue
         with progress_bar(f"importing {path.name}", total=None) as advance:
             report = import_file(store, path, kind=kind, skip_bad=skip_bad, batch_size=batch_size, progress=advance)  # type: ignore[arg-type]
-        summary = report.as_dict()
-        if as_json:
-            click.echo(json.dumps(summary))
-        else:
-            click.echo(
-                f"{path}: {summary['records']} {summary['kind']} records, {summary['personas_new']} new personas, "
-                f"{summary['texts_new']} new texts, {summary['relations_new']} new relations"
-                + (f" ({summary['relations']} matched)" if summary["relations"] != summary["relations_new"] else "")
-                + (
-                    f", {summary['relations_unmatched']} relations without both personas"
-                    if summary["relations_unmatched"]
-                    else ""
-                )
-                + (f", {summary['skipped']} lines skipped" if summary["skipped"] else "")
-                + f" in {summary['seconds']:.1f} s"
-            )
+        summaries.append(report.as_dict())
+        if fmt == "table":
+            click.echo(_sentence(summaries[-1]))
+        elif fmt == "jsonl":  # one line per file as soon as it is done
+            render(summaries[-1], fmt)
         for line, reason in report.skipped[:20]:
             click.echo(f"  skipped {path}:{line}: {reason}", err=True)
         if len(report.skipped) > 20:
             click.echo(f"  … and {len(report.skipped) - 20} more skipped lines", err=True)
+    if fmt in ("json", "csv"):
+        render(summaries, fmt)
 
 
 @click.command("query")
@@ -124,7 +129,7 @@ def import_cmd(
     is_flag=True,
     help="Allow the query to write. Without it, a writing query is refused and nothing changes.",
 )
-@format_option()
+@output_option()
 @pass_app
 def query_cmd(
     app: App, cypher: str | None, query_file: Path | None, params: tuple[str, ...], write: bool, fmt: str
@@ -147,13 +152,13 @@ def query_cmd(
 
 
 @click.command("stats")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@output_option()
 @pass_app
-def stats_cmd(app: App, as_json: bool) -> None:
+def stats_cmd(app: App, fmt: str) -> None:
     """Counts by label, relation type, hop, origin and cluster, and the degree distribution."""
     stats = app.store().stats()
-    if as_json:
-        click.echo(json.dumps(stats, indent=2))
+    if fmt != "table":
+        render(stats, fmt)
         return
     for section, values in stats.items():
         rows = [

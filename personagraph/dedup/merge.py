@@ -171,7 +171,8 @@ def _merge_batches(
         if unknown:
             raise VocabularyError(
                 f"duplicates have edges of types outside the vocabulary: {', '.join(unknown)}; nothing of this batch was merged",
-                hint="add them with --relations",
+                hint="add them to relations",
+                param="relations",
             )
         ids = [g.canonical for g in batch] + dup_ids
         members = {row["id"]: row for row in store.run("dedup_members", ids=ids)}

@@ -49,9 +49,9 @@ class DedupOptions:
         for name in ("jaccard", "cosine"):
             value = getattr(self, name)
             if not 0.0 < value <= 1.0:
-                raise ConfigError(f"--{name} must be in (0, 1], got {value}")
+                raise ConfigError(f"{name} must be in (0, 1], got {value}", param=name)
         if not 0.0 <= self.min_overlap <= 1.0:
-            raise ConfigError(f"--min-overlap must be in [0, 1], got {self.min_overlap}")
+            raise ConfigError(f"min_overlap must be in [0, 1], got {self.min_overlap}", param="min_overlap")
         if self.linkage not in grouping.LINKAGES:
             raise ConfigError(
                 f"unknown linkage {self.linkage!r}", hint=f"choose one of: {', '.join(grouping.LINKAGES)}"

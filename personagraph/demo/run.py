@@ -36,7 +36,7 @@ def prepare(out_dir: Path) -> Path:
     store_dir = out_dir / "store"
     if out_dir.exists() and any(out_dir.iterdir()):
         if not (out_dir / MARKER).exists():
-            raise ConfigError(f"{out_dir} exists and was not made by the demo; choose another --out")
+            raise ConfigError(f"{out_dir} exists and was not made by the demo; choose another out_dir", param="out_dir")
         shutil.rmtree(store_dir, ignore_errors=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / MARKER).write_text("made by `personagraph demo`; safe to delete\n")

@@ -203,7 +203,7 @@ def export_files(folder: Path) -> tuple[list[Path], list[Path]]:
                 raise MissingFileError(f"{path}: named in {script} but missing")
             found[kind].append(path)
     if not found["nodes"]:
-        raise MissingFileError(f"{script}: names no --nodes files")
+        raise MissingFileError(f"{script}: names no node files")
     return found["nodes"], found["relationships"]
 
 

@@ -22,7 +22,7 @@ DEFAULT_LIMIT = 1500
 
 def _limit(ids: list[str], limit: int, notes: list[str]) -> list[str]:
     if len(ids) > limit:
-        notes.append(f"showing the first {limit} of {len(ids)} personas (--limit)")
+        notes.append(f"showing the first {limit} of {len(ids)} personas (a higher limit shows more)")
         return ids[:limit]
     return ids
 
@@ -48,9 +48,9 @@ def view_data(
 ) -> dict[str, Any]:
     """Viewer data for exactly one of ``query``, ``persona`` or ``batch``."""
     if sum(x is not None for x in (query, persona, batch)) != 1:
-        raise ConfigError("give exactly one of a query, --persona or --batch")
+        raise ConfigError("give exactly one of query, persona or batch", param=("query", "persona", "batch"))
     if limit < 1:
-        raise ConfigError("--limit must be at least 1")
+        raise ConfigError("limit must be at least 1", param="limit")
     types = [store.vocabulary.check(t) for t in relations] if relations else None
     notes: list[str] = []
     seed: str | None = None
@@ -63,7 +63,7 @@ def view_data(
         heading = title or "PersonaGraph query"
     elif persona is not None:
         if hops < 1:
-            raise ConfigError("--hops must be at least 1")
+            raise ConfigError("hops must be at least 1", param="hops")
         found = loader.resolve_persona(store, persona)
         seed = found["id"]
         ball = loader.load_ball(store, [found["id"]], hops, types, max_nodes=limit)

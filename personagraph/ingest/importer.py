@@ -5,7 +5,9 @@ Recognised records (``kind="auto"`` looks at the keys of each record):
   (Persona Hub synthesized-sample files), or ``text`` with ``kind="personas"``;
 - texts: ``text`` (optionally ``source``);
 - relations: ``src``, ``dst``, ``type`` and optional properties; ``src``/``dst`` are persona ids
-  or persona texts (a text is hashed to its id and the persona created if missing).
+  or persona texts (a text is hashed to its id and the persona created if missing);
+- Character Cards V2/V3 (``.png``, or ``.json`` whose ``spec`` says so): the card's persona and
+  its relations to personas already in the graph (``ingest.card_files``).
 
 A file is read in batches. A batch is parsed and checked whole before any of it is written, so a
 malformed line stops the import with ``file:line: reason``: the batches before it are in the
@@ -24,9 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from personagraph.errors import MalformedInputError, MissingFileError, VocabularyError
+from personagraph.errors import InputError, MalformedInputError, MissingFileError, VocabularyError
 from personagraph.formats import ERROR_KEY, file_format, read_records
 from personagraph.ids import persona_id
+from personagraph.ingest.card_files import card_spec_of, import_card_file
 from personagraph.ingest.records import RelationRow, Row, detect_kind, persona_row, relation_row, text_row
 from personagraph.models import Persona
 from personagraph.resolve import Resolver
@@ -34,7 +37,7 @@ from personagraph.runtime import paused_gc
 from personagraph.store.graph import GraphStore
 from personagraph.vocabulary import Vocabulary
 
-Kind = Literal["auto", "personas", "texts", "relations"]
+Kind = Literal["auto", "personas", "texts", "relations", "cards"]
 # Records per batch. The batch API pays a fixed cost per batch (linking edges at close), so the
 # embedded store takes big ones; Cypher chunks every batch into transactions of ~2,000 anyway.
 BULK_BATCH = 50_000
@@ -175,6 +178,15 @@ def _remap(relations: list[RelationRow], mapping: dict[str, str]) -> list[Relati
     return [rel for rel in moved if rel[0] != rel[1]]
 
 
+def check_file(path: str | Path) -> None:
+    """Raise what ``import_file`` would for a missing file or an unknown format, before any file is read."""
+    path = Path(path)
+    if not path.is_file():
+        raise MissingFileError(f"{path}: no such file")
+    if path.suffix.lower() != ".png":
+        file_format(path)
+
+
 def import_file(
     store: GraphStore,
     path: str | Path,
@@ -186,14 +198,26 @@ def import_file(
 ) -> ImportReport:
     """Import one file; re-importing the same file adds nothing (content-hash ids, merged edges).
 
+    A Character Card (``.png``, or ``.json`` with a card ``spec``) is recognised with ``kind="auto"``;
+    given with another kind it is refused with a hint, before anything is written.
+
     With a ``resolver`` (e.g. ``NearDuplicateResolver``), near-duplicates of personas already in
     the graph or earlier in the file are not written: they become aliases of the canonical one,
     and relations that name them go to the canonical persona.
     """
     path = Path(path)
-    if not path.is_file():
-        raise MissingFileError(f"{path}: no such file")
-    file_format(path)
+    check_file(path)
+    card = card_spec_of(path)
+    if card is not None and kind not in ("auto", "cards"):
+        raise InputError(
+            f"{path} is a Character Card ({card}), not {kind} records",
+            hint="import it as kind cards or auto",
+            param="kind",
+        )
+    if card is not None or kind == "cards":
+        store.ensure_schema()
+        figures = import_card_file(store, path)
+        return ImportReport(path=str(path), write_path="cypher", **figures)
     started = time.perf_counter()
     report = ImportReport(path=str(path), kind=kind, write_path=store.bulk.path)
     store.ensure_schema()
@@ -235,4 +259,4 @@ def _import_batches(
             progress(batch.records)
 
 
-__all__ = ["ImportReport", "default_batch_size", "detect_kind", "import_file", "persona_id"]
+__all__ = ["ImportReport", "check_file", "default_batch_size", "detect_kind", "import_file", "persona_id"]

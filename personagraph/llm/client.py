@@ -173,7 +173,7 @@ class LLMClient:
         """A client for the endpoint in ``settings``; LLMUnavailableError if none is configured."""
         if not settings.llm_base_url:
             raise LLMUnavailableError(
-                "no LLM endpoint configured", hint="set OPENAI_BASE_URL (and OPENAI_API_KEY), and --model"
+                "no LLM endpoint configured", hint="set OPENAI_BASE_URL (and OPENAI_API_KEY), and model", param="model"
             )
         return cls(
             settings.llm_base_url,
@@ -324,7 +324,9 @@ class LLMClient:
                         ) from exc
                     if status == 404:
                         raise LLMUnavailableError(
-                            f"{self.base_url}: HTTP 404 ({message})", hint="check OPENAI_BASE_URL and --model"
+                            f"{self.base_url}: HTTP 404 ({message})",
+                            hint="check OPENAI_BASE_URL and model",
+                            param="model",
                         ) from exc
                     rejected_format = (
                         status == 400

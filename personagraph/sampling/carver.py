@@ -41,7 +41,11 @@ MAX_PATTERN = 400
 
 
 class CarverError(ConfigError):
-    """A filter the carver refuses (bad field, operator, value or pattern)."""
+    """A filter the carver refuses (bad field, operator, value or pattern); the message starts with
+    the filter's parameter (``where: ...``), which is the error's ``param``."""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint, param=message.partition(":")[0])
 
 
 # -- --where ------------------------------------------------------------------------------------
@@ -61,22 +65,22 @@ def parse_where(text: str) -> list[dict[str, Any]]:
         match = _COND.fullmatch(part)
         if not match:
             raise CarverError(
-                f"--where: cannot read {part.strip()!r}",
+                f"where: cannot read {part.strip()!r}",
                 hint="write field op value joined by 'and', e.g. \"hop <= 2 and uses = 0\"",
             )
         name = match["field"].lower()
         if name not in WHERE_FIELDS:
-            raise CarverError(f"--where: unknown field {match['field']!r}", hint=f"fields: {', '.join(WHERE_FIELDS)}")
+            raise CarverError(f"where: unknown field {match['field']!r}", hint=f"fields: {', '.join(WHERE_FIELDS)}")
         op = _OPS[match["op"]]
         raw = match["value"]
         if WHERE_FIELDS[name] == "int":
             if not re.fullmatch(r"-?\d+(?:\.\d+)?", raw):
-                raise CarverError(f"--where: {name} needs a number, not {raw!r}")
+                raise CarverError(f"where: {name} needs a number, not {raw!r}")
             value: Any = float(raw) if "." in raw else int(raw)
         else:
             value = raw.strip("'\"")
             if value not in ORIGINS or op not in ("=", "<>"):
-                raise CarverError(f"--where: origin compares with = or != to one of {', '.join(ORIGINS)}")
+                raise CarverError(f"where: origin compares with = or != to one of {', '.join(ORIGINS)}")
         conditions.append({"field": name, "op": op, "value": value})
     return conditions
 
@@ -131,7 +135,7 @@ def _tokens(text: str) -> list[tuple[str, str, int]]:
         match = _TOKEN.match(text, pos)
         if not match or match.end() == pos:
             raise CarverError(
-                f"--match: unexpected {text[pos : pos + 12].strip()!r} at column {pos + 1}",
+                f"match: unexpected {text[pos : pos + 12].strip()!r} at column {pos + 1}",
                 hint="a pattern is nodes (v:Label {key: value}) and relations -[:TYPE]-> only",
             )
         kind = match.lastgroup or ""
@@ -155,9 +159,9 @@ class _Parser:
 
     def fail(self, what: str) -> CarverError:
         if self.i >= len(self.tokens):
-            return CarverError(f"--match: pattern ends early; expected {what}")
+            return CarverError(f"match: pattern ends early; expected {what}")
         _, value, col = self.tokens[self.i]
-        return CarverError(f"--match: expected {what} at column {col}, found {value!r}")
+        return CarverError(f"match: expected {what} at column {col}, found {value!r}")
 
     def take(self, value: str | None = None, kind: str | None = None) -> str:
         if not self.peek(value) or (kind and self.tokens[self.i][0] != kind):
@@ -218,7 +222,7 @@ class _Parser:
             label = self.take(kind="id")
             if label not in LABELS:
                 self.i -= 1
-                raise CarverError(f"--match: unknown label {label!r}", hint=f"labels: {', '.join(LABELS)}")
+                raise CarverError(f"match: unknown label {label!r}", hint=f"labels: {', '.join(LABELS)}")
             out += f":{label}"
         out += self.props()
         self.take(")")
@@ -228,7 +232,7 @@ class _Parser:
         name = self.take(kind="id")
         if name not in self.types:
             raise VocabularyError(
-                f"--match: unknown relation type {name!r}", hint=f"known: {', '.join(sorted(self.types))}"
+                f"match: unknown relation type {name!r}", hint=f"known: {', '.join(sorted(self.types))}", param="match"
             )
         return name
 
@@ -261,7 +265,7 @@ class _Parser:
         if right:
             self.take(">")
         if left and right:
-            raise CarverError("--match: a relation points one way or none, not both")
+            raise CarverError("match: a relation points one way or none, not both")
         return f"{left}-{body}-{right}"
 
     def hops(self) -> str:
@@ -273,7 +277,7 @@ class _Parser:
             self.take("..")
             high = int(self.take(kind="num")) if self.i < len(self.tokens) and self.tokens[self.i][0] == "num" else None
         if high is None or high > MAX_HOPS or (low is not None and low > high):
-            raise CarverError(f"--match: variable-length relations need bounds up to {MAX_HOPS}, e.g. *1..3")
+            raise CarverError(f"match: variable-length relations need bounds up to {MAX_HOPS}, e.g. *1..3")
         return f"*{'' if low is None else low}..{high}" if low != high else f"*{low}"
 
     def path(self) -> str:
@@ -299,17 +303,17 @@ def parse_match(text: str, vocabulary: Vocabulary | None = None) -> tuple[str, d
     ``MATCH (p:Persona) WHERE EXISTS { MATCH <pattern> }``.
     """
     if len(text) > MAX_PATTERN:
-        raise CarverError(f"--match: pattern longer than {MAX_PATTERN} characters")
+        raise CarverError(f"match: pattern longer than {MAX_PATTERN} characters")
     if any(ch in text for ch in ';`$/\\"\n\r') or not text.strip():
         raise CarverError(
-            '--match: only a graph pattern is allowed (no ; ` $ / \\ " or line breaks)',
+            'match: only a graph pattern is allowed (no ; ` $ / \\ " or line breaks)',
             hint='e.g. "(p)-[:PATIENT_OF]->(:Persona)"',
         )
     types = frozenset((vocabulary or Vocabulary()).types) | STRUCTURAL
     parser = _Parser(_tokens(text), types)
     cypher = parser.patterns()
     if "p" not in parser.variables:
-        raise CarverError("--match: the pattern must name the candidate persona p, e.g. (p)-[:RIVAL]-(:Persona)")
+        raise CarverError("match: the pattern must name the candidate persona p, e.g. (p)-[:RIVAL]-(:Persona)")
     return cypher, parser.params
 
 
@@ -340,11 +344,11 @@ class Carver:
         origins = tuple(o.strip().lower() for o in (origin or "").split(",") if o.strip())
         for o in origins:
             if o not in ORIGINS:
-                raise CarverError(f"--origin: {o!r} is not one of {', '.join(ORIGINS)}")
+                raise CarverError(f"origin: {o!r} is not one of {', '.join(ORIGINS)}")
         try:
             clusters = tuple(int(c) for c in (cluster or "").split(",") if c.strip())
         except ValueError as exc:
-            raise CarverError(f"--cluster: {cluster!r} must be numbers separated by commas") from exc
+            raise CarverError(f"cluster: {cluster!r} must be numbers separated by commas") from exc
         pattern, params = parse_match(match, vocabulary) if match else (None, {})
         parts = [
             f"where {where}" if where else "",

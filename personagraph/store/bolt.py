@@ -83,7 +83,9 @@ class BoltExecutor:
             raise self._error(name, exc) from exc
         if updated:
             raise ReadOnlyError(
-                f"query {name} tried to write in read-only mode; nothing was changed", hint="pass --write"
+                f"query {name} tried to write in read-only mode; nothing was changed",
+                hint="pass write=True",
+                param="write",
             )
         return rows
 

@@ -171,7 +171,8 @@ class EmbeddedExecutor:
         if served:
             raise StoreLockedError(
                 f"store {self.folder} is open in `personagraph serve` (pid {served['pid']})",
-                hint=f"use --store {served['url']} while it runs",
+                hint=f"open store {served['url']} while it runs",
+                param="store",
             )
         try:
             self.folder.joinpath("databases").mkdir(parents=True, exist_ok=True)

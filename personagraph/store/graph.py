@@ -76,7 +76,7 @@ class GraphStore:
         if rel_type is not None:
             if structural and rel_type not in STRUCTURAL and rel_type not in self.vocabulary.types:
                 raise VocabularyError(
-                    f"edge type {rel_type!r} is not in the vocabulary", hint="add it with --relations"
+                    f"edge type {rel_type!r} is not in the vocabulary", hint="add it to relations", param="relations"
                 )
             query = query.with_type(rel_type if structural else self.vocabulary.check(rel_type))
         if queries.RELATIONS_SLOT in query.text:

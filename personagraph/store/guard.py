@@ -100,12 +100,14 @@ def refuse_writes(cypher: str, label: str) -> None:
         raise ReadOnlyError(
             f"query {label} calls procedure {refusal.procedure} (at {where}), which is not on the read-only list; "
             "nothing was changed",
-            hint="pass --write to run it",
+            hint="pass write=True to run it",
+            param="write",
         )
     reads_files = " (it reads files on the server)" if refusal.what == "LOAD CSV" else ""
     raise ReadOnlyError(
         f"query {label} contains {refusal.what}{reads_files} at {where} but runs read-only; nothing was changed",
-        hint="pass --write to allow writes",
+        hint="pass write=True to allow writes",
+        param="write",
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -70,6 +72,29 @@ def test_one_command_exports_a_cast(tmp_path: Path) -> None:
     )
     assert relations == len(document["relations"])
 
+    # The cards go back into another store with plain `import`: a card .json is known by its spec.
+    other = str(tmp_path / "other")
+    v2 = sorted((out / "cards").glob("*.v2.json"))
+    back = _cli("--store", other, "import", *map(str, v2), "--format", "jsonl", cwd=tmp_path)
+    assert back.returncode == 0, back.stderr
+    reports = [json.loads(line) for line in back.stdout.splitlines()]
+    assert [r["kind"] for r in reports] == ["cards"] * 8 and sum(r["personas_new"] for r in reports) == 8
+    wrong = _cli("--store", other, "import", str(v2[0]), "--kind", "personas", cwd=tmp_path)
+    assert wrong.returncode == 3 and "is a Character Card (chara_card_v2), not personas records" in wrong.stderr
+    assert "(import it as --kind cards or auto)" in wrong.stderr and "invalid JSON" not in wrong.stderr
+
+    # One cast, each output format parsed back.
+    chosen = ["--store", store, "cast", "--seed-persona", "harbour doctor", "--size", "5", "--follow", "PATIENT_OF"]
+    as_json = json.loads(_cli(*chosen, "--format", "json", cwd=tmp_path).stdout)
+    ids = [m["id"] for m in as_json["members"]]
+    assert 1 < len(ids) <= 5 and {r["type"] for r in as_json["relations"]} == {"PATIENT_OF"}
+    lines = _cli(*chosen, "--format", "jsonl", cwd=tmp_path).stdout.splitlines()
+    assert [json.loads(line)["id"] for line in lines] == ids
+    rows = list(csv.DictReader(io.StringIO(_cli(*chosen, "--format", "csv", cwd=tmp_path).stdout)))
+    assert [r["id"] for r in rows] == ids and all(r["role"] and r["text"] for r in rows)
+    table = _cli(*chosen, cwd=tmp_path).stdout
+    assert f"{len(ids)} personas" in table and "connected" in table
+
     page = tmp_path / "rivals.html"
     view = _cli(
         "--store",
@@ -84,10 +109,13 @@ def test_one_command_exports_a_cast(tmp_path: Path) -> None:
     assert view.stdout.strip() == str(page) and page.is_file()
     assert "4 personas, 2 relations" in view.stderr
 
-    unknown = _cli(
-        "--store", store, "cast", "--seed-persona", "harbour doctor", "--relations", "ENEMY_OF", cwd=tmp_path
-    )
+    unknown = _cli("--store", store, "cast", "--seed-persona", "harbour doctor", "--follow", "ENEMY_OF", cwd=tmp_path)
     assert unknown.returncode == 2 and "unknown relation type 'ENEMY_OF'" in unknown.stderr
+    # The library names its parameters (seed, community); the CLI shows them as this command's flags.
+    no_seed = _cli("--store", store, "cast", "--community", "seed", cwd=tmp_path)
+    assert no_seed.returncode == 2 and no_seed.stderr == "error: --community 'seed' needs --seed-persona\n"
+    nothing = _cli("--store", store, "view", "-o", str(tmp_path / "v.html"), cwd=tmp_path)
+    assert nothing.returncode == 2 and nothing.stderr == "error: give exactly one of query, --persona or --batch\n"
 
     apart = _cli(
         "--store",

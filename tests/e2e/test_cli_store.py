@@ -72,15 +72,28 @@ def test_runner_import_export_query_stats(tmp_path: Path) -> None:
         f"{people}: 4 personas records, 4 new personas" in out and f"{rels}: 3 relations records, 0 new personas" in out
     )
     assert "3 new relations" in out
-    code, out, _ = run("import", str(people), str(rels), "--json")
+    code, out, _ = run("import", str(people), str(rels), "--format", "jsonl")
     assert code == 0 and [
         json.loads(line)["personas_new"] + json.loads(line)["relations_new"] for line in out.splitlines()
     ] == [0, 0]
+    code, out, _ = run("import", str(people), str(rels), "--format", "json")
+    assert code == 0 and [(r["path"], r["records"]) for r in json.loads(out)] == [(str(people), 4), (str(rels), 3)]
+    code, out, _ = run("import", str(people), "--format", "csv")
+    assert code == 0 and [(r["kind"], r["records"], r["personas_new"]) for r in csv.DictReader(io.StringIO(out))] == [
+        ("personas", "4", "0")
+    ]
 
-    code, out, _ = run("stats", "--json")
+    code, out, _ = run("stats", "--format", "json")
     stats = json.loads(out)
     assert stats["labels"]["Persona"] == 4 and stats["relations"] == {"COLLEAGUE": 1, "FRIEND_OF": 1, "RIVAL": 1}
     assert stats["degree"] == {"0": 1, "2": 3} and stats["origins"] == {"import": 4} and stats["hops"] == {"0": 4}
+    code, out, _ = run("stats", "--format", "jsonl")
+    assert code == 0 and len(out.splitlines()) == 1 and json.loads(out) == stats
+    code, out, _ = run("stats", "--format", "csv")  # one row, nested keys joined with "."
+    (flat,) = list(csv.DictReader(io.StringIO(out)))
+    assert flat["labels.Persona"] == "4" and flat["relations.RIVAL"] == "1" and flat["degree.2"] == "3"
+    code, out, _ = run("stats")
+    assert code == 0 and "COLLEAGUE" in out and "{" not in out
 
     # Typed parameters: int, float, string, JSON list.
     query = (
@@ -131,7 +144,7 @@ def test_runner_import_export_query_stats(tmp_path: Path) -> None:
         "json",
     )
     assert code == 0 and json.loads(out) == [{"c": 7}]
-    assert json.loads(run("stats", "--json")[1])["clusters"] == {"7": 1}
+    assert json.loads(run("stats", "--format", "json")[1])["clusters"] == {"7": 1}
     code, _, err = run("query", "MATCH (p:Persona RETURN p")
     assert code == 4 and "MATCH (p:Persona RETURN p" in err and len(err.strip().splitlines()) == 1
 
@@ -152,7 +165,7 @@ def test_runner_input_errors(tmp_path: Path) -> None:
     bad.write_text("".join(json.dumps({"persona": f"A welder number {i}"}) + "\n" for i in range(9)) + "{oops\n")
     result = runner.invoke(main, [*store, "import", str(bad), "--batch-size", "4"])
     assert result.exit_code == 3 and result.stderr.startswith(f"error: {bad}:10: invalid JSON")
-    assert json.loads(runner.invoke(main, [*store, "stats", "--json"]).stdout)["labels"]["Persona"] == 8
+    assert json.loads(runner.invoke(main, [*store, "stats", "--format", "json"]).stdout)["labels"]["Persona"] == 8
     result = runner.invoke(main, [*store, "import", str(bad), "--skip-bad"])
     assert (
         result.exit_code == 0
@@ -183,7 +196,7 @@ def test_process_import_query_stats_and_a_malformed_line(tmp_path: Path) -> None
     result = cli("--store", store, "import", str(bad), "--batch-size", "2")
     assert result.returncode == 3
     assert one_error_line(result.stderr) == f"error: {bad}:6: persona: expected a string, got int"
-    result = cli("--store", store, "stats", "--json")
+    result = cli("--store", store, "stats", "--format", "json")
     assert result.returncode == 0 and json.loads(result.stdout)["labels"]["Persona"] == 8  # 4 + two batches of 2
     query = tmp_path / "q.cypher"
     query.write_text(
@@ -238,7 +251,8 @@ def test_process_import_over_bolt_and_its_errors(
         "import",
         str(people),
         str(rels),
-        "--json",
+        "--format",
+        "jsonl",
         PERSONAGRAPH_PASSWORD=bolt_server.password,
         **auth,
     )
@@ -291,7 +305,7 @@ def test_import_killed_midway_then_run_again_gives_the_whole_graph(tmp_path: Pat
     proc.kill()  # SIGKILL: no clean-up of any kind
     proc.wait(timeout=60)
     assert "20000 new personas" in first
-    result = cli("--store", store, "import", str(people), str(rels), "--json")
+    result = cli("--store", store, "import", str(people), str(rels), "--format", "jsonl")
     assert result.returncode == 0, result.stderr
     reports = [json.loads(line) for line in result.stdout.splitlines()]
     assert reports[0]["personas_new"] == 0

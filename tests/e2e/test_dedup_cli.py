@@ -36,7 +36,9 @@ def test_embed_then_dedup_dry_run_then_merge(tmp_path: Path) -> None:
 
     dry = _cli(cache, "--store", store, "dedup", "--dry-run", "--embedder", "static", "--format", "json")
     assert dry.returncode == 0, dry.stderr
-    rows = json.loads(dry.stdout)
+    report = json.loads(dry.stdout)
+    assert report["dry_run"] and report["duplicates"] == 2 and report["personas_before"] == 24
+    rows = report["members"]
     assert sorted(r["action"] for r in rows) == ["keep", "keep", "merge", "merge"]
     assert {r["stage"] for r in rows} == {"minhash", "embedding"}
 

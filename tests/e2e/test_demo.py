@@ -34,7 +34,7 @@ def test_demo_builds_the_example_world(tmp_path: Path) -> None:
         "skipped" in result.stdout.lower() or "OPENAI_BASE_URL" in result.stdout
     )  # LLM stages say why they did not run
     stats = subprocess.run(
-        [sys.executable, "-m", "personagraph", "--store", str(out / "store"), "stats", "--json"],
+        [sys.executable, "-m", "personagraph", "--store", str(out / "store"), "stats", "--format", "json"],
         env=cli_env(),
         capture_output=True,
         text=True,

@@ -31,10 +31,10 @@ def test_cluster_sample_synth_report_lineage_export(tmp_path: Path, llm_server: 
 
     clustered = run(tmp_path, "cluster", "--clusters", "6", "--seed", "1", "--format", "json")
     assert clustered.returncode == 0, clustered.stderr
-    strata = json.loads(clustered.stdout)[0]
+    strata = json.loads(clustered.stdout)
     assert strata["k"] == 6 and len(strata["clusters"]) == 6 and all(c["label"] for c in strata["clusters"])
 
-    sampled = run(tmp_path, "sample", "-n", "12", "--strategy", "kcenter", "--json")
+    sampled = run(tmp_path, "sample", "-n", "12", "--strategy", "kcenter", "--format", "json")
     assert sampled.returncode == 0, sampled.stderr
     batch = json.loads(sampled.stdout)
     assert batch["recorded"] and batch["coverage"]["clusters"]["covered"] == batch["coverage"]["clusters"]["total"] == 6

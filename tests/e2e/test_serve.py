@@ -79,7 +79,7 @@ def test_serve_shares_an_embedded_store_and_hands_it_back(tmp_path: Path) -> Non
         out, _ = proc.communicate(timeout=60)
     assert "serve-pass-99" not in out  # the password is never printed when it came from the environment
     assert not (folder / "serve.json").exists()
-    reopened = _cli("--store", str(folder), "stats", "--json")
+    reopened = _cli("--store", str(folder), "stats", "--format", "json")
     assert reopened.returncode == 0, reopened.stderr
     assert '"Persona": 2' in reopened.stdout
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from personagraph.config import Settings
-from personagraph.errors import MalformedInputError, MissingFileError, UnsupportedFormatError
+from personagraph.errors import InputError, MalformedInputError, MissingFileError, UnsupportedFormatError
 from personagraph.export.graph_files import export_graph
 from personagraph.ids import persona_id, text_id
 from personagraph.ingest.importer import import_file
@@ -268,3 +268,60 @@ def test_export_graphml(store: GraphStore, tmp_path: Path) -> None:
     assert graph.number_of_nodes() == 4 and graph.number_of_edges() == 2
     assert graph.nodes[persona_id(COACH)]["text"] == COACH
     assert {d["type"] for _, _, d in graph.edges(data=True)} == {"PATIENT_OF", "RIVAL"}
+
+
+def _cards(tmp_path: Path) -> Path:
+    """Cards of a three-NPC cast (nurse PATIENT_OF-ed by the welder, coach RIVAL of the grandmaster), no store."""
+    from personagraph.cast.model import Cast, CastMember, CastRelation
+    from personagraph.cast.npc import npcs_from_texts
+    from personagraph.export.cast import export_cast
+
+    texts = [NURSE, PATIENT, COACH, RIVAL_COACH]
+    ids = [persona_id(t) for t in texts]
+    cast = Cast(
+        members=[CastMember(id=i, text=t) for i, t in zip(ids, texts, strict=True)],
+        relations=[
+            CastRelation(src=ids[1], type="PATIENT_OF", dst=ids[0]),
+            CastRelation(src=ids[2], type="RIVAL", dst=ids[3]),
+        ],
+        mode="ids",
+        seed=ids[0],
+    )
+    export_cast(cast, npcs_from_texts(cast), tmp_path / "cast")
+    return tmp_path / "cast" / "cards"
+
+
+def test_import_file_reads_character_cards(store: GraphStore, tmp_path: Path) -> None:
+    cards = _cards(tmp_path)
+    pngs = sorted(cards.glob("*.v3.png"))
+    jsons = sorted(cards.glob("*.v2.json"))
+    assert len(pngs) == len(jsons) == 4 and json.loads(jsons[0].read_text())["spec"] == "chara_card_v2"
+    first = import_file(store, pngs[0])
+    assert (first.kind, first.records, first.personas_new) == ("cards", 1, 1)
+    reports = [import_file(store, path) for path in pngs[1:]]  # kind auto: a .png is a card
+    assert sum(r.personas_new for r in reports) == 3
+    assert store.count("Persona") == 4
+    assert edges(store) == {
+        (persona_id(PATIENT), persona_id(NURSE), "PATIENT_OF"),
+        (persona_id(COACH), persona_id(RIVAL_COACH), "RIVAL"),
+    }
+    # A pretty-printed card JSON and a one-line one are cards too; content ids make them add nothing.
+    one_line = tmp_path / "one-line.json"
+    one_line.write_text(json.dumps(json.loads(jsons[0].read_text())))
+    for path in (jsons[0], one_line):
+        report = import_file(store, path)
+        assert (report.kind, report.records, report.personas_new) == ("cards", 1, 0)
+    assert store.count("Persona") == 4
+
+
+def test_card_given_as_another_kind_gets_a_hint(embedded_store: GraphStore, tmp_path: Path) -> None:
+    card = sorted(_cards(tmp_path).glob("*.v3.json"))[0]
+    with pytest.raises(InputError, match=r"is a Character Card \(chara_card_v3\), not personas records") as caught:
+        import_file(embedded_store, card, kind="personas")
+    assert caught.value.params == ("kind",) and "kind cards" in str(caught.value)
+    with pytest.raises(UnsupportedFormatError, match=r"a card is a \.json or \.png file"):
+        import_file(embedded_store, write_jsonl(tmp_path / "people.jsonl", [{"persona": NURSE}]), kind="cards")
+    assert embedded_store.count("Persona") == 0
+    # JSON lines whose first record is not a card stay JSON lines.
+    report = import_file(embedded_store, write_jsonl(tmp_path / "people.json", [{"persona": NURSE}]))
+    assert (report.kind, report.personas_new) == ("personas", 1)

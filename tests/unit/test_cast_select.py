@@ -81,7 +81,7 @@ def test_too_few_reachable_personas_is_said() -> None:
 
 
 def test_pins_that_need_more_than_size_are_refused() -> None:
-    with pytest.raises(ConfigError, match="raise --size to 7"):
+    with pytest.raises(ConfigError, match="raise size to 7"):
         choose_cast(VILLAGES, size=6, start="a", pins=["t2"])
     choice = choose_cast(VILLAGES, size=7, start="a", pins=["t2"])
     assert choice.members == ["a", "c", "x", "z", "w", "t1", "t2"] and choice.connected
