@@ -1,6 +1,6 @@
 """Export benchmark: `personagraph export graph` (JSONL, Parquet) of a large embedded store, and relation paging.
 
-    python benchmarks/export.py                 # 1M personas + 3M relations; paging at 50k/150k and 100k/300k
+    python benchmarks/export.py                 # 1M personas + 3M relations; paging at 25k/75k and 50k/150k
     python benchmarks/export.py --scale 0.1     # a tenth of every size, for development
     python benchmarks/export.py --skip-large    # only the paging comparison
 
@@ -183,13 +183,19 @@ def bench_export(work: Path, personas: int, relations: int, seed: int) -> dict[s
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="1.0: export 1M + 3M; paging at the --paging-sizes")
     parser.add_argument(
-        "--scale", type=float, default=1.0, help="1.0: export 1M + 3M; paging at 50k/150k and 100k/300k"
+        "--large", default="1000000:3000000", help="personas:relations of the export run (times --scale)"
     )
     parser.add_argument("--skip-large", action="store_true", help="only the paging comparison")
     parser.add_argument("--skip-paging", action="store_true", help="only the large export")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "export.json")
+    parser.add_argument(
+        "--paging-sizes",
+        default="25000:75000,50000:150000",
+        help="personas:relations of the paging comparison (times --scale); SKIP paging is quadratic, keep them small",
+    )
     parser.add_argument("--jvm-heap", default="2g", help="PERSONAGRAPH_JVM_HEAP for the importer and the exports")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -214,12 +220,13 @@ def main() -> None:
     try:
         if not args.skip_paging:
             sizes = [
-                (int(50_000 * args.scale), int(150_000 * args.scale)),
-                (int(100_000 * args.scale), int(300_000 * args.scale)),
+                (int(int(p) * args.scale), int(int(r) * args.scale))
+                for p, r in (pair.split(":") for pair in args.paging_sizes.split(","))
             ]
             results["paging"] = bench_paging(work, sizes, args.seed)
         if not args.skip_large:
-            results["export"] = bench_export(work, int(1_000_000 * args.scale), int(3_000_000 * args.scale), args.seed)
+            personas, relations = (int(int(n) * args.scale) for n in args.large.split(":"))
+            results["export"] = bench_export(work, personas, relations, args.seed)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]

@@ -130,7 +130,7 @@ def load_ball(
 def load_relation_graph(store: GraphStore, types: Collection[str] | None = None) -> nx.MultiDiGraph:
     """Every persona-to-persona edge of the allowed types (personas without one are left out).
 
-    One unordered query: the paged ``iter_relations`` sorts and skips, several times slower here.
+    One unordered query: the whole graph is wanted at once, so the keyset pages of ``iter_relations`` buy nothing here.
     """
     graph = new_graph()
     rows = store.run("cast/all_relations", types=list(types) if types else None)
