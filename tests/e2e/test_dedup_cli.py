@@ -33,6 +33,10 @@ def test_embed_then_dedup_dry_run_then_merge(tmp_path: Path) -> None:
     assert embedded.returncode == 0, embedded.stderr
     assert "24 personas have static embeddings" in embedded.stdout
     assert (tmp_path / "store" / "embeddings" / "personas" / "static" / "meta.json").is_file()
+    again = _cli(cache, "--store", store, "embed", "--embedder", "static", "--format", "json")
+    assert again.returncode == 0, again.stderr
+    figures = json.loads(again.stdout)
+    assert (figures["embedder"], figures["personas"]) == ("static", 24) and figures["dimensions"] > 0
 
     dry = _cli(cache, "--store", store, "dedup", "--dry-run", "--embedder", "static", "--format", "json")
     assert dry.returncode == 0, dry.stderr

@@ -3,6 +3,8 @@ OpenAI-compatible test server and MiniLM embeddings (from the installed model pa
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -63,6 +65,12 @@ def test_cluster_sample_synth_report_lineage_export(tmp_path: Path, llm_server: 
     assert "covering radius" in shown.stdout and "Vendi score" in shown.stdout and "persona similarity" in shown.stdout
     labels = [c["label"] for c in strata["clusters"]]
     assert "clusters in the batch" in shown.stdout and any(label.split(" · ")[0] in shown.stdout for label in labels)
+    as_json = json.loads(run(tmp_path, "report", report["batch"], "--format", "json").stdout)
+    assert as_json["batch"] == report["batch"] and as_json["diversity"]["samples"] == 5
+    (flat,) = list(csv.DictReader(io.StringIO(run(tmp_path, "report", report["batch"], "--format", "csv").stdout)))
+    assert flat["batch"] == report["batch"] and flat["diversity.samples"] == "5" and flat["task"] == "math"
+    ledger = [json.loads(line) for line in run(tmp_path, "batches", "--format", "jsonl").stdout.splitlines()]
+    assert report["batch"] in {row["id"] for row in ledger}
 
     out = tmp_path / "samples.parquet"
     exported = run(tmp_path, "export", "samples", str(out), "--batch", report["batch"])
