@@ -13,6 +13,7 @@ personas, different personas get different ones. Faults can be injected per requ
     invalid      valid JSON that violates the schema
     fenced       the JSON wrapped in prose and a ```json fence (valid once parsed tolerantly)
     unknown      (p2p) every relation type outside the requested ones
+    only:<NAME>  (p2p) every relation answered as NAME (an inverse name, a synonym, anything)
 
 Faults come from a FIFO queue (``enqueue``), from rules matching a substring of the messages
 (``add_rule``), or at random rates (``fault_rates``, seeded). ``reject_json_schema`` answers 400
@@ -453,7 +454,7 @@ class _Filler:
             if key in node:
                 options = [o for o in node[key] if o.get("type") != "null"] or node[key]
                 return self.value(options[0], root, name, seed)
-        if "enum" in node:
+        if "enum" in node and name.lower() != "relation":  # relations: from the prompt's list (faults apply)
             return node["enum"][seed % len(node["enum"])]
         if "const" in node:
             return node["const"]
@@ -479,6 +480,8 @@ class _Filler:
         rng = random.Random(seed)
         lowered = name.lower()
         if lowered == "relation" or lowered.endswith("relation_type"):
+            if self.fault.startswith("only:"):
+                return self.fault.split(":", 1)[1]
             if self.fault == "unknown" or rng.random() < self.brain.unknown_rate:
                 return rng.choice(UNKNOWN_RELATIONS)
             chosen = self.relations[seed % len(self.relations)]

@@ -274,6 +274,11 @@ def expand_cmd(
     click.echo(f"relations: {_counts(summary['relations'])}")
     if report.rejected:
         click.echo(f"rejected relation types (not in the vocabulary): {_counts(summary['rejected_relations'])}")
+    if report.retried:
+        click.echo(
+            f"{report.retried} replies had no usable relation type and were asked again; "
+            f"{report.unrelated} personas still got no edge (left unexpanded, counted as failures)"
+        )
     if report.lost_claims:
         click.echo(f"{report.lost_claims} claims expired before the answer was written (their work was left to others)")
     click.echo(_llm_line(report.llm, report.failures_path))
