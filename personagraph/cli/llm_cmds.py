@@ -178,7 +178,8 @@ def t2p_cmd(
 @click.option(
     "--relations",
     metavar="TYPES",
-    help="Relation vocabulary for this run, e.g. COLLEAGUE,PATIENT_OF,RIVAL (default: the store's).",
+    help="Relation vocabulary for this run, e.g. COLLEAGUE,PATIENT_OF,LANDLORD_OF/TENANT_OF "
+    "(TYPE/INVERSE: an inverse name; default: the store's).",
 )
 @click.option("--max-personas", type=click.IntRange(1), help="Expand at most this many personas in this run.")
 @click.option(
