@@ -91,14 +91,15 @@ def start_server(latency: float) -> tuple[subprocess.Popen[bytes], str]:
 def client_only(base_url: str, n: int, concurrency: int, cache_dir: str) -> dict[str, float]:
     """The peer floor: the same requests through the client alone, no store."""
     from personagraph import prompts
-    from personagraph.expand.plan import P2PReply, relation_lines
+    from personagraph.expand.plan import relation_lines, reply_model
     from personagraph.llm import LLMClient, LLMRequest
     from personagraph.vocabulary import Vocabulary
 
     prompt = prompts.load("p2p")
     relations = relation_lines(Vocabulary())
+    schema = reply_model(Vocabulary())  # the schema expand sends (the vocabulary as an enum)
     requests = [
-        LLMRequest(prompt.render(persona=f"A baker number {i} in an old town", relations=relations, count=3), P2PReply)
+        LLMRequest(prompt.render(persona=f"A baker number {i} in an old town", relations=relations, count=3), schema)
         for i in range(n)
     ]
     client = LLMClient(base_url, None, "bench-model", concurrency=concurrency, cache_dir=cache_dir)

@@ -13,6 +13,8 @@ personas, different personas get different ones. Faults can be injected per requ
     invalid      valid JSON that violates the schema
     fenced       the JSON wrapped in prose and a ```json fence (valid once parsed tolerantly)
     unknown      (p2p) every relation type outside the requested ones
+    only:<NAME>  (p2p) every relation answered as NAME (an inverse name, a synonym, anything)
+    raw:<text>   <text> as the reply's content, verbatim
 
 Faults come from a FIFO queue (``enqueue``), from rules matching a substring of the messages
 (``add_rule``), or at random rates (``fault_rates``, seeded). ``reject_json_schema`` answers 400
@@ -426,6 +428,8 @@ class ScriptedLLM:
             return f"Here is a short answer about: {persona_text(_digest(self.seed, question))}"
         if fault == "invalid":
             return json.dumps({"unexpected": True, "note": "this object ignores the schema"})
+        if fault.startswith("raw:"):
+            return fault[4:]
         relations = _BULLET_TYPE.findall(question) or DEFAULT_RELATIONS
         value = _Filler(self, question, relations, fault).value(schema, schema, "root", _digest(self.seed, question))
         text = json.dumps(value, ensure_ascii=False)
@@ -453,7 +457,7 @@ class _Filler:
             if key in node:
                 options = [o for o in node[key] if o.get("type") != "null"] or node[key]
                 return self.value(options[0], root, name, seed)
-        if "enum" in node:
+        if "enum" in node and name.lower() != "relation":  # relations: from the prompt's list (faults apply)
             return node["enum"][seed % len(node["enum"])]
         if "const" in node:
             return node["const"]
@@ -479,6 +483,8 @@ class _Filler:
         rng = random.Random(seed)
         lowered = name.lower()
         if lowered == "relation" or lowered.endswith("relation_type"):
+            if self.fault.startswith("only:"):
+                return self.fault.split(":", 1)[1]
             if self.fault == "unknown" or rng.random() < self.brain.unknown_rate:
                 return rng.choice(UNKNOWN_RELATIONS)
             chosen = self.relations[seed % len(self.relations)]
@@ -493,6 +499,8 @@ class _Filler:
             text = f"{rng.choice(['Ada', 'Bram', 'Chiara', 'Dmitri', 'Esi', 'Farid', 'Greta', 'Hiro'])} {rng.choice(['Okafor', 'Lindqvist', 'Moreau', 'Tanaka', 'Novak', 'Silva'])}"
         else:
             text = f"{persona_text(seed).split(' ', 1)[1][:-1].capitalize()}, as seen in a generated {name}."
+        if "pattern" in node and not re.search(node["pattern"], text):  # e.g. identifiers: snake_case it
+            text = f"{re.sub(r'[^a-z0-9]+', '_', text.lower()).strip('_')[:56]}_{seed % 10_000}"  # distinct per item
         low, high = int(node.get("minLength", 0)), int(node.get("maxLength", 10_000))
         text = text[:high]
         return text + "." * max(0, low - len(text))

@@ -80,7 +80,8 @@ class Group(CommandGroup):
     "--relations",
     envvar="PERSONAGRAPH_RELATIONS",
     metavar="TYPES",
-    help="Comma-separated relation vocabulary (default: COLLEAGUE,PATIENT_OF,RIVAL,MENTOR_OF,...).",
+    help="Comma-separated relation vocabulary (default: COLLEAGUE,PATIENT_OF,RIVAL,MENTOR_OF,...); "
+    "TYPE/INVERSE declares an inverse name (LANDLORD_OF/TENANT_OF), TYPE/TYPE a symmetric type.",
 )
 @click.version_option(package_name="personagraph")
 @click.pass_context

@@ -178,7 +178,8 @@ def t2p_cmd(
 @click.option(
     "--relations",
     metavar="TYPES",
-    help="Relation vocabulary for this run, e.g. COLLEAGUE,PATIENT_OF,RIVAL (default: the store's).",
+    help="Relation vocabulary for this run, e.g. COLLEAGUE,PATIENT_OF,LANDLORD_OF/TENANT_OF "
+    "(TYPE/INVERSE: an inverse name; default: the store's).",
 )
 @click.option("--max-personas", type=click.IntRange(1), help="Expand at most this many personas in this run.")
 @click.option(
@@ -274,6 +275,11 @@ def expand_cmd(
     click.echo(f"relations: {_counts(summary['relations'])}")
     if report.rejected:
         click.echo(f"rejected relation types (not in the vocabulary): {_counts(summary['rejected_relations'])}")
+    if report.retried:
+        click.echo(
+            f"{report.retried} replies had no usable relation type and were asked again; "
+            f"{report.unrelated} personas still got no edge (left unexpanded, counted as failures)"
+        )
     if report.lost_claims:
         click.echo(f"{report.lost_claims} claims expired before the answer was written (their work was left to others)")
     click.echo(_llm_line(report.llm, report.failures_path))

@@ -21,13 +21,14 @@ from typing import Any
 
 from personagraph import prompts
 from personagraph.errors import StoreConflictError
+from personagraph.expand.ask import ask_related
 from personagraph.expand.plan import (
     ExpansionPlan,
-    P2PReply,
     apply_mapping,
     order_frontier,
     plan_expansion,
     relation_lines,
+    reply_model,
 )
 from personagraph.expand.report import (
     DryRun,
@@ -71,6 +72,7 @@ class Expander:
         self.on_progress = on_progress
         self.prompt = prompts.load("p2p")
         self.relations_text = relation_lines(self.vocabulary)
+        self.reply_schema = reply_model(self.vocabulary)
         self.worker = options.worker or new_worker_id()
         self.report = ExpandReport(
             run=options.run_id or new_run_id("expand"),
@@ -193,7 +195,9 @@ class Expander:
                     hops=[p.hop for p in fresh],
                     now=now,
                 )
-            relations, loops = apply_mapping([r for plan in kept for r in plan.relations], mapping)
+            relations, loops = apply_mapping(
+                [r for plan in kept for r in plan.relations], mapping, self.vocabulary.symmetric
+            )
             by_type: dict[str, list[Relation]] = {}
             for rel in _unique(relations):
                 by_type.setdefault(rel.type, []).append(rel)
@@ -242,9 +246,14 @@ class Expander:
                 row = await queue.get()
                 self.active += 1
                 try:
-                    result = await self.client.generate(
+                    result = await ask_related(
+                        self.client,
                         self.messages(str(row["text"])),
-                        schema=P2PReply,
+                        self.reply_schema,
+                        self.vocabulary,
+                        row,
+                        self.report,
+                        limit=self.options.per_persona,
                         temperature=self.options.temperature,
                         tag=f"p2p {row['id']}",
                     )
@@ -364,7 +373,13 @@ class Expander:
             if result.parsed is None:
                 failed.append(str(row["id"]))
                 continue
-            plans.append(plan_expansion(row, result.parsed, self.vocabulary, self.provenance, self.options.per_persona))
+            plan = plan_expansion(row, result.parsed, self.vocabulary, self.provenance, self.options.per_persona)
+            if not plan.relations:  # every answer rejected, even when asked again: a failure, not expanded
+                self.report.unrelated += 1
+                self.report.rejected.update(plan.rejected)
+                failed.append(str(row["id"]))
+                continue
+            plans.append(plan)
         if failed:
             self.report.failures += len(failed)
             self.failed.update(failed)

@@ -41,6 +41,8 @@ class ExpandReport:
     relations: Counter[str] = field(default_factory=Counter)
     rejected: Counter[str] = field(default_factory=Counter)
     self_loops: int = 0
+    retried: int = 0  # replies whose relation types were all rejected, asked again once
+    unrelated: int = 0  # personas left without an edge after that (counted in failures too)
     failures: int = 0
     lost_claims: int = 0
     failures_path: str = ""
@@ -63,6 +65,8 @@ class ExpandReport:
             "relations": dict(self.relations.most_common()),
             "rejected_relations": dict(self.rejected.most_common()),
             "self_loops": self.self_loops,
+            "retried_rejections": self.retried,
+            "unrelated": self.unrelated,
             "failures": self.failures,
             "lost_claims": self.lost_claims,
             "failures_path": self.failures_path,

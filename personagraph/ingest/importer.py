@@ -87,7 +87,7 @@ def _batches(
     path: Path, kind: str, vocabulary: Vocabulary, skip_bad: bool, size: int, report: ImportReport
 ) -> Iterator[_Batch]:
     batch = _Batch()
-    resolve = functools.lru_cache(maxsize=4096)(vocabulary.resolve)
+    read = functools.lru_cache(maxsize=4096)(vocabulary.read)
     for line, record in read_records(path):
         try:
             if ERROR_KEY in record and len(record) == 1:
@@ -98,7 +98,7 @@ def _batches(
             elif record_kind == "texts":
                 batch.texts.append(text_row(record))
             else:
-                relation, new = relation_row(record, vocabulary, resolve)
+                relation, new = relation_row(record, vocabulary, read)
                 batch.relations.append(relation)
                 batch.endpoints.extend(new)
             if report.kind == "auto":

@@ -19,7 +19,7 @@ from typing import Any
 
 from personagraph.errors import VocabularyError
 from personagraph.ids import persona_id, text_id
-from personagraph.vocabulary import Vocabulary
+from personagraph.vocabulary import Reading, Vocabulary
 
 Row = dict[str, Any]
 RelationRow = tuple[str, str, str, dict[str, Any]]  # (src id, dst id, type, edge properties)
@@ -158,22 +158,26 @@ def _exact(value: Any) -> bool:
 
 
 def relation_row(
-    record: dict[str, Any], vocabulary: Vocabulary, resolve: Callable[[str], str | None] | None = None
+    record: dict[str, Any], vocabulary: Vocabulary, read: Callable[[str], Reading | None] | None = None
 ) -> tuple[RelationRow, list[Row]]:
     """The edge row and the persona rows its text endpoints need (ids need none).
 
     Other keys of the record become edge properties when they are plain values (strings,
-    bools, 64-bit ints, finite floats); ``run`` defaults to ``"import"``. ``resolve`` is
-    ``vocabulary.resolve``, or a cached copy of it for a long file.
+    bools, 64-bit ints, finite floats); ``run`` defaults to ``"import"``. ``read`` is
+    ``vocabulary.read``, or a cached copy of it for a long file; an inverse name (``CARES_FOR``)
+    is stored as its canonical type with ``src`` and ``dst`` swapped.
     """
     raw_type = record.get("type")
     if not isinstance(raw_type, str) or not raw_type.strip():
         raise ValueError("type: relation type is missing")
-    rel_type = (resolve or vocabulary.resolve)(raw_type)
-    if rel_type is None:
+    reading = (read or vocabulary.read)(raw_type)
+    if reading is None:
         raise VocabularyError(f"unknown relation type {raw_type!r}", hint=f"known: {', '.join(vocabulary.types)}")
+    rel_type = reading.type
     src, src_row = endpoint(record.get("src"), "src")
     dst, dst_row = endpoint(record.get("dst"), "dst")
+    if reading.reversed:
+        src, dst = dst, src
     props = {k: v for k, v in record.items() if k not in RELATION_KEYS and _exact(v)}
     props.setdefault("run", IMPORT_RUN)
     new = [r for r in (src_row, dst_row) if r is not None]

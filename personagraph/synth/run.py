@@ -172,7 +172,7 @@ def synthesize(
             report.failed.append({"personas": group, "error": result.error or "no reply"})
             continue
         text = spec.text(result.parsed)
-        data = result.parsed.function() if task == "tool" else result.parsed.model_dump(mode="json")
+        data = spec.data(result.parsed)
         sid = sample_id(batch.id, group, task, mode, text)
         props = {
             "task": task,

@@ -8,12 +8,11 @@ tasks are grounded in the graph's relations.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from personagraph.errors import ConfigError
 
@@ -26,6 +25,7 @@ class _Out(BaseModel):
 
 class MathSample(_Out):
     problem: str = Field(min_length=1, description="A math problem this persona would write or meet, self-contained")
+    solution: str = Field(min_length=1, description="The worked solution, step by step")
     answer: str = Field(description="The final answer, short")
 
 
@@ -51,30 +51,60 @@ class NpcSample(_Out):
 
 
 ParamType = Literal["string", "number", "integer", "boolean", "array", "object"]
+ItemType = Literal["string", "number", "integer", "boolean", "object"]
+
+# What OpenAI accepts as a function or parameter name (it refuses "Tomas 219"); snake_case is asked for.
+IDENTIFIER = r"^[a-zA-Z0-9_-]{1,64}$"
 
 
 class ToolParameter(_Out):
-    name: str = Field(min_length=1)
+    name: str = Field(pattern=IDENTIFIER, description="snake_case parameter name")
     type: ParamType = "string"
+    items: ItemType = Field(default="string", description="for an array: the type of its elements")
     description: str = ""
     required: bool = True
 
+    def schema(self) -> dict[str, Any]:
+        """This parameter as a JSON Schema property (an array names its items: OpenAI requires it)."""
+        out: dict[str, Any] = {"type": self.type, "description": self.description}
+        if self.type == "array":
+            out["items"] = {"type": self.items}
+        return out
+
 
 class ToolSample(_Out):
-    name: str = Field(min_length=1, description="snake_case function name")
+    name: str = Field(pattern=IDENTIFIER, description="snake_case function name")
     description: str = Field(min_length=1, description="What the tool does, for whom")
     parameters: list[ToolParameter] = Field(default_factory=list)
     returns: str = Field(default="", description="What the tool returns")
 
+    @field_validator("parameters")
+    @classmethod
+    def _unique_names(cls, parameters: list[ToolParameter]) -> list[ToolParameter]:
+        names = [p.name for p in parameters]
+        if len(set(names)) != len(names):
+            raise ValueError("parameter names must be unique")
+        return parameters
+
     def function(self) -> dict[str, Any]:
         """The tool as an OpenAI-style function definition (JSON-schema parameters)."""
-        props = {p.name: {"type": p.type, "description": p.description} for p in self.parameters}
+        props = {p.name: p.schema() for p in self.parameters}
         required = [p.name for p in self.parameters if p.required]
         return {
             "name": self.name,
             "description": self.description,
             "parameters": {"type": "object", "properties": props, "required": required},
         }
+
+    def stored(self) -> dict[str, Any]:
+        """What a sample keeps: the function definition, and what it returns (which OpenAI's
+        function format has no field for; drop ``returns`` to pass the rest as a tool)."""
+        return {**self.function(), "returns": self.returns}
+
+    def descriptions(self) -> str:
+        """The prose of the tool, for diversity: its description and its parameters' (the JSON
+        around them is the same boilerplate in every sample)."""
+        return _join(self.description, *(p.description for p in self.parameters))
 
 
 class Turn(_Out):
@@ -105,6 +135,7 @@ class Task:
     title: str
     schema: type[BaseModel]
     text: Callable[[Any], str]  # the sample's main text (export, diversity)
+    data: Callable[[Any], dict[str, Any]] = lambda s: s.model_dump(mode="json")  # what the sample stores
     relation: str | None = None  # multi-persona: the relation joining persona A to persona B
     options: dict[str, tuple[str, ...]] = field(default_factory=dict)
     defaults: dict[str, str] = field(default_factory=dict)
@@ -167,7 +198,7 @@ TASKS: dict[str, Task] = {
             options={"setting": ()},
             defaults={"setting": "a fantasy role-playing game"},
         ),
-        Task("tool", "tool (function) definition", ToolSample, lambda s: json.dumps(s.function(), ensure_ascii=False)),
+        Task("tool", "tool (function) definition", ToolSample, ToolSample.descriptions, data=ToolSample.stored),
         Task("rivals", "dialogue between two rivals", DialogueSample, _dialogue_text, relation="RIVAL"),
         Task(
             "consultation",

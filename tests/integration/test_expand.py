@@ -105,11 +105,64 @@ def test_unknown_relation_types_are_rejected_and_counted(
     store.upsert_personas(SEEDS[:2])
     llm_server.add_rule("nurse number 1 ", "unknown", times=-1)
     report = run(store, llm_server, tmp_path / "cache", hops=1)
-    assert report.expanded == 2 and sum(report.rejected.values()) == 3
+    # Asked again once, rejected again: counted as a failure, not marked expanded, no edge.
+    assert report.expanded == 1 and report.retried == 1 and report.unrelated == 1 and report.failures == 1
+    assert sum(report.rejected.values()) == 6 and llm_server.count == 3
     assert set(report.rejected) <= {"ARCH_NEMESIS", "SECRET_ADMIRER_OF", "LANDLORD_OF"}
     assert store.stats()["hops"] == {"0": 2, "1": 3}
     types = {row["type"] for row in store.cypher("MATCH ()-[r]->() RETURN DISTINCT type(r) AS type")}
     assert types <= set(Vocabulary().types)
+    left = store.cypher("MATCH (p:Persona {hop: 0}) WHERE p.expanded_at IS NULL RETURN p.id AS id, p.claimed_by AS c")
+    assert left == [{"id": SEEDS[1].id, "c": None}]
+
+
+def test_all_rejected_answers_are_asked_again_naming_the_types(
+    store: GraphStore, llm_server: LLMTestServer, tmp_path: Path
+) -> None:
+    store.upsert_personas(SEEDS[:3])
+    llm_server.add_rule("nurse number 1 ", "unknown", times=1)  # wrong once, right when told
+    llm_server.add_rule("nurse number 2 ", "only:LANDLORD_OF", times=-1)  # wrong every time
+    report = run(store, llm_server, tmp_path / "cache", hops=1, vocabulary=Vocabulary.parse("COLLEAGUE,RIVAL"))
+    assert report.retried == 2 and report.unrelated == 1 and report.failures == 1 and report.expanded == 2
+    assert llm_server.count == 5 and report.rejected["LANDLORD_OF"] == 6
+    follow_ups = [b["messages"] for b in llm_server.brain.bodies() if len(b["messages"]) > 2]
+    assert len(follow_ups) == 2
+    for messages in follow_ups:
+        assert [m["role"] for m in messages[-2:]] == ["assistant", "user"]
+        assert "using only these relation types, exactly as written: COLLEAGUE, RIVAL." in messages[-1]["content"]
+    assert any("LANDLORD_OF" in m[-1]["content"] and "nurse number 2 " in m[1]["content"] for m in follow_ups)
+    expanded = {
+        r["id"] for r in store.cypher("MATCH (p:Persona {hop: 0}) WHERE p.expanded_at IS NOT NULL RETURN p.id AS id")
+    }
+    assert expanded == {SEEDS[0].id, SEEDS[1].id}
+    degree = one(store, "MATCH (p:Persona {id: $id}) RETURN COUNT { (p)--() } AS n", id=SEEDS[1].id)
+    assert degree == 3
+    check_invariants(store, 1)
+
+
+def test_inverse_answers_are_stored_as_canonical_edges(
+    store: GraphStore, llm_server: LLMTestServer, tmp_path: Path
+) -> None:
+    patient = Persona(text="A retired docker with a bad chest, waiting for a lung function test")
+    cleaner = Persona(text="A night cleaner at a city hospital, paid by an agency")
+    store.upsert_personas([patient, cleaner])
+    llm_server.add_rule("retired docker", "only:CARES_FOR", times=-1)
+    llm_server.add_rule("night cleaner", "only:boss", times=-1)  # a synonym of EMPLOYS, the inverse of EMPLOYEE_OF
+    report = run(store, llm_server, tmp_path / "cache", hops=1)
+    assert report.expanded == 2 and dict(report.relations) == {"PATIENT_OF": 3, "EMPLOYEE_OF": 3}
+    edges = store.cypher(
+        "MATCH (a:Persona)-[r]->(b:Persona) RETURN a.id AS src, type(r) AS type, b.hop AS dst_hop ORDER BY type"
+    )
+    # The expanded persona is the patient of its three carers and the employee of its three bosses.
+    assert [(e["src"], e["type"], e["dst_hop"]) for e in edges] == [(cleaner.id, "EMPLOYEE_OF", 1)] * 3 + [
+        (patient.id, "PATIENT_OF", 1)
+    ] * 3
+    prompt = llm_server.brain.bodies()[0]
+    assert "- CARES_FOR: cares for this persona" in prompt["messages"][1]["content"]
+    assert "rarely written about" in prompt["messages"][1]["content"]
+    enum = prompt["response_format"]["json_schema"]["schema"]["$defs"]["RelatedPersona"]["properties"]["relation"]
+    assert enum["enum"] == list(Vocabulary().answer_names)
+    check_invariants(store, 1)
 
 
 def test_synonyms_map_and_a_custom_vocabulary_holds(

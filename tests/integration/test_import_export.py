@@ -190,7 +190,7 @@ def test_skip_bad_reports_lines(store: GraphStore, tmp_path: Path) -> None:
             {"persona": "   "},
             {"nothing": 1},
             {"persona": "A judge"},
-            {"src": "A baker", "dst": "A judge", "type": "SPOUSE"},
+            {"src": "A baker", "dst": "A judge", "type": "PEN_PAL"},  # "SPOUSE" is a synonym now
             {"src": "A baker", "dst": "A judge", "type": "FRIEND"},
         ],
     )
@@ -199,7 +199,7 @@ def test_skip_bad_reports_lines(store: GraphStore, tmp_path: Path) -> None:
     assert [line for line, _ in report.skipped] == [2, 3, 4, 5, 7]
     reasons = dict(report.skipped)
     assert "invalid JSON" in reasons[2] and "JSON object" in reasons[3] and "empty" in reasons[4]
-    assert "cannot tell" in reasons[5] and "unknown relation type 'SPOUSE'" in reasons[7]
+    assert "cannot tell" in reasons[5] and "unknown relation type 'PEN_PAL'" in reasons[7]
     assert (report.personas_new, report.relations_new) == (2, 1)
     report = import_file(store, tmp_path / "bad.jsonl", skip_bad=True)
     assert report.personas_new == 1 and report.skipped[0][0] == 2 and "UTF-8" in report.skipped[0][1]

@@ -4,8 +4,10 @@ lineage in the graph, exports loaded back with Hugging Face `datasets`, diversit
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import jsonschema
 import numpy as np
 import pytest
 
@@ -65,8 +67,11 @@ def test_six_tasks_and_a_pair_task_end_to_end(world: tuple, llm_settings: Settin
         assert {r["edge_batch"] for r in rows} == {report.batch.id} and {r["role"] for r in rows} == {"persona"}
         for r in rows:
             data = json.loads(r["data"])
-            if task == "tool":  # exported as an OpenAI-style function with JSON-schema parameters
-                assert data["parameters"]["type"] == "object" and set(data) == {"name", "description", "parameters"}
+            if task == "tool":  # an OpenAI-style function with JSON-schema parameters, plus what it returns
+                assert set(data) == {"name", "description", "parameters", "returns"} and data["returns"]
+                jsonschema.Draft202012Validator.check_schema(data["parameters"])
+                assert re.fullmatch(r"[a-zA-Z0-9_-]{1,64}", data["name"])
+                assert all(re.fullmatch(r"[a-zA-Z0-9_-]{1,64}", p) for p in data["parameters"]["properties"])
             else:
                 TASKS[task].schema.model_validate(data)
     assert llm_server.count == 18
@@ -93,6 +98,22 @@ def test_six_tasks_and_a_pair_task_end_to_end(world: tuple, llm_settings: Settin
     last = llm_server.brain.bodies()[-1]
     text = json.dumps(last["messages"])
     assert "Patient (A)" in text and "Their carer (B)" in text
+
+
+def test_a_tool_named_as_openai_refuses_is_asked_again(
+    embedded_world: tuple, llm_settings: Settings, llm_server: LLMTestServer
+) -> None:
+    store, vectors = embedded_world
+    bad = {"name": "Tomas 219", "description": "Books a berth.", "parameters": [], "returns": "a booking"}
+    llm_server.add_rule("Design a tool", "raw:" + json.dumps(bad), times=1)
+    report = synthesize(store, llm_settings, task="tool", size=1, vectors=vectors, measure_diversity=False)
+    assert len(report.samples) == 1 and not report.failed and llm_server.count == 2
+    retry = llm_server.brain.bodies()[1]["messages"]
+    assert "Tomas 219" in retry[-2]["content"] and "not valid" in retry[-1]["content"]
+    data = json.loads(store.cypher("MATCH (s:Sample {task: 'tool'}) RETURN s.data AS d")[0]["d"])
+    assert re.fullmatch(r"[a-zA-Z0-9_-]{1,64}", data["name"]) and data["returns"]
+    # The sample's text is the tool's prose, not its JSON.
+    assert "{" not in report.samples[0]["text"] and data["description"] in report.samples[0]["text"]
 
 
 def test_modes_shape_the_prompt(embedded_world: tuple, llm_settings: Settings, llm_server: LLMTestServer) -> None:

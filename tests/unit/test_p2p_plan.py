@@ -10,7 +10,9 @@ from personagraph.expand.plan import (
     edge_ends,
     order_frontier,
     plan_expansion,
+    rejection_follow_up,
     relation_lines,
+    reply_model,
 )
 from personagraph.expand.t2p import T2PReply, normalise_stance
 from personagraph.llm.tokens import approx_tokens, cut_to_budget
@@ -59,6 +61,8 @@ def test_symmetric_edges_have_one_direction_per_pair() -> None:
     assert edge_ends("p_b", "p_a", "COLLEAGUE") == ("p_a", "p_b")
     assert edge_ends("p_a", "p_b", "COLLEAGUE") == ("p_a", "p_b")
     assert edge_ends("p_b", "p_a", "PATIENT_OF") == ("p_b", "p_a")
+    assert edge_ends("p_b", "p_a", "PATIENT_OF", reversed=True) == ("p_a", "p_b")
+    assert edge_ends("p_b", "p_a", "BANDMATE", symmetric={"BANDMATE"}, reversed=True) == ("p_a", "p_b")
 
 
 def test_a_custom_vocabulary_limits_the_types() -> None:
@@ -69,6 +73,57 @@ def test_a_custom_vocabulary_limits_the_types() -> None:
         relation_lines(vocabulary) == "- COLLEAGUE: works alongside this persona\n- RIVAL: competes with this persona"
     )
     assert relation_lines(Vocabulary(["BANDMATE"])) == "- BANDMATE"
+    assert relation_lines(Vocabulary.parse("LANDLORD_OF/TENANT_OF")) == "- LANDLORD_OF\n- TENANT_OF"
+
+
+def test_inverse_answers_become_canonical_edges_with_the_ends_swapped() -> None:
+    patient = {"id": Persona(text="A retired docker with COPD").id, "hop": 0}
+    plan = plan_expansion(
+        patient,
+        reply(
+            ("A respiratory nurse at the district clinic", "CARES_FOR"),
+            ("A GP in the docker's town", "doctor"),
+            ("The docker's granddaughter, aged nine", "family member"),
+            ("A night cleaner at the clinic", "boss"),  # "the cleaner is the docker's boss": docker works for them
+        ),
+        Vocabulary(),
+        PROV,
+    )
+    nurse, gp, grandchild, cleaner = (p.id for p in plan.personas)
+    assert [(r.src, r.type, r.dst) for r in plan.relations] == [
+        (patient["id"], "PATIENT_OF", nurse),
+        (patient["id"], "PATIENT_OF", gp),
+        (min(grandchild, patient["id"]), "FAMILY_OF", max(grandchild, patient["id"])),  # symmetric: id order
+        (patient["id"], "EMPLOYEE_OF", cleaner),
+    ]
+    assert all(r.type in Vocabulary().types for r in plan.relations)
+    # The mapping keeps each edge's direction.
+    kept, _ = apply_mapping(plan.relations[:1], {nurse: "p_known_nurse"})
+    assert (kept[0].src, kept[0].dst) == (patient["id"], "p_known_nurse")
+
+
+def test_the_reply_schema_offers_the_vocabulary_as_an_enum_but_validates_leniently() -> None:
+    vocabulary = Vocabulary.parse("COLLEAGUE,PATIENT_OF")
+    model = reply_model(vocabulary)
+    assert model is reply_model(Vocabulary.parse("COLLEAGUE,PATIENT_OF")) and model.__name__ == "P2PReply"
+    schema = model.model_json_schema()
+    relation = schema["$defs"]["RelatedPersona"]["properties"]["relation"]
+    assert relation["enum"] == ["COLLEAGUE", "PATIENT_OF", "CARES_FOR"]
+    parsed = model.model_validate({"related": [{"persona": "A family doctor", "relation": "doctor"}]})
+    assert isinstance(parsed, P2PReply) and parsed.related[0].relation == "doctor"
+
+
+def test_an_all_rejected_reply_gets_a_follow_up_naming_the_types() -> None:
+    vocabulary = Vocabulary.parse("COLLEAGUE,RIVAL")
+    rejected = plan_expansion(
+        SOURCE, reply(("A landlord", "landlord of"), ("A chess coach", "arch nemesis")), vocabulary, PROV
+    )
+    turns = rejection_follow_up(rejected, '{"related": []}', vocabulary)
+    assert turns is not None and [t["role"] for t in turns] == ["assistant", "user"]
+    assert turns[0]["content"] == '{"related": []}'
+    assert "ARCH_NEMESIS, LANDLORD_OF" in turns[1]["content"] and "COLLEAGUE, RIVAL" in turns[1]["content"]
+    partly = plan_expansion(SOURCE, reply(("A landlord", "landlord of"), ("A chess coach", "rival")), vocabulary, PROV)
+    assert rejection_follow_up(partly, "{}", vocabulary) is None  # one edge is enough
 
 
 def test_apply_mapping_redirects_edges_and_drops_new_self_loops() -> None:

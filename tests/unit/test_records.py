@@ -145,6 +145,9 @@ def test_relation_row() -> None:
     assert (src, dst, rel_type) == (persona_id("A nurse"), persona_id("A patient"), "PATIENT_OF")
     assert props == {"evidence": "ward 3", "hop": 1, "run": "import"}
     assert new == [{"id": persona_id("A patient"), "text": "A patient", "origin": "import", "hop": 0, "uses": 0}]
+    # An inverse name is stored as its canonical type, ends swapped: "the nurse CARES_FOR the patient".
+    (src, dst, rel_type, _), _ = relation_row({"src": "A nurse", "dst": "A patient", "type": "cares for"}, vocabulary)
+    assert (src, dst, rel_type) == (persona_id("A patient"), persona_id("A nurse"), "PATIENT_OF")
     with pytest.raises(VocabularyError, match="arch nemesis"):
         relation_row({"src": "a", "dst": "b", "type": "arch nemesis"}, vocabulary)
     for bad in (
