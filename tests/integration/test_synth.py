@@ -26,7 +26,7 @@ from tests.llm_server import LLMTestServer
 def _world(store: GraphStore) -> tuple[GraphStore, tuple[list[str], np.ndarray]]:
     personas, vectors = build_world(store)
     ids = [p.id for p in personas]
-    compute_strata(store, Settings(), clusters=4, seed=1, vectors=(ids, vectors))
+    compute_strata(store, clusters=4, seed=1, vectors=(ids, vectors))
     return store, (ids, vectors)
 
 
@@ -185,7 +185,7 @@ def test_lineage_walks_to_the_text_and_the_parent(store: GraphStore, llm_setting
     )
     ids = [nurse.id, patient.id, friend.id, decoy.id]
     vectors = (ids, np.eye(4, dtype=np.float32))
-    compute_strata(store, Settings(), clusters=1, vectors=vectors)
+    compute_strata(store, clusters=1, vectors=vectors)
     report = synthesize(
         store, llm_settings, task="npc", size=4, strategy="random", vectors=vectors, measure_diversity=False
     )
