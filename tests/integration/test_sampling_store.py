@@ -14,7 +14,6 @@ from personagraph.store import GraphStore
 from tests.integration.sampling_world import TOPICS, build_world
 
 
-
 @pytest.fixture
 def world(store: GraphStore) -> tuple[GraphStore, list, tuple[list[str], np.ndarray]]:
     personas, vectors = build_world(store)
@@ -119,9 +118,7 @@ def test_carver_injection_is_refused_and_changes_nothing(world: tuple) -> None:
 
 def test_group_batch_joins_related_personas(world: tuple) -> None:
     store, _, vectors = world
-    batch = sample_batch(
-        store, size=4, strategy="graph", relation="RIVAL", task="dialogue", seed=2, vectors=vectors
-    )
+    batch = sample_batch(store, size=4, strategy="graph", relation="RIVAL", task="dialogue", seed=2, vectors=vectors)
     assert len(batch.groups) == 4 and all(len(g) == 2 for g in batch.groups)
     rivals = {(r["src"], r["dst"]) for r in store.iter_relations() if r["type"] == "RIVAL"}
     assert all(tuple(g) in rivals for g in batch.groups)
