@@ -414,7 +414,9 @@ def phase_dedup(args: argparse.Namespace) -> dict[str, Any]:
     distill_static(settings)  # done beforehand by the parent: not timed
     started = time.perf_counter()
     store = open_store(args.store, settings)
-    report = dedup_graph(store, settings, DedupOptions(embedder="static"))
+    from personagraph.embeddings.embeddings import Embeddings
+
+    report = dedup_graph(store, Embeddings.for_store(store, "static", settings), DedupOptions(embedder="static"))
     seconds = time.perf_counter() - started
     loops = store.cypher("MATCH (a)-[r]->(a) RETURN count(r) AS n")[0]["n"]
     store.close()

@@ -105,15 +105,12 @@ def client_only(base_url: str, n: int, concurrency: int, cache_dir: str) -> dict
     client = LLMClient(base_url, None, "bench-model", concurrency=concurrency, cache_dir=cache_dir)
 
     async def go() -> None:
-        try:
+        async with client:  # closes the HTTP session and the cache
             await client.generate_many(requests)
-        finally:
-            await client.aclose()
 
     wall, cpu = time.perf_counter(), time.process_time()
     asyncio.run(go())
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    client.close()
     return {
         "calls": client.stats.calls,
         "wall_s": wall,
@@ -139,7 +136,6 @@ def pipeline(base_url: str, n: int, concurrency: int, folder: str) -> dict[str, 
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     stats = store.stats()
     store.close()
-    client.close()
     calls = report.llm["calls"]
     return {
         "personas_seeded": len(people),

@@ -14,7 +14,6 @@ loses a cast member.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -31,8 +30,8 @@ from personagraph.cast.npc import (
 )
 
 if TYPE_CHECKING:
-    from personagraph.config import Settings
     from personagraph.llm import LLMClient
+    from personagraph.llm.lifecycle import DryRunReport
 
 Echo = Callable[[str], None]
 DEFAULT_SETTING = "a contemporary small town where everyone knows everyone"
@@ -156,7 +155,12 @@ def sheet_request(
 
 
 async def flesh_out(
-    cast: Cast, client: LLMClient, *, setting: str = DEFAULT_SETTING, echo: Echo | None = None
+    cast: Cast,
+    client: LLMClient,
+    *,
+    setting: str = DEFAULT_SETTING,
+    echo: Echo | None = None,
+    temperature: float = TEMPERATURE,
 ) -> list[NPC]:
     """One NPC per cast member, in cast order; members whose reply failed are made from their text."""
     from personagraph import prompts
@@ -166,7 +170,7 @@ async def flesh_out(
     named = await client.generate(
         names_prompt.render(count=str(len(cast.members)), setting=setting, cast=_cast_list(cast)),
         schema=names_model(len(cast.members)),
-        temperature=TEMPERATURE,
+        temperature=temperature,
         tag="npc_names",
     )
     names, roles, problems = unique_names(named.parsed.characters if named.parsed else None, cast)
@@ -177,7 +181,7 @@ async def flesh_out(
     requests = [sheet_request(cast, m.id, names, roles, setting) for m in cast.members]
     results = await client.generate_many(
         [
-            LLMRequest(messages=r["messages"], schema=r["schema"], temperature=TEMPERATURE, tag="npc_cast")
+            LLMRequest(messages=r["messages"], schema=r["schema"], temperature=temperature, tag="npc_cast")
             for r in requests
         ]
     )
@@ -229,20 +233,30 @@ async def flesh_out(
 
 
 def flesh_out_sync(
-    cast: Cast, settings: Settings, *, setting: str = DEFAULT_SETTING, echo: Echo | None = None, concurrency: int = 16
+    cast: Cast,
+    client: LLMClient,
+    *,
+    setting: str = DEFAULT_SETTING,
+    echo: Echo | None = None,
+    temperature: float = TEMPERATURE,
 ) -> list[NPC]:
-    """``flesh_out`` with a client made from the settings, run to completion."""
-    from personagraph.llm import LLMClient
+    """``flesh_out`` run to completion; the client is closed when it ends (``llm.lifecycle``)."""
+    from personagraph.llm.lifecycle import run_stage
 
-    client = LLMClient.from_settings(settings, concurrency=concurrency)
+    return run_stage(client, lambda llm: flesh_out(cast, llm, setting=setting, echo=echo, temperature=temperature))
 
-    async def run() -> list[NPC]:
-        try:
-            return await flesh_out(cast, client, setting=setting, echo=echo)
-        finally:
-            await client.aclose()
 
-    try:
-        return asyncio.run(run())
-    finally:
-        client.close()
+def flesh_dry_run(cast: Cast, *, setting: str = DEFAULT_SETTING, show: int = 2) -> DryRunReport:
+    """The requests a flesh-out would send (member sheets shown with derived names, since the real
+    names come from the first reply); no calls."""
+    from personagraph import prompts
+    from personagraph.llm.lifecycle import dry_run_report
+
+    names, roles, _ = unique_names(None, cast)
+    first = prompts.load("npc_names").render(count=str(len(cast.members)), setting=setting, cast=_cast_list(cast))
+    sheets = [sheet_request(cast, m.id, names, roles, setting)["messages"] for m in cast.members]
+    note = "the names request comes first; member sheets use its names (derived names shown here)"
+    # About 60 tokens per name and role; a sheet is about 400 (eight fields, dialogue, views).
+    report = dry_run_report("export cast --llm", [first, *sheets], 0, show=show, notes=[note])
+    report.completion_tokens = 60 * len(cast.members) + 400 * len(sheets)
+    return report

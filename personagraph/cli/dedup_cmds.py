@@ -143,13 +143,15 @@ def dedup_cmd(
     options = DedupOptions(
         stage=stage, jaccard=jaccard, cosine=cosine, embedder=embedder, linkage=linkage, min_overlap=min_overlap
     )
-    if options.uses_embeddings and embedder == "static":
-        from personagraph.embeddings.embedders import distill_static
+    embeddings = None
+    if options.uses_embeddings:
+        from personagraph.embeddings.embeddings import Embeddings
 
-        distill_static(app.settings, notice=lambda m: click.echo(m, err=True))
+        # (the static embedder is distilled here on first use, with a notice)
+        embeddings = Embeddings.for_store(store, embedder, app.settings, notice=lambda m: click.echo(m, err=True))
     with progress_bar(f"embedding ({embedder}) where missing", total=None, unit="personas") as advance:
         report = dedup_graph(
-            store, app.settings, options, dry_run=dry_run, progress=advance, echo=lambda m: click.echo(m, err=True)
+            store, embeddings, options, dry_run=dry_run, progress=advance, echo=lambda m: click.echo(m, err=True)
         )
     if fmt != "table":  # the run's figures, and the members of the groups listed
         figures = report.record() | {"dry_run": dry_run, "duplicates": report.duplicates}

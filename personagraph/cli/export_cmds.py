@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from personagraph.cli.context import App, CommandGroup, pass_app
-from personagraph.cli.options import TASK_NAMES, cast_options, cast_spec
+from personagraph.cli.options import TASK_NAMES, cast_options, cast_spec, llm_options
 from personagraph.cli.output import note
 from personagraph.errors import ConfigError
 
@@ -83,9 +83,10 @@ def export_samples_cmd(app: App, out: Path, fmt: str | None, batch: str | None, 
     "--setting", metavar="TEXT", help="The game world, for the LLM (e.g. 'a fog-bound harbour town in 1920')."
 )
 @click.option("--title", default="PersonaGraph cast", show_default=True, help="Title of the HTML page.")
+@llm_options(temperature=0.8, json_flag=False)
 @pass_app
 def export_cast_cmd(
-    app: App, out_dir: Path, use_llm: bool | None, setting: str | None, title: str, **options: Any
+    app: App, out_dir: Path, use_llm: bool | None, setting: str | None, title: str, llm: Any, **options: Any
 ) -> None:
     """Export a cast as Character Cards V2/V3 (JSON and PNG), cast.json, GraphML, GEXF and an HTML view.
 
@@ -93,15 +94,25 @@ def export_cast_cmd(
     *.v2.png (card in a `chara` chunk), *.v3.png (card in `ccv3`, V2 backfill in `chara`), *.charx,
     OUT_DIR/cast.json, cast.graphml, cast.gexf, cast.html (open it in any browser, offline) and
     OUT_DIR/sillytavern/ (world-info.json for the whole cast, group.json, group-chat.jsonl).
+    With --llm, the LLM options (--model ... --dry-run) apply to the flesh-out.
     """
     from personagraph.cast.build import build_cast
+    from personagraph.cli.llm_run import llm_client, print_dry_run, print_end
     from personagraph.export.cast import export_cast, make_npcs
 
     spec = cast_spec(app, **options)  # options checked before the store opens
-    cast = build_cast(app.store(), spec, echo=note)
     if use_llm and not app.settings.llm_configured:
         raise ConfigError("--llm needs an endpoint", hint="set OPENAI_BASE_URL (and OPENAI_API_KEY)")
-    npcs = make_npcs(cast, app.settings, use_llm=use_llm, setting=setting, echo=note)
+    if use_llm is None:
+        use_llm = app.settings.llm_configured
+    client = llm_client(app, llm) if use_llm and not llm.dry_run else None
+    cast = build_cast(app.store(), spec, echo=note)
+    if use_llm and llm.dry_run:
+        from personagraph.cast.flesh import DEFAULT_SETTING, flesh_dry_run
+
+        print_dry_run(flesh_dry_run(cast, setting=setting or DEFAULT_SETTING))
+        return
+    npcs = make_npcs(cast, client, setting=setting, echo=note, temperature=llm.temperature)
     result = export_cast(cast, npcs, out_dir, title=title)
     how = "fleshed out by the LLM" if npcs and npcs[0].source == "llm" else "from persona texts and relations (no LLM)"
     click.echo(
@@ -115,6 +126,10 @@ def export_cast_cmd(
         f"cast.graphml, cast.gexf, cast.html, sillytavern/ (world info, group, group chat)"
     )
     click.echo(str(out_dir / "cast.html"))
+    if client is not None:
+        from personagraph.llm.lifecycle import end_report
+
+        print_end(end_report(client))
 
 
 def register(main: click.Group) -> None:

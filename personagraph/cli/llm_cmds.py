@@ -8,21 +8,16 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from personagraph.cli.context import App, pass_app
+from personagraph.cli.llm_run import llm_client, print_dry_run, print_end
 from personagraph.cli.options import llm_options
 
-
-def _client(app: App, model: str | None, concurrency: int, timeout: float, max_retries: int, no_cache: bool) -> Any:
-    from personagraph.llm import LLMClient
-
-    app.settings = app.settings.with_overrides(model=model)
-    return LLMClient.from_settings(
-        app.settings, concurrency=concurrency, timeout=timeout, max_retries=max_retries, cache=not no_cache
-    )
+if TYPE_CHECKING:
+    from personagraph.llm.lifecycle import LLMRunOptions
 
 
 @contextmanager
@@ -51,25 +46,6 @@ def _live(description: str) -> Iterator[Callable[[dict[str, Any]], None]]:
 
 def _counts(counter: dict[str, int]) -> str:
     return ", ".join(f"{k} {v:,}" for k, v in counter.items()) or "none"
-
-
-def _llm_line(llm: dict[str, Any], failures_path: str) -> str:
-    cost = "n/a" if llm.get("cost_usd") is None else f"${llm['cost_usd']:.4f}"
-    line = (
-        f"LLM: {llm['calls']:,} calls, {llm['cached']:,} cached, {llm['retries']:,} retries, {llm['invalid']:,} invalid replies, "
-        f"{llm['prompt_tokens'] + llm['completion_tokens']:,} tokens, cost {cost}"
-    )
-    if llm.get("failures"):
-        line += f"\nfailures: {llm['failures']:,} requests never gave a valid reply; read them in {failures_path}"
-    return line
-
-
-def _print_dry(prompts_shown: list[list[dict[str, str]]], summary: str) -> None:
-    for i, messages in enumerate(prompts_shown, 1):
-        click.echo(f"--- prompt {i} ---")
-        for message in messages:
-            click.echo(f"[{message['role']}]\n{message['content']}\n")
-    click.echo(summary)
 
 
 @click.command("t2p")
@@ -107,13 +83,7 @@ def t2p_cmd(
     max_text_tokens: int,
     max_texts: int | None,
     redo: bool,
-    model: str | None,
-    concurrency: int,
-    temperature: float,
-    timeout: float,
-    max_retries: int,
-    no_cache: bool,
-    dry_run: bool,
+    llm: LLMRunOptions,
     as_json: bool,
 ) -> None:
     """Text-to-Persona: ask who is likely to read, write, like or dislike each text.
@@ -125,34 +95,28 @@ def t2p_cmd(
     """
     from personagraph.cli.progress import progress_bar
     from personagraph.expand.t2p import T2POptions, t2p_dry_run, text_to_persona
-    from personagraph.ingest import import_texts
+    from personagraph.ingest import import_texts, read_texts
 
     # The endpoint is checked before the store opens (the JVM takes seconds to start).
-    client = None if dry_run else _client(app, model, concurrency, timeout, max_retries, no_cache)
+    client = None if llm.dry_run else llm_client(app, llm)
     store = app.store(workload="llm")
-    ids = import_texts(store, paths) if paths else None
+    ids = import_texts(store, paths) if paths and not llm.dry_run else None
     options = T2POptions(
         granularity=granularity,
         per_text=per_text,
         max_text_tokens=max_text_tokens,  # type: ignore[arg-type]
-        concurrency=concurrency,
+        concurrency=llm.concurrency,
         max_texts=max_texts,
         redo=redo,
-        temperature=temperature,
+        temperature=llm.temperature,
     )
-    if dry_run:
-        plan = t2p_dry_run(store, options, ids)
-        _print_dry(
-            plan["prompts"],
-            f"dry run: {plan['texts']:,} texts, about {plan['prompt_tokens']:,} prompt tokens "
-            f"and {plan['completion_tokens']:,} completion tokens; no calls made",
-        )
+    if client is None:
+        texts = (t.text for t in read_texts(paths)) if paths else None  # read, not imported: nothing is written
+        print_dry_run(t2p_dry_run(store, options, texts=texts), as_json)
         return
-    assert client is not None
     total = len(ids) if ids is not None else None
     with progress_bar("text-to-persona", total=total, unit="texts") as advance:
         report = text_to_persona(store, client, options, ids, on_progress=advance)
-    client.close()
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
         return
@@ -161,7 +125,7 @@ def t2p_cmd(
         f"{report.personas_existing:,} already in the graph; run {report.run}, prompt {report.prompt}"
     )
     click.echo(f"stances: {_counts(dict(report.stances.most_common()))}")
-    click.echo(_llm_line(report.llm, report.failures_path))
+    print_end({**report.llm, "failures_path": report.failures_path})
 
 
 @click.command("expand")
@@ -212,13 +176,7 @@ def expand_cmd(
     lease: float,
     origins: tuple[str, ...],
     run_id: str | None,
-    model: str | None,
-    concurrency: int,
-    temperature: float,
-    timeout: float,
-    max_retries: int,
-    no_cache: bool,
-    dry_run: bool,
+    llm: LLMRunOptions,
     as_json: bool,
 ) -> None:
     """Persona-to-Persona: grow the graph through relations, hop by hop.
@@ -234,32 +192,24 @@ def expand_cmd(
 
     if relations:
         app.settings = app.settings.with_overrides(relations=relations)
-    client = None if dry_run else _client(app, model, concurrency, timeout, max_retries, no_cache)
+    client = None if llm.dry_run else llm_client(app, llm)
     store = app.store(workload="llm")
     options = ExpandOptions(
         hops=hops,
         per_persona=per_persona,
-        concurrency=concurrency,
+        concurrency=llm.concurrency,
         max_personas=max_personas,
         max_calls=max_calls,
         lease=lease,
-        temperature=temperature,
+        temperature=llm.temperature,
         run_id=run_id,
         origins=list(origins),
     )
-    if dry_run:
-        plan = plan_dry_run(store, options, app.vocabulary)
-        _print_dry(
-            plan.prompts,
-            f"dry run: {plan.frontier:,} personas in the frontier now, about {plan.prompt_tokens:,} prompt tokens "
-            f"and {plan.completion_tokens:,} completion tokens for them; about {plan.projected_calls:,} calls "
-            f"for all {hops} hops; no calls made",
-        )
+    if client is None:
+        print_dry_run(plan_dry_run(store, options, app.vocabulary).report(hops), as_json)
         return
-    assert client is not None
     with _live("expanding") as update:
         report = expand(store, client, options, app.vocabulary, on_progress=update)
-    client.close()
     summary = report.as_dict()
     if as_json:
         click.echo(json.dumps(summary, indent=2))
@@ -282,7 +232,7 @@ def expand_cmd(
         )
     if report.lost_claims:
         click.echo(f"{report.lost_claims} claims expired before the answer was written (their work was left to others)")
-    click.echo(_llm_line(report.llm, report.failures_path))
+    print_end({**report.llm, "failures_path": report.failures_path})
 
 
 def register(main: click.Group) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -76,46 +77,73 @@ def make_carver(
     return Carver.parse(where=where, origin=origin, cluster=clusters, text=text, match=match, vocabulary=app.vocabulary)
 
 
-def llm_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Options every LLM command shares."""
-    options = [
-        click.option(
-            "--model",
-            help="Model name (env PERSONAGRAPH_MODEL; default gpt-4o-mini). Endpoint: OPENAI_BASE_URL, key: OPENAI_API_KEY.",
-        ),
-        click.option(
-            "--concurrency",
-            type=click.IntRange(1, 1024),
-            default=16,
-            show_default=True,
-            help="LLM requests in flight at most.",
-        ),
-        click.option("--temperature", type=click.FloatRange(0, 2), default=0.7, show_default=True),
-        click.option(
-            "--timeout",
-            type=click.FloatRange(0.1),
-            default=60.0,
-            show_default=True,
-            help="Seconds per request before it is retried.",
-        ),
-        click.option(
-            "--max-retries",
-            type=click.IntRange(0, 50),
-            default=5,
-            show_default=True,
-            help="Retries on 429, 5xx, timeouts, dropped connections.",
-        ),
-        click.option(
-            "--no-cache", is_flag=True, help="Do not read or write the response cache (PERSONAGRAPH_CACHE_DIR)."
-        ),
-        click.option(
-            "--dry-run", is_flag=True, help="Print the prompts and the estimated token count; no calls, no writes."
-        ),
-        click.option("--json", "as_json", is_flag=True, help="Print the end report as JSON."),
-    ]
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
+def llm_options(fn: Callable[..., Any] | None = None, *, temperature: float = 0.7, json_flag: bool = True) -> Any:
+    """The one option set of every LLM command (t2p, expand, synth, export cast --llm).
+
+    The command receives them as one ``llm: LLMRunOptions`` argument (and ``as_json`` when
+    ``json_flag``). Use as ``@llm_options`` or ``@llm_options(temperature=0.8)``.
+    """
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(command)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            from personagraph.llm.lifecycle import LLMRunOptions
+
+            kwargs["llm"] = LLMRunOptions(
+                model=kwargs.pop("model"),
+                concurrency=kwargs.pop("concurrency"),
+                temperature=kwargs.pop("temperature"),
+                timeout=kwargs.pop("timeout"),
+                max_retries=kwargs.pop("max_retries"),
+                no_cache=kwargs.pop("no_cache"),
+                dry_run=kwargs.pop("dry_run"),
+            )
+            return command(*args, **kwargs)
+
+        options = [
+            click.option(
+                "--model",
+                help="Model name (env PERSONAGRAPH_MODEL; default gpt-4o-mini). "
+                "Endpoint: OPENAI_BASE_URL, key: OPENAI_API_KEY.",
+            ),
+            click.option(
+                "--concurrency",
+                type=click.IntRange(1, 1024),
+                default=16,
+                show_default=True,
+                help="LLM requests in flight at most.",
+            ),
+            click.option("--temperature", type=click.FloatRange(0, 2), default=temperature, show_default=True),
+            click.option(
+                "--timeout",
+                type=click.FloatRange(0.1),
+                default=60.0,
+                show_default=True,
+                help="Seconds per request before it is retried.",
+            ),
+            click.option(
+                "--max-retries",
+                type=click.IntRange(0, 50),
+                default=5,
+                show_default=True,
+                help="Retries on 429, 5xx, timeouts, dropped connections.",
+            ),
+            click.option(
+                "--no-cache", is_flag=True, help="Do not read or write the response cache (PERSONAGRAPH_CACHE_DIR)."
+            ),
+            click.option(
+                "--dry-run",
+                is_flag=True,
+                help="Print the prompts, the number of requests and the estimated tokens; no calls, no writes.",
+            ),
+        ]
+        if json_flag:
+            options.append(click.option("--json", "as_json", is_flag=True, help="Print the end report as JSON."))
+        for option in reversed(options):
+            wrapper = option(wrapper)
+        return wrapper
+
+    return decorate(fn) if fn is not None else decorate
 
 
 class CommunityType(click.ParamType):

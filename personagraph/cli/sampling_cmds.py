@@ -44,13 +44,13 @@ def cluster_cmd(app: App, k: int | None, embedder: str, seed: int, method: str, 
     Example: personagraph cluster --clusters 32 --seed 1
     """
     from personagraph.cli.progress import progress_bar
+    from personagraph.embeddings.embeddings import Embeddings
     from personagraph.sampling.strata import compute_strata
 
     store = app.store()
+    embeddings = Embeddings.for_store(store, embedder, app.settings)
     with progress_bar(f"embedding ({embedder})", total=store.count("Persona"), unit="personas") as advance:
-        report = compute_strata(
-            store, app.settings, clusters=k, embedder=embedder, seed=seed, method=method, progress=advance
-        )
+        report = compute_strata(store, embeddings, clusters=k, seed=seed, method=method, progress=advance)
     if fmt != "table":
         render(report.as_dict(), fmt)
         return
@@ -128,6 +128,7 @@ def sample_cmd(
 
     Example: personagraph sample -n 200 --strategy kcenter --where "hop <= 2"
     """
+    from personagraph.embeddings.embeddings import Embeddings
     from personagraph.sampling.batches import sample_batch
     from personagraph.sampling.candidates import persona_texts
 
@@ -135,14 +136,13 @@ def sample_cmd(
     carver = make_carver(app, where, origin, clusters, text, match)
     batch = sample_batch(
         store,
-        app.settings,
         size=size,
         strategy=strategy,
         task=task,
         carver=carver,
         allocation=allocation,
         seed=seed,
-        embedder=embedder,
+        embeddings=Embeddings.for_store(store, embedder, app.settings),
         relation=relation,
         record=not dry_run,
     )
@@ -191,9 +191,10 @@ def report_cmd(app: App, batch_id: str, recompute: bool, embedder: str, fmt: str
     if isinstance(diversity, str):
         diversity = json.loads(diversity)
     if recompute or (diversity is None and store.run("synth/count_batch_samples", id=batch_id)[0]["n"]):
+        from personagraph.embeddings.embeddings import Embeddings
         from personagraph.synth.report import batch_diversity
 
-        diversity = batch_diversity(store, app.settings, batch_id, embedder=embedder)
+        diversity = batch_diversity(store, Embeddings.for_store(store, embedder, app.settings), batch_id)
     if fmt != "table":
         report = {
             "batch": batch_id,

@@ -4,21 +4,31 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from personagraph.cli.context import App, pass_app
-from personagraph.cli.options import ALLOCATION, EMBEDDER, STRATEGY, TASK_NAMES, carver_options, make_carver
+from personagraph.cli.options import (
+    ALLOCATION,
+    EMBEDDER,
+    STRATEGY,
+    TASK_NAMES,
+    carver_options,
+    llm_options,
+    make_carver,
+)
 from personagraph.cli.output import emit, print_coverage
+
+if TYPE_CHECKING:
+    from personagraph.llm.lifecycle import LLMRunOptions
 
 
 @click.command("synth")
 @click.option(
     "--task",
     type=click.Choice(TASK_NAMES),
-    required=True,
-    help="math, logic, instruction, knowledge, npc, tool (one persona each); rivals (RIVAL pairs), "
+    help="(Required unless --batch.) math, logic, instruction, knowledge, npc, tool (one persona each); rivals (RIVAL pairs), "
     "consultation (PATIENT_OF pairs), handoff (COLLEAGUE pairs).",
 )
 @click.option(
@@ -55,15 +65,23 @@ from personagraph.cli.output import emit, print_coverage
     help='Few-shot examples (JSONL: {"vars": {...}, "reply": {...}}).',
 )
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--temperature", type=float, default=0.8, show_default=True)
-@click.option("--concurrency", type=click.IntRange(1, 512), default=16, show_default=True, help="Requests in flight.")
 @click.option("--embedder", type=EMBEDDER, default="minilm", show_default=True)
+@click.option(
+    "--batch",
+    "batch_id",
+    metavar="ID",
+    help="Finish this recorded batch (only the groups without a sample), with its recorded parameters.",
+)
+@click.option(
+    "--regenerate", is_flag=True, help="With --batch: generate every group again (samples overwritten, no cache)."
+)
+@click.option("--new-batch", is_flag=True, help="Choose a new batch even if a run with these parameters was cut short.")
 @carver_options
-@click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
+@llm_options(temperature=0.8)
 @pass_app
 def synth_cmd(
     app: App,
-    task: str,
+    task: str | None,
     mode: str,
     size: int,
     strategy: str,
@@ -74,57 +92,78 @@ def synth_cmd(
     shots: int,
     examples_file: Path | None,
     seed: int,
-    temperature: float,
-    concurrency: int,
     embedder: str,
+    batch_id: str | None,
+    regenerate: bool,
+    new_batch: bool,
     where: str | None,
     origin: str | None,
     clusters: str | None,
     text: str | None,
     match: str | None,
+    llm: LLMRunOptions,
     as_json: bool,
 ) -> None:
     """Generate synthetic data from a batch of personas, one sample per persona (or related pair).
 
-    The batch is chosen like `personagraph sample` and recorded in the ledger; each sample becomes
-    a :Sample node linked to its persona(s) by GENERATED_BY, with task, mode, prompt version,
-    model and batch. Needs OPENAI_BASE_URL (any OpenAI-compatible endpoint).
+    The batch is chosen like `personagraph sample` and recorded in the ledger with the run's
+    parameters; each sample becomes a :Sample node linked to its persona(s) by GENERATED_BY, with
+    task, mode, prompt version, model and batch, written as it arrives. Interrupted? Run the same
+    command again: it resumes that batch ("resuming batch …"), asking only for the groups without a
+    sample; `--batch ID` finishes a given batch. Needs OPENAI_BASE_URL (any OpenAI-compatible endpoint).
 
     Example: personagraph synth --task math --difficulty hard --size 50 --mode persona-few-shot
     """
+    from personagraph.cli.llm_run import llm_client, print_dry_run, print_end
     from personagraph.cli.progress import progress_bar
+    from personagraph.embeddings.embeddings import Embeddings
     from personagraph.sampling.summary import diversity_rows, similarity_rows
-    from personagraph.synth.run import load_examples, synthesize
+    from personagraph.synth.run import load_examples, plan_synthesis, synth_dry_run, synthesize
 
+    if regenerate and not batch_id:
+        raise click.UsageError("--regenerate needs --batch ID")
+    if not task and not batch_id:
+        raise click.UsageError("give --task (or --batch ID to finish a recorded batch)")
+    if regenerate:
+        llm.no_cache = True  # the cache would give the same replies again
+    app.settings = app.settings.with_overrides(model=llm.model)
+    client = None if llm.dry_run else llm_client(app, llm)
     store = app.store(workload="llm")
     carver = make_carver(app, where, origin, clusters, text, match)
     examples = load_examples(examples_file) if examples_file else None
     options = {"difficulty": difficulty, "domain": domain, "setting": setting}
-    with progress_bar(f"synth {task}", total=size, unit="samples") as advance:
-        report = synthesize(
-            store,
-            app.settings,
-            task=task,
-            mode=mode,
-            size=size,
-            strategy=strategy,
-            carver=carver,
-            seed=seed,
-            allocation=allocation,
-            options={k: v for k, v in options.items() if v},
-            shots=shots,
-            examples=examples,
-            embedder=embedder,
-            temperature=temperature,
-            concurrency=concurrency,
-            progress=advance,
-        )
+    embeddings = Embeddings.for_store(store, embedder, app.settings)
+    chosen = dict(
+        task=task,
+        mode=mode,
+        size=size,
+        strategy=strategy,
+        carver=carver,
+        seed=seed,
+        allocation=allocation,
+        options={k: v for k, v in options.items() if v},
+        shots=shots,
+        examples=examples,
+        temperature=llm.temperature,
+        batch_id=batch_id,
+        regenerate=regenerate,
+        resume=not new_batch,
+    )
+    if client is None:
+        plan = plan_synthesis(store, embeddings, model=app.settings.model, record=False, **chosen)  # type: ignore[arg-type]
+        print_dry_run(synth_dry_run(plan), as_json)
+        return
+    with progress_bar(f"synth {task or batch_id}", total=size, unit="samples") as advance:
+        report = synthesize(store, client, embeddings, progress=advance, **chosen)  # type: ignore[arg-type]
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2, default=str))
         return
     click.echo(
-        f"batch {report.batch.id}: {len(report.samples)} {task} samples ({mode}, {report.prompt}, model {report.model})"
+        f"batch {report.batch.id}: {len(report.samples)} {report.task} samples ({report.mode}, {report.prompt}, "
+        f"model {report.model})"
+        + (f"; {report.skipped} groups already had one" if report.skipped else "")
         + (f"; {len(report.failed)} failed (kept in the LLM failure log)" if report.failed else "")
+        + f"; batch {report.status}"
     )
     print_coverage(report.batch.coverage, "coverage of the batch", store)
     emit(diversity_rows(report.diversity), "table", title="diversity of the samples")
@@ -137,6 +176,7 @@ def synth_cmd(
         f"next: personagraph lineage {report.samples[0]['id'] if report.samples else 'SAMPLE_ID'}; "
         f"personagraph export samples out.parquet --batch {report.batch.id}"
     )
+    print_end(report.usage)
 
 
 def _print_lineage(tree: dict[str, Any]) -> None:

@@ -2,7 +2,7 @@
 
 ``NearDuplicateResolver`` implements the ``Resolver`` protocol of ``personagraph.resolve``.
 On first use it reads the graph's personas once and keeps, in memory, their MinHash band keys
-(sorted arrays, ~170 MB per million personas) and, unless ``embedder=None``, their embeddings in
+(sorted arrays, ~170 MB per million personas) and, when given ``embeddings``, their embeddings in
 a faiss index (taken from the embeddings kept beside the graph, computed where missing). Each
 batch is then checked against the graph and against itself — MinHash LSH candidates verified
 by exact Jaccard, then cosine neighbours with the same surface-overlap check as ``dedup`` — and
@@ -19,15 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from personagraph.config import Settings
 from personagraph.dedup import lsh
 from personagraph.dedup.minhash import Vocabulary, char_ngram_jaccard, signatures, tokenise, words
+from personagraph.errors import ConfigError
 from personagraph.models import Persona
 
 if TYPE_CHECKING:
     from personagraph.dedup.ann import VectorIndex
-    from personagraph.embeddings.embedders import Embedder
-    from personagraph.embeddings.vectors import EmbeddingCache
+    from personagraph.embeddings.embeddings import Embeddings
     from personagraph.store.graph import GraphStore
 
 MAX_BUCKET = 100  # graph personas looked at per shared band key (more only for mass exact copies)
@@ -38,16 +37,15 @@ class NearDuplicateResolver:
 
     def __init__(
         self,
-        settings: Settings | None = None,
+        embeddings: Embeddings | None = None,
         jaccard: float = 0.9,
         cosine: float = 0.9,
-        embedder: str | None = "static",
         min_overlap: float = 0.3,
         num_perm: int = 128,
     ) -> None:
-        self.settings = settings or Settings.from_env()
+        """``embeddings`` (of the store it will resolve against) adds the cosine check; None: MinHash only."""
+        self.embeddings = embeddings
         self.jaccard, self.cosine, self.min_overlap = jaccard, cosine, min_overlap
-        self.embedder_name = embedder
         self.bands, self.rows = lsh.choose_bands(jaccard, num_perm)
         self.num_perm = num_perm
         self._store_key: tuple[str, str] | None = None
@@ -70,24 +68,19 @@ class NearDuplicateResolver:
         self._pending_keys: list[np.ndarray] = []
         self._pending_owners: list[np.ndarray] = []
         self.vectors: VectorIndex | None = None
-        self.embedder: Embedder | None = None
-        self.cache: EmbeddingCache | None = None
         columns = store.run_columns("dedup_personas")
         graph_ids = [str(i) for i in columns.get("id", [])]
         graph_texts = [t if isinstance(t, str) else "" for t in columns.get("text", [])]
         del columns
         vectors = None
-        if self.embedder_name:
+        if self.embeddings is not None:
             from personagraph.dedup.ann import VectorIndex
-            from personagraph.embeddings.embedders import embedding_cache, get_embedder, persona_embeddings
 
-            self.embedder = get_embedder(self.embedder_name, self.settings)
-            self.cache = embedding_cache(store, self.settings, self.embedder)
-            self.vectors = VectorIndex(self.embedder.dim)
+            if self.embeddings.store is not store:
+                raise ConfigError("the resolver's embeddings belong to another store")
+            self.vectors = VectorIndex(self.embeddings.dim)
             if graph_ids:
-                got, vectors = persona_embeddings(
-                    store, self.settings, self.embedder_name, ids=graph_ids, texts=graph_texts
-                )
+                got, vectors = self.embeddings.vectors(graph_ids, texts=graph_texts)
                 if got != graph_ids:  # a persona vanished meanwhile: take what has vectors
                     keep = set(got)
                     graph_texts = [t for i, t in zip(graph_ids, graph_texts, strict=True) if i in keep]
@@ -160,8 +153,8 @@ class NearDuplicateResolver:
         self._minhash_against_graph(tokens, keys, target)
         self._minhash_within_batch(tokens, keys, batch, target)
         vectors = None
-        if self.embedder is not None and self.vectors is not None:
-            vectors = self.embedder.encode(texts)
+        if self.embeddings is not None and self.vectors is not None:
+            vectors = self.embeddings.encode(texts)
             self._cosine_against_graph(texts, vectors, target)
             self._cosine_within_batch(texts, vectors, batch, target)
         mapping: dict[str, str] = {}
@@ -176,8 +169,8 @@ class NearDuplicateResolver:
         fresh = [k for k, p in enumerate(batch) if p.id not in mapping]
         fresh_vectors = vectors[fresh] if vectors is not None else None
         self._add([batch[k].id for k in fresh], [texts[k] for k in fresh], fresh_vectors)
-        if self.cache is not None and fresh_vectors is not None and fresh:
-            self.cache.add([batch[k].id for k in fresh], fresh_vectors)
+        if self.embeddings is not None and fresh_vectors is not None and fresh:
+            self.embeddings.cache.add([batch[k].id for k in fresh], fresh_vectors)
         return mapping
 
     def _minhash_against_graph(self, tokens: Any, keys: np.ndarray, target: list[str | None]) -> None:

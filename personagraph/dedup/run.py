@@ -14,16 +14,18 @@ import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from personagraph.config import Settings
 from personagraph.dedup import groups as grouping
 from personagraph.dedup.merge import Group, merge_groups
 from personagraph.errors import ConfigError
 from personagraph.models import now_iso
 from personagraph.store.graph import GraphStore
+
+if TYPE_CHECKING:
+    from personagraph.embeddings.embeddings import Embeddings
 
 STAGES = ("minhash", "embedding", "both")
 Echo = Callable[[str], None]
@@ -294,7 +296,7 @@ def find_groups(
 
 def dedup_graph(
     store: GraphStore,
-    settings: Settings,
+    embeddings: Embeddings | None,
     options: DedupOptions | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
@@ -302,6 +304,10 @@ def dedup_graph(
 ) -> DedupReport:
     """Find near-duplicate personas in the whole graph and (unless ``dry_run``) merge them."""
     options = (options or DedupOptions()).check()
+    if embeddings is not None:
+        options.embedder = embeddings.name  # recorded with the run
+    elif options.uses_embeddings:
+        raise ConfigError("the embedding stage needs embeddings", hint="pass Embeddings.for_store(store, name)")
     report = DedupReport(options, dry_run)
     clock = _Clock(report.seconds)
     table = load_personas(store)
@@ -309,9 +315,8 @@ def dedup_graph(
     clock.lap("load personas")
 
     def embed(ids: list[str], texts: list[str]) -> np.ndarray:
-        from personagraph.embeddings.embedders import persona_embeddings
-
-        got, vectors = persona_embeddings(store, settings, options.embedder, ids=ids, texts=texts, progress=progress)
+        assert embeddings is not None
+        got, vectors = embeddings.vectors(ids, texts=texts, progress=progress)
         if got != ids:  # a persona deleted meanwhile: keep rows aligned with the table
             raise ConfigError("the graph changed while dedup ran; run it again")
         return vectors

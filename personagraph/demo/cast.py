@@ -22,7 +22,12 @@ def run(store: GraphStore, settings: Settings, echo: Callable[[str], None], out_
         return CastExport(Path(out_dir))
     seed = most_central(undirected(graph), graph.nodes)
     cast = build_cast(store, CastSpec(seed=seed, hops=2, size=8), echo=echo)
-    npcs = make_npcs(cast, settings, echo=echo)
+    client = None
+    if settings.llm_configured:
+        from personagraph.llm import LLMClient
+
+        client = LLMClient.from_settings(settings)
+    npcs = make_npcs(cast, client, echo=echo)
     result = export_cast(cast, npcs, out_dir, title="PersonaGraph demo cast")
     echo(
         f"cast: {len(npcs)} NPCs, {len(cast.relations)} relations, {'connected' if cast.connected else 'NOT connected'}"

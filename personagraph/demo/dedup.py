@@ -46,12 +46,15 @@ def run(store: GraphStore, settings: Settings, echo: Echo = print) -> DedupRepor
     echo(f"planted {len(copies)} near-copies of world personas (one with a RIVAL edge), e.g.:")
     echo(f"  original: {world[0]['text'][:90]}")
     echo(f"  copy:     {copies[0].text[:90]}")
+    from personagraph.embeddings.embeddings import Embeddings
+
     options = DedupOptions(embedder="minilm")
-    dry = dedup_graph(store, settings, options, dry_run=True)
+    embeddings = Embeddings.for_store(store, options.embedder, settings)
+    dry = dedup_graph(store, embeddings, options, dry_run=True)
     echo(f"dry run: {len(dry.groups)} groups, {dry.duplicates} personas would merge; nothing changed")
     for row in dry.group_rows(5):
         echo(f"  group {row['group']} [{row['stage']}] {row['action']:<5} {row['text'][:80]}")
-    report = dedup_graph(store, settings, options)
+    report = dedup_graph(store, embeddings, options)
     merged = report.merge
     echo(
         f"merged {merged.get('personas_merged', 0)} personas, moved {merged.get('edges_moved', 0)} edges "
@@ -60,6 +63,6 @@ def run(store: GraphStore, settings: Settings, echo: Echo = print) -> DedupRepor
     kept = store.run("get_persona", id=world[0]["id"])
     if kept and kept[0].get("aliases"):
         echo(f"  {world[0]['id']} now carries aliases {kept[0]['aliases']}")
-    again = dedup_graph(store, settings, options, dry_run=True)
+    again = dedup_graph(store, embeddings, options, dry_run=True)
     echo(f"running dedup again finds {len(again.groups)} groups (idempotent)")
     return report

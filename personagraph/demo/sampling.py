@@ -37,12 +37,15 @@ def run(
 ) -> dict[str, object]:
     """Cluster the world, sample a batch with its coverage report, and synthesize when an endpoint
     is configured. Returns the ids it made (``batch``, ``samples``) for the demo's next steps."""
+    from personagraph.embeddings.embeddings import Embeddings
+
+    embeddings = Embeddings.for_store(store, embedder, settings)
     echo("Clustering persona embeddings (k-means) and relation communities (Louvain)…")
-    strata = compute_strata(store, settings, embedder=embedder, seed=seed)
+    strata = compute_strata(store, embeddings, seed=seed)
     echo(f"{strata.k} clusters of {strata.personas} personas, {strata.communities} communities. Largest clusters:")
     for cluster in strata.clusters[:6]:
         echo(f"  [{cluster['cluster']}] {cluster['size']:>3}  {cluster['label']}")
-    batch = sample_batch(store, settings, size=size, strategy="kcenter", task="demo", seed=seed, embedder=embedder)
+    batch = sample_batch(store, size=size, strategy="kcenter", task="demo", seed=seed, embeddings=embeddings)
     echo(f"\nA kcenter batch of {size} (recorded as {batch.id}), beside a random batch of the same size:")
     _table(coverage_rows(batch.coverage)[:5], echo)
     echo("Clusters it drew from:")
@@ -53,21 +56,24 @@ def run(
             "\nSynthesis skipped: no language model configured (set OPENAI_BASE_URL, OPENAI_API_KEY, PERSONAGRAPH_MODEL)."
         )
         return made
+    from personagraph.llm import LLMClient
     from personagraph.synth.run import synthesize
 
+    client = LLMClient.from_settings(settings)  # one client for every task's run (each run closes it after)
     samples: list[str] = []
     echo(f"\nSynthesizing {per_task} samples of each task (zero-shot; pair tasks follow the graph's relations):")
     for task in (*SINGLE_TASKS, "rivals"):
         try:
             report = synthesize(
                 store,
-                settings,
+                client,
+                embeddings,
                 task=task,
                 size=per_task,
                 strategy="kcenter",
                 seed=seed,
-                embedder=embedder,
                 measure_diversity=(task == "rivals"),
+                echo=echo,
             )
         except Exception as exc:  # one task failing (e.g. no RIVAL pair) must not end the demo
             echo(f"  {task:12s} skipped: {exc}")

@@ -40,6 +40,7 @@ from personagraph.expand.report import (
 )
 from personagraph.expand.store_thread import StoreThread
 from personagraph.llm import LLMClient, LLMResult
+from personagraph.llm.lifecycle import run_stage
 from personagraph.llm.tokens import approx_tokens, messages_tokens
 from personagraph.models import Persona, Relation, now_iso
 from personagraph.resolve import Resolver
@@ -497,15 +498,9 @@ def expand(
     resolver: Resolver | None = None,
     on_progress: Callable[[dict[str, Any]], None] | None = None,
 ) -> ExpandReport:
-    """Grow the graph (blocking); see ``Expander``."""
-
-    async def go() -> ExpandReport:
-        try:
-            return await Expander(store, client, options or ExpandOptions(), vocabulary, resolver, on_progress).run()
-        finally:
-            await client.aclose()
-
-    return asyncio.run(go())
+    """Grow the graph (blocking); see ``Expander``. The client is closed when the run ends."""
+    expander = Expander(store, client, options or ExpandOptions(), vocabulary, resolver, on_progress)
+    return run_stage(client, lambda _: expander.run())
 
 
 __all__ = ["DryRun", "ExpandOptions", "ExpandReport", "Expander", "dry_run", "expand", "new_run_id"]

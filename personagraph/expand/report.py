@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from personagraph.llm.lifecycle import DryRunReport
+
 
 @dataclass
 class ExpandOptions:
@@ -108,3 +110,8 @@ class DryRun:
     prompt_tokens: int
     completion_tokens: int
     projected_calls: int
+
+    def report(self, hops: int) -> DryRunReport:
+        """The shared dry-run report of the LLM stages (requests: the frontier as it is now)."""
+        note = f"frontier now: {self.frontier:,} personas; about {self.projected_calls:,} calls for all {hops} hops"
+        return DryRunReport("expand", self.frontier, self.prompts, self.prompt_tokens, self.completion_tokens, [note])

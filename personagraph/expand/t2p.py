@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -21,7 +21,8 @@ from personagraph.expand.plan import clean_text
 from personagraph.expand.report import new_run_id
 from personagraph.expand.store_thread import StoreThread
 from personagraph.llm import LLMClient, LLMResult
-from personagraph.llm.tokens import cut_to_budget, messages_tokens
+from personagraph.llm.lifecycle import DryRunReport, dry_run_report, run_stage
+from personagraph.llm.tokens import cut_to_budget
 from personagraph.models import Persona, now_iso
 from personagraph.resolve import Resolver
 from personagraph.store import GraphStore
@@ -250,31 +251,36 @@ def text_to_persona(
     resolver: Resolver | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> T2PReport:
-    """Run Text-to-Persona over pending texts (or ``text_ids``), blocking; returns the report."""
+    """Run Text-to-Persona over pending texts (or ``text_ids``), blocking; returns the report.
 
-    async def go() -> T2PReport:
-        try:
-            return await TextToPersona(store, client, options or T2POptions(), resolver, on_progress).run(text_ids)
-        finally:
-            await client.aclose()
-
-    return asyncio.run(go())
+    The client is closed when the run ends (``llm.lifecycle.run_stage``)."""
+    runner = TextToPersona(store, client, options or T2POptions(), resolver, on_progress)
+    return run_stage(client, lambda _: runner.run(text_ids))
 
 
 def t2p_dry_run(
-    store: GraphStore, options: T2POptions, text_ids: list[str] | None = None, show: int = 2
-) -> dict[str, Any]:
-    """The prompts the run would send and their estimated tokens; no calls, no writes."""
+    store: GraphStore,
+    options: T2POptions,
+    text_ids: list[str] | None = None,
+    show: int = 2,
+    texts: Iterable[str] | None = None,
+) -> DryRunReport:
+    """The prompts the run would send and their estimated tokens; no calls, no writes.
+
+    ``texts`` (read from files, not imported: a dry run writes nothing) replaces the pending texts."""
     runner = TextToPersona(store, None, options)
-    rendered: list[list[dict[str, str]]] = []
-    for rows in runner.pages(text_ids):
-        rendered.extend(runner.messages(str(r["text"]))[0] for r in rows)
-        if options.max_texts is not None and len(rendered) >= options.max_texts:
-            rendered = rendered[: options.max_texts]
-            break
-    return {
-        "texts": len(rendered),
-        "prompts": rendered[:show],
-        "prompt_tokens": sum(messages_tokens(m) for m in rendered),
-        "completion_tokens": 60 * options.per_text * len(rendered),
-    }
+
+    def pending() -> Iterator[str]:
+        if texts is not None:
+            yield from texts
+            return
+        for rows in runner.pages(text_ids):
+            yield from (str(row["text"]) for row in rows)
+
+    def messages() -> Iterator[list[dict[str, str]]]:
+        for count, text in enumerate(pending()):
+            if options.max_texts is not None and count >= options.max_texts:
+                return
+            yield runner.messages(text)[0]
+
+    return dry_run_report("t2p", messages(), 60 * options.per_text, show=show)

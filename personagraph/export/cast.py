@@ -40,7 +40,7 @@ from personagraph.export import sillytavern, viewer
 if TYPE_CHECKING:
     import networkx as nx
 
-    from personagraph.config import Settings
+    from personagraph.llm import LLMClient
 
 CAST_FORMAT = "personagraph-cast/1"
 
@@ -201,23 +201,27 @@ def write_sillytavern(cast: Cast, npcs: Sequence[NPC], folder: Path, title: str,
 
 def make_npcs(
     cast: Cast,
-    settings: Settings | None = None,
+    client: LLMClient | None = None,
     *,
-    use_llm: bool | None = None,
     setting: str | None = None,
     echo: Callable[[str], None] | None = None,
+    temperature: float | None = None,
 ) -> list[NPC]:
-    """NPCs for the cast: fleshed out by the LLM when an endpoint is configured (and ``use_llm`` is not
-    False), else from the persona texts and relations alone. ``setting`` describes the game world."""
+    """NPCs for the cast: fleshed out by the LLM when a ``client`` is given (it is closed afterwards),
+    else from the persona texts and relations alone. ``setting`` describes the game world."""
     from personagraph.cast.npc import npcs_from_texts
 
-    if use_llm is None:
-        use_llm = settings is not None and settings.llm_configured
-    if not use_llm or settings is None:
+    if client is None:
         return npcs_from_texts(cast)
-    from personagraph.cast.flesh import DEFAULT_SETTING, flesh_out_sync
+    from personagraph.cast.flesh import DEFAULT_SETTING, TEMPERATURE, flesh_out_sync
 
-    return flesh_out_sync(cast, settings, setting=setting or DEFAULT_SETTING, echo=echo)
+    return flesh_out_sync(
+        cast,
+        client,
+        setting=setting or DEFAULT_SETTING,
+        echo=echo,
+        temperature=TEMPERATURE if temperature is None else temperature,
+    )
 
 
 __all__ = ["CastExport", "cast_document", "cast_graph", "export_cast", "make_npcs", "slug"]

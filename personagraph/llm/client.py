@@ -9,12 +9,15 @@
   reply is asked again up to ``max_invalid`` times, then kept raw in the failure log;
 - a persistent response cache, so a re-run of the same prompts makes no calls;
 - token and cost counters. The API key is handed to the openai client and nowhere else.
+
+Use it as ``async with LLMClient(...) as client:``: leaving the block closes the HTTP session and
+the response cache, also on an error or a cancellation (``close()`` stays for sync callers). The
+same object may be entered again for a later run.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import random
@@ -150,6 +153,7 @@ class LLMClient:
         self.backoff_max = backoff_max
         self.cache_dir = Path(cache_dir) if cache_dir else default_cache_dir()
         self.cache_dir.mkdir(parents=True, exist_ok=True)
+        self._use_cache = cache
         self.cache = ResponseCache(self.cache_dir / "llm-cache.sqlite3") if cache else None
         self.failures_path = self.cache_dir / "llm-failures.jsonl"
         self.stats = LLMStats(price=price or price_of(model))
@@ -224,16 +228,33 @@ class LLMClient:
         self._bind_loop()
 
     async def aclose(self) -> None:
-        if self._openai is not None:
-            await self._openai.close()
-        self._openai = None
-        self._slots = None
+        """Close the HTTP session of the running loop (the cache stays open; see ``close``)."""
+        openai, self._openai, self._slots, self._loop = self._openai, None, None, None
+        if openai is not None:
+            await openai.close()
 
     def close(self) -> None:
-        """Close the cache (call ``aclose`` inside the loop for the HTTP connections)."""
-        if self.cache is not None:
-            self.cache.close()
-            self.cache = None
+        """Close the response cache (sync callers; ``aclose`` inside the loop for the HTTP connections)."""
+        cache, self.cache = self.cache, None
+        if cache is not None:
+            cache.close()
+
+    def open(self) -> None:
+        """(Re)open the response cache after ``close``: one client may serve several runs, one after another."""
+        if self._use_cache and self.cache is None:
+            self.cache = ResponseCache(self.cache_dir / "llm-cache.sqlite3")
+
+    async def __aenter__(self) -> LLMClient:
+        self.open()
+        self.prepare()  # now, so the first requests do not wait for the HTTP client
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        # Also on an error or a cancellation: the session and the sqlite cache never outlive the run.
+        try:
+            await self.aclose()
+        finally:
+            self.close()
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
@@ -496,12 +517,13 @@ def _refused(exc: BaseException) -> str | None:
 
 
 def _import_transport() -> None:
-    """Import what the first request needs (openai loads its aiohttp transport lazily)."""
-    import aiohttp  # noqa: F401
-    import openai  # noqa: F401
+    """Import what the first request needs.
 
-    with contextlib.suppress(ImportError):  # a private module of openai's: absent in some releases
-        from openai._vendor.httpx_aiohttp import transport  # noqa: F401
+    ``openai.DefaultAioHttpClient`` is the package's public name for its aiohttp transport; importing
+    it loads the vendored transport modules too (openai 1.x-3.x), so no private module is named here.
+    """
+    import aiohttp  # noqa: F401
+    from openai import DefaultAioHttpClient  # noqa: F401
 
 
 def _reply_text(response: Any) -> str:

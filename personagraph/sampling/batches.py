@@ -29,7 +29,7 @@ from personagraph.sampling.candidates import (
 from personagraph.sampling.carver import Carver
 
 if TYPE_CHECKING:
-    from personagraph.config import Settings
+    from personagraph.embeddings.embeddings import Embeddings
     from personagraph.store import GraphStore
 
 Progress = Callable[[int], None]
@@ -109,7 +109,6 @@ def _choose(
 
 def sample_batch(
     store: GraphStore,
-    settings: Settings,
     *,
     size: int,
     strategy: str = "kcenter",
@@ -117,7 +116,7 @@ def sample_batch(
     carver: Carver | None = None,
     allocation: str = "sqrt",
     seed: int = 0,
-    embedder: str = "minilm",
+    embeddings: Embeddings | None = None,
     vectors: Vectors | None = None,
     relation: str | None = None,
     record: bool = True,
@@ -128,7 +127,8 @@ def sample_batch(
     """Choose ``size`` personas (or ``size`` related pairs when ``relation`` is given) and record the batch.
 
     The coverage report compares the batch with a random batch of the same size on the same
-    candidates. ``vectors`` (ids, matrix) replaces the embedding stage.
+    candidates. ``vectors`` (ids, matrix) replaces the embedding stage (``embeddings``).
+    ``record=False`` leaves the ledger to the caller (``record_batch``).
     """
     if strategy not in strategies.STRATEGIES:
         raise ConfigError(f"unknown strategy {strategy!r}", hint=f"choose one of {', '.join(strategies.STRATEGIES)}")
@@ -146,11 +146,12 @@ def sample_batch(
     note = None
     if strategy == "kcenter" or measure_radius:
         try:
-            matrix = (
-                align_vectors(candidates.ids, vectors)
-                if vectors is not None
-                else load_vectors(store, settings, candidates.ids, embedder)
-            )
+            if vectors is not None:
+                matrix = align_vectors(candidates.ids, vectors)
+            elif embeddings is not None:
+                matrix = load_vectors(embeddings, candidates.ids)
+            else:
+                raise ConfigError("this sampling needs embeddings (or vectors)")
         except (ImportError, PersonaGraphError) as exc:
             if strategy == "kcenter":
                 raise
@@ -185,7 +186,7 @@ def sample_batch(
         seed=seed,
         created=created,
         carver=carver,
-        embedder=embedder if vectors is None else "external",
+        embedder="external" if vectors is not None else (embeddings.name if embeddings else ""),
         relation=relation,
         groups=id_groups,
     )

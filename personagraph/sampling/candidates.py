@@ -13,7 +13,7 @@ from personagraph.errors import ConfigError
 from personagraph.sampling.carver import Carver
 
 if TYPE_CHECKING:
-    from personagraph.config import Settings
+    from personagraph.embeddings.embeddings import Embeddings
     from personagraph.store import GraphStore
 
 PATTERN_SLOT = "__PATTERN__"
@@ -107,18 +107,10 @@ def align_vectors(ids: Sequence[str], source: Vectors) -> np.ndarray:
     return np.ascontiguousarray(matrix[[where[pid] for pid in ids]])
 
 
-def load_vectors(
-    store: GraphStore,
-    settings: Settings,
-    ids: Sequence[str],
-    embedder: str = "minilm",
-    progress: Progress | None = None,
-) -> np.ndarray:
-    """Embeddings of ``ids`` (L2-normalised float32, in that order), computed and cached by the
-    embedding stage (``personagraph.embeddings.embedders``) where missing."""
-    from personagraph.embeddings.embedders import persona_embeddings
-
-    got_ids, matrix = persona_embeddings(store, settings, embedder=embedder, ids=list(ids), progress=progress)
+def load_vectors(embeddings: Embeddings, ids: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+    """Embeddings of ``ids`` (L2-normalised float32, in that order), computed and kept by
+    ``embeddings`` where missing."""
+    got_ids, matrix = embeddings.vectors(list(ids), progress=progress)
     return align_vectors(ids, (got_ids, matrix))
 
 

@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from personagraph.errors import ConfigError
 from personagraph.models import now_iso
 from personagraph.sampling.candidates import Vectors, align_vectors, load_vectors
 from personagraph.sampling.clustering import cluster_labels, default_clusters, kmeans, louvain_communities
 from personagraph.store.graph import chunked
 
 if TYPE_CHECKING:
-    from personagraph.config import Settings
+    from personagraph.embeddings.embeddings import Embeddings
     from personagraph.store import GraphStore
 
 Progress = Callable[[int], None]
@@ -45,10 +46,9 @@ class StrataReport:
 
 def compute_strata(
     store: GraphStore,
-    settings: Settings,
+    embeddings: Embeddings | None = None,
     *,
     clusters: int | None = None,
-    embedder: str = "minilm",
     seed: int = 0,
     method: str = "faiss",
     vectors: Vectors | None = None,
@@ -57,15 +57,19 @@ def compute_strata(
     """Cluster the persona embeddings (k-means, seeded), find communities on the relation graph
     (Louvain, seeded), store both on the personas and one labelled :Cluster node per cluster.
 
-    ``vectors`` (ids, matrix) skips the embedding stage, e.g. for embeddings made elsewhere.
+    ``vectors`` (ids, matrix) skips the embedding stage (``embeddings``), e.g. for embeddings made elsewhere.
     """
+    embedder = "external" if vectors is not None else (embeddings.name if embeddings else "")
     personas = list(store.iter_personas(fields=("id", "text")))
     ids = [p["id"] for p in personas]
     if not ids:
         return StrataReport(0, 0, seed, embedder, 0, 0)
-    matrix = (
-        align_vectors(ids, vectors) if vectors is not None else load_vectors(store, settings, ids, embedder, progress)
-    )
+    if vectors is not None:
+        matrix = align_vectors(ids, vectors)
+    elif embeddings is not None:
+        matrix = load_vectors(embeddings, ids, progress)
+    else:
+        raise ConfigError("clustering needs embeddings (or vectors)")
     k = clusters or default_clusters(len(ids))
     labels = kmeans(matrix, k, seed=seed, method=method)
     words = cluster_labels([p["text"] or "" for p in personas], labels)
@@ -87,7 +91,7 @@ def compute_strata(
             "size": int(sizes[c]),
             "k": int(k),
             "seed": int(seed),
-            "embedder": "external" if vectors is not None else embedder,
+            "embedder": embedder,
             "method": method,
             "created_at": now,
         }

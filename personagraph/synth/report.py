@@ -13,16 +13,15 @@ from personagraph.synth.diversity import diversity_report
 from personagraph.vocabulary import STRUCTURAL
 
 if TYPE_CHECKING:
-    from personagraph.config import Settings
+    from personagraph.embeddings.embeddings import Embeddings
     from personagraph.store import GraphStore
 
 
 def batch_diversity(
     store: GraphStore,
-    settings: Settings,
+    embeddings: Embeddings,
     batch_id: str,
     *,
-    embedder: str = "minilm",
     persona_vectors: Vectors | None = None,
     keep: bool = True,
 ) -> dict[str, Any]:
@@ -35,21 +34,15 @@ def batch_diversity(
     if not rows:
         return {"samples": 0}
     texts = [r["text"] or "" for r in rows]
-    from personagraph.embeddings.embedders import get_embedder
-
-    samples = np.asarray(get_embedder(embedder, settings).encode(texts), dtype=np.float32)
+    samples = np.asarray(embeddings.encode(texts), dtype=np.float32)
     ids = sorted({p for r in rows for p in r["persona_ids"]})
-    matrix = (
-        align_vectors(ids, persona_vectors)
-        if persona_vectors is not None
-        else load_vectors(store, settings, ids, embedder)
-    )
+    matrix = align_vectors(ids, persona_vectors) if persona_vectors is not None else load_vectors(embeddings, ids)
     where = {pid: i for i, pid in enumerate(ids)}
     personas = np.stack([matrix[[where[p] for p in r["persona_ids"]]].mean(axis=0) for r in rows])
     if persona_vectors is not None and personas.shape[1] != samples.shape[1]:
         personas = None  # embeddings made elsewhere: not comparable with the samples' space
     report = diversity_report(texts, samples, personas)
-    report["embedder"] = embedder
+    report["embedder"] = embeddings.name
     if keep:
         props = {
             "diversity": json.dumps(report, sort_keys=True),

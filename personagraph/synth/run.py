@@ -1,10 +1,17 @@
 """`personagraph synth`: pick a batch, ask the LLM for one sample per persona (or pair), keep
-every sample in the graph with its lineage, and report the batch's diversity."""
+every sample in the graph with its lineage as it arrives, and report the batch's diversity.
+
+Resumable (see ``synth.ledger``): samples are written while the others are generated, with ids
+stable per (batch, group); an interrupted run's batch is finished by the same command, or by
+``batch_id``, asking only for the groups without a sample.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,20 +19,27 @@ from typing import TYPE_CHECKING, Any
 
 from personagraph import prompts
 from personagraph.errors import ConfigError, LLMReplyError
-from personagraph.ids import content_id
+from personagraph.expand.store_thread import StoreThread
+from personagraph.llm.lifecycle import DryRunReport, dry_run_report, end_report, run_stage
 from personagraph.models import now_iso
 from personagraph.sampling.batches import Batch, sample_batch
 from personagraph.sampling.candidates import Vectors, persona_texts
 from personagraph.sampling.carver import Carver
+from personagraph.synth import ledger
+from personagraph.synth.ledger import SynthBatch, sample_id
 from personagraph.synth.tasks import Task, check_mode, get_task
 
 if TYPE_CHECKING:
-    from personagraph.config import Settings
-    from personagraph.llm import LLMClient, LLMRequest
+    from personagraph.embeddings.embeddings import Embeddings
+    from personagraph.llm import LLMClient, LLMResult
     from personagraph.store import GraphStore
 
 Progress = Callable[[int], None]
+Echo = Callable[[str], None]
 ROLES = ("a", "b")
+FLUSH_EVERY = 1.0  # seconds: samples that arrived are written at least this often
+FLUSH_SIZE = 64  # ... or as soon as this many wait
+COMPLETION_TOKENS = 250  # estimate per sample for a dry run (a problem and its answer)
 
 
 @dataclass
@@ -39,10 +53,16 @@ class SynthReport:
     failed: list[dict[str, Any]] = field(default_factory=list)
     diversity: dict[str, Any] = field(default_factory=dict)
     usage: dict[str, Any] = field(default_factory=dict)
+    resumed: bool = False
+    skipped: int = 0  # groups that already had a sample
+    status: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "batch": self.batch.id,
+            "resumed": self.resumed,
+            "skipped": self.skipped,
+            "status": self.status,
             "task": self.task,
             "mode": self.mode,
             "prompt": self.prompt,
@@ -99,15 +119,31 @@ def build_messages(
     return prompt.render(**values), prompt.ref
 
 
-def sample_id(batch_id: str, persona_ids: Sequence[str], task: str, mode: str, text: str) -> str:
-    return content_id("\n".join([batch_id, task, mode, *persona_ids, text]), "s_")
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
-def synthesize(
+@dataclass
+class SynthPlan:
+    """One synth run before any call: the batch, the groups still to do and their requests."""
+
+    work: SynthBatch
+    spec: Task
+    task: str
+    mode: str
+    options: dict[str, str]
+    temperature: float
+    todo: list[int]
+    messages: list[list[dict[str, str]]]
+    prompt: str
+
+
+def plan_synthesis(
     store: GraphStore,
-    settings: Settings,
+    embeddings: Embeddings | None,
     *,
-    task: str,
+    model: str,
+    task: str | None,
     mode: str = "zero-shot",
     size: int = 10,
     strategy: str = "kcenter",
@@ -117,98 +153,229 @@ def synthesize(
     options: dict[str, str | None] | None = None,
     shots: int = 3,
     examples: list[dict[str, Any]] | None = None,
-    embedder: str = "minilm",
     vectors: Vectors | None = None,
-    client: LLMClient | None = None,
     temperature: float = 0.8,
-    concurrency: int = 16,
-    measure_diversity: bool = True,
-    progress: Progress | None = None,
-) -> SynthReport:
-    """Pick a batch (recorded in the ledger) and generate one sample per persona or related pair."""
+    batch_id: str | None = None,
+    regenerate: bool = False,
+    resume: bool = True,
+    record: bool = True,
+    echo: Echo | None = None,
+) -> SynthPlan:
+    """Choose (or find) the batch and render the requests of the groups without a sample.
+
+    ``batch_id`` works on that recorded batch with its recorded parameters; otherwise an
+    unfinished batch of a run with the same parameters is resumed (unless ``resume`` is False),
+    else a new one is chosen and recorded (``record=False``: chosen only, for a dry run).
+    ``regenerate`` asks again for every group of the batch (their samples are overwritten).
+    """
+    say = echo or _stderr
+    if batch_id:
+        work = ledger.open_synth_batch(store, batch_id)
+        recorded = work.params
+        task, mode = str(recorded["task"]), str(recorded["mode"])
+        options, shots = dict(recorded.get("options") or {}), int(recorded.get("shots", shots))
+        temperature = float(recorded.get("temperature", temperature))
+        if recorded.get("examples") and examples is None:
+            raise ConfigError(f"batch {batch_id} was made with --examples; give the same file again")
+    if task is None:
+        raise ConfigError("give --task (or --batch ID to finish a recorded batch)")
     spec = get_task(task)
     check_mode(mode)
     resolved = spec.resolve_options(options or {})
-    from personagraph.llm import LLMClient, LLMRequest
-
-    own_client = client is None
-    llm = client or LLMClient.from_settings(settings, concurrency=concurrency)
-    batch = sample_batch(
-        store,
-        settings,
-        size=size,
-        strategy=strategy,
-        task=task,
-        carver=carver,
-        allocation=allocation,
-        seed=seed,
-        embedder=embedder,
-        vectors=vectors,
-        relation=spec.relation,
-    )
-    texts = persona_texts(store, batch.persona_ids)
-    requests: list[LLMRequest] = []
-    ref = ""
-    for index, group in enumerate(batch.groups):
-        messages, ref = build_messages(spec, mode, [texts[p] for p in group], resolved, shots, examples)
-        requests.append(LLMRequest(messages, spec.schema, temperature=temperature, tag=f"{batch.id}:{index}"))
-
-    async def run() -> list[Any]:
-        try:
-            return await llm.generate_many(requests, progress=progress)
-        finally:
-            await llm.aclose()
-
-    try:
-        results = asyncio.run(run())
-    finally:
-        if own_client:
-            llm.close()
-    report = SynthReport(batch, task, mode, ref, llm.model)
-    now = now_iso()
-    rows = []
-    for group, result in zip(batch.groups, results, strict=True):
-        if not result.ok or result.parsed is None:
-            report.failed.append({"personas": group, "error": result.error or "no reply"})
-            continue
-        text = spec.text(result.parsed)
-        data = spec.data(result.parsed)
-        sid = sample_id(batch.id, group, task, mode, text)
-        props = {
+    if not batch_id:
+        params: dict[str, Any] = {
             "task": task,
             "mode": mode,
-            "text": text,
-            "data": json.dumps(data, ensure_ascii=False),
-            "batch": batch.id,
-            "model": result.model or llm.model,
-            "prompt": ref,
-            "prompt_version": ref.split("@")[-1],
-            "relation": spec.relation or "",
-            "options": json.dumps(resolved, sort_keys=True),
-            "created_at": now,
-            "cached": result.cached,
+            "size": size,
+            "strategy": "graph" if spec.relation else strategy,
+            "allocation": allocation,
+            "seed": seed,
+            "carver": carver.description if carver else "",
+            "options": resolved,
+            "shots": shots,
+            "examples": ledger.examples_digest(examples),
+            "embedder": "external" if vectors is not None else (embeddings.name if embeddings else ""),
+            "temperature": temperature,
+            "model": model,
         }
-        roles = ROLES if spec.relation else ("persona",)
-        rows.append(
-            {"id": sid, "props": props, "personas": [{"id": p, "role": r} for p, r in zip(group, roles, strict=True)]}
+        running = ledger.find_running(store, params) if resume and not regenerate else None
+        if running:
+            work = ledger.open_synth_batch(store, running)
+        else:
+            batch = sample_batch(
+                store,
+                size=size,
+                strategy=strategy,
+                task=task,
+                carver=carver,
+                allocation=allocation,
+                seed=seed,
+                embeddings=embeddings,
+                vectors=vectors,
+                relation=spec.relation,
+                record=False,
+            )
+            if record:
+                work = ledger.record_synth_batch(store, batch, params)
+            else:
+                work = SynthBatch(batch, batch.groups, params, set())
+    todo = list(range(len(work.groups))) if regenerate else [i for i in range(len(work.groups)) if i not in work.done]
+    if work.resumed:
+        say(
+            f"{'regenerating' if regenerate else 'resuming'} batch {work.batch.id}: "
+            f"{len(todo)} of {len(work.groups)} groups to generate"
         )
-        report.samples.append({"id": sid, "personas": group, "text": text})
-    edge = {"task": task, "mode": mode, "batch": batch.id, "model": llm.model}
-    for start in range(0, len(rows), 500):
-        store.run("synth/create_samples", rows=rows[start : start + 500], edge=edge)
-    report.usage = {
-        "requests": len(requests),
-        "cached": sum(1 for r in results if r.cached),
-        "prompt_tokens": sum(r.usage.prompt_tokens for r in results),
-        "completion_tokens": sum(r.usage.completion_tokens for r in results),
+    texts = persona_texts(store, sorted({p for i in todo for p in work.groups[i]}))
+    messages: list[list[dict[str, str]]] = []
+    ref = prompts.load(spec.prompt).ref
+    for index in todo:
+        rendered, ref = build_messages(spec, mode, [texts[p] for p in work.groups[index]], resolved, shots, examples)
+        messages.append(rendered)
+    return SynthPlan(work, spec, task, mode, resolved, temperature, todo, messages, ref)
+
+
+def synth_dry_run(plan: SynthPlan, show: int = 2) -> DryRunReport:
+    """What ``synthesize`` would send for this plan; nothing is called or written."""
+    notes = [f"batch: {len(plan.work.groups)} groups ({plan.work.batch.strategy}), {len(plan.todo)} to generate"]
+    return dry_run_report("synth", plan.messages, COMPLETION_TOKENS, show=show, notes=notes)
+
+
+def _row(plan: SynthPlan, index: int, result: LLMResult, model: str, now: str) -> dict[str, Any]:
+    spec, group = plan.spec, plan.work.groups[index]
+    text = spec.text(result.parsed)
+    data = spec.data(result.parsed)
+    props = {
+        "task": plan.task,
+        "mode": plan.mode,
+        "text": text,
+        "data": json.dumps(data, ensure_ascii=False),
+        "batch": plan.work.batch.id,
+        "group": index,
+        "model": result.model or model,
+        "prompt": plan.prompt,
+        "prompt_version": plan.prompt.split("@")[-1],
+        "relation": spec.relation or "",
+        "options": json.dumps(plan.options, sort_keys=True),
+        "created_at": now,
+        "cached": result.cached,
     }
+    roles = ROLES if spec.relation else ("persona",)
+    personas = [{"id": p, "role": r} for p, r in zip(group, roles, strict=True)]
+    return {"id": sample_id(plan.work.batch.id, index), "props": props, "personas": personas}
+
+
+async def generate_samples(
+    store: GraphStore, client: LLMClient, plan: SynthPlan, report: SynthReport, progress: Progress | None = None
+) -> None:
+    """Ask for every planned group and write the samples as they arrive (in small transactions)."""
+    from personagraph.llm import LLMRequest
+
+    edge = {"task": plan.task, "mode": plan.mode, "batch": plan.work.batch.id, "model": client.model}
+    thread = StoreThread()
+    pending: list[dict[str, Any]] = []
+    last = time.monotonic()
+
+    async def flush() -> None:
+        nonlocal pending, last
+        rows, pending, last = pending, [], time.monotonic()
+        if rows:
+            await thread(store.run, "synth/create_samples", rows=rows, edge=edge)
+
+    async def one(index: int, messages: list[dict[str, str]]) -> tuple[int, LLMResult]:
+        tag = f"{plan.work.batch.id}:{index}"
+        request = LLMRequest(messages, plan.spec.schema, temperature=plan.temperature, tag=tag)
+        result = await client.generate(request.messages, request.schema, request.temperature, None, request.tag)
+        if progress is not None:
+            progress(1)
+        return index, result
+
+    tasks = [asyncio.ensure_future(one(i, m)) for i, m in zip(plan.todo, plan.messages, strict=True)]
+    try:
+        for next_done in asyncio.as_completed(tasks):
+            index, result = await next_done
+            group = plan.work.groups[index]
+            if not result.ok or result.parsed is None:
+                report.failed.append({"group": index, "personas": group, "error": result.error or "no reply"})
+                continue
+            row = _row(plan, index, result, client.model, now_iso())
+            pending.append(row)
+            report.samples.append({"id": row["id"], "personas": group, "text": row["props"]["text"]})
+            if len(pending) >= FLUSH_SIZE or time.monotonic() - last >= FLUSH_EVERY:
+                await flush()
+        await flush()
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        thread.close()
+
+
+def synthesize(
+    store: GraphStore,
+    client: LLMClient,
+    embeddings: Embeddings | None = None,
+    *,
+    task: str | None,
+    mode: str = "zero-shot",
+    size: int = 10,
+    strategy: str = "kcenter",
+    carver: Carver | None = None,
+    seed: int = 0,
+    allocation: str = "sqrt",
+    options: dict[str, str | None] | None = None,
+    shots: int = 3,
+    examples: list[dict[str, Any]] | None = None,
+    vectors: Vectors | None = None,
+    temperature: float = 0.8,
+    measure_diversity: bool = True,
+    progress: Progress | None = None,
+    batch_id: str | None = None,
+    regenerate: bool = False,
+    resume: bool = True,
+    echo: Echo | None = None,
+) -> SynthReport:
+    """Pick a batch (recorded in the ledger) and generate one sample per persona or related pair.
+
+    ``embeddings`` chooses diverse personas and measures the samples' diversity; ``vectors``
+    (ids, matrix) may replace it for choosing. See ``plan_synthesis`` for ``batch_id``,
+    ``regenerate`` and ``resume``. The client is closed when the run ends (``llm.lifecycle``).
+    """
+    plan = plan_synthesis(
+        store,
+        embeddings,
+        model=client.model,
+        task=task,
+        mode=mode,
+        size=size,
+        strategy=strategy,
+        carver=carver,
+        seed=seed,
+        allocation=allocation,
+        options=options,
+        shots=shots,
+        examples=examples,
+        vectors=vectors,
+        temperature=temperature,
+        batch_id=batch_id,
+        regenerate=regenerate,
+        resume=resume,
+        echo=echo,
+    )
+    report = SynthReport(plan.work.batch, plan.task, plan.mode, plan.prompt, client.model)
+    report.resumed = plan.work.resumed
+    report.skipped = len(plan.work.groups) - len(plan.todo)
+    try:
+        run_stage(client, lambda llm: generate_samples(store, llm, plan, report, progress))
+    finally:
+        report.usage = end_report(client)
+    report.status = ledger.finish(store, plan.work)
     if not report.samples and report.failed:
         raise LLMReplyError(
-            f"no valid sample in batch {batch.id}: {report.failed[0]['error']}",
-            hint="the batch is recorded; see the LLM failure log",
+            f"no valid sample in batch {plan.work.batch.id}: {report.failed[0]['error']}",
+            hint="the batch is recorded; see the LLM failure log, then `synth --batch ID` finishes it",
         )
-    if measure_diversity and report.samples:
+    if measure_diversity and embeddings is not None and (report.samples or report.skipped):
         from personagraph.synth.report import batch_diversity
 
-        report.diversity = batch_diversity(store, settings, batch.id, embedder=embedder, persona_vectors=vectors)
+        report.diversity = batch_diversity(store, embeddings, plan.work.batch.id, persona_vectors=vectors)
     return report

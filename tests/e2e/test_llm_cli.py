@@ -71,7 +71,8 @@ def test_t2p_then_expand_and_no_secret_written(llm_server: LLMTestServer, tmp_pa
     environ = env(llm_server, tmp_path, str(tmp_path / "store"))
     dry = cli(["t2p", str(TEXTS), "--dry-run"], environ, tmp_path)
     assert dry.returncode == 0, dry.stderr
-    assert "[user]" in dry.stdout and "dry run: 5 texts" in dry.stdout and llm_server.count == 0
+    assert "[user]" in dry.stdout and "dry run (t2p): 5 requests" in dry.stdout and llm_server.count == 0
+    assert "nothing written" in dry.stdout
     t2p = cli(["text-to-persona", str(TEXTS), "--json"], environ, tmp_path)
     assert t2p.returncode == 0, t2p.stderr
     report = json.loads(t2p.stdout)
@@ -80,6 +81,10 @@ def test_t2p_then_expand_and_no_secret_written(llm_server: LLMTestServer, tmp_pa
     assert expanded.returncode == 0, expanded.stderr
     assert "expanded 15 personas" in expanded.stdout and "new personas: 45 (hop 1: 45)" in expanded.stdout
     assert llm_server.count == 20
+    # The end report is the same line for every LLM command.
+    assert re.search(
+        r"LLM: 15 calls, 0 cached, 0 retries, 0 invalid replies, 0 failures, [\d,]+ tokens", expanded.stdout
+    )
     for path in tmp_path.rglob("*"):
         if path.is_file():
             assert TEST_API_KEY.encode() not in path.read_bytes(), path
@@ -196,3 +201,58 @@ def test_two_workers_split_the_frontier_on_bolt(
         if m
     )
     assert len(asked) == 48 and set(asked.values()) == {1}
+
+
+LLM_OPTIONS = ["--model", "--concurrency", "--temperature", "--timeout", "--max-retries", "--no-cache", "--dry-run"]
+
+
+def test_the_four_llm_stages_share_options_and_dry_run(llm_server: LLMTestServer, tmp_path: Path) -> None:
+    world = ROOT / "examples" / "world"
+    environ = env(llm_server, tmp_path, str(tmp_path / "store"))
+    commands = [["t2p"], ["expand"], ["synth"], ["export", "cast", "out"]]
+    for command in commands:
+        shown = cli([*command, "--help"], environ, tmp_path)
+        assert shown.returncode == 0 and all(option in shown.stdout for option in LLM_OPTIONS), command
+    assert (
+        cli(["import", str(world / "personas.jsonl"), str(world / "relations.jsonl")], environ, tmp_path).returncode
+        == 0
+    )
+    runs = {
+        "t2p": ["t2p", str(TEXTS), "--dry-run", "--json"],
+        "expand": ["expand", "--hops", "1", "--dry-run", "--json"],
+        "synth": ["synth", "--task", "rivals", "-n", "3", "--dry-run", "--json"],
+    }
+    for stage, args in runs.items():
+        done = cli(args, environ, tmp_path)
+        assert done.returncode == 0, done.stderr
+        plan = json.loads(done.stdout)
+        assert plan["stage"] == stage and plan["dry_run"] and plan["requests"] > 0, plan
+        assert plan["prompt_tokens"] > 0 and plan["completion_tokens"] > 0 and plan["prompts"][0][0]["role"] == "system"
+    cast = cli(
+        [
+            "export",
+            "cast",
+            str(tmp_path / "out"),
+            "--seed-persona",
+            "intensive care nurse",
+            "--llm",
+            "--dry-run",
+            "--size",
+            "3",
+        ],
+        environ,
+        tmp_path,
+    )
+    assert cast.returncode == 0, cast.stderr
+    assert "dry run (export cast --llm): 4 requests" in cast.stdout and not (tmp_path / "out").exists()
+    assert llm_server.count == 0
+    with open_store(str(tmp_path / "store"), Settings(store=str(tmp_path / "store"))) as store:
+        # Nothing written: no text imported, no batch recorded, nothing claimed or expanded.
+        assert store.count("Text") == 0 and store.count("Batch") == 0 and store.count("Sample") == 0
+        assert (
+            one(
+                store,
+                "MATCH (p:Persona) WHERE p.claimed_by IS NOT NULL OR p.expanded_at IS NOT NULL RETURN count(p) AS n",
+            )
+            == 0
+        )

@@ -6,10 +6,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
+from collections import Counter
 from pathlib import Path
 
+import pytest
+
+from personagraph.config import Settings
+from personagraph.store import open_store
 from tests.conftest import ROOT, cli_env
 from tests.llm_fixtures import TEST_API_KEY
 from tests.llm_server import LLMTestServer
@@ -84,3 +92,49 @@ def test_cluster_sample_synth_report_lineage_export(tmp_path: Path, llm_server: 
     assert traced.returncode == 0, traced.stderr
     tree = json.loads(traced.stdout)
     assert tree["personas"][0]["id"] == rows[0]["persona_ids"][0] and tree["batch"] == report["batch"]
+
+
+@pytest.mark.slow
+def test_synth_killed_mid_batch_resumes_the_same_batch(tmp_path: Path, llm_server: LLMTestServer) -> None:
+    world = ROOT / "examples" / "world"
+    assert run(tmp_path, "import", str(world / "personas.jsonl"), str(world / "relations.jsonl")).returncode == 0
+    env = cli_env(
+        PERSONAGRAPH_CACHE_DIR=str(tmp_path / "cache"),
+        PERSONAGRAPH_JVM_HEAP="1g",
+        OPENAI_BASE_URL=llm_server.base_url,
+        OPENAI_API_KEY=TEST_API_KEY,
+        PERSONAGRAPH_MODEL="test-model",
+        CI="1",
+    )
+    args = ["synth", "--task", "logic", "-n", "30", "--strategy", "random", "--seed", "3", "--concurrency", "2"]
+    llm_server.brain.latency = 0.3  # 30 samples, two at a time: the kill lands mid-batch
+    command = [sys.executable, "-m", "personagraph", "--store", str(tmp_path / "store"), *args]
+    proc = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 300
+    while llm_server.count < 12 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert proc.poll() is None, "the run ended before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    before = [json.dumps(b["messages"]) for b in llm_server.brain.bodies()]
+    folder = str(tmp_path / "store")
+    with open_store(folder, Settings(store=folder)) as store:
+        (batch,) = store.cypher("MATCH (b:Batch) RETURN b.id AS id, b.status AS status")
+        written = store.cypher("MATCH (s:Sample) RETURN count(s) AS n")[0]["n"]
+    assert batch["status"] == "running" and 0 < written < 30  # samples were written as they arrived
+
+    again = run(tmp_path, *args, "--json", env=env)
+    assert again.returncode == 0, again.stderr
+    assert f"resuming batch {batch['id']}" in again.stderr
+    report = json.loads(again.stdout)
+    assert report["batch"] == batch["id"] and report["status"] == "done" and report["skipped"] == written
+    with open_store(folder, Settings(store=folder)) as store:
+        assert store.count("Batch") == 1
+        groups = store.cypher("MATCH (s:Sample {batch: $b}) RETURN s.group AS g", {"b": batch["id"]})
+        assert sorted(r["g"] for r in groups) == list(range(30))  # each group's sample exactly once
+        assert store.cypher("MATCH (:Sample)-[g:GENERATED_BY]->() RETURN count(g) AS n")[0]["n"] == 30
+    after = [json.dumps(b["messages"]) for b in llm_server.brain.bodies()][len(before) :]
+    # A group answered before the kill was written or is in the cache: asked again only if it was
+    # still in flight when the process died (at most --concurrency of them).
+    assert len(set(before) & set(after)) <= 2 and max(Counter(before + after).values()) <= 2
+    assert len(set(before) | set(after)) == 30

@@ -6,10 +6,11 @@ from pathlib import Path
 
 from personagraph.cast.card_spec import validate
 from personagraph.cast.cards import read_card
-from personagraph.cast.flesh import flesh_out_sync
+from personagraph.cast.flesh import flesh_dry_run, flesh_out_sync
 from personagraph.cast.model import NPC
 from personagraph.config import Settings
 from personagraph.export.cast import export_cast, make_npcs
+from personagraph.llm import LLMClient
 from tests.llm_fixtures import TEST_API_KEY, LLMTestServer
 from tests.unit.test_cards import TEXTS, small_cast
 
@@ -33,7 +34,7 @@ def test_flesh_out_fills_every_field_and_keeps_relations(
     llm_server: LLMTestServer, llm_settings: Settings, tmp_path: Path
 ) -> None:
     problems: list[str] = []
-    npcs = flesh_out_sync(small_cast(), llm_settings, echo=problems.append)
+    npcs = flesh_out_sync(small_cast(), LLMClient.from_settings(llm_settings), echo=problems.append)
     assert [n.persona_id for n in npcs] == [m.id for m in small_cast().members]
     assert llm_server.count == 1 + len(npcs)  # one naming request, one sheet per member
     for npc in npcs:
@@ -64,7 +65,7 @@ def test_flesh_out_fills_every_field_and_keeps_relations(
 
     # A second run is answered from the response cache: no new request.
     before = llm_server.count
-    again = flesh_out_sync(small_cast(), llm_settings)
+    again = flesh_out_sync(small_cast(), LLMClient.from_settings(llm_settings))
     assert llm_server.count == before
     assert [n.model_dump() for n in again] == [n.model_dump() for n in npcs]
 
@@ -73,7 +74,7 @@ def test_a_failed_reply_falls_back_to_the_persona_text(llm_server: LLMTestServer
     llm_server.add_rule(CAPTAIN_BLOCK, "invalid", times=-1)
     llm_server.add_rule("Give each one a name and a role", "malformed", times=-1)
     problems: list[str] = []
-    npcs = flesh_out_sync(small_cast(), llm_settings, echo=problems.append)
+    npcs = flesh_out_sync(small_cast(), LLMClient.from_settings(llm_settings), echo=problems.append)
     captain = npcs[2]
     assert captain.source == "persona-text" and captain.model is None
     assert captain.appearance == "" and "reply failed" in captain.notes
@@ -85,12 +86,16 @@ def test_a_failed_reply_falls_back_to_the_persona_text(llm_server: LLMTestServer
     _check_views(npcs)
 
 
-def test_make_npcs_uses_the_endpoint_only_when_asked_or_configured(
-    llm_server: LLMTestServer, llm_settings: Settings
-) -> None:
+def test_make_npcs_uses_the_llm_only_with_a_client(llm_server: LLMTestServer, llm_settings: Settings) -> None:
     cast = small_cast()
-    assert all(n.source == "persona-text" for n in make_npcs(cast, Settings()))
-    assert all(n.source == "persona-text" for n in make_npcs(cast, llm_settings, use_llm=False))
+    assert all(n.source == "persona-text" for n in make_npcs(cast, None))
     assert llm_server.count == 0
-    assert all(n.source == "llm" for n in make_npcs(cast, llm_settings))
+    client = LLMClient.from_settings(llm_settings)
+    assert all(n.source == "llm" for n in make_npcs(cast, client, temperature=0.3))
     assert llm_server.count == 1 + len(cast.members)
+    assert {b["temperature"] for b in llm_server.brain.bodies()} == {0.3}
+    # The run closed the client's session and cache (llm.lifecycle), and a dry run calls nothing.
+    assert client.cache is None and client._openai is None
+    plan = flesh_dry_run(cast, setting="a harbour town")
+    assert plan.requests == 1 + len(cast.members) and plan.prompt_tokens > 0 and plan.completion_tokens > 0
+    assert "a harbour town" in plan.prompts[0][-1]["content"] and llm_server.count == 1 + len(cast.members)

@@ -13,6 +13,7 @@ import pytest
 from personagraph.config import Settings
 from personagraph.dedup.minhash import words
 from personagraph.dedup.run import DedupOptions, dedup_graph
+from personagraph.embeddings.embeddings import Embeddings
 from personagraph.errors import VocabularyError
 from personagraph.models import Persona, Relation, SourceText
 from personagraph.store import GraphStore
@@ -25,6 +26,10 @@ EDITS = ("swap", "filler", "case", "punct", "word", "delete")
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return settings_with_cache(tmp_path_factory.mktemp("dedup-cache"))
+
+
+def embeddings(store: GraphStore, settings: Settings) -> Embeddings:
+    return Embeddings.for_store(store, "static", settings)
 
 
 def sample_texts(n: int | None = None) -> list[str]:
@@ -116,13 +121,13 @@ def snapshot(store: GraphStore) -> tuple[Any, ...]:
 def test_planted_near_duplicates_are_merged_with_every_edge(store: GraphStore, settings: Settings) -> None:
     graph = build_graph(store)
     before = edges(store)
-    dry = dedup_graph(store, settings, DedupOptions(embedder="static"), dry_run=True)
+    dry = dedup_graph(store, embeddings(store, settings), DedupOptions(embedder="static"), dry_run=True)
     expected = {c.id: b.id for b, c in zip(graph["base"], graph["copies"], strict=False)}
     found = {d: g.canonical for g in dry.groups for d in g.duplicates}
     assert found == expected  # every planted copy, nothing else; the hop-1 original is canonical
     assert {g.stage for g in dry.groups} >= {"minhash", "embedding"}
 
-    report = dedup_graph(store, settings, DedupOptions(embedder="static"))
+    report = dedup_graph(store, embeddings(store, settings), DedupOptions(embedder="static"))
     assert report.merge["personas_merged"] == len(expected) == report.personas_before - report.personas_after
     assert store.count("Persona") == len(graph["ids"]) - len(expected)
 
@@ -164,14 +169,14 @@ def test_planted_near_duplicates_are_merged_with_every_edge(store: GraphStore, s
 
     # The same run again changes nothing.
     state = snapshot(store)
-    again = dedup_graph(store, settings, DedupOptions(embedder="static"))
+    again = dedup_graph(store, embeddings(store, settings), DedupOptions(embedder="static"))
     assert again.groups == [] and snapshot(store) == state
 
 
 def test_dry_run_changes_nothing(store: GraphStore, settings: Settings) -> None:
     build_graph(store, n_base=12, n_planted=6, seed=1)
     state = snapshot(store)
-    report = dedup_graph(store, settings, DedupOptions(embedder="static"), dry_run=True)
+    report = dedup_graph(store, embeddings(store, settings), DedupOptions(embedder="static"), dry_run=True)
     assert len(report.groups) == 6 and report.merge == {}
     assert snapshot(store) == state
     rows = report.group_rows()
@@ -181,13 +186,16 @@ def test_dry_run_changes_nothing(store: GraphStore, settings: Settings) -> None:
 def test_real_distinct_personas_are_not_merged(store: GraphStore, settings: Settings) -> None:
     """The 5,000 real Persona Hub personas hold no duplicates: both stages find none."""
     store.upsert_personas([Persona(text=t) for t in sample_texts()])
-    report = dedup_graph(store, settings, DedupOptions(embedder="static"), dry_run=True)
+    report = dedup_graph(store, embeddings(store, settings), DedupOptions(embedder="static"), dry_run=True)
     assert report.personas_before == 5000
     assert report.groups == [], report.group_rows(5)
     # Without the surface-overlap check the English-only static model does pair up distinct
     # non-English personas: the check is what keeps them apart.
     loose = dedup_graph(
-        store, settings, DedupOptions(embedder="static", stage="embedding", min_overlap=0.0), dry_run=True
+        store,
+        embeddings(store, settings),
+        DedupOptions(embedder="static", stage="embedding", min_overlap=0.0),
+        dry_run=True,
     )
     assert loose.groups and all(not loose.texts[g.canonical].isascii() for g in loose.groups)
 
@@ -201,13 +209,15 @@ def test_unknown_edge_type_stops_the_merge_before_any_change(embedded_store: Gra
     )
     state = snapshot(embedded_store)
     with pytest.raises(VocabularyError, match="ARCH_NEMESIS"):
-        dedup_graph(embedded_store, settings, DedupOptions(embedder="static"))
+        dedup_graph(embedded_store, embeddings(embedded_store, settings), DedupOptions(embedder="static"))
     assert snapshot(embedded_store) == state
 
 
 def test_minhash_only_and_leaders(embedded_store: GraphStore, settings: Settings) -> None:
     graph = build_graph(embedded_store, n_base=12, n_planted=6)
-    report = dedup_graph(embedded_store, settings, DedupOptions(stage="minhash"), dry_run=True)
+    report = dedup_graph(
+        embedded_store, embeddings(embedded_store, settings), DedupOptions(stage="minhash"), dry_run=True
+    )
     # Word 1-gram Jaccard catches swaps, case, punctuation, filler in long texts, but not a
     # one-word change in a short one (J = (n-1)/(n+1) < 0.9 under 19 words).
     copies = {c.id for c in graph["copies"]}
@@ -215,7 +225,12 @@ def test_minhash_only_and_leaders(embedded_store: GraphStore, settings: Settings
     assert found <= copies and {graph["copies"][k].id for k in (3, 4, 5)} <= found
     assert graph["copies"][0].id not in found and graph["copies"][2].id not in found
     assert "embedding" not in report.groups_by_stage
-    leaders = dedup_graph(embedded_store, settings, DedupOptions(embedder="static", linkage="leaders"), dry_run=True)
+    leaders = dedup_graph(
+        embedded_store,
+        embeddings(embedded_store, settings),
+        DedupOptions(embedder="static", linkage="leaders"),
+        dry_run=True,
+    )
     assert {d for g in leaders.groups for d in g.duplicates} == copies
 
 

@@ -96,3 +96,54 @@ def test_persona_embeddings_are_kept_and_reused(store: GraphStore, settings: Set
     np.testing.assert_array_equal(got[1], vectors[5])
     direct = get_embedder("static", settings).encode([new[3].text])
     np.testing.assert_allclose(got[0], direct[0], atol=1e-6)
+
+
+# Runs a CLI command in a fresh interpreter and reports which heavy modules it imported.
+PROBE = """
+import sys
+from personagraph.cli import main
+try:
+    main(sys.argv[1:], standalone_mode=False)
+finally:
+    heavy = sorted(m for m in ("torch", "sentence_transformers", "transformers") if m in sys.modules)
+    print("HEAVY=" + ",".join(heavy), file=sys.stderr)
+"""
+
+
+def test_cached_vectors_never_import_torch(embedded_store: GraphStore, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from personagraph.embeddings.embeddings import Embeddings
+    from personagraph.ingest.importer import import_file
+    from tests.conftest import ROOT, cli_env
+
+    world = ROOT / "examples" / "world"
+    import_file(embedded_store, world / "personas.jsonl")
+    ids = sorted(r["id"] for r in embedded_store.iter_personas(fields=("id",)))
+    embeddings = Embeddings.for_store(embedded_store, "minilm", Settings(cache_dir=str(tmp_path / "cache")))
+    assert embeddings.dim == 384
+    got, kept = embeddings.vectors(ids)  # computes and keeps every persona's vector (loads MiniLM here)
+    texts = {r["id"]: r["text"] for r in embedded_store.iter_personas(fields=("id", "text"))}
+    folder = embedded_store.location
+    embedded_store.close()
+
+    environ = cli_env(PERSONAGRAPH_CACHE_DIR=str(tmp_path / "cache"), PERSONAGRAPH_JVM_HEAP="1g", CI="1")
+
+    def probe(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-c", PROBE, "--store", folder, *args]
+        return subprocess.run(command, env=environ, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+
+    clustered = probe("cluster", "--clusters", "3", "--format", "json")
+    assert clustered.returncode == 0 and "HEAVY=\n" in clustered.stderr, clustered.stderr[-400:]
+    sampled = probe("sample", "-n", "6", "--strategy", "kcenter", "--json")
+    assert sampled.returncode == 0, sampled.stderr
+    assert "HEAVY=\n" in sampled.stderr, sampled.stderr[-400:]
+    batch = json.loads(sampled.stdout)
+    assert batch["coverage"]["radius"]["max"] > 0  # the kept vectors were used
+    shown = probe("report", batch["id"], "--json")
+    assert shown.returncode == 0 and "HEAVY=\n" in shown.stderr, shown.stderr[-400:]
+
+    # The kept vectors are the model's vectors for those texts.
+    direct = get_embedder("minilm").encode([texts[i] for i in got[:8]])
+    np.testing.assert_allclose(kept[:8], direct, atol=1e-5)

@@ -227,6 +227,8 @@ def test_dry_run_makes_no_calls_and_writes_nothing(store: GraphStore, llm_server
     assert plan.frontier == 4 and len(plan.prompts) == 2 and plan.prompt_tokens > 100
     assert plan.projected_calls == 4 + 12
     assert "nurse number" in plan.prompts[0][1]["content"]
+    shared = plan.report(hops=2)  # the dry-run report every LLM stage prints
+    assert shared.requests == 4 and shared.prompt_tokens == plan.prompt_tokens and "16 calls" in shared.notes[0]
     assert llm_server.count == 0
     assert (
         one(store, "MATCH (p:Persona) WHERE p.claimed_by IS NOT NULL OR p.expanded_at IS NOT NULL RETURN count(p) AS n")

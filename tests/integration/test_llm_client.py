@@ -43,10 +43,8 @@ def client(server: LLMTestServer, tmp_path: Path, **options: object) -> LLMClien
 
 def run(llm: LLMClient, *requests: LLMRequest) -> list[LLMResult]:
     async def go() -> list[LLMResult]:
-        try:
+        async with llm:
             return await llm.generate_many(list(requests))
-        finally:
-            await llm.aclose()
 
     return asyncio.run(go())
 
@@ -232,3 +230,58 @@ def test_an_unreachable_endpoint_stops_the_run(tmp_path: Path) -> None:
     with pytest.raises(LLMUnavailableError, match="unreachable after 3 attempts"):
         run(llm, LLMRequest(question(1), Reply))
     assert llm.stats.retries == 2
+
+
+def test_the_client_is_an_async_context_manager_closed_on_error_and_cancel(tmp_path: Path) -> None:
+    with LLMTestServer(latency=2.0) as server:
+        llm = LLMClient(server.base_url, None, "m", cache_dir=tmp_path, backoff_base=0.01)
+        seen: dict[str, object] = {}
+
+        async def fails() -> None:
+            async with llm:
+                seen["http"], seen["cache"] = llm._openai, llm.cache
+                raise ValueError("a stage failed")
+
+        with pytest.raises(ValueError):
+            asyncio.run(fails())
+        assert seen["http"] is not None and seen["http"].is_closed()  # type: ignore[attr-defined]
+        assert llm.cache is None and llm._openai is None
+        with pytest.raises(Exception, match="closed"):
+            seen["cache"]._db.execute("SELECT 1")  # type: ignore[attr-defined]
+
+        async def cancelled() -> None:
+            async def call() -> None:
+                async with llm:
+                    seen["http"] = llm._openai
+                    await llm.generate(question(1), Reply)  # the server answers after 2 s
+
+            task = asyncio.create_task(call())
+            while server.count == 0:
+                await asyncio.sleep(0.01)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+        asyncio.run(cancelled())
+        assert seen["http"].is_closed() and llm.cache is None  # type: ignore[attr-defined]
+
+
+def test_one_client_serves_several_runs_and_the_lifecycle_reports_them(
+    llm_server: LLMTestServer, tmp_path: Path
+) -> None:
+    from personagraph.llm.lifecycle import end_line, end_report, run_stage
+
+    llm = client(llm_server, tmp_path)
+    llm_server.add_rule("nurse number 2.", "invalid", times=-1)
+
+    async def work(c: LLMClient) -> list[LLMResult]:
+        return await c.generate_many([LLMRequest(question(i), Reply) for i in range(3)])
+
+    first = run_stage(llm, work)
+    assert llm.cache is None and sum(r.ok for r in first) == 2
+    second = run_stage(llm, work)  # entered again: the cache reopens and answers the two good ones
+    assert [r.cached for r in second] == [True, True, False]
+    report = end_report(llm)
+    assert report["cached"] == 2 and report["failures"] == 2 and report["failures_path"].endswith("llm-failures.jsonl")
+    line = end_line(report)
+    assert "2 cached" in line and "2 failures" in line and report["failures_path"] in line

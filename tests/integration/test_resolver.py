@@ -9,6 +9,7 @@ import pytest
 
 from personagraph.config import Settings
 from personagraph.dedup.resolver import NearDuplicateResolver
+from personagraph.embeddings.embeddings import Embeddings
 from personagraph.ingest.importer import import_file
 from personagraph.models import Persona
 from personagraph.resolve import ExactResolver, Resolver
@@ -23,14 +24,14 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 def test_protocol() -> None:
-    assert isinstance(NearDuplicateResolver(embedder=None), Resolver)
+    assert isinstance(NearDuplicateResolver(None), Resolver)
     assert isinstance(ExactResolver(), Resolver)
 
 
 def test_resolver_against_graph_and_batch(store: GraphStore, settings: Settings) -> None:
     longs, shorts = long_texts(20), short_texts(4)
     store.upsert_personas([Persona(text=t) for t in longs + shorts[:2]])
-    resolver = NearDuplicateResolver(settings, embedder="static")
+    resolver = NearDuplicateResolver(Embeddings.for_store(store, "static", settings))
     swap, word = Persona(text=edit(longs[0], "swap")), Persona(text=edit(shorts[0], "word"))
     fresh = Persona(text=shorts[2])
     fresh_copy = Persona(text=edit(shorts[2], "word"))
@@ -49,7 +50,7 @@ def test_resolver_against_graph_and_batch(store: GraphStore, settings: Settings)
     later = Persona(text=edit(shorts[2], "delete"))
     assert resolver.resolve(store, [later, Persona(text=shorts[3])]) == {later.id: fresh.id}
     # MinHash only: the one-word edit of a short text is not caught, the swap is.
-    minhash_only = NearDuplicateResolver(settings, embedder=None)
+    minhash_only = NearDuplicateResolver(None)
     assert minhash_only.resolve(store, [swap, word]) == {swap.id: Persona(text=longs[0]).id}
 
 
@@ -67,7 +68,7 @@ def test_import_through_the_resolver(store: GraphStore, settings: Settings, tmp_
         {"persona": edit("A lighthouse keeper who paints storms.", "swap")},
     ]
     second.write_text("".join(json.dumps(r) + "\n" for r in records))
-    resolver = NearDuplicateResolver(settings, embedder="static")
+    resolver = NearDuplicateResolver(Embeddings.for_store(store, "static", settings))
     report = import_file(store, second, resolver=resolver)
     assert report.personas_new == 1 and store.count("Persona") == 13
     canon = store.cypher(

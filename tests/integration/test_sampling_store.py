@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from personagraph.config import Settings
 from personagraph.errors import ConfigError, VocabularyError
 from personagraph.sampling.batches import list_batches, load_batch, sample_batch
 from personagraph.sampling.candidates import fetch_candidates
@@ -14,14 +13,12 @@ from personagraph.sampling.strata import cluster_names, compute_strata
 from personagraph.store import GraphStore
 from tests.integration.sampling_world import TOPICS, build_world
 
-SETTINGS = Settings()
-
 
 @pytest.fixture
 def world(store: GraphStore) -> tuple[GraphStore, list, tuple[list[str], np.ndarray]]:
     personas, vectors = build_world(store)
     ids = [p.id for p in personas]
-    compute_strata(store, SETTINGS, clusters=4, seed=1, vectors=(ids, vectors))
+    compute_strata(store, clusters=4, seed=1, vectors=(ids, vectors))
     return store, personas, (ids, vectors)
 
 
@@ -46,7 +43,7 @@ def test_cluster_stores_clusters_communities_and_labels(world: tuple) -> None:
 
 def test_batch_is_recorded_in_the_ledger(world: tuple) -> None:
     store, _, vectors = world
-    batch = sample_batch(store, SETTINGS, size=8, strategy="stratified", task="math", seed=3, vectors=vectors)
+    batch = sample_batch(store, size=8, strategy="stratified", task="math", seed=3, vectors=vectors)
     assert batch.recorded and len(batch.persona_ids) == 8
     assert batch.coverage["clusters"]["covered"] == 4 and batch.coverage["clusters"]["total"] == 4
     assert sum(batch.coverage["clusters"]["batch"].values()) == 8 and len(batch.coverage["clusters"]["batch"]) == 4
@@ -74,12 +71,12 @@ def test_consecutive_batches_are_disjoint_until_spent(world: tuple) -> None:
     store, _, vectors = world
     seen: set[str] = set()
     for i, strategy in enumerate(["kcenter", "stratified", "random", "graph"]):
-        batch = sample_batch(store, SETTINGS, size=12, strategy=strategy, seed=i, vectors=vectors)
+        batch = sample_batch(store, size=12, strategy=strategy, seed=i, vectors=vectors)
         assert not seen & set(batch.persona_ids), f"batch {i} ({strategy}) reused a persona"
         seen |= set(batch.persona_ids)
     uses = store.cypher("MATCH (p:Persona) RETURN p.uses AS uses, COUNT { (p)-[:USED_IN]->(:Batch) } AS edges")
     assert {r["uses"] for r in uses} == {1} and {r["edges"] for r in uses} == {1}
-    again = sample_batch(store, SETTINGS, size=5, strategy="kcenter", seed=9, vectors=vectors)
+    again = sample_batch(store, size=5, strategy="kcenter", seed=9, vectors=vectors)
     assert len(again.persona_ids) == 5 and again.coverage["uses_gini"] > 0
     assert store.count("Batch") == 5
 
@@ -121,25 +118,23 @@ def test_carver_injection_is_refused_and_changes_nothing(world: tuple) -> None:
 
 def test_group_batch_joins_related_personas(world: tuple) -> None:
     store, _, vectors = world
-    batch = sample_batch(
-        store, SETTINGS, size=4, strategy="graph", relation="RIVAL", task="dialogue", seed=2, vectors=vectors
-    )
+    batch = sample_batch(store, size=4, strategy="graph", relation="RIVAL", task="dialogue", seed=2, vectors=vectors)
     assert len(batch.groups) == 4 and all(len(g) == 2 for g in batch.groups)
     rivals = {(r["src"], r["dst"]) for r in store.iter_relations() if r["type"] == "RIVAL"}
     assert all(tuple(g) in rivals for g in batch.groups)
     assert len(batch.persona_ids) == 8
     assert load_batch(store, batch.id)["groups"] == batch.groups
     with pytest.raises(ConfigError):
-        sample_batch(store, SETTINGS, size=2, relation="MENTOR_OF", vectors=vectors)  # none in this world
+        sample_batch(store, size=2, relation="MENTOR_OF", vectors=vectors)  # none in this world
     with pytest.raises(VocabularyError):
-        sample_batch(store, SETTINGS, size=2, relation="NEMESIS", vectors=vectors)
+        sample_batch(store, size=2, relation="NEMESIS", vectors=vectors)
 
 
 def test_strategies_need_clusters(store: GraphStore) -> None:
     personas, vectors = build_world(store)
     with pytest.raises(ConfigError, match="cluster"):
-        sample_batch(store, SETTINGS, size=4, strategy="stratified", vectors=([p.id for p in personas], vectors))
-    batch = sample_batch(store, SETTINGS, size=4, strategy="random", vectors=([p.id for p in personas], vectors))
+        sample_batch(store, size=4, strategy="stratified", vectors=([p.id for p in personas], vectors))
+    batch = sample_batch(store, size=4, strategy="random", vectors=([p.id for p in personas], vectors))
     assert len(batch.persona_ids) == 4 and "clusters" not in batch.coverage
 
 

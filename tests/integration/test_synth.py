@@ -12,8 +12,10 @@ import numpy as np
 import pytest
 
 from personagraph.config import Settings
+from personagraph.embeddings.embeddings import Embeddings
 from personagraph.errors import ConfigError, LLMReplyError
 from personagraph.export.samples import export_samples
+from personagraph.llm import LLMClient
 from personagraph.models import Persona, Relation, SourceText
 from personagraph.sampling.batches import load_batch
 from personagraph.sampling.strata import compute_strata
@@ -28,7 +30,7 @@ from tests.llm_server import LLMTestServer
 def _world(store: GraphStore) -> tuple[GraphStore, tuple[list[str], np.ndarray]]:
     personas, vectors = build_world(store)
     ids = [p.id for p in personas]
-    compute_strata(store, Settings(), clusters=4, seed=1, vectors=(ids, vectors))
+    compute_strata(store, clusters=4, seed=1, vectors=(ids, vectors))
     return store, (ids, vectors)
 
 
@@ -44,6 +46,10 @@ def embedded_world(embedded_store: GraphStore) -> tuple[GraphStore, tuple[list[s
     return _world(embedded_store)
 
 
+def client(settings: Settings) -> LLMClient:
+    return LLMClient.from_settings(settings)
+
+
 SINGLE = ["math", "logic", "instruction", "knowledge", "npc", "tool"]
 
 
@@ -52,7 +58,14 @@ def test_six_tasks_and_a_pair_task_end_to_end(world: tuple, llm_settings: Settin
     batches = {}
     for i, task in enumerate(SINGLE):
         report = synthesize(
-            store, llm_settings, task=task, size=3, strategy="kcenter", seed=i, vectors=vectors, measure_diversity=False
+            store,
+            client(llm_settings),
+            task=task,
+            size=3,
+            strategy="kcenter",
+            seed=i,
+            vectors=vectors,
+            measure_diversity=False,
         )
         assert len(report.samples) == 3 and not report.failed, task
         batches[task] = report.batch.id
@@ -80,7 +93,7 @@ def test_six_tasks_and_a_pair_task_end_to_end(world: tuple, llm_settings: Settin
     assert store.cypher("MATCH (p:Persona) WHERE p.uses > 1 RETURN count(p) AS n")[0]["n"] == 0
 
     pair = synthesize(
-        store, llm_settings, task="consultation", size=4, seed=0, vectors=vectors, measure_diversity=False
+        store, client(llm_settings), task="consultation", size=4, seed=0, vectors=vectors, measure_diversity=False
     )
     assert len(pair.samples) == 4 and pair.batch.strategy == "graph"
     edges = store.cypher(
@@ -121,7 +134,7 @@ def test_modes_shape_the_prompt(embedded_world: tuple, llm_settings: Settings, l
     for mode in ("zero-shot", "few-shot", "persona-few-shot"):
         report = synthesize(
             store,
-            llm_settings,
+            client(llm_settings),
             task="math",
             mode=mode,
             size=2,
@@ -144,9 +157,11 @@ def test_modes_shape_the_prompt(embedded_world: tuple, llm_settings: Settings, l
             assert roles == ["system", "user", "assistant", "user", "assistant", "user"]
             assert "rural Slovenia" in messages[1]["content"] and '"problem"' in messages[2]["content"]
     with pytest.raises(ConfigError):
-        synthesize(store, llm_settings, task="math", size=1, options={"difficulty": "impossible"}, vectors=vectors)
+        synthesize(
+            store, client(llm_settings), task="math", size=1, options={"difficulty": "impossible"}, vectors=vectors
+        )
     with pytest.raises(ConfigError):
-        synthesize(store, llm_settings, task="poetry", size=1, vectors=vectors)
+        synthesize(store, client(llm_settings), task="poetry", size=1, vectors=vectors)
 
 
 def test_failed_replies_are_reported_not_dropped(
@@ -155,20 +170,29 @@ def test_failed_replies_are_reported_not_dropped(
     store, vectors = embedded_world
     llm_server.add_rule("ship welder", "invalid", times=-1)  # every welder persona gets a schema-violating reply
     report = synthesize(
-        store, llm_settings, task="instruction", size=48, strategy="random", vectors=vectors, measure_diversity=False
+        store,
+        client(llm_settings),
+        task="instruction",
+        size=48,
+        strategy="random",
+        vectors=vectors,
+        measure_diversity=False,
     )
     assert len(report.failed) == 12 and len(report.samples) == 36
     assert all("invalid" in f["error"] for f in report.failed)
     assert store.count("Sample") == 36
     llm_server.add_rule("", "invalid", times=-1)
     with pytest.raises(LLMReplyError):
-        synthesize(store, llm_settings, task="logic", size=2, vectors=vectors, measure_diversity=False)
+        synthesize(store, client(llm_settings), task="logic", size=2, vectors=vectors, measure_diversity=False)
 
 
 def test_diversity_is_measured_and_kept_on_the_batch(embedded_world: tuple, llm_settings: Settings) -> None:
     store, _ = embedded_world
     # Real MiniLM embeddings for personas and samples here, so the paper's table can be made.
-    report = synthesize(store, llm_settings, task="knowledge", size=12, strategy="stratified", seed=2)
+    embeddings = Embeddings.for_store(store, "minilm", llm_settings)
+    report = synthesize(
+        store, client(llm_settings), embeddings, task="knowledge", size=12, strategy="stratified", seed=2
+    )
     div = report.diversity
     assert div["samples"] == 12 and 0 < div["distinct_1"] <= 1 and 0 < div["distinct_2"] <= 1
     assert 1.0 <= div["vendi"] <= 12 and -1 <= div["mean_cosine"] <= 1
@@ -206,9 +230,9 @@ def test_lineage_walks_to_the_text_and_the_parent(store: GraphStore, llm_setting
     )
     ids = [nurse.id, patient.id, friend.id, decoy.id]
     vectors = (ids, np.eye(4, dtype=np.float32))
-    compute_strata(store, Settings(), clusters=1, vectors=vectors)
+    compute_strata(store, clusters=1, vectors=vectors)
     report = synthesize(
-        store, llm_settings, task="npc", size=4, strategy="random", vectors=vectors, measure_diversity=False
+        store, client(llm_settings), task="npc", size=4, strategy="random", vectors=vectors, measure_diversity=False
     )
     by_persona = {s["personas"][0]: s["id"] for s in report.samples}
     tree = lineage(store, by_persona[friend.id])
@@ -233,8 +257,8 @@ def test_exports_load_back_with_datasets(world: tuple, llm_settings: Settings, t
     import datasets
 
     store, vectors = world
-    single = synthesize(store, llm_settings, task="tool", size=5, vectors=vectors, measure_diversity=False)
-    synthesize(store, llm_settings, task="rivals", size=3, vectors=vectors, measure_diversity=False)
+    single = synthesize(store, client(llm_settings), task="tool", size=5, vectors=vectors, measure_diversity=False)
+    synthesize(store, client(llm_settings), task="rivals", size=3, vectors=vectors, measure_diversity=False)
     for fmt in ("jsonl", "parquet"):
         out = tmp_path / f"samples.{fmt}"
         assert export_samples(store, out) == 8
@@ -265,3 +289,67 @@ def test_demo_stage(embedded_store: GraphStore, llm_settings: Settings) -> None:
     quiet: list[str] = []
     demo_stage.run(embedded_store, Settings(), quiet.append, size=4)
     assert any("Synthesis skipped" in line for line in quiet)
+
+
+def test_a_batch_is_finished_and_regenerated_without_duplicates(
+    embedded_world: tuple, llm_settings: Settings, llm_server: LLMTestServer
+) -> None:
+    from personagraph.synth.ledger import sample_id
+
+    store, vectors = embedded_world
+    llm_server.add_rule("ship welder", "invalid", times=-1)
+    first = synthesize(
+        store, client(llm_settings), task="logic", size=48, strategy="random", vectors=vectors, measure_diversity=False
+    )
+    bid = first.batch.id
+    assert len(first.failed) == 12 and first.status == "partial"
+    assert {s["id"] for s in first.samples} == {
+        sample_id(bid, i) for i in range(48) if i not in {f["group"] for f in first.failed}
+    }
+    llm_server.brain.reset()
+    notes: list[str] = []
+    done = synthesize(store, client(llm_settings), task=None, batch_id=bid, measure_diversity=False, echo=notes.append)
+    # Only the twelve groups without a sample were asked for, with the batch's recorded parameters.
+    assert llm_server.count == 12 and len(done.samples) == 12 and done.skipped == 36 and done.status == "done"
+    assert notes == [f"resuming batch {bid}: 12 of 48 groups to generate"]
+    assert store.cypher(
+        "MATCH (s:Sample {batch: $b}) RETURN count(s) AS n, count(DISTINCT s.group) AS g", {"b": bid}
+    ) == [{"n": 48, "g": 48}]
+    again = synthesize(store, client(llm_settings), task=None, batch_id=bid, measure_diversity=False)
+    assert llm_server.count == 12 and again.samples == [] and again.status == "done"  # nothing left to do
+    fresh = LLMClient.from_settings(llm_settings, cache=False)
+    regenerated = synthesize(store, fresh, task=None, batch_id=bid, regenerate=True, measure_diversity=False)
+    assert llm_server.count == 60 and len(regenerated.samples) == 48
+    assert store.count("Sample") == 48 and store.cypher(
+        "MATCH (s:Sample)-[g:GENERATED_BY]->() RETURN count(g) AS n"
+    ) == [{"n": 48}]
+    assert store.count("Batch") == 1 + 0 and load_batch(store, bid)["status"] == "done"
+    with pytest.raises(ConfigError, match="not recorded by a resumable"):
+        from personagraph.sampling.batches import sample_batch
+
+        other = sample_batch(store, size=2, strategy="random", vectors=vectors)
+        synthesize(store, client(llm_settings), task=None, batch_id=other.id)
+
+
+def test_the_same_run_resumes_its_unfinished_batch(
+    embedded_world: tuple, llm_settings: Settings, llm_server: LLMTestServer
+) -> None:
+    from personagraph.synth.run import plan_synthesis
+
+    store, vectors = embedded_world
+    chosen = dict(task="math", size=6, strategy="kcenter", seed=4, vectors=vectors, options={"difficulty": "easy"})
+    # A run that recorded its batch and was cut short before any sample was written:
+    planned = plan_synthesis(store, None, model="test-model", **chosen)  # type: ignore[arg-type]
+    assert load_batch(store, planned.work.batch.id)["status"] == "running" and llm_server.count == 0
+    notes: list[str] = []
+    report = synthesize(store, client(llm_settings), measure_diversity=False, echo=notes.append, **chosen)  # type: ignore[arg-type]
+    assert report.batch.id == planned.work.batch.id and report.resumed and report.status == "done"
+    assert notes and notes[0].startswith(f"resuming batch {report.batch.id}")
+    assert store.count("Batch") == 1 and len(report.samples) == 6 and llm_server.count == 6
+    # Finished: the same command now chooses a new batch (personas used least come first).
+    later = synthesize(store, client(llm_settings), measure_diversity=False, **chosen)  # type: ignore[arg-type]
+    assert later.batch.id != report.batch.id and not later.resumed and store.count("Batch") == 2
+    # Other parameters never resume another run's batch.
+    plan_synthesis(store, None, model="test-model", **{**chosen, "seed": 5})  # type: ignore[arg-type]
+    other = synthesize(store, client(llm_settings), measure_diversity=False, **{**chosen, "seed": 6})  # type: ignore[arg-type]
+    assert not other.resumed

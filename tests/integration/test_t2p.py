@@ -101,8 +101,9 @@ def test_jsonl_input_and_dry_run(store: GraphStore, llm_server: LLMTestServer, t
     ids = import_texts(store, [path])
     plan = t2p_dry_run(store, T2POptions(), ids)
     assert (
-        plan["texts"] == 2
-        and plan["prompt_tokens"] > 50
-        and "Un café" in plan["prompts"][0][1]["content"] + plan["prompts"][1][1]["content"]
+        plan.requests == 2
+        and plan.prompt_tokens > 50
+        and plan.completion_tokens == 2 * 60 * 3
+        and "Un café" in plan.prompts[0][1]["content"] + plan.prompts[1][1]["content"]
     )
     assert llm_server.count == 0 and store.count("Persona") == 0

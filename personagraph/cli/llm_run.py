@@ -1,0 +1,37 @@
+"""The CLI side of the LLM lifecycle (``llm.lifecycle``): build the client, print a dry run, print the end report."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from personagraph.cli.context import App
+
+if TYPE_CHECKING:
+    from personagraph.llm import LLMClient
+    from personagraph.llm.lifecycle import DryRunReport, LLMRunOptions
+
+
+def llm_client(app: App, llm: LLMRunOptions) -> LLMClient:
+    """The client of an LLM command (checked before the store opens: the JVM takes seconds to start)."""
+    from personagraph.llm.lifecycle import client_for
+
+    app.settings = app.settings.with_overrides(model=llm.model)
+    return client_for(app.settings, llm)
+
+
+def print_dry_run(report: DryRunReport, as_json: bool = False) -> None:
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+        return
+    for line in report.lines():
+        click.echo(line)
+
+
+def print_end(report: dict[str, Any]) -> None:
+    """The end line of every LLM command: calls, cached, retries, invalid, failures (+ log), tokens, cost."""
+    from personagraph.llm.lifecycle import end_line
+
+    click.echo(end_line(report))
