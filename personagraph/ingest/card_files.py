@@ -1,6 +1,6 @@
 """Character Card files among the files ``import_file`` is given: telling them apart, and importing one.
 
-A card is a ``.png`` (its ``chara`` / ``ccv3`` chunk) or a ``.json`` document whose ``spec`` is
+A card is a ``.png`` (its ``chara`` / ``ccv3`` chunk), a ``.charx`` (Character Card V3's zip) or a ``.json`` document whose ``spec`` is
 ``chara_card_v2`` or ``chara_card_v3``. A ``.json`` file is otherwise read as JSON lines, so the
 check looks at the first line, and at the whole document only when that line is not a JSON
 object by itself (a pretty-printed card starts with a lone ``{``): a JSON-lines file of any size
@@ -28,6 +28,8 @@ def card_spec_of(path: Path) -> str | None:
     suffix = path.suffix.lower()
     if suffix == ".png":
         return "png"
+    if suffix == ".charx":
+        return "charx"
     if suffix != ".json":
         return None
     import orjson

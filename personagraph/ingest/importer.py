@@ -183,7 +183,7 @@ def check_file(path: str | Path) -> None:
     path = Path(path)
     if not path.is_file():
         raise MissingFileError(f"{path}: no such file")
-    if path.suffix.lower() != ".png":
+    if path.suffix.lower() not in (".png", ".charx"):
         file_format(path)
 
 

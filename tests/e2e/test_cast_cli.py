@@ -64,7 +64,7 @@ def test_one_command_exports_a_cast(tmp_path: Path) -> None:
     assert (out / "cast.graphml").is_file() and (out / "cast.gexf").is_file()
     # The CHARX files import back (as cards) into a fresh store: the same 8 personas and their relations.
     charx = sorted(str(p) for p in (out / "cards").glob("*.charx"))
-    again = _cli("--store", str(tmp_path / "again"), "import", "--kind", "cards", *charx, cwd=tmp_path)
+    again = _cli("--store", str(tmp_path / "again"), "import", *charx, cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert again.stdout.count("character card, 1 new personas") == 8
     relations = sum(
