@@ -2,7 +2,7 @@
 PYTHON ?= python3
 PIP := $(PYTHON) -m pip
 
-.PHONY: install demo test lint bench
+.PHONY: install demo test test-fast lint bench
 
 install:
 	# torch first, from the local CPU build, so sentence-transformers does not pull a CUDA build.
@@ -15,9 +15,17 @@ demo: install
 test: install lint
 	$(PYTHON) -m pytest -q -p no:cacheprovider
 
+# The fast tier, while you work: unit and in-process tests on the embedded store. Leaves out the
+# Bolt server (`bolt`), headless Chromium (`browser`), CLI subprocess runs (`e2e`, everything under
+# tests/e2e) and anything marked `slow`. No install, no lint: run `make test` before you commit.
+test-fast:
+	$(PYTHON) -m pytest -q -p no:cacheprovider -m "not bolt and not browser and not e2e and not slow"
+
 lint:
 	$(PYTHON) -m ruff check personagraph tests benchmarks
 	$(PYTHON) -m ruff format --check personagraph tests benchmarks
+	# mypy, configured in pyproject.toml ([tool.mypy]: the package, default mode plus check_untyped_defs)
+	$(PYTHON) -m mypy
 	# import-linter's `lint-imports`, called through this Python (its script may not be on PATH)
 	$(PYTHON) -c 'from importlinter.cli import lint_imports_command; lint_imports_command()'
 
