@@ -1,6 +1,8 @@
 # The two commands the README starts with: `make demo` and `make test`.
 PYTHON ?= python3
 PIP := $(PYTHON) -m pip
+# Extra pytest arguments, e.g. `make test PYTEST_ARGS="--durations=40"` or `make test-fast PYTEST_ARGS="-k dedup"`.
+PYTEST_ARGS ?=
 
 .PHONY: install demo test test-fast lint bench
 
@@ -13,13 +15,13 @@ demo: install
 	$(PYTHON) -m personagraph demo
 
 test: install lint
-	$(PYTHON) -m pytest -q -p no:cacheprovider
+	$(PYTHON) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 # The fast tier, while you work: unit and in-process tests on the embedded store. Leaves out the
 # Bolt server (`bolt`), headless Chromium (`browser`), CLI subprocess runs (`e2e`, everything under
 # tests/e2e) and anything marked `slow`. No install, no lint: run `make test` before you commit.
 test-fast:
-	$(PYTHON) -m pytest -q -p no:cacheprovider -m "not bolt and not browser and not e2e and not slow"
+	$(PYTHON) -m pytest -q -p no:cacheprovider -m "not bolt and not browser and not e2e and not slow" $(PYTEST_ARGS)
 
 lint:
 	$(PYTHON) -m ruff check personagraph tests benchmarks
