@@ -187,6 +187,7 @@ def test_dry_run_changes_nothing(store: GraphStore, settings: Settings) -> None:
     assert [r["action"] for r in rows[:2]] == ["keep", "merge"] and rows[0]["text"]
 
 
+@pytest.mark.slow  # 5,000 real personas (runs only where the Persona Hub sample is found)
 def test_real_distinct_personas_are_not_merged(store: GraphStore, settings: Settings) -> None:
     """The 5,000 real Persona Hub personas hold no duplicates: both stages find none."""
     store.upsert_personas([Persona(text=t) for t in persona_hub_texts()])

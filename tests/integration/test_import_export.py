@@ -119,6 +119,7 @@ def test_import_personas_texts_relations(store: GraphStore, tmp_path: Path, fmt:
     assert_small_graph(store)
 
 
+@pytest.mark.slow  # 5,000 real personas (runs only where the Persona Hub sample is found)
 def test_persona_hub_sample(store: GraphStore) -> None:
     sample = persona_hub_sample()
     personas, tools = sample / "personas.jsonl", sample / "tool.jsonl"
