@@ -1,8 +1,10 @@
 # The two commands the README starts with: `make demo` and `make test`.
 PYTHON ?= python3
 PIP := $(PYTHON) -m pip
+# Extra pytest arguments, e.g. `make test PYTEST_ARGS="--durations=40"` or `make test-fast PYTEST_ARGS="-k dedup"`.
+PYTEST_ARGS ?=
 
-.PHONY: install demo test lint bench
+.PHONY: install demo test test-fast lint bench
 
 install:
 	# torch first, from the local CPU build, so sentence-transformers does not pull a CUDA build.
@@ -13,11 +15,19 @@ demo: install
 	$(PYTHON) -m personagraph demo
 
 test: install lint
-	$(PYTHON) -m pytest -q -p no:cacheprovider
+	$(PYTHON) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# The fast tier, while you work: unit and in-process tests on the embedded store. Leaves out the
+# Bolt server (`bolt`), headless Chromium (`browser`), CLI subprocess runs (`e2e`, everything under
+# tests/e2e) and anything marked `slow`. No install, no lint: run `make test` before you commit.
+test-fast:
+	$(PYTHON) -m pytest -q -p no:cacheprovider -m "not bolt and not browser and not e2e and not slow" $(PYTEST_ARGS)
 
 lint:
 	$(PYTHON) -m ruff check personagraph tests benchmarks
 	$(PYTHON) -m ruff format --check personagraph tests benchmarks
+	# mypy, configured in pyproject.toml ([tool.mypy]: the package, default mode plus check_untyped_defs)
+	$(PYTHON) -m mypy
 	# import-linter's `lint-imports`, called through this Python (its script may not be on PATH)
 	$(PYTHON) -c 'from importlinter.cli import lint_imports_command; lint_imports_command()'
 

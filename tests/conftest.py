@@ -25,18 +25,12 @@ from tests.llm_fixtures import *  # noqa
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _sample_dir() -> Path:
-    """``shared/personahub-sample`` beside the checkout (or beside a parent folder of it)."""
-    if os.environ.get("PERSONAGRAPH_SAMPLE_DIR"):
-        return Path(os.environ["PERSONAGRAPH_SAMPLE_DIR"])
-    for parent in ROOT.parents:
-        candidate = parent / "shared" / "personahub-sample"
-        if candidate.is_dir():
-            return candidate
-    return ROOT.parent / "shared" / "personahub-sample"
-
-
-SAMPLE = _sample_dir()
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Everything under tests/e2e is marked ``e2e`` (CLI subprocesses), so `make test-fast` can leave it out."""
+    e2e = ROOT / "tests" / "e2e"
+    for item in items:
+        if Path(str(item.path)).is_relative_to(e2e):
+            item.add_marker(pytest.mark.e2e)
 
 
 def free_port() -> int:

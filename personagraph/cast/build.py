@@ -181,8 +181,8 @@ def _assemble(
     return Cast(
         members=members,
         relations=relations,
-        mode=mode,
-        seed=choice.start,  # type: ignore[arg-type]
+        mode=mode,  # type: ignore[arg-type]
+        seed=choice.start,
         params={k: v for k, v in params.items() if v not in (None, [])},
         connected=choice.connected,
         notes=notes,

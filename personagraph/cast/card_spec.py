@@ -1,4 +1,4 @@
-"""Checks of Character Card V2 and V3 objects, written from the spec texts.
+"""Character Card V2 and V3 as strict pydantic models, written from the spec texts.
 
 Sources (read for this module):
 - V2: github.com/malfoyslastname/character-card-spec-v2, ``spec_v2.md`` (the ``TavernCardV2`` and
@@ -10,7 +10,9 @@ Sources (read for this module):
   ``nickname``, ``creator_notes_multilingual``, ``source``, ``creation_date``, ``modification_date``;
   ``Lorebook`` entries add a required ``use_regex`` boolean and allow ``id`` to be a string).
 
-Each check returns a list of ``"path: problem"`` strings; an empty list means the card conforms.
+The models are strict (no coercion: ``"1"`` is not a number, ``null`` is not a string) and allow
+fields the spec does not name, as readers must. ``validate_v2``/``validate_v3`` return a list of
+``"path: problem"`` strings (pydantic's errors, reworded); an empty list means the card conforms.
 Where the V3 prose and its TypeScript disagree (``secondary_keys``: "multiple values separated by
 a comma" vs ``Array<string>``), the TypeScript type is followed, as the V2 spec has it.
 """
@@ -18,27 +20,19 @@ a comma" vs ``Array<string>``), the TypeScript type is followed, as the V2 spec 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
-V2_STRING_FIELDS = (
-    "name",
-    "description",
-    "personality",
-    "scenario",
-    "first_mes",
-    "mes_example",
-    "creator_notes",
-    "system_prompt",
-    "post_history_instructions",
-    "creator",
-    "character_version",
-)
-V2_STRING_ARRAYS = ("alternate_greetings", "tags")
-V3_STRING_ARRAYS = (*V2_STRING_ARRAYS, "group_only_greetings")
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
 POSITIONS = ("before_char", "after_char")
 _EXT = re.compile(r"^(?:[a-z0-9]+|unknown)$")
 _URI = re.compile(r"^(?:https?://\S+|data:[^,]*,.*|embeded://\S+|ccdefault:|[a-zA-Z][a-zA-Z0-9+.-]*:\S*)$", re.S)
 _LANG = re.compile(r"^[a-z]{2}$")
+# Fields typed Array<string> in the specs: their type error says "array of strings".
+_STRING_ARRAYS = frozenset({"alternate_greetings", "tags", "group_only_greetings", "keys", "secondary_keys", "source"})
+# An optional field: absent is fine, but present it must have its type (``null`` included), as in
+# the spec's TypeScript (``field?: T``). Pydantic does not validate defaults, so absent stays None.
+OPTIONAL: Any = Field(default=None)
 
 
 class CardSpecError(ValueError):
@@ -49,10 +43,6 @@ class CardSpecError(ValueError):
         self.errors = errors
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def _type_name(value: Any) -> str:
     if value is None:
         return "null"
@@ -61,202 +51,213 @@ def _type_name(value: Any) -> str:
     )
 
 
-class _Checker:
-    def __init__(self) -> None:
-        self.errors: list[str] = []
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
-    def fail(self, path: str, problem: str) -> None:
-        self.errors.append(f"{path}: {problem}")
 
-    def required(self, obj: dict[str, Any], key: str, path: str) -> bool:
-        if key not in obj:
-            self.fail(f"{path}.{key}", "required field is missing")
-            return False
-        return True
+class _Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="allow")
 
-    def string(self, obj: dict[str, Any], key: str, path: str, required: bool = True) -> None:
-        if key not in obj:
-            if required:
-                self.fail(f"{path}.{key}", "required field is missing")
-            return
-        if not isinstance(obj[key], str):
-            self.fail(f"{path}.{key}", f"must be a string, not {_type_name(obj[key])}")
 
-    def string_array(self, obj: dict[str, Any], key: str, path: str, required: bool = True) -> None:
-        if key not in obj:
-            if required:
-                self.fail(f"{path}.{key}", "required field is missing")
-            return
-        value = obj[key]
-        if not isinstance(value, list):
-            self.fail(f"{path}.{key}", f"must be an array of strings, not {_type_name(value)}")
-            return
-        for i, item in enumerate(value):
-            if not isinstance(item, str):
-                self.fail(f"{path}.{key}[{i}]", f"must be a string, not {_type_name(item)}")
+class EntryV2(_Strict):
+    """``character_book.entries[i]`` of a V2 card."""
 
-    def obj(self, obj: dict[str, Any], key: str, path: str, required: bool = True) -> None:
-        if key not in obj:
-            if required:
-                self.fail(f"{path}.{key}", "required field is missing")
-            return
-        if not isinstance(obj[key], dict):
-            self.fail(f"{path}.{key}", f"must be an object, not {_type_name(obj[key])}")
+    keys: list[str]
+    content: str
+    extensions: dict[str, Any]
+    enabled: bool
+    insertion_order: float
+    case_sensitive: bool = OPTIONAL
+    constant: bool = OPTIONAL
+    name: str = OPTIONAL
+    priority: float = OPTIONAL
+    id: Any = OPTIONAL
+    comment: str = OPTIONAL
+    selective: bool = OPTIONAL
+    secondary_keys: list[str] = OPTIONAL
+    position: Literal["before_char", "after_char"] = OPTIONAL
 
-    def number(self, obj: dict[str, Any], key: str, path: str, required: bool = False) -> None:
-        if key not in obj:
-            if required:
-                self.fail(f"{path}.{key}", "required field is missing")
-            return
-        if not _is_number(obj[key]):
-            self.fail(f"{path}.{key}", f"must be a number, not {_type_name(obj[key])}")
+    @field_validator("id", mode="before")
+    @classmethod
+    def _number_id(cls, value: Any) -> Any:
+        if not _is_number(value):
+            raise ValueError(f"must be a number, not {_type_name(value)}")
+        return value
 
-    def boolean(self, obj: dict[str, Any], key: str, path: str, required: bool = False) -> None:
-        if key not in obj:
-            if required:
-                self.fail(f"{path}.{key}", "required field is missing")
-            return
-        if not isinstance(obj[key], bool):
-            self.fail(f"{path}.{key}", f"must be a boolean, not {_type_name(obj[key])}")
 
-    def constant(self, obj: dict[str, Any], key: str, path: str, expected: str) -> None:
-        if self.required(obj, key, path) and obj[key] != expected:
-            self.fail(f"{path}.{key}", f"must be {expected!r}, not {obj[key]!r}")
+class EntryV3(EntryV2):
+    """A V3 lorebook entry: ``use_regex`` is required and ``id`` may be a string."""
 
-    def lorebook(self, book: Any, path: str, v3: bool) -> None:
-        if not isinstance(book, dict):
-            self.fail(path, f"must be an object, not {_type_name(book)}")
-            return
-        self.string(book, "name", path, required=False)
-        self.string(book, "description", path, required=False)
-        self.number(book, "scan_depth", path)
-        self.number(book, "token_budget", path)
-        self.boolean(book, "recursive_scanning", path)
-        self.obj(book, "extensions", path)
-        if not self.required(book, "entries", path):
-            return
-        entries = book["entries"]
-        if not isinstance(entries, list):
-            self.fail(f"{path}.entries", f"must be an array, not {_type_name(entries)}")
-            return
-        for i, entry in enumerate(entries):
-            self.entry(entry, f"{path}.entries[{i}]", v3)
+    use_regex: bool
 
-    def entry(self, entry: Any, path: str, v3: bool) -> None:
-        if not isinstance(entry, dict):
-            self.fail(path, f"must be an object, not {_type_name(entry)}")
-            return
-        self.string_array(entry, "keys", path)
-        self.string(entry, "content", path)
-        self.obj(entry, "extensions", path)
-        self.boolean(entry, "enabled", path, required=True)
-        self.number(entry, "insertion_order", path, required=True)
-        self.boolean(entry, "case_sensitive", path)
-        if v3:
-            self.boolean(entry, "use_regex", path, required=True)
-        self.boolean(entry, "constant", path)
-        self.string(entry, "name", path, required=False)
-        self.number(entry, "priority", path)
-        if "id" in entry:
-            ok = _is_number(entry["id"]) or (v3 and isinstance(entry["id"], str))
-            if not ok:
-                self.fail(
-                    f"{path}.id", f"must be a number{' or a string' if v3 else ''}, not {_type_name(entry['id'])}"
-                )
-        self.string(entry, "comment", path, required=False)
-        self.boolean(entry, "selective", path)
-        self.string_array(entry, "secondary_keys", path, required=False)
-        if "position" in entry and entry["position"] not in POSITIONS:
-            self.fail(f"{path}.position", f"must be one of {', '.join(POSITIONS)}, not {entry['position']!r}")
+    @field_validator("id", mode="before")
+    @classmethod
+    def _number_id(cls, value: Any) -> Any:
+        if not (_is_number(value) or isinstance(value, str)):
+            raise ValueError(f"must be a number or a string, not {_type_name(value)}")
+        return value
 
-    def data_common(self, data: dict[str, Any], v3: bool) -> None:
-        for key in V2_STRING_FIELDS:
-            self.string(data, key, "data")
-        for key in V3_STRING_ARRAYS if v3 else V2_STRING_ARRAYS:
-            self.string_array(data, key, "data")
-        self.obj(data, "extensions", "data")
-        if "character_book" in data:
-            self.lorebook(data["character_book"], "data.character_book", v3)
+
+class BookV2(_Strict):
+    name: str = OPTIONAL
+    description: str = OPTIONAL
+    scan_depth: float = OPTIONAL
+    token_budget: float = OPTIONAL
+    recursive_scanning: bool = OPTIONAL
+    extensions: dict[str, Any]
+    entries: list[EntryV2]
+
+
+class BookV3(BookV2):
+    entries: list[EntryV3]  # type: ignore[assignment]
+
+
+class DataV2(_Strict):
+    """``data`` of a V2 card: every V1 field is a required string (empty, never null)."""
+
+    name: str
+    description: str
+    personality: str
+    scenario: str
+    first_mes: str
+    mes_example: str
+    creator_notes: str
+    system_prompt: str
+    post_history_instructions: str
+    alternate_greetings: list[str]
+    character_book: BookV2 = OPTIONAL
+    tags: list[str]
+    creator: str
+    character_version: str
+    extensions: dict[str, Any]
+
+
+class Asset(_Strict):
+    type: str
+    uri: str
+    name: str
+    ext: str
+
+    @field_validator("uri")
+    @classmethod
+    def _uri(cls, value: str) -> str:
+        if not _URI.match(value):
+            raise ValueError("must be an http(s) URL, a data URL, embeded://path or ccdefault:")
+        return value
+
+    @field_validator("ext")
+    @classmethod
+    def _ext(cls, value: str) -> str:
+        if not _EXT.match(value):
+            raise ValueError("must be a lowercase file extension without '.' (or 'unknown')")
+        return value
+
+
+class DataV3(DataV2):
+    """``data`` of a V3 card: the V2 fields plus ``group_only_greetings`` and optional V3 fields."""
+
+    character_book: BookV3 = OPTIONAL  # type: ignore[assignment]
+    group_only_greetings: list[str]
+    nickname: str = OPTIONAL
+    source: list[str] = OPTIONAL
+    creation_date: float = OPTIONAL
+    modification_date: float = OPTIONAL
+    creator_notes_multilingual: dict[str, str] = OPTIONAL
+    assets: list[Asset] = OPTIONAL
+
+    @field_validator("creation_date", "modification_date")
+    @classmethod
+    def _timestamp(cls, value: float) -> float:
+        if value < 0:
+            raise ValueError("must be a Unix timestamp in seconds (0 or more)")
+        return value
+
+    @field_validator("creator_notes_multilingual")
+    @classmethod
+    def _languages(cls, value: dict[str, str]) -> dict[str, str]:
+        bad = [lang for lang in value if not _LANG.match(lang)]
+        if bad:
+            raise ValueError(f"key {bad[0]!r} must be an ISO 639-1 code without region")
+        return value
+
+    @field_validator("assets")
+    @classmethod
+    def _main_assets(cls, value: list[Asset]) -> list[Asset]:
+        icons = [a for a in value if a.type == "icon"]
+        main_icons = sum(a.name == "main" for a in icons)
+        if len(icons) > 1 and main_icons != 1:
+            raise ValueError(f"with {len(icons)} icons, exactly one must be named 'main' ({main_icons} are)")
+        if sum(a.type == "background" and a.name == "main" for a in value) > 1:
+            raise ValueError("at most one background may be named 'main'")
+        return value
+
+
+class CardV2(_Strict):
+    """A Character Card V2 (``TavernCardV2``)."""
+
+    spec: Literal["chara_card_v2"]
+    spec_version: Literal["2.0"]
+    data: DataV2
+
+
+class CardV3(_Strict):
+    """A Character Card V3 (``CharacterCardV3``)."""
+
+    spec: Literal["chara_card_v3"]
+    spec_version: Literal["3.0"]
+    data: DataV3
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    """``("data", "character_book", "entries", 0, "id")`` -> ``data.character_book.entries[0].id``."""
+    path = "data" if loc[:1] == ("data",) and len(loc) > 1 else "card"
+    for part in loc[1:] if path == "data" else loc:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+def _problem(error: Any) -> str:
+    kind, value, field = (
+        error["type"],
+        error.get("input"),
+        next((p for p in reversed(error["loc"]) if isinstance(p, str)), ""),
+    )
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
+    if kind == "literal_error":
+        expected = str(error["ctx"]["expected"])
+        return f"must be {'one of ' if ' or ' in expected else ''}{expected}, not {value!r}"
+    if kind == "list_type":
+        what = "an array of strings" if field in _STRING_ARRAYS else "an array"
+        return f"must be {what}, not {_type_name(value)}"
+    names = {"string_type": "a string", "float_type": "a number", "bool_type": "a boolean"}
+    if kind in names:
+        return f"must be {names[kind]}, not {_type_name(value)}"
+    if kind in ("dict_type", "model_type"):
+        return f"must be an object, not {_type_name(value)}"
+    return str(error["msg"])
+
+
+def _errors(model: type[BaseModel], card: Any) -> list[str]:
+    if not isinstance(card, dict):
+        return [f"card: must be an object, not {_type_name(card)}"]
+    try:
+        model.model_validate(card)
+    except ValidationError as error:
+        return [f"{_path(e['loc'])}: {_problem(e)}" for e in error.errors()]
+    return []
 
 
 def validate_v2(card: Any) -> list[str]:
     """Problems with ``card`` as a Character Card V2 (``TavernCardV2``); empty if none."""
-    check = _Checker()
-    if not isinstance(card, dict):
-        return [f"card: must be an object, not {_type_name(card)}"]
-    check.constant(card, "spec", "card", "chara_card_v2")
-    check.constant(card, "spec_version", "card", "2.0")
-    if check.required(card, "data", "card"):
-        if isinstance(card["data"], dict):
-            check.data_common(card["data"], v3=False)
-        else:
-            check.fail("card.data", f"must be an object, not {_type_name(card['data'])}")
-    return check.errors
+    return _errors(CardV2, card)
 
 
 def validate_v3(card: Any) -> list[str]:
     """Problems with ``card`` as a Character Card V3 (``CharacterCardV3``); empty if none."""
-    check = _Checker()
-    if not isinstance(card, dict):
-        return [f"card: must be an object, not {_type_name(card)}"]
-    check.constant(card, "spec", "card", "chara_card_v3")
-    check.constant(card, "spec_version", "card", "3.0")
-    if not check.required(card, "data", "card"):
-        return check.errors
-    data = card["data"]
-    if not isinstance(data, dict):
-        check.fail("card.data", f"must be an object, not {_type_name(data)}")
-        return check.errors
-    check.data_common(data, v3=True)
-    check.string(data, "nickname", "data", required=False)
-    check.string_array(data, "source", "data", required=False)
-    for key in ("creation_date", "modification_date"):
-        check.number(data, key, "data")
-        if _is_number(data.get(key)) and data[key] < 0:
-            check.fail(f"data.{key}", "must be a Unix timestamp in seconds (0 or more)")
-    if "creator_notes_multilingual" in data:
-        notes = data["creator_notes_multilingual"]
-        if not isinstance(notes, dict):
-            check.fail("data.creator_notes_multilingual", f"must be an object, not {_type_name(notes)}")
-        else:
-            for lang, text in notes.items():
-                if not _LANG.match(lang):
-                    check.fail(
-                        f"data.creator_notes_multilingual.{lang}", "key must be an ISO 639-1 code without region"
-                    )
-                if not isinstance(text, str):
-                    check.fail(f"data.creator_notes_multilingual.{lang}", f"must be a string, not {_type_name(text)}")
-    if "assets" in data:
-        _check_assets(check, data["assets"])
-    return check.errors
-
-
-def _check_assets(check: _Checker, assets: Any) -> None:
-    if not isinstance(assets, list):
-        check.fail("data.assets", f"must be an array, not {_type_name(assets)}")
-        return
-    icons = main_icons = main_backgrounds = 0
-    for i, asset in enumerate(assets):
-        path = f"data.assets[{i}]"
-        if not isinstance(asset, dict):
-            check.fail(path, f"must be an object, not {_type_name(asset)}")
-            continue
-        for key in ("type", "uri", "name", "ext"):
-            check.string(asset, key, path)
-        if isinstance(asset.get("uri"), str) and not _URI.match(asset["uri"]):
-            check.fail(f"{path}.uri", "must be an http(s) URL, a data URL, embeded://path or ccdefault:")
-        ext = asset.get("ext")
-        if isinstance(ext, str) and not _EXT.match(ext):
-            check.fail(f"{path}.ext", "must be a lowercase file extension without '.' (or 'unknown')")
-        if asset.get("type") == "icon":
-            icons += 1
-            main_icons += asset.get("name") == "main"
-        if asset.get("type") == "background" and asset.get("name") == "main":
-            main_backgrounds += 1
-    if icons > 1 and main_icons != 1:
-        check.fail("data.assets", f"with {icons} icons, exactly one must be named 'main' ({main_icons} are)")
-    if main_backgrounds > 1:
-        check.fail("data.assets", "at most one background may be named 'main'")
+    return _errors(CardV3, card)
 
 
 def validate(card: Any) -> list[str]:

@@ -102,9 +102,9 @@ def t2p_cmd(
     store = app.store(workload="llm")
     ids = import_texts(store, paths) if paths and not llm.dry_run else None
     options = T2POptions(
-        granularity=granularity,
+        granularity=granularity,  # type: ignore[arg-type]
         per_text=per_text,
-        max_text_tokens=max_text_tokens,  # type: ignore[arg-type]
+        max_text_tokens=max_text_tokens,
         concurrency=llm.concurrency,
         max_texts=max_texts,
         redo=redo,

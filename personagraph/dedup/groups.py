@@ -1,6 +1,6 @@
 """Duplicate groups from similar pairs, with a deterministic canonical member.
 
-``components`` joins pairs transitively (union-find): right for high thresholds, where a chain
+``components`` joins pairs transitively (connected components, scipy's csgraph): right for high thresholds, where a chain
 A~B~C still means near-copies. ``leaders`` never chains: members are taken in canonical order
 and each one not yet placed leads a group of its unplaced neighbours, so every member is within
 the threshold of its canonical; use it for low thresholds (carving a diverse subset at 0.5).
@@ -36,24 +36,14 @@ def canonical_rank(hops: Sequence[Any], created: Sequence[Any], ids: Sequence[st
     return rank
 
 
-def union_find(n: int, pairs: np.ndarray) -> np.ndarray:
-    """Component root of each of n items joined by ``pairs`` (path halving; roots are smallest index)."""
-    parent = np.arange(n, dtype=np.int64)
+def component_labels(n: int, pairs: np.ndarray) -> np.ndarray:
+    """Connected-component label of each of n items joined by ``pairs`` (scipy's csgraph)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
 
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = int(parent[x])
-        return x
-
-    for a, b in pairs.tolist():
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            if ra < rb:
-                parent[rb] = ra
-            else:
-                parent[ra] = rb
-    return np.array([find(x) for x in range(n)], dtype=np.int64) if n else parent
+    graph = coo_matrix((np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    return np.asarray(labels, dtype=np.int64)
 
 
 @dataclass
@@ -81,11 +71,12 @@ def components(n: int, pairs: np.ndarray, rank: np.ndarray) -> Groups:
         return Groups([], [])
     involved = np.unique(pairs)
     local = np.searchsorted(involved, pairs)
-    roots = union_find(len(involved), local)
-    by_root: dict[int, list[int]] = {}
-    for item, root in zip(involved.tolist(), roots.tolist(), strict=True):
-        by_root.setdefault(root, []).append(item)
-    return _ordered([members for members in by_root.values() if len(members) > 1], rank)
+    labels = component_labels(len(involved), local)
+    by_label: dict[int, list[int]] = {}
+    for item, label in zip(involved.tolist(), labels.tolist(), strict=True):
+        by_label.setdefault(label, []).append(item)
+    # Only items in some pair are labelled, so every component has 2 or more members.
+    return _ordered(list(by_label.values()), rank)
 
 
 def leaders(n: int, pairs: np.ndarray, rank: np.ndarray) -> Groups:

@@ -124,7 +124,7 @@ class DedupReport:
 
     def table(self) -> list[dict[str, Any]]:
         """The end-of-run report as rows of (figure, value)."""
-        rows = [("personas before", self.personas_before)]
+        rows: list[tuple[str, Any]] = [("personas before", self.personas_before)]
         if self.options.uses_minhash:
             rows += [
                 ("minhash: Jaccard threshold", self.options.jaccard),

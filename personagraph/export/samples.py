@@ -39,7 +39,7 @@ def iter_samples(
     while True:
         rows = store.run("synth/page_samples", after=after, limit=page, batch=batch, task=task)
         for row in rows:
-            out = {key: (None if row.get(key) is None else str(row[key])) for key in STRING_FIELDS}
+            out: dict[str, Any] = {key: (None if row.get(key) is None else str(row[key])) for key in STRING_FIELDS}
             out["persona_ids"] = [str(p) for p in row.get("persona_ids") or []]
             out["persona_texts"] = [str(t) for t in row.get("persona_texts") or []]
             out["persona"] = out["persona_texts"][0] if out["persona_texts"] else None

@@ -104,7 +104,7 @@ def compute_strata(
         len(ids),
         int(np.unique(labels).size),
         seed,
-        nodes[0]["embedder"],
+        str(nodes[0]["embedder"]),
         len(found),
         sum(1 for c in community.values() if c < 0),
         [{"cluster": n["id"], "size": n["size"], "label": n["label"]} for n in nodes],

@@ -269,8 +269,8 @@ class ArcadeBulkLoader:
             try:
                 # One batch for all types: closing it links every edge at both ends.
                 with self.db.graph_batch(use_wal=True, expected_edge_count=sum(len(p[1]) for p in plans)) as batch:
-                    for rel_type, new, props in plans:
-                        batch.new_edges([a for a, _ in new], rel_type, [b for _, b in new], props)
+                    for rel_type, new, edge_props in plans:
+                        batch.new_edges([a for a, _ in new], rel_type, [b for _, b in new], edge_props)
                 for rel_type, new, _ in plans:
                     self.index.add_edges(rel_type, new)
                     counts.created += len(new)

@@ -38,8 +38,9 @@ def batch_diversity(
     ids = sorted({p for r in rows for p in r["persona_ids"]})
     matrix = align_vectors(ids, persona_vectors) if persona_vectors is not None else load_vectors(embeddings, ids)
     where = {pid: i for i, pid in enumerate(ids)}
-    personas = np.stack([matrix[[where[p] for p in r["persona_ids"]]].mean(axis=0) for r in rows])
-    if persona_vectors is not None and personas.shape[1] != samples.shape[1]:
+    stacked = np.stack([matrix[[where[p] for p in r["persona_ids"]]].mean(axis=0) for r in rows])
+    personas: np.ndarray | None = stacked
+    if persona_vectors is not None and stacked.shape[1] != samples.shape[1]:
         personas = None  # embeddings made elsewhere: not comparable with the samples' space
     report = diversity_report(texts, samples, personas)
     report["embedder"] = embeddings.name

@@ -12,8 +12,8 @@ from personagraph.config import Settings
 from personagraph.embeddings.embedders import EMBEDDERS, cache_root, embeddings_dir, get_embedder, persona_embeddings
 from personagraph.models import Persona
 from personagraph.store import GraphStore
-from tests.conftest import SAMPLE
 from tests.dedup_support import settings_with_cache
+from tests.persona_corpus import generated_personas
 
 NEAR = (
     "A retired nurse from Ohio who volunteers at the local animal shelter.",
@@ -28,8 +28,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 def _sample_texts(n: int) -> list[str]:
-    lines = (SAMPLE / "personas.jsonl").read_text(encoding="utf-8").splitlines()[:n]
-    return [json.loads(line)["persona"] for line in lines]
+    return list(generated_personas()[:n])
 
 
 @pytest.mark.parametrize("name", EMBEDDERS)

@@ -15,7 +15,7 @@ from personagraph.export.graph_files import export_graph
 from personagraph.ids import persona_id, text_id
 from personagraph.ingest.importer import import_file
 from personagraph.store import GraphStore, open_store
-from tests.conftest import SAMPLE
+from tests.persona_corpus import persona_hub_sample
 
 NURSE, PATIENT, COACH, RIVAL_COACH = (
     "A night-shift nurse at a coastal hospital",
@@ -119,8 +119,10 @@ def test_import_personas_texts_relations(store: GraphStore, tmp_path: Path, fmt:
     assert_small_graph(store)
 
 
+@pytest.mark.slow  # 5,000 real personas (runs only where the Persona Hub sample is found)
 def test_persona_hub_sample(store: GraphStore) -> None:
-    personas, tools = SAMPLE / "personas.jsonl", SAMPLE / "tool.jsonl"
+    sample = persona_hub_sample()
+    personas, tools = sample / "personas.jsonl", sample / "tool.jsonl"
     texts = [json.loads(line)["persona"] for line in personas.read_text(encoding="utf-8").splitlines()]
     tool_texts = [json.loads(line)["input persona"] for line in tools.read_text(encoding="utf-8").splitlines()]
     distinct, tool_distinct = {persona_id(t) for t in texts}, {persona_id(t) for t in tool_texts}

@@ -290,3 +290,21 @@ def test_derived_roles() -> None:
     assert derived_role("I'm a cycle courier and I deliver prescriptions") == "Cycle courier"
     assert derived_role("I'm seventy and I have mended trawl nets by hand") == "Net mender of seventy"
     assert derived_role("Una periodista de Bilbao que trabaja como corresponsal") == "Journalist"
+
+
+def test_a_field_of_the_wrong_type_is_refused_with_a_clear_message(npcs: list[NPC]) -> None:
+    card = _v3(npcs)
+    card["data"]["nickname"] = 7
+    card["data"]["character_book"]["entries"][0]["priority"] = "high"
+    card["data"]["character_book"]["entries"][1]["enabled"] = "yes"  # no coercion: strict
+    with pytest.raises(card_spec.CardSpecError) as info:
+        card_spec.check(card)
+    assert info.value.errors == [
+        "data.character_book.entries[0].priority: must be a number, not string",
+        "data.character_book.entries[1].enabled: must be a boolean, not string",
+        "data.nickname: must be a string, not number",
+    ]
+    assert str(info.value).startswith("data.character_book.entries[0].priority: must be a number, not string; ")
+    # The pydantic models themselves are strict too: no "1" for a number, no null for a string.
+    with pytest.raises(ValueError, match="insertion_order"):
+        card_spec.EntryV3.model_validate({**_v3(npcs)["data"]["character_book"]["entries"][0], "insertion_order": "1"})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 
 import numpy as np
 import pytest
@@ -11,12 +10,11 @@ from datasketch import MinHash, MinHashLSH
 
 from personagraph.dedup import ann, groups, lsh
 from personagraph.dedup.minhash import Vocabulary, estimate_jaccard, signatures, tokenise, words
-from tests.conftest import SAMPLE
+from tests.persona_corpus import generated_personas
 
 
 def _sample(n: int) -> list[str]:
-    lines = (SAMPLE / "personas.jsonl").read_text(encoding="utf-8").splitlines()[:n]
-    return [json.loads(line)["persona"] for line in lines]
+    return list(generated_personas()[:n])
 
 
 def _datasketch(text: str) -> MinHash:
@@ -93,7 +91,7 @@ def _near_copies(texts: list[str], rng: np.random.Generator) -> list[str]:
 
 def test_lsh_finds_what_exact_jaccard_finds() -> None:
     rng = np.random.default_rng(0)
-    base = [t for t in _sample(5000) if len(set(words(t))) >= 18][:250]
+    base = [t for t in _sample(3000) if len(set(words(t))) >= 18][:250]
     assert len(base) == 250
     texts = base + _near_copies(base, rng) + _sample(1000)
     tokens = tokenise(texts)
@@ -198,3 +196,24 @@ def test_leaders_do_not_chain() -> None:
     assert groups.components(4, pairs, rank).members == [[1, 2, 3]]
     found = groups.leaders(4, pairs, rank)
     assert found.canonical == [0, 2] and found.members == [[1], [3]]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_components_on_random_graphs_match_networkx(seed: int) -> None:
+    import networkx as nx
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 400))
+    pairs = rng.integers(0, n, size=(int(rng.integers(1, n)), 2))
+    pairs = np.sort(pairs[pairs[:, 0] != pairs[:, 1]], axis=1)
+    if not len(pairs):
+        pairs = np.array([[0, 1]])
+    rank = rng.permutation(n)
+    found = groups.components(n, pairs, rank)
+    graph = nx.Graph()
+    graph.add_edges_from(pairs.tolist())
+    expected = sorted((min(c, key=lambda i: rank[i]), sorted(c)) for c in nx.connected_components(graph))
+    got = sorted((c, sorted([c, *m])) for c, m in zip(found.canonical, found.members, strict=True))
+    assert got == expected
+    assert [rank[c] for c in found.canonical] == sorted(rank[c] for c in found.canonical)
+    assert all(rank[c] < rank[m] for c, ms in zip(found.canonical, found.members, strict=True) for m in ms)
