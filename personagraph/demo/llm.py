@@ -41,8 +41,10 @@ def run_llm_demo(
     source = folder if folder.is_dir() else folder.parent / "texts.jsonl"
     ids = import_texts(store, [source])
     echo(f"Text-to-Persona on {len(ids)} texts from {source} with {settings.model} at {settings.llm_base_url}")
-    client = LLMClient.from_settings(settings, concurrency=concurrency)  # closed by each run, reopened by the next
-    t2p = text_to_persona(store, client, T2POptions(per_text=1), ids)
+    # One client per stage, so each report counts its own calls (each run closes its client).
+    t2p = text_to_persona(
+        store, LLMClient.from_settings(settings, concurrency=concurrency), T2POptions(per_text=1), ids
+    )
     echo(f"  {t2p.texts} texts → {t2p.personas_new} new personas ({t2p.failures} failures)")
     rows = store.cypher(
         "MATCH (p:Persona)-[d:DERIVED_FROM]->(t:Text) WHERE d.run = $run "
@@ -54,7 +56,7 @@ def run_llm_demo(
 
     echo(f"One hop of Persona-to-Persona from up to {max_expand} of them")
     options = ExpandOptions(hops=1, per_persona=3, concurrency=concurrency, max_personas=max_expand, origins=["text"])
-    p2p = expand(store, client, options)
+    p2p = expand(store, LLMClient.from_settings(settings, concurrency=concurrency), options)
     echo(
         f"  {p2p.expanded} personas expanded → {sum(p2p.new_by_hop.values())} new personas; relations: "
         + (", ".join(f"{t} {n}" for t, n in p2p.relations.most_common()) or "none")
