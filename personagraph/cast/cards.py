@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from personagraph.cast import card_spec
 from personagraph.cast.greetings import greeting
@@ -87,7 +87,7 @@ def name_keys(name: str, unique: set[str] | None) -> list[str]:
     return list(dict.fromkeys([name, first] if unique is None or first in unique else [name]))
 
 
-def relation_lore(view_type: str, direction: str, me: str, other: str, evidence: str) -> str:
+def relation_lore(view_type: str, direction: Literal["out", "in"], me: str, other: str, evidence: str) -> str:
     """ "Mara Quill is a rival of Ilse Brandt. (They bid for the same mooring.)" """
     text = f"{relation_phrase(view_type, direction, me, other)}."
     return f"{text} {evidence.strip()}" if evidence and evidence.strip() else text

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -15,6 +14,7 @@ import click
 from personagraph.cli.context import App, pass_app
 from personagraph.cli.llm_run import llm_client, print_dry_run, print_end
 from personagraph.cli.options import llm_options
+from personagraph.cli.output import render
 
 if TYPE_CHECKING:
     from personagraph.llm.lifecycle import LLMRunOptions
@@ -84,7 +84,7 @@ def t2p_cmd(
     max_texts: int | None,
     redo: bool,
     llm: LLMRunOptions,
-    as_json: bool,
+    fmt: str,
 ) -> None:
     """Text-to-Persona: ask who is likely to read, write, like or dislike each text.
 
@@ -112,13 +112,13 @@ def t2p_cmd(
     )
     if client is None:
         texts = (t.text for t in read_texts(paths)) if paths else None  # read, not imported: nothing is written
-        print_dry_run(t2p_dry_run(store, options, texts=texts), as_json)
+        print_dry_run(t2p_dry_run(store, options, texts=texts), fmt)
         return
     total = len(ids) if ids is not None else None
     with progress_bar("text-to-persona", total=total, unit="texts") as advance:
         report = text_to_persona(store, client, options, ids, on_progress=advance)
-    if as_json:
-        click.echo(json.dumps(report.as_dict(), indent=2))
+    if fmt != "table":
+        render(report.as_dict(), fmt)
         return
     click.echo(
         f"{report.texts:,} texts ({report.texts_cut:,} cut to {max_text_tokens} tokens) → {report.personas_new:,} new personas, "
@@ -177,7 +177,7 @@ def expand_cmd(
     origins: tuple[str, ...],
     run_id: str | None,
     llm: LLMRunOptions,
-    as_json: bool,
+    fmt: str,
 ) -> None:
     """Persona-to-Persona: grow the graph through relations, hop by hop.
 
@@ -206,13 +206,13 @@ def expand_cmd(
         origins=list(origins),
     )
     if client is None:
-        print_dry_run(plan_dry_run(store, options, app.vocabulary).report(hops), as_json)
+        print_dry_run(plan_dry_run(store, options, app.vocabulary).report(hops), fmt)
         return
     with _live("expanding") as update:
         report = expand(store, client, options, app.vocabulary, on_progress=update)
     summary = report.as_dict()
-    if as_json:
-        click.echo(json.dumps(summary, indent=2))
+    if fmt != "table":
+        render(summary, fmt)
         return
     rate = report.expanded / report.elapsed if report.elapsed else 0.0
     click.echo(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -22,9 +21,11 @@ def llm_client(app: App, llm: LLMRunOptions) -> LLMClient:
     return client_for(app.settings, llm)
 
 
-def print_dry_run(report: DryRunReport, as_json: bool = False) -> None:
-    if as_json:
-        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+def print_dry_run(report: DryRunReport, fmt: str = "table") -> None:
+    if fmt != "table":
+        from personagraph.cli.output import render
+
+        render(report.as_dict(), fmt)
         return
     for line in report.lines():
         click.echo(line)

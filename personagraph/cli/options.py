@@ -80,8 +80,8 @@ def make_carver(
 def llm_options(fn: Callable[..., Any] | None = None, *, temperature: float = 0.7, json_flag: bool = True) -> Any:
     """The one option set of every LLM command (t2p, expand, synth, export cast --llm).
 
-    The command receives them as one ``llm: LLMRunOptions`` argument (and ``as_json`` when
-    ``json_flag``). Use as ``@llm_options`` or ``@llm_options(temperature=0.8)``.
+    The command receives them as one ``llm: LLMRunOptions`` argument (and ``fmt``, the ``--format``
+    of the end report, when ``json_flag``). Use as ``@llm_options`` or ``@llm_options(temperature=0.8)``.
     """
 
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -138,7 +138,9 @@ def llm_options(fn: Callable[..., Any] | None = None, *, temperature: float = 0.
             ),
         ]
         if json_flag:
-            options.append(click.option("--json", "as_json", is_flag=True, help="Print the end report as JSON."))
+            from personagraph.cli.output import output_option
+
+            options.append(output_option())  # type: ignore[arg-type]
         for option in reversed(options):
             wrapper = option(wrapper)
         return wrapper

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +17,7 @@ from personagraph.cli.options import (
     llm_options,
     make_carver,
 )
-from personagraph.cli.output import emit, print_coverage
+from personagraph.cli.output import emit, output_option, print_coverage, render
 
 if TYPE_CHECKING:
     from personagraph.llm.lifecycle import LLMRunOptions
@@ -102,7 +101,7 @@ def synth_cmd(
     text: str | None,
     match: str | None,
     llm: LLMRunOptions,
-    as_json: bool,
+    fmt: str,
 ) -> None:
     """Generate synthetic data from a batch of personas, one sample per persona (or related pair).
 
@@ -151,12 +150,12 @@ def synth_cmd(
     )
     if client is None:
         plan = plan_synthesis(store, embeddings, model=app.settings.model, record=False, **chosen)  # type: ignore[arg-type]
-        print_dry_run(synth_dry_run(plan), as_json)
+        print_dry_run(synth_dry_run(plan), fmt)
         return
     with progress_bar(f"synth {task or batch_id}", total=size, unit="samples") as advance:
         report = synthesize(store, client, embeddings, progress=advance, **chosen)  # type: ignore[arg-type]
-    if as_json:
-        click.echo(json.dumps(report.as_dict(), indent=2, default=str))
+    if fmt != "table":
+        render(report.as_dict(), fmt)
         return
     click.echo(
         f"batch {report.batch.id}: {len(report.samples)} {report.task} samples ({report.mode}, {report.prompt}, "
@@ -207,16 +206,16 @@ def _print_lineage(tree: dict[str, Any]) -> None:
 
 @click.command("lineage")
 @click.argument("sample_id")
-@click.option("--json", "as_json", is_flag=True)
+@output_option()
 @pass_app
-def lineage_cmd(app: App, sample_id: str, as_json: bool) -> None:
+def lineage_cmd(app: App, sample_id: str, fmt: str) -> None:
     """Show where a sample came from: its persona(s), and the text each persona was derived from
     or the chain of personas it was expanded from."""
     from personagraph.synth.report import lineage
 
     tree = lineage(app.store(), sample_id)
-    if as_json:
-        click.echo(json.dumps(tree, indent=2, ensure_ascii=False, default=str))
+    if fmt != "table":
+        render(tree, fmt)
         return
     _print_lineage(tree)
 

@@ -91,7 +91,7 @@ class Table:
                 if nulls:
                     columns.append(["" if v is None else '"' + v.replace('"', '""') + '"' for v in values])
                 else:
-                    columns.append(['"' + v.replace('"', '""') + '"' for v in values])
+                    columns.append(['"' + v.replace('"', '""') + '"' for v in values])  # type: ignore[union-attr]
             elif kinds == {int}:
                 seen.add(int)
                 columns.append(["" if v is None else str(v) for v in values] if nulls else list(map(str, values)))

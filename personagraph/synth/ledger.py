@@ -77,7 +77,8 @@ def open_synth_batch(store: GraphStore, batch_id: str) -> SynthBatch:
             hint="only batches recorded by `personagraph synth` (with parameters and groups) can be finished",
         )
     params = json.loads(raw)
-    coverage = props.get("coverage") if isinstance(props.get("coverage"), dict) else {}
+    found = props.get("coverage")
+    coverage: dict[str, Any] = found if isinstance(found, dict) else {}
     persona_ids = list(dict.fromkeys(p for group in groups for p in group))
     batch = Batch(batch_id, str(props.get("task")), str(props.get("strategy")), persona_ids, groups, coverage, props)
     batch.recorded = True

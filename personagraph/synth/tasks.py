@@ -64,7 +64,7 @@ class ToolParameter(_Out):
     description: str = ""
     required: bool = True
 
-    def schema(self) -> dict[str, Any]:
+    def json_schema(self) -> dict[str, Any]:
         """This parameter as a JSON Schema property (an array names its items: OpenAI requires it)."""
         out: dict[str, Any] = {"type": self.type, "description": self.description}
         if self.type == "array":
@@ -88,7 +88,7 @@ class ToolSample(_Out):
 
     def function(self) -> dict[str, Any]:
         """The tool as an OpenAI-style function definition (JSON-schema parameters)."""
-        props = {p.name: p.schema() for p in self.parameters}
+        props = {p.name: p.json_schema() for p in self.parameters}
         required = [p.name for p in self.parameters if p.required]
         return {
             "name": self.name,

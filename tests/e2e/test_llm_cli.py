@@ -73,7 +73,7 @@ def test_t2p_then_expand_and_no_secret_written(llm_server: LLMTestServer, tmp_pa
     assert dry.returncode == 0, dry.stderr
     assert "[user]" in dry.stdout and "dry run (t2p): 5 requests" in dry.stdout and llm_server.count == 0
     assert "nothing written" in dry.stdout
-    t2p = cli(["text-to-persona", str(TEXTS), "--json"], environ, tmp_path)
+    t2p = cli(["text-to-persona", str(TEXTS), "--format", "json"], environ, tmp_path)
     assert t2p.returncode == 0, t2p.stderr
     report = json.loads(t2p.stdout)
     assert report["texts"] == 5 and report["personas_new"] == 15 and report["llm"]["calls"] == 5
@@ -144,7 +144,7 @@ def test_sigkill_mid_run_then_resume(llm_server: LLMTestServer, tmp_path: Path) 
     with open_store(str(folder), Settings(store=str(folder))) as store:
         done_before = one(store, "MATCH (p:Persona) WHERE p.expanded_at IS NOT NULL RETURN count(p) AS n")
         assert 0 < done_before < 6 + 18 + 54  # killed mid-run, with work half done
-    resumed = cli(["expand", "--hops", "3", "--concurrency", "4", "--json"], environ, tmp_path)
+    resumed = cli(["expand", "--hops", "3", "--concurrency", "4", "--format", "json"], environ, tmp_path)
     assert resumed.returncode == 0, resumed.stderr
     report = json.loads(resumed.stdout)
     assert report["stopped"] == "frontier empty" and report["failures"] == 0
@@ -176,7 +176,7 @@ def test_two_workers_split_the_frontier_on_bolt(
             PERSONAGRAPH_PASSWORD=bolt_server.password,
             PERSONAGRAPH_DATABASE=bolt_server.database,
         )
-        args = [sys.executable, "-m", "personagraph", "expand", "--hops", "2", "--concurrency", "2", "--json"]
+        args = [sys.executable, "-m", "personagraph", "expand", "--hops", "2", "--concurrency", "2", "--format", "json"]
         procs.append(
             subprocess.Popen(args, env=environ, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         )
@@ -218,9 +218,9 @@ def test_the_four_llm_stages_share_options_and_dry_run(llm_server: LLMTestServer
         == 0
     )
     runs = {
-        "t2p": ["t2p", str(TEXTS), "--dry-run", "--json"],
-        "expand": ["expand", "--hops", "1", "--dry-run", "--json"],
-        "synth": ["synth", "--task", "rivals", "-n", "3", "--dry-run", "--json"],
+        "t2p": ["t2p", str(TEXTS), "--dry-run", "--format", "json"],
+        "expand": ["expand", "--hops", "1", "--dry-run", "--format", "json"],
+        "synth": ["synth", "--task", "rivals", "-n", "3", "--dry-run", "--format", "json"],
     }
     for stage, args in runs.items():
         done = cli(args, environ, tmp_path)

@@ -61,7 +61,19 @@ def test_cluster_sample_synth_report_lineage_export(tmp_path: Path, llm_server: 
         PERSONAGRAPH_MODEL="test-model",
     )
     synth = run(
-        tmp_path, "synth", "--task", "math", "--difficulty", "easy", "-n", "5", "--where", "hop = 0", "--json", env=env
+        tmp_path,
+        "synth",
+        "--task",
+        "math",
+        "--difficulty",
+        "easy",
+        "-n",
+        "5",
+        "--where",
+        "hop = 0",
+        "--format",
+        "json",
+        env=env,
     )
     assert synth.returncode == 0, synth.stderr
     report = json.loads(synth.stdout)
@@ -88,7 +100,7 @@ def test_cluster_sample_synth_report_lineage_export(tmp_path: Path, llm_server: 
     rows = datasets.load_dataset("parquet", data_files=str(out), split="train")
     assert rows.num_rows == 5 and all(len(r["persona_ids"]) == 1 and r["persona"] for r in rows)
 
-    traced = run(tmp_path, "lineage", rows[0]["id"], "--json")
+    traced = run(tmp_path, "lineage", rows[0]["id"], "--format", "json")
     assert traced.returncode == 0, traced.stderr
     tree = json.loads(traced.stdout)
     assert tree["personas"][0]["id"] == rows[0]["persona_ids"][0] and tree["batch"] == report["batch"]
@@ -123,7 +135,7 @@ def test_synth_killed_mid_batch_resumes_the_same_batch(tmp_path: Path, llm_serve
         written = store.cypher("MATCH (s:Sample) RETURN count(s) AS n")[0]["n"]
     assert batch["status"] == "running" and 0 < written < 30  # samples were written as they arrived
 
-    again = run(tmp_path, *args, "--json", env=env)
+    again = run(tmp_path, *args, "--format", "json", env=env)
     assert again.returncode == 0, again.stderr
     assert f"resuming batch {batch['id']}" in again.stderr
     report = json.loads(again.stdout)

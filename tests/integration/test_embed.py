@@ -135,12 +135,12 @@ def test_cached_vectors_never_import_torch(embedded_store: GraphStore, tmp_path:
 
     clustered = probe("cluster", "--clusters", "3", "--format", "json")
     assert clustered.returncode == 0 and "HEAVY=\n" in clustered.stderr, clustered.stderr[-400:]
-    sampled = probe("sample", "-n", "6", "--strategy", "kcenter", "--json")
+    sampled = probe("sample", "-n", "6", "--strategy", "kcenter", "--format", "json")
     assert sampled.returncode == 0, sampled.stderr
     assert "HEAVY=\n" in sampled.stderr, sampled.stderr[-400:]
     batch = json.loads(sampled.stdout)
     assert batch["coverage"]["radius"]["max"] > 0  # the kept vectors were used
-    shown = probe("report", batch["id"], "--json")
+    shown = probe("report", batch["id"], "--format", "json")
     assert shown.returncode == 0 and "HEAVY=\n" in shown.stderr, shown.stderr[-400:]
 
     # The kept vectors are the model's vectors for those texts.
