@@ -199,7 +199,7 @@ class Vocabulary:
         symmetric: list[str] = []
         for part in filter(None, (p.strip() for p in spec.split(","))):
             if part.count("/") > 1:
-                raise VocabularyError(f"--relations: {part!r} has more than one '/' (TYPE or TYPE/INVERSE)")
+                raise VocabularyError(f"{part!r} has more than one '/' (TYPE or TYPE/INVERSE)", param="relations")
             name, _, inverse = (_canonical_spelling(x) for x in part.partition("/"))
             types.append(name)
             if inverse == name:

@@ -176,9 +176,11 @@ def plan_synthesis(
         options, shots = dict(recorded.get("options") or {}), int(recorded.get("shots", shots))
         temperature = float(recorded.get("temperature", temperature))
         if recorded.get("examples") and examples is None:
-            raise ConfigError(f"batch {batch_id} was made with --examples; give the same file again")
+            raise ConfigError(
+                f"batch {batch_id} was made with few-shot examples; give the same examples again", param="examples"
+            )
     if task is None:
-        raise ConfigError("give --task (or --batch ID to finish a recorded batch)")
+        raise ConfigError("give a task (or a batch id to finish a recorded batch)", param=("task", "batch_id"))
     spec = get_task(task)
     check_mode(mode)
     resolved = spec.resolve_options(options or {})
@@ -372,7 +374,7 @@ def synthesize(
     if not report.samples and report.failed:
         raise LLMReplyError(
             f"no valid sample in batch {plan.work.batch.id}: {report.failed[0]['error']}",
-            hint="the batch is recorded; see the LLM failure log, then `synth --batch ID` finishes it",
+            hint="the batch is recorded; see the LLM failure log, then finish it by its batch id",
         )
     if measure_diversity and embeddings is not None and (report.samples or report.skipped):
         from personagraph.synth.report import batch_diversity

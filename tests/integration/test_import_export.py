@@ -321,7 +321,7 @@ def test_card_given_as_another_kind_gets_a_hint(embedded_store: GraphStore, tmp_
     with pytest.raises(InputError, match=r"is a Character Card \(chara_card_v3\), not personas records") as caught:
         import_file(embedded_store, card, kind="personas")
     assert caught.value.params == ("kind",) and "kind cards" in str(caught.value)
-    with pytest.raises(UnsupportedFormatError, match=r"a card is a \.json or \.png file"):
+    with pytest.raises(UnsupportedFormatError, match=r"a card is a \.json, \.png or \.charx file"):
         import_file(embedded_store, write_jsonl(tmp_path / "people.jsonl", [{"persona": NURSE}]), kind="cards")
     assert embedded_store.count("Persona") == 0
     # JSON lines whose first record is not a card stay JSON lines.

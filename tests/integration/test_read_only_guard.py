@@ -66,7 +66,7 @@ def test_every_write_runs_with_write_and_is_refused_without(store: GraphStore, c
     """The statements the property tests disguise are refused plain, and the guard names what it found."""
     with pytest.raises(ReadOnlyError) as info:
         store.cypher(cypher)
-    assert "--write" in str(info.value)
+    assert "write=True" in str(info.value)
 
 
 @ON_STORE

@@ -119,7 +119,7 @@ def test_a_tool_named_as_openai_refuses_is_asked_again(
     store, vectors = embedded_world
     bad = {"name": "Tomas 219", "description": "Books a berth.", "parameters": [], "returns": "a booking"}
     llm_server.add_rule("Design a tool", "raw:" + json.dumps(bad), times=1)
-    report = synthesize(store, llm_settings, task="tool", size=1, vectors=vectors, measure_diversity=False)
+    report = synthesize(store, client(llm_settings), task="tool", size=1, vectors=vectors, measure_diversity=False)
     assert len(report.samples) == 1 and not report.failed and llm_server.count == 2
     retry = llm_server.brain.bodies()[1]["messages"]
     assert "Tomas 219" in retry[-2]["content"] and "not valid" in retry[-1]["content"]

@@ -96,7 +96,7 @@ def test_refusals_name_the_query_the_position_and_the_procedure() -> None:
     with pytest.raises(ReadOnlyError) as info:
         refuse_writes("MATCH (p)\nCALL refactor.mergeNodes([p], {}) YIELD node RETURN node", "q.cypher")
     message = str(info.value)
-    assert "q.cypher" in message and "refactor.mergeNodes" in message and "2:1" in message and "--write" in message
+    assert "q.cypher" in message and "refactor.mergeNodes" in message and "2:1" in message and "write=True" in message
     with pytest.raises(ReadOnlyError, match=r"LOAD CSV \(it reads files"):
         refuse_writes("LOAD CSV FROM 'file:///etc/hostname' AS row RETURN row", "q")
     refuse_writes("MATCH (p) RETURN p", "q")  # a read passes
