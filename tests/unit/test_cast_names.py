@@ -17,10 +17,10 @@ from personagraph.cast.npc import npcs_from_texts
 from personagraph.cast.persona_cues import gender_of
 from personagraph.cast.roles import derived_role
 from personagraph.models import Persona
+from tests.persona_corpus import persona_hub_texts
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 WORLD = ROOT / "examples" / "world"
-PERSONA_HUB = Path("/work/shared/personahub-sample/personas.jsonl")
 
 
 def world() -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
@@ -175,9 +175,7 @@ def test_five_hundred_unique_names_and_family_surnames() -> None:
 
 
 def test_persona_hub_sample() -> None:
-    if not PERSONA_HUB.is_file():
-        pytest.skip(f"{PERSONA_HUB} is absent (the Persona Hub sample is not part of the repository)")
-    texts = [json.loads(line)["persona"] for line in PERSONA_HUB.read_text().splitlines()[:500]]
+    texts = persona_hub_texts(500)  # skips, with the reason, where the sample is absent
     members = list({Persona(text=t).id: (Persona(text=t).id, t) for t in texts}.values())
     ids = [pid for pid, _ in members]
     relations = [(ids[i], "FAMILY_OF", ids[i + 5]) for i in range(0, len(ids) - 5, 25)]
