@@ -91,6 +91,12 @@ def card_text(result: SampleExport, seen: list[dict[str, Any]], fmt: str, where:
             " confirm (`verified: false`, reason in `verify_reason`); kept apart, not in the clean set."
         )
     body += ["", "```python", "import datasets", "", 'ds = datasets.load_dataset("path/to/this/folder")', "```"]
+    body += [
+        "",
+        'Exported again into the same folder? Load with `download_mode="force_redownload"` (or a fresh'
+        " `cache_dir`): the folder loader's cache is keyed by the folder's name and config, and would give"
+        " the earlier rows.",
+    ]
     body += ["", "## Fields", "", *_table(("field", "meaning"), list(FIELDS))]
     body += ["", "## Counts per task and mode", ""]
     body += _table(

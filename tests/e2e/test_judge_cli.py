@@ -82,7 +82,10 @@ def test_judge_filter_and_export_a_dataset_folder(tmp_path: Path, llm_server: LL
     exported = run(tmp_path, "export", "samples", str(folder), env=env)
     assert exported.returncode == 0, exported.stderr
     assert f"wrote {9 - made['flagged']} samples" in exported.stdout and "dataset card" in exported.stdout
-    assert datasets.load_dataset(str(folder), split="train").num_rows == 9 - made["flagged"]
+    assert (
+        datasets.load_dataset(str(folder), split="train", cache_dir=str(tmp_path / "hf")).num_rows
+        == 9 - made["flagged"]
+    )
     refused = run(tmp_path, "export", "samples", str(tmp_path / "x.jsonl"), "--where", "hop = 1", env=env)
     assert (
         refused.returncode == 2 and refused.stderr.startswith("error: --where") and not (tmp_path / "x.jsonl").exists()

@@ -50,9 +50,11 @@ def test_folder_export_has_a_card_datasets_loads(judged: GraphStore, tmp_path: P
     result = write_samples(judged, folder)
     assert result.written == 15 - len(flagged) and result.flagged == len(flagged)
     assert (folder / "data" / "train.parquet").is_file() and (folder / "flagged" / "train.parquet").is_file()
-    clean = datasets.load_dataset(str(folder), split="train")
+    # A private cache: the folder loader's cache key is the folder's name and config, not its files.
+    cache = str(tmp_path / "hf")
+    clean = datasets.load_dataset(str(folder), split="train", cache_dir=cache)
     assert clean.num_rows == result.written and not flagged & set(clean["id"])
-    apart = datasets.load_dataset(str(folder), "flagged", split="train")
+    apart = datasets.load_dataset(str(folder), "flagged", split="train", cache_dir=cache)
     assert set(apart["id"]) == flagged and all(r["verified"] is False and r["verify_reason"] for r in apart)
     text = (folder / "README.md").read_text(encoding="utf-8")
     meta = yaml.safe_load(text.split("---")[1])
@@ -81,7 +83,9 @@ def test_file_export_keeps_flagged_apart_and_filters_on_quality(judged: GraphSto
     good = write_samples(judged, tmp_path / "good.jsonl", where="quality >= 4", include_flagged=True)
     expected = {i for i, q in quality.items() if q is not None and q >= 4}
     assert 0 < len(expected) < 15
-    loaded = datasets.load_dataset("json", data_files=str(tmp_path / "good.jsonl"), split="train")
+    loaded = datasets.load_dataset(
+        "json", data_files=str(tmp_path / "good.jsonl"), split="train", cache_dir=str(tmp_path / "hf")
+    )
     assert good.written == len(expected) == loaded.num_rows and set(loaded["id"]) == expected
     with pytest.raises(ConfigError, match="where") as caught:
         write_samples(judged, tmp_path / "x.jsonl", where="hop <= 2")
