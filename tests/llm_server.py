@@ -16,6 +16,10 @@ personas, different personas get different ones. Faults can be injected per requ
     only:<NAME>  (p2p) every relation answered as NAME (an inverse name, a synonym, anything)
     raw:<text>   <text> as the reply's content, verbatim
 
+Responders (``add_responder``) answer the requests they recognise before the schema filler does:
+a callable ``(question, schema, messages) -> value or None`` (tests/llm_fixtures.py has the math
+solver's and the judge's). A request's ``seed`` joins the digest, so two seeds get two replies.
+
 Faults come from a FIFO queue (``enqueue``), from rules matching a substring of the messages
 (``add_rule``), or at random rates (``fault_rates``, seeded). ``reject_json_schema`` answers 400
 to ``response_format: json_schema`` (and ``reject_json_object`` to JSON mode) like servers that
@@ -36,6 +40,7 @@ import socket
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -320,6 +325,7 @@ class ScriptedLLM:
         self.keep_bodies = keep_bodies
         self.queue: deque[str] = deque()
         self.rules: list[Rule] = []
+        self.responders: list[Callable[[str, dict[str, Any], list[dict[str, Any]]], Any]] = []
         self.requests: list[dict[str, Any]] = []
         self.lock = threading.Lock()
         self.in_flight = 0
@@ -336,6 +342,11 @@ class ScriptedLLM:
         """Requests whose messages contain ``match`` get ``fault``, ``times`` times (-1: always)."""
         with self.lock:
             self.rules.append(Rule(match, fault, times))
+
+    def add_responder(self, responder: Callable[[str, dict[str, Any], list[dict[str, Any]]], Any]) -> None:
+        """Ask ``responder(question, schema, messages)`` first; a value other than None is the reply."""
+        with self.lock:
+            self.responders.append(responder)
 
     def reset(self) -> None:
         with self.lock:
@@ -403,7 +414,7 @@ class ScriptedLLM:
         if fault == "drop":
             record["status"] = 0
             return Reply(0, DROP, {}, delay)
-        content = self.content(messages, response_format, fault)
+        content = self.content(messages, response_format, fault, body.get("seed"))
         record["status"] = 200
         prompt_tokens = max(1, len(text) // 4)
         payload = {
@@ -420,7 +431,9 @@ class ScriptedLLM:
         }
         return Reply(200, payload, {}, delay)
 
-    def content(self, messages: list[dict[str, Any]], response_format: dict[str, Any], fault: str) -> str:
+    def content(
+        self, messages: list[dict[str, Any]], response_format: dict[str, Any], fault: str, seed: Any = None
+    ) -> str:
         schema = _schema_of(messages, response_format)
         users = [str(m.get("content", "")) for m in messages if isinstance(m, dict) and m.get("role") == "user"]
         question = users[0] if users else ""
@@ -430,8 +443,13 @@ class ScriptedLLM:
             return json.dumps({"unexpected": True, "note": "this object ignores the schema"})
         if fault.startswith("raw:"):
             return fault[4:]
+        for responder in list(self.responders):
+            answered = responder(question, schema, messages)
+            if answered is not None:
+                return json.dumps(answered, ensure_ascii=False)
         relations = _BULLET_TYPE.findall(question) or DEFAULT_RELATIONS
-        value = _Filler(self, question, relations, fault).value(schema, schema, "root", _digest(self.seed, question))
+        digest = _digest(self.seed, question) if seed is None else _digest(self.seed, question, seed)
+        value = _Filler(self, question, relations, fault).value(schema, schema, "root", digest)
         text = json.dumps(value, ensure_ascii=False)
         if fault == "malformed":
             return text[: max(1, len(text) * 3 // 5)]

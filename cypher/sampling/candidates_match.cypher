@@ -9,7 +9,7 @@ WHERE p.id > $after
   AND ($text IS NULL OR toLower(p.text) CONTAINS $text)
   AND EXISTS { MATCH __PATTERN__ }
 WITH p, COUNT { (p)--(:Persona) } AS degree
-WITH p, degree, {hop: p.hop, uses: coalesce(p.uses, 0), cluster: p.cluster, community: p.community, origin: p.origin, degree: degree} AS f
+WITH p, degree, {hop: p.hop, uses: coalesce(p.uses, 0), cluster: p.cluster, community: p.community, origin: p.origin, degree: degree, quality: p.quality} AS f
 WHERE all(c IN $conds WHERE CASE c.op
     WHEN '=' THEN f[c.field] = c.value
     WHEN '<>' THEN f[c.field] <> c.value

@@ -102,13 +102,24 @@ def _register() -> None:
         dedup_cmds,
         explore_cmds,
         export_cmds,
+        judge_cmds,
         llm_cmds,
         sampling_cmds,
         store_cmds,
         synth_cmds,
     )
 
-    for module in (store_cmds, export_cmds, llm_cmds, dedup_cmds, sampling_cmds, synth_cmds, cast_cmds, explore_cmds):
+    for module in (
+        store_cmds,
+        export_cmds,
+        llm_cmds,
+        dedup_cmds,
+        sampling_cmds,
+        synth_cmds,
+        judge_cmds,
+        cast_cmds,
+        explore_cmds,
+    ):
         module.register(main)
 
 

@@ -53,20 +53,47 @@ def export_graph_cmd(app: App, out_dir: Path, fmt: str) -> None:
 
 @export_group.command("samples")
 @click.argument("out", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet"]), help="Default: from OUT's extension.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "parquet"]), help="Default: from OUT's extension (folder: parquet)."
+)
 @click.option("--batch", help="Only the samples of this batch.")
 @click.option("--task", type=click.Choice(TASK_NAMES), help="Only this task.")
+@click.option(
+    "--where",
+    metavar="EXPR",
+    help='Only samples with these judge scores or flags, e.g. "quality >= 4" (fields: quality, verified).',
+)
+@click.option(
+    "--include-flagged",
+    is_flag=True,
+    help="Write flagged samples (math answers the solvers did not confirm) with the clean ones, not apart.",
+)
 @pass_app
-def export_samples_cmd(app: App, out: Path, fmt: str | None, batch: str | None, task: str | None) -> None:
+def export_samples_cmd(
+    app: App, out: Path, fmt: str | None, batch: str | None, task: str | None, where: str | None, include_flagged: bool
+) -> None:
     """Write generated samples with persona text(s) and lineage ids (Hugging Face `datasets` loads it).
 
-    Columns: id, task, mode, text, data (the structured output, JSON), persona, persona_ids,
-    persona_texts, batch, model, prompt, prompt_version, relation, options, created_at.
-    """
-    from personagraph.export.samples import export_samples
+    OUT is a .jsonl or .parquet file (flagged samples go to NAME.flagged.EXT), or a folder: then
+    a dataset folder with data/train.EXT, flagged/train.EXT and a dataset card README.md (fields,
+    counts per task and mode, lineage, models, prompt versions; `license:` left for you to fill),
+    which `datasets.load_dataset(FOLDER)` loads.
 
-    count = export_samples(app.store(), out, fmt, batch, task)
-    click.echo(f"wrote {count} samples to {out}")
+    Columns: id, task, mode, text, data (the structured output, JSON), persona, persona_ids,
+    persona_texts, batch, model, prompt, prompt_version, relation, options, created_at, verified,
+    verify_reason, quality, judge_prompt.
+    """
+    from personagraph.export.samples import parse_sample_where, write_samples
+
+    parse_sample_where(where)  # checked before the store opens
+    result = write_samples(app.store(), out, fmt, batch, task, where=where, include_flagged=include_flagged)
+    click.echo(f"wrote {result.written} samples to {result.path}")
+    if result.flagged_path:
+        click.echo(
+            f"wrote {result.flagged} flagged samples apart to {result.flagged_path} (--include-flagged: together)"
+        )
+    if result.card:
+        click.echo(f"dataset card: {result.card} (fill in its license)")
 
 
 @export_group.command("cast")

@@ -50,7 +50,8 @@ def carver_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                 "--where",
                 metavar="EXPR",
                 help='Attribute filter, e.g. "hop <= 2 and uses = 0" '
-                "(fields: hop, uses, cluster, community, degree, origin; joined by 'and').",
+                "(fields: hop, uses, cluster, community, degree, origin, quality; joined by 'and'; "
+                "quality is the judge's score, see `personagraph judge`).",
             ),
             click.option(
                 "--origin", metavar="LIST", help="Only these origins: text, persona, import (comma-separated)."

@@ -56,6 +56,12 @@ if TYPE_CHECKING:
 @click.option("--difficulty", help="math: easy|medium|hard|olympiad; logic: easy|medium|hard.")
 @click.option("--domain", help='math: the area, e.g. "probability" (free text).')
 @click.option("--setting", help='npc: the game world, e.g. "a cyberpunk city" (free text).')
+@click.option(
+    "--solutions",
+    type=click.IntRange(0, 5),
+    help="math: solve each problem in this many separate calls (the solver sees only the problem); a sample "
+    "whose answers disagree is flagged (verified: false) and left out of the clean export. Default 1 for math.",
+)
 @click.option("--shots", type=click.IntRange(0, 20), default=3, show_default=True, help="Few-shot examples to use.")
 @click.option(
     "--examples",
@@ -88,6 +94,7 @@ def synth_cmd(
     difficulty: str | None,
     domain: str | None,
     setting: str | None,
+    solutions: int | None,
     shots: int,
     examples_file: Path | None,
     seed: int,
@@ -147,6 +154,7 @@ def synth_cmd(
         batch_id=batch_id,
         regenerate=regenerate,
         resume=not new_batch,
+        solutions=(1 if task == "math" else 0) if solutions is None else solutions,
     )
     if client is None:
         plan = plan_synthesis(store, embeddings, model=app.settings.model, record=False, **chosen)  # type: ignore[arg-type]
@@ -162,6 +170,7 @@ def synth_cmd(
         f"model {report.model})"
         + (f"; {report.skipped} groups already had one" if report.skipped else "")
         + (f"; {len(report.failed)} failed (kept in the LLM failure log)" if report.failed else "")
+        + (f"; {len(report.flagged)} flagged (solvers disagree with the answer)" if report.flagged else "")
         + f"; batch {report.status}"
     )
     print_coverage(report.batch.coverage, "coverage of the batch", store)

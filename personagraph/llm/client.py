@@ -57,6 +57,7 @@ class LLMRequest:
     temperature: float = 0.7
     max_tokens: int | None = None
     tag: str | None = None
+    seed: int | None = None
 
 
 @dataclass
@@ -299,6 +300,7 @@ class LLMClient:
         schema: type[BaseModel] | None,
         temperature: float,
         max_tokens: int | None,
+        seed: int | None = None,
     ) -> tuple[str, Usage, int]:
         """The reply text and usage, after retries; raises _GiveUp when it cannot get one."""
         import openai as oa
@@ -314,6 +316,8 @@ class LLMClient:
             }
             if max_tokens is not None:
                 body["max_tokens"] = max_tokens
+            if seed is not None:
+                body["seed"] = seed
             response_format = self._response_format(schema, mode)
             if response_format is not None:
                 body["response_format"] = response_format
@@ -391,17 +395,23 @@ class LLMClient:
         temperature: float = 0.7,
         max_tokens: int | None = None,
         tag: str | None = None,
+        seed: int | None = None,
     ) -> LLMResult:
         """One chat completion, validated against ``schema`` when given; never raises for a bad reply.
+
+        ``seed`` is sent as OpenAI's sampling seed and is part of the cache key, so a second,
+        independent reply to the same messages (a judge's second pass, a second solution) is
+        asked for and cached apart; without it the key is what it always was.
 
         ``result.error`` is set (and the raw reply logged to ``failures_path``) when no valid reply
         came within the retry bounds. LLMUnavailableError is raised for an endpoint that refuses
         the key or does not exist, since no later request could succeed either.
         """
         self.stats.requests += 1
-        key = cache_key(
-            self.model, messages, {"temperature": temperature, "max_tokens": max_tokens}, schema_key(schema)
-        )
+        sampling: dict[str, Any] = {"temperature": temperature, "max_tokens": max_tokens}
+        if seed is not None:
+            sampling["seed"] = seed
+        key = cache_key(self.model, messages, sampling, schema_key(schema))
         if self.cache is not None:
             hit = self.cache.get(key)
             if hit is not None:
@@ -416,7 +426,7 @@ class LLMClient:
                     pass  # the schema changed in a way the key did not see; ask again
         openai, slots = self._bind_loop()
         async with slots:
-            return await self._generate_uncached(openai, key, messages, schema, temperature, max_tokens, tag)
+            return await self._generate_uncached(openai, key, messages, schema, temperature, max_tokens, tag, seed)
 
     async def _generate_uncached(
         self,
@@ -427,6 +437,7 @@ class LLMClient:
         temperature: float,
         max_tokens: int | None,
         tag: str | None,
+        seed: int | None = None,
     ) -> LLMResult:
         conversation = list(messages)
         attempts = 0
@@ -435,7 +446,7 @@ class LLMClient:
         error = ""
         for round_ in range(self.max_invalid + 1):
             try:
-                text, usage, sent = await self._send(openai, conversation, schema, temperature, max_tokens)
+                text, usage, sent = await self._send(openai, conversation, schema, temperature, max_tokens, seed)
             except _GiveUp as exc:
                 return self._failed(str(exc), text, messages, tag, total, attempts)
             attempts += sent
@@ -488,7 +499,7 @@ class LLMClient:
 
         async def one(request: LLMRequest) -> LLMResult:
             result = await self.generate(
-                request.messages, request.schema, request.temperature, request.max_tokens, request.tag
+                request.messages, request.schema, request.temperature, request.max_tokens, request.tag, request.seed
             )
             if progress is not None:
                 progress(1)

@@ -32,6 +32,7 @@ WHERE_FIELDS: dict[str, str] = {
     "community": "int",
     "degree": "int",
     "origin": "origin",
+    "quality": "int",  # the LLM judge's overall score (`personagraph judge personas`); unjudged personas never pass
 }
 ORIGINS = ("text", "persona", "import")
 _OPS = {"=": "=", "==": "=", "!=": "<>", "<>": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}

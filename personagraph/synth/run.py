@@ -56,6 +56,7 @@ class SynthReport:
     resumed: bool = False
     skipped: int = 0  # groups that already had a sample
     status: str = ""
+    flagged: list[dict[str, Any]] = field(default_factory=list)  # math answers the solvers did not confirm
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -70,6 +71,8 @@ class SynthReport:
             "samples": len(self.samples),
             "failed": len(self.failed),
             "failures": self.failed[:20],
+            "flagged": len(self.flagged),
+            "flagged_samples": self.flagged[:20],
             "coverage": self.batch.coverage,
             "diversity": self.diversity,
             "usage": self.usage,
@@ -136,6 +139,7 @@ class SynthPlan:
     todo: list[int]
     messages: list[list[dict[str, str]]]
     prompt: str
+    solutions: int = 0  # math: independent solutions asked for in separate calls (synth.math_check)
 
 
 def plan_synthesis(
@@ -160,6 +164,7 @@ def plan_synthesis(
     resume: bool = True,
     record: bool = True,
     echo: Echo | None = None,
+    solutions: int = 0,
 ) -> SynthPlan:
     """Choose (or find) the batch and render the requests of the groups without a sample.
 
@@ -167,6 +172,7 @@ def plan_synthesis(
     unfinished batch of a run with the same parameters is resumed (unless ``resume`` is False),
     else a new one is chosen and recorded (``record=False``: chosen only, for a dry run).
     ``regenerate`` asks again for every group of the batch (their samples are overwritten).
+    ``solutions`` (math only): how many separate calls solve each problem to verify its answer.
     """
     say = echo or _stderr
     if batch_id:
@@ -175,6 +181,7 @@ def plan_synthesis(
         task, mode = str(recorded["task"]), str(recorded["mode"])
         options, shots = dict(recorded.get("options") or {}), int(recorded.get("shots", shots))
         temperature = float(recorded.get("temperature", temperature))
+        solutions = int(recorded.get("solutions", 0))
         if recorded.get("examples") and examples is None:
             raise ConfigError(
                 f"batch {batch_id} was made with few-shot examples; give the same examples again", param="examples"
@@ -183,6 +190,8 @@ def plan_synthesis(
         raise ConfigError("give a task (or a batch id to finish a recorded batch)", param=("task", "batch_id"))
     spec = get_task(task)
     check_mode(mode)
+    if solutions and task != "math":
+        raise ConfigError(f"only math problems are solved to verify them, not {task}", param="solutions")
     resolved = spec.resolve_options(options or {})
     if not batch_id:
         params: dict[str, Any] = {
@@ -200,6 +209,8 @@ def plan_synthesis(
             "temperature": temperature,
             "model": model,
         }
+        if solutions:  # absent otherwise, so runs recorded before this option still resume
+            params["solutions"] = solutions
         running = ledger.find_running(store, params) if resume and not regenerate else None
         if running:
             work = ledger.open_synth_batch(store, running)
@@ -233,19 +244,28 @@ def plan_synthesis(
     for index in todo:
         rendered, ref = build_messages(spec, mode, [texts[p] for p in work.groups[index]], resolved, shots, examples)
         messages.append(rendered)
-    return SynthPlan(work, spec, task, mode, resolved, temperature, todo, messages, ref)
+    return SynthPlan(work, spec, task, mode, resolved, temperature, todo, messages, ref, solutions)
 
 
 def synth_dry_run(plan: SynthPlan, show: int = 2) -> DryRunReport:
     """What ``synthesize`` would send for this plan; nothing is called or written."""
     notes = [f"batch: {len(plan.work.groups)} groups ({plan.work.batch.strategy}), {len(plan.todo)} to generate"]
+    if plan.solutions:
+        notes.append(f"and {plan.solutions} solver call(s) per problem (prompt synth_math_solve), not counted below")
     return dry_run_report("synth", plan.messages, COMPLETION_TOKENS, show=show, notes=notes)
 
 
-def _row(plan: SynthPlan, index: int, result: LLMResult, model: str, now: str) -> dict[str, Any]:
+def _row(
+    plan: SynthPlan, index: int, result: LLMResult, model: str, now: str, checked: dict[str, Any] | None = None
+) -> dict[str, Any]:
     spec, group = plan.spec, plan.work.groups[index]
     text = spec.text(result.parsed)
     data = spec.data(result.parsed)
+    verification: dict[str, Any] = {}
+    if checked:
+        data["solutions"] = checked["solutions"]
+        verification = {k: checked[k] for k in ("verified", "verify_reason", "solver_prompt")}
+        verification["solutions"] = len(checked["solutions"])
     props = {
         "task": plan.task,
         "mode": plan.mode,
@@ -260,6 +280,7 @@ def _row(plan: SynthPlan, index: int, result: LLMResult, model: str, now: str) -
         "options": json.dumps(plan.options, sort_keys=True),
         "created_at": now,
         "cached": result.cached,
+        **verification,
     }
     roles = ROLES if spec.relation else ("persona",)
     personas = [{"id": p, "role": r} for p, r in zip(group, roles, strict=True)]
@@ -283,25 +304,32 @@ async def generate_samples(
         if rows:
             await thread(store.run, "synth/create_samples", rows=rows, edge=edge)
 
-    async def one(index: int, messages: list[dict[str, str]]) -> tuple[int, LLMResult]:
+    async def one(index: int, messages: list[dict[str, str]]) -> tuple[int, LLMResult, dict[str, Any] | None]:
         tag = f"{plan.work.batch.id}:{index}"
         request = LLMRequest(messages, plan.spec.schema, temperature=plan.temperature, tag=tag)
         result = await client.generate(request.messages, request.schema, request.temperature, None, request.tag)
+        checked = None
+        if plan.solutions and result.ok and result.parsed is not None:
+            from personagraph.synth.math_check import check_math
+
+            checked = await check_math(client, result.parsed.problem, result.parsed.answer, plan.solutions, tag)
         if progress is not None:
             progress(1)
-        return index, result
+        return index, result, checked
 
     tasks = [asyncio.ensure_future(one(i, m)) for i, m in zip(plan.todo, plan.messages, strict=True)]
     try:
         for next_done in asyncio.as_completed(tasks):
-            index, result = await next_done
+            index, result, checked = await next_done
             group = plan.work.groups[index]
             if not result.ok or result.parsed is None:
                 report.failed.append({"group": index, "personas": group, "error": result.error or "no reply"})
                 continue
-            row = _row(plan, index, result, client.model, now_iso())
+            row = _row(plan, index, result, client.model, now_iso(), checked)
             pending.append(row)
             report.samples.append({"id": row["id"], "personas": group, "text": row["props"]["text"]})
+            if checked and not checked["verified"]:
+                report.flagged.append({"id": row["id"], "reason": checked["verify_reason"]})
             if len(pending) >= FLUSH_SIZE or time.monotonic() - last >= FLUSH_EVERY:
                 await flush()
         await flush()
@@ -335,6 +363,7 @@ def synthesize(
     regenerate: bool = False,
     resume: bool = True,
     echo: Echo | None = None,
+    solutions: int = 0,
 ) -> SynthReport:
     """Pick a batch (recorded in the ledger) and generate one sample per persona or related pair.
 
@@ -362,6 +391,7 @@ def synthesize(
         regenerate=regenerate,
         resume=resume,
         echo=echo,
+        solutions=solutions,
     )
     report = SynthReport(plan.work.batch, plan.task, plan.mode, plan.prompt, client.model)
     report.resumed = plan.work.resumed

@@ -19,7 +19,7 @@ import pytest
 from personagraph.config import Settings
 from personagraph.store import open_store
 from tests.conftest import ROOT, cli_env
-from tests.llm_fixtures import TEST_API_KEY
+from tests.llm_fixtures import TEST_API_KEY, teach_math
 from tests.llm_server import LLMTestServer
 
 
@@ -60,6 +60,7 @@ def test_cluster_sample_synth_report_lineage_export(tmp_path: Path, llm_server: 
         OPENAI_API_KEY=TEST_API_KEY,
         PERSONAGRAPH_MODEL="test-model",
     )
+    teach_math(llm_server)  # math is solved in a second call by default: a solver that can check it
     synth = run(
         tmp_path,
         "synth",
@@ -78,6 +79,7 @@ def test_cluster_sample_synth_report_lineage_export(tmp_path: Path, llm_server: 
     assert synth.returncode == 0, synth.stderr
     report = json.loads(synth.stdout)
     assert report["samples"] == 5 and report["diversity"]["samples"] == 5 and report["model"] == "test-model"
+    assert llm_server.count >= 10 and report["flagged"] == len(report["flagged_samples"])  # a solver call each
     assert TEST_API_KEY not in synth.stdout + synth.stderr
 
     shown = run(tmp_path, "report", report["batch"])
@@ -93,7 +95,7 @@ def test_cluster_sample_synth_report_lineage_export(tmp_path: Path, llm_server: 
     assert report["batch"] in {row["id"] for row in ledger}
 
     out = tmp_path / "samples.parquet"
-    exported = run(tmp_path, "export", "samples", str(out), "--batch", report["batch"])
+    exported = run(tmp_path, "export", "samples", str(out), "--batch", report["batch"], "--include-flagged")
     assert exported.returncode == 0 and "wrote 5 samples" in exported.stdout
     import datasets
 

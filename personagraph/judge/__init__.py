@@ -1,0 +1,1 @@
+"""LLM-judged quality of personas and samples: rubric scores and reasons stored on the nodes."""
