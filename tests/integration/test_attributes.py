@@ -17,6 +17,7 @@ from personagraph.sampling.batches import sample_batch
 from personagraph.sampling.candidates import fetch_candidates
 from personagraph.sampling.carver import Carver
 from personagraph.store import GraphStore
+from personagraph.synth.run import plan_synthesis
 from tests.llm_fixtures import TEST_API_KEY, LLMTestServer
 
 NEMOTRON = [
@@ -105,6 +106,15 @@ def test_import_maps_columns_and_every_filter_sees_them(store: GraphStore, tmp_p
         record=False,
     )
     assert batch.persona_ids == [persona_id(NEMOTRON[1]["persona"])]  # type: ignore[arg-type]
+
+    plan = plan_synthesis(
+        store, None, model="test-model", task="math", size=5, strategy="random",
+        carver=Carver.parse(where="age < 60 and gender = female"), record=False,
+    )  # fmt: skip
+    assert sorted(plan.work.batch.persona_ids) == sorted(
+        persona_id(NEMOTRON[i]["persona"])  # type: ignore[arg-type]
+        for i in (0, 2)
+    )
 
     # view and cast take a Cypher query: attributes are plain properties there
     query = "MATCH (p:Persona) WHERE p.education = $level RETURN p"
