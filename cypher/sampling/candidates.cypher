@@ -1,14 +1,19 @@
 // A page of sampling candidates (keyset by id) that pass the carver's filters, with the facets
 // the strategies and the coverage report need. `conds` compares fields by name, so --where values
 // and field names arrive only as parameters.
-// params: after: last id of the previous page ('' first); limit: page size; conds: list of {field, op, value}; origins: list or null; clusters: list or null; text: lower-case substring or null
+// params: after: last id of the previous page ('' first); limit: page size; conds: list of {field, op, value}; origins: list or null; clusters: list or null; text: lower-case substring or null; attrs: attribute names whose values to return (list, may be empty)
 MATCH (p:Persona)
 WHERE p.id > $after
   AND ($origins IS NULL OR p.origin IN $origins)
   AND ($clusters IS NULL OR p.cluster IN $clusters)
   AND ($text IS NULL OR toLower(p.text) CONTAINS $text)
 WITH p, COUNT { (p)--(:Persona) } AS degree
-WITH p, degree, {hop: p.hop, uses: coalesce(p.uses, 0), cluster: p.cluster, community: p.community, origin: p.origin, degree: degree, quality: p.quality} AS f
+WITH p, degree, {hop: p.hop, uses: coalesce(p.uses, 0), cluster: p.cluster, community: p.community, origin: p.origin, degree: degree, quality: p.quality,
+      age: p.age, age_band: p.age_band, gender: p.gender, occupation: p.occupation, isco: p.isco, industry: p.industry,
+      country: p.country, region: p.region, city: p.city, settlement: p.settlement, education: p.education,
+      marital_status: p.marital_status, life_stage: p.life_stage, openness: p.openness,
+      conscientiousness: p.conscientiousness, extraversion: p.extraversion, agreeableness: p.agreeableness,
+      neuroticism: p.neuroticism} AS f
 WHERE all(c IN $conds WHERE CASE c.op
     WHEN '=' THEN f[c.field] = c.value
     WHEN '<>' THEN f[c.field] <> c.value
@@ -18,6 +23,7 @@ WHERE all(c IN $conds WHERE CASE c.op
     WHEN '>=' THEN f[c.field] >= c.value
     ELSE false END)
 RETURN p.id AS id, p.hop AS hop, p.origin AS origin, p.cluster AS cluster, p.community AS community,
-       coalesce(p.uses, 0) AS uses, degree, [(p)-[r]-(:Persona) | type(r)] AS rels
+       coalesce(p.uses, 0) AS uses, degree, [(p)-[r]-(:Persona) | type(r)] AS rels,
+       [k IN $attrs | f[k]] AS attrs
 ORDER BY p.id
 LIMIT $limit

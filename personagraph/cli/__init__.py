@@ -98,6 +98,7 @@ def main(ctx: click.Context, store: str | None, database: str | None, relations:
 
 def _register() -> None:
     from personagraph.cli import (
+        attribute_cmds,
         cast_cmds,
         dedup_cmds,
         explore_cmds,
@@ -119,6 +120,7 @@ def _register() -> None:
         judge_cmds,
         cast_cmds,
         explore_cmds,
+        attribute_cmds,
     ):
         module.register(main)
 

@@ -50,8 +50,9 @@ def carver_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                 "--where",
                 metavar="EXPR",
                 help='Attribute filter, e.g. "hop <= 2 and uses = 0" '
-                "(fields: hop, uses, cluster, community, degree, origin, quality; joined by 'and'; "
-                "quality is the judge's score, see `personagraph judge`).",
+                "(fields: hop, uses, cluster, community, degree, origin, quality (the judge's score, see "
+                "`personagraph judge`), and the typed attributes age, age_band, gender, occupation, isco, country, "
+                "region, settlement, education, ...; joined by 'and').",
             ),
             click.option(
                 "--origin", metavar="LIST", help="Only these origins: text, persona, import (comma-separated)."

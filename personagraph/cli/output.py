@@ -162,6 +162,30 @@ def print_coverage(report: dict[str, Any], title: str, store: Any = None) -> Non
         from personagraph.sampling.strata import cluster_names
 
         emit(cluster_rows(report, cluster_names(store)), "table", title="clusters in the batch")
+    if report.get("target"):
+        print_target(report["target"])
+
+
+def print_target(target: dict[str, Any], show: int = 30) -> None:
+    """Achieved against target per cell (largest targets first), the TVD beside a random batch's, and
+    the cells the candidates cannot fill."""
+    cells = sorted(target.get("cells", []), key=lambda r: -float(r.get("target", 0)))
+    more = f", the {show} largest of {len(cells)}" if len(cells) > show else ""
+    emit(cells[:show], "table", title=f"target over {', '.join(target['attributes'])} ({target['kind']}{more})")
+    random = target.get("tvd_random")
+    click.echo(
+        f"total variation distance to the target: {target['tvd']:.4f}"
+        + (f" (a random batch of the same size: {random:.4f})" if random is not None else "")
+    )
+    short = target.get("unfillable") or []
+    if short:
+        names = "; ".join(
+            f"{'/'.join(str(r[a]) for a in target['attributes'])} ({r['candidates']} of {r['target_n']:g})"
+            for r in short[:10]
+        )
+        click.echo(f"cells the candidates cannot fill ({len(short)}): {names}" + (" ..." if len(short) > 10 else ""))
+    for item in target.get("unreachable") or []:
+        click.echo(f"no candidate has {item['attribute']} = {item['value']} (target share {item['target']:.2%})")
 
 
 def note(message: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -95,6 +96,13 @@ def cluster_cmd(app: App, k: int | None, embedder: str, seed: int, method: str, 
     show_default=True,
     help="Embeddings for kcenter and the covering radius.",
 )
+@click.option(
+    "--target",
+    "target_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV or JSON of target shares over attributes (joint cells, e.g. country,age_band,gender,share; or "
+    "marginals: attribute,value,share): the batch's mix matches it (exact cell quotas, raked from marginals).",
+)
 @click.option("--dry-run", is_flag=True, help="Show the batch and its coverage without recording it.")
 @click.option(
     "--show", type=click.IntRange(0), default=10, show_default=True, help="How many chosen personas to print."
@@ -111,6 +119,7 @@ def sample_cmd(
     task: str,
     seed: int,
     embedder: str,
+    target_file: Path | None,
     dry_run: bool,
     show: int,
     where: str | None,
@@ -126,12 +135,21 @@ def sample_cmd(
     every candidate has been used. The coverage report compares the batch with a random batch of
     the same size on the same candidates.
 
+    With --target, the batch matches a target distribution over typed attributes (see `personagraph
+    attributes`), k-center inside each cell; the report adds achieved against target per cell, the
+    total variation distance beside a random batch's, and the cells the candidates cannot fill.
+
     Example: personagraph sample -n 200 --strategy kcenter --where "hop <= 2"
     """
     from personagraph.embeddings.embeddings import Embeddings
     from personagraph.sampling.batches import sample_batch
     from personagraph.sampling.candidates import persona_texts
 
+    target = None
+    if target_file is not None:  # checked before the store opens
+        from personagraph.sampling.target import read_target
+
+        target = read_target(target_file)
     store = app.store()
     carver = make_carver(app, where, origin, clusters, text, match)
     batch = sample_batch(
@@ -145,6 +163,7 @@ def sample_cmd(
         embeddings=Embeddings.for_store(store, embedder, app.settings),
         relation=relation,
         record=not dry_run,
+        target=target,
     )
     if fmt != "table":
         render(batch.as_dict() | {"groups": batch.groups}, fmt)

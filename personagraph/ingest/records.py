@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from personagraph.attribute_schema import attributes_from_columns
 from personagraph.errors import VocabularyError
 from personagraph.ids import persona_id, text_id
 from personagraph.vocabulary import Reading, Vocabulary
@@ -95,7 +96,9 @@ def persona_row(record: dict[str, Any]) -> Row:
 
     ``origin``, ``hop``, ``cluster`` and ``uses`` are kept when the record has them (a file
     written by ``personagraph export``), with the model's rules; otherwise an imported persona
-    is ``origin="import"``, hop 0. A FinePersonas ``id`` is kept as ``source_id``.
+    is ``origin="import"``, hop 0. A FinePersonas ``id`` is kept as ``source_id``. Attribute
+    columns (``attribute_schema.COLUMN_ALIASES``) become the typed attribute properties, with
+    ``attrs_source="import"``.
     """
     if "persona" in record:
         text = clean_text(record["persona"], "persona")
@@ -125,6 +128,10 @@ def persona_row(record: dict[str, Any]) -> Row:
     source = record.get("id")
     if source is not None and source != "" and not (isinstance(source, str) and PERSONA_ID.match(source)):
         row["source_id"] = str(source)
+    attributes = attributes_from_columns(record)
+    if attributes:  # Nemotron-Personas / FinePersonas / our own columns, on the one schema
+        row.update(attributes)
+        row["attrs_source"] = "import"
     return row
 
 

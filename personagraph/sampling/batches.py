@@ -27,6 +27,7 @@ from personagraph.sampling.candidates import (
     relation_pairs,
 )
 from personagraph.sampling.carver import Carver
+from personagraph.sampling.target import Target
 
 if TYPE_CHECKING:
     from personagraph.embeddings.embeddings import Embeddings
@@ -107,6 +108,51 @@ def _choose(
     return rows, [[int(r)] for r in rows]
 
 
+def _choose_target(
+    candidates: CandidateSet,
+    target: Target,
+    strategy: str,
+    size: int,
+    vectors: np.ndarray | None,
+    allocation: str,
+    seed: int,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Rows matching ``target`` (exact cell quotas, the strategy inside each cell) and the target report."""
+    from personagraph.sampling import target as targets
+
+    if strategy not in ("random", "stratified", "kcenter"):
+        raise ConfigError(f"a target combines with random, stratified or kcenter, not {strategy}", param="strategy")
+    values = list(zip(*(candidates.attributes[a] for a in target.attributes), strict=True))
+    known = [tuple(str(v) for v in row) for row in values if None not in row]
+    counts: dict[tuple[str, ...], float] = {}
+    for cell in known:
+        counts[cell] = counts.get(cell, 0.0) + 1.0
+    shares_by_cell = targets.joint_shares(target, counts)
+    cells = list(shares_by_cell)
+    shares = np.array([shares_by_cell[c] for c in cells], dtype=np.float64)
+    index = targets.cell_index(values, cells)
+    capacity = np.bincount(index[index >= 0], minlength=len(cells))
+    quotas = targets.cell_quotas(shares, capacity, size)
+    strata = candidates.clusters if candidates.clustered and strategy != "random" else None
+    rows = targets.select_target(
+        index,
+        quotas,
+        vectors=vectors if strategy == "kcenter" else None,
+        strata=strata,
+        uses=candidates.uses,
+        allocation=allocation,
+        seed=seed,
+    )
+    baseline = strategies.select_random(len(candidates), len(rows), seed=seed + 1)
+    report = targets.target_report(target, cells, shares, quotas, capacity, index[rows], size, index[baseline])
+    report["unreachable"] = targets.unreachable(target, counts)
+    report["marginal_tvd"] = targets.marginal_tvd([values[int(r)] for r in rows], target)
+    report["marginal_tvd_random"] = targets.marginal_tvd([values[int(r)] for r in baseline], target)
+    report["candidates_without_attributes"] = len(values) - len(known)
+    report["batch"] = len(rows)
+    return rows, report
+
+
 def sample_batch(
     store: GraphStore,
     *,
@@ -123,21 +169,26 @@ def sample_batch(
     measure_radius: bool = True,
     max_exact: int = 100_000,
     progress: Progress | None = None,
+    target: Target | None = None,
 ) -> Batch:
     """Choose ``size`` personas (or ``size`` related pairs when ``relation`` is given) and record the batch.
 
     The coverage report compares the batch with a random batch of the same size on the same
     candidates. ``vectors`` (ids, matrix) replaces the embedding stage (``embeddings``).
-    ``record=False`` leaves the ledger to the caller (``record_batch``).
+    ``record=False`` leaves the ledger to the caller (``record_batch``). ``target`` (``sampling.target``)
+    makes the batch's attribute mix match a target distribution; the report then has ``target``.
     """
     if strategy not in strategies.STRATEGIES:
         raise ConfigError(f"unknown strategy {strategy!r}", hint=f"choose one of {', '.join(strategies.STRATEGIES)}")
     if size < 1:
         raise ConfigError("the batch size must be at least 1")
     if relation:
+        if target is not None:
+            raise ConfigError("a target distribution and a relation do not combine", param=("target", "relation"))
         store.vocabulary.check(relation)
         strategy = "graph"
-    candidates = fetch_candidates(store, carver, progress=progress)
+    attributes = target.attributes if target is not None else ()
+    candidates = fetch_candidates(store, carver, progress=progress, attributes=attributes)
     if not len(candidates):
         raise ConfigError(
             "no persona passes the filters" if carver and carver.description else "the store holds no persona"
@@ -156,7 +207,12 @@ def sample_batch(
             if strategy == "kcenter":
                 raise
             note = f"covering radius not measured: {exc}"
-    rows, groups = _choose(candidates, strategy, size, matrix, allocation, seed, relation, store)
+    target_part: dict[str, Any] | None = None
+    if target is not None:
+        rows, target_part = _choose_target(candidates, target, strategy, size, matrix, allocation, seed)
+        groups = [[int(r)] for r in rows]
+    else:
+        rows, groups = _choose(candidates, strategy, size, matrix, allocation, seed, relation, store)
     uses_after = candidates.uses.copy()
     uses_after[rows] += 1
     baseline = strategies.select_random(len(candidates), len(rows), seed=seed + 1)
@@ -172,6 +228,8 @@ def sample_batch(
         seed=seed,
     )
     report["candidates"] = len(candidates)
+    if target_part is not None:
+        report["target"] = target_part
     if note:
         report["note"] = note
     ids = [candidates.ids[int(r)] for r in rows]
@@ -235,6 +293,9 @@ def _ledger_props(
         props["radius_random"] = report["radius_random"]["max"]
     if relation:
         props["groups"] = json.dumps(groups)
+    if "target" in report:
+        props["target"] = report["target"]["source"]
+        props["target_tvd"] = report["target"]["tvd"]
     return {k: v for k, v in props.items() if v is not None}
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from personagraph import queries
 from personagraph.errors import ConfigError
-from personagraph.sampling.carver import Carver
+from personagraph.sampling.carver import WHERE_FIELDS, Carver
 
 if TYPE_CHECKING:
     from personagraph.embeddings.embeddings import Embeddings
@@ -32,6 +32,8 @@ class CandidateSet:
     uses: np.ndarray
     degrees: np.ndarray
     rels: list[list[str]]
+    # Values of the attributes asked for (``fetch_candidates(attributes=...)``), one list per name, None where unknown.
+    attributes: dict[str, list[Any]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -49,11 +51,19 @@ def _int(value: Any) -> int:
 
 
 def fetch_candidates(
-    store: GraphStore, carver: Carver | None = None, page: int = 20000, progress: Progress | None = None
+    store: GraphStore,
+    carver: Carver | None = None,
+    page: int = 20000,
+    progress: Progress | None = None,
+    attributes: Sequence[str] = (),
 ) -> CandidateSet:
-    """Every persona that passes the carver, page by page (keyset on id)."""
+    """Every persona that passes the carver, page by page (keyset on id), with the values of
+    ``attributes`` (names checked against the carver's fields) when asked."""
     carver = carver or Carver()
-    params = carver.params()
+    unknown = [a for a in attributes if a not in WHERE_FIELDS]
+    if unknown:
+        raise ConfigError(f"unknown attribute {unknown[0]!r}", hint=f"attributes: {', '.join(WHERE_FIELDS)}")
+    params = {**carver.params(), "attrs": list(attributes)}
     if carver.match:
         query = queries.load("sampling/candidates_match")
         # The pattern was rebuilt by the carver's parser from checked tokens; store.cypher also
@@ -88,6 +98,9 @@ def fetch_candidates(
         uses=np.array([_int(r.get("uses")) if r.get("uses") is not None else 0 for r in rows], dtype=np.int64),
         degrees=np.array([_int(r.get("degree")) for r in rows], dtype=np.int64),
         rels=[list(r.get("rels") or []) for r in rows],
+        attributes={
+            name: [(r.get("attrs") or [None] * len(attributes))[i] for r in rows] for i, name in enumerate(attributes)
+        },
     )
 
 

@@ -3,7 +3,8 @@
 Four kinds, all checked before any query runs:
 
 - ``--where "hop <= 2 and uses = 0"``: ``field op value`` joined by ``and``; fields from a fixed
-  list, values sent as query parameters (the query file compares them by name, so no user text
+  list (the graph facets and the typed attributes: ``age >= 50 and settlement = rural``; a persona
+  without the attribute matches neither = nor !=), values sent as query parameters (the query file compares them by name, so no user text
   is ever part of the Cypher);
 - ``--origin text,persona`` and ``--cluster 3,7``: lists, sent as parameters;
 - ``--text nurse``: a case-insensitive substring of the persona text, a parameter;
@@ -21,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from personagraph.attribute_schema import FIELD_KINDS
 from personagraph.errors import ConfigError, VocabularyError
 from personagraph.vocabulary import STRUCTURAL, Vocabulary
 
@@ -33,6 +35,8 @@ WHERE_FIELDS: dict[str, str] = {
     "degree": "int",
     "origin": "origin",
     "quality": "int",  # the LLM judge's overall score (`personagraph judge personas`); unjudged personas never pass
+    # The typed attributes (attribute_schema): age compares as a number, the others by exact value.
+    **FIELD_KINDS,
 }
 ORIGINS = ("text", "persona", "import")
 _OPS = {"=": "=", "==": "=", "!=": "<>", "<>": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
@@ -78,6 +82,10 @@ def parse_where(text: str) -> list[dict[str, Any]]:
             if not re.fullmatch(r"-?\d+(?:\.\d+)?", raw):
                 raise CarverError(f"where: {name} needs a number, not {raw!r}")
             value: Any = float(raw) if "." in raw else int(raw)
+        elif WHERE_FIELDS[name] == "str":
+            value = raw[1:-1] if raw[:1] in "'\"" else raw
+            if op not in ("=", "<>"):
+                raise CarverError(f"where: {name} compares with = or != (exact value), not {match['op']}")
         else:
             value = raw.strip("'\"")
             if value not in ORIGINS or op not in ("=", "<>"):

@@ -34,7 +34,7 @@ def _check_allocation(allocation: str) -> None:
         raise ConfigError(f"unknown allocation {allocation!r}", hint=f"choose one of {', '.join(ALLOCATIONS)}")
 
 
-def _apportion(weights: np.ndarray, total: int, caps: np.ndarray) -> np.ndarray:
+def apportion(weights: np.ndarray, total: int, caps: np.ndarray) -> np.ndarray:
     """Split ``total`` slots by ``weights`` (largest remainder), never above ``caps``; spill-over is re-split."""
     out = np.zeros(len(weights), dtype=np.int64)
     remaining = int(min(total, caps.sum()))
@@ -87,7 +87,7 @@ def allocate(sizes: np.ndarray, n: int, allocation: str = "sqrt", seed: int | No
         quotas[picked] = 1
         return quotas
     quotas[nonempty] = 1
-    return quotas + _apportion(weights, n - len(nonempty), sizes - quotas)
+    return quotas + apportion(weights, n - len(nonempty), sizes - quotas)
 
 
 def usage_tiers(uses: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -94,6 +94,9 @@ def test_persona_row_fields() -> None:
         "uses": 0,
         "labels": ["Industry", "Welding"],
         "source_id": "fp-17",
+        # FinePersonas' topic labels are also read as the typed attribute `interests`
+        "interests": ["Industry", "Welding"],
+        "attrs_source": "import",
     }
     exported = persona_row(
         {"id": persona_id("A welder"), "text": "A welder", "origin": "persona", "hop": "2", "cluster": 4, "uses": 3}
