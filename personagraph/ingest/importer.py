@@ -84,7 +84,7 @@ class _Batch:
 
 
 def _batches(
-    path: Path, kind: str, vocabulary: Vocabulary, skip_bad: bool, size: int, report: ImportReport
+    path: Path, kind: str, vocabulary: Vocabulary, skip_bad: bool, size: int, report: ImportReport, self_loops: bool
 ) -> Iterator[_Batch]:
     batch = _Batch()
     read = functools.lru_cache(maxsize=4096)(vocabulary.read)
@@ -98,7 +98,7 @@ def _batches(
             elif record_kind == "texts":
                 batch.texts.append(text_row(record))
             else:
-                relation, new = relation_row(record, vocabulary, read)
+                relation, new = relation_row(record, vocabulary, read, self_loops)
                 batch.relations.append(relation)
                 batch.endpoints.extend(new)
             if report.kind == "auto":
@@ -181,6 +181,8 @@ def _remap(relations: list[RelationRow], mapping: dict[str, str]) -> list[Relati
 def check_file(path: str | Path) -> None:
     """Raise what ``import_file`` would for a missing file or an unknown format, before any file is read."""
     path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a file", hint="give the files in it")
     if not path.is_file():
         raise MissingFileError(f"{path}: no such file")
     if path.suffix.lower() not in (".png", ".charx"):
@@ -195,6 +197,7 @@ def import_file(
     batch_size: int | None = None,
     progress: Callable[[int], None] | None = None,
     resolver: Resolver | None = None,
+    self_loops: bool = False,
 ) -> ImportReport:
     """Import one file; re-importing the same file adds nothing (content-hash ids, merged edges).
 
@@ -203,7 +206,8 @@ def import_file(
 
     With a ``resolver`` (e.g. ``NearDuplicateResolver``), near-duplicates of personas already in
     the graph or earlier in the file are not written: they become aliases of the canonical one,
-    and relations that name them go to the canonical persona.
+    and relations that name them go to the canonical persona. A relation from a persona to itself
+    is a bad line unless ``self_loops``.
     """
     path = Path(path)
     check_file(path)
@@ -225,7 +229,7 @@ def import_file(
     with paused_gc():
         _import_batches(
             store,
-            _read_ahead(_batches(path, kind, store.vocabulary, skip_bad, size, report)),
+            _read_ahead(_batches(path, kind, store.vocabulary, skip_bad, size, report, self_loops)),
             report,
             resolver,
             progress,
