@@ -74,7 +74,7 @@ def labels_value(value: Any) -> list[str] | None:
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             return [part.strip() for part in value.split(",") if part.strip()] or None
     if isinstance(value, (list, tuple)):
         return [str(v) for v in value] or None
