@@ -90,15 +90,16 @@ def _json_array(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     except UnicodeDecodeError as exc:
         raise MalformedInputError(str(path), raw.count(b"\n", 0, exc.start) + 1, "not UTF-8 text") from None
     decoder = json.JSONDecoder()
-    at = text.index("[") + 1
-    line = 1 + text.count("\n", 0, at)
-    while True:
-        start = _skip_space(text, at)
-        if start < len(text) and text[start] == "]" and at == text.index("[") + 1:
-            return  # []
-        line += text.count("\n", at, start)
+    opening = text.index("[")
+    at = _skip_space(text, opening + 1)
+    if text.startswith("]", at):
+        at = len(text)  # an empty array: nothing to read
+    line, counted = 1, 0  # the line of position `counted`, moved forward as the walk goes
+    while at < len(text):
+        line += text.count("\n", counted, at)
+        counted = at
         try:
-            record, end = decoder.raw_decode(text, start)
+            record, end = decoder.raw_decode(text, at)
         except json.JSONDecodeError as exc:
             raise MalformedInputError(
                 str(path), exc.lineno, f"invalid JSON ({exc.msg} at column {exc.colno})"
@@ -109,15 +110,16 @@ def _json_array(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             yield line, record
         else:
             yield line, {ERROR_KEY: f"expected a JSON object, got {type(record).__name__}"}
-        line += text.count("\n", start, end)
         at = _skip_space(text, end)
-        if at < len(text) and text[at] == ",":
-            at += 1
+        if text.startswith(",", at):
+            at = _skip_space(text, at + 1)
             continue
-        if at < len(text) and text[at] == "]" and not text[at + 1 :].strip():
+        if text.startswith("]", at) and not text[at + 1 :].strip():
             return
-        line += text.count("\n", end, at)
+        line += text.count("\n", counted, at)
         raise MalformedInputError(str(path), line, "invalid JSON (expected ',' or ']' after an array element)")
+    if not text.rstrip().endswith("]"):
+        raise MalformedInputError(str(path), 1 + text.count("\n"), "invalid JSON (the array is never closed)")
 
 
 def _skip_space(text: str, at: int) -> int:
