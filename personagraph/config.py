@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from personagraph.redaction import remember
+
 DEFAULT_STORE = "personagraph-store"
 DEFAULT_DATABASE = "personas"
 
@@ -21,6 +23,7 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         self._value = value
+        remember(value)  # masked in every message redaction.redact cleans
 
     def reveal(self) -> str:
         return self._value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timezone
 from typing import Any, Literal
 
@@ -10,6 +11,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from personagraph.ids import persona_id, text_id
 
 Origin = Literal["text", "persona", "import"]
+
+
+def blank(text: str) -> bool:
+    """Nothing a reader can see: whitespace, control and format characters only (a zero-width space,
+    a BOM, a soft hyphen). Stops at the first visible character, so ordinary text costs one look."""
+    return all(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf") for ch in text)
 
 
 def now_iso() -> str:
@@ -32,8 +39,10 @@ class Persona(_Record):
     @field_validator("text")
     @classmethod
     def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("persona text is empty")
+        if blank(value):
+            raise ValueError(
+                "persona text is empty" if not value else "persona text is blank (invisible characters only)"
+            )
         return value
 
     def model_post_init(self, __context: Any) -> None:
@@ -56,6 +65,13 @@ class SourceText(_Record):
     text: str = Field(min_length=1)
     id: str = ""
     source: str | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if blank(value):
+            raise ValueError("text is blank (invisible characters only)")
+        return value
 
     def model_post_init(self, __context: Any) -> None:
         if not self.id:

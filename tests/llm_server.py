@@ -15,6 +15,8 @@ personas, different personas get different ones. Faults can be injected per requ
     unknown      (p2p) every relation type outside the requested ones
     only:<NAME>  (p2p) every relation answered as NAME (an inverse name, a synonym, anything)
     raw:<text>   <text> as the reply's content, verbatim
+    echo-auth    400 whose error message repeats the request's Authorization header (a leaky server)
+    echo-auth-reply  the Authorization header as the reply's content (never valid JSON for a schema)
 
 Responders (``add_responder``) answer the requests they recognise before the schema filler does:
 a callable ``(question, schema, messages) -> value or None`` (tests/llm_fixtures.py has the math
@@ -414,6 +416,11 @@ class ScriptedLLM:
         if fault == "drop":
             record["status"] = 0
             return Reply(0, DROP, {}, delay)
+        if fault == "echo-auth":
+            record["status"] = 400
+            return Reply(400, _error(f"malformed request from a client sending Authorization: {authorization}"))
+        if fault == "echo-auth-reply":
+            fault = f"raw:The key you sent me was {authorization} and the header Authorization: {authorization}"
         content = self.content(messages, response_format, fault, body.get("seed"))
         record["status"] = 200
         prompt_tokens = max(1, len(text) // 4)

@@ -275,7 +275,7 @@ def read_charx(path: str | Path) -> dict[str, Any]:
         raise MalformedInputError(str(path), 1, f"not a zip file ({exc})") from exc
     try:
         card = json.loads(raw.decode("utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise MalformedInputError(f"{path}!{CHARX_CARD}", 1, f"not JSON ({exc})") from exc
     errors = card_spec.validate(card)
     if errors:
@@ -306,7 +306,7 @@ def read_card(path: str | Path) -> dict[str, Any]:
     elif path.suffix.lower() == ".json":
         try:
             card = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
             raise MalformedInputError(str(path), 1, f"not JSON ({exc})") from exc
     else:
         raise UnsupportedFormatError(f"{path}: a card is a .json, .png or .charx file")

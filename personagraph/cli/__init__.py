@@ -15,6 +15,7 @@ import click
 
 from personagraph.cli.context import COMMANDS, App, CommandGroup
 from personagraph.errors import PersonaGraphError, mention
+from personagraph.redaction import redact
 
 
 def option_of(param: str, commands: list[click.Command]) -> click.Option | None:
@@ -48,7 +49,7 @@ def error_line(exc: PersonaGraphError, commands: list[click.Command]) -> str:
     """``error: <message> (<hint>)``, parameters shown as the flags of the commands that were run."""
     message = with_flags(exc.message, exc.params, commands)
     hint = with_flags(exc.hint, exc.params, commands) if exc.hint else None
-    return f"error: {message}" + (f" ({hint})" if hint else "")
+    return redact(f"error: {message}" + (f" ({hint})" if hint else ""))
 
 
 class Group(CommandGroup):

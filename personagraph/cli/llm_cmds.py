@@ -15,6 +15,7 @@ from personagraph.cli.context import App, pass_app
 from personagraph.cli.llm_run import llm_client, print_dry_run, print_end
 from personagraph.cli.options import llm_options
 from personagraph.cli.output import render
+from personagraph.errors import LLMReplyError
 
 if TYPE_CHECKING:
     from personagraph.llm.lifecycle import LLMRunOptions
@@ -119,13 +120,18 @@ def t2p_cmd(
         report = text_to_persona(store, client, options, ids, on_progress=advance)
     if fmt != "table":
         render(report.as_dict(), fmt)
-        return
-    click.echo(
-        f"{report.texts:,} texts ({report.texts_cut:,} cut to {max_text_tokens} tokens) → {report.personas_new:,} new personas, "
-        f"{report.personas_existing:,} already in the graph; run {report.run}, prompt {report.prompt}"
-    )
-    click.echo(f"stances: {_counts(dict(report.stances.most_common()))}")
-    print_end({**report.llm, "failures_path": report.failures_path})
+    else:
+        click.echo(
+            f"{report.texts:,} texts ({report.texts_cut:,} cut to {max_text_tokens} tokens) → {report.personas_new:,} new personas, "
+            f"{report.personas_existing:,} already in the graph; run {report.run}, prompt {report.prompt}"
+        )
+        click.echo(f"stances: {_counts(dict(report.stances.most_common()))}")
+        print_end({**report.llm, "failures_path": report.failures_path})
+    if report.texts and report.failures >= report.texts:  # nothing came of the run: a script must see it
+        raise LLMReplyError(
+            f"every one of the {report.texts:,} texts failed (no valid reply)",
+            hint=f"read the replies in {report.failures_path}",
+        )
 
 
 @click.command("expand")

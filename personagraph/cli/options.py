@@ -18,16 +18,41 @@ if TYPE_CHECKING:
     from personagraph.cast.build import CastSpec
 
 
+# Deeper values are refused: the driver and the JVM bridge convert them recursively, and no query
+# parameter needs more (a 3,000-deep list was a RecursionError before the query ran).
+PARAM_DEPTH = 64
+
+
 def parse_param(raw: str) -> tuple[str, Any]:
     """``name=value``: the value is read as JSON when it parses (numbers, lists, objects), else a string."""
     name, sep, value = raw.partition("=")
     if not sep or not name.strip():
-        raise ConfigError(f"--param {raw!r} must look like name=value")
+        raise ConfigError(f"--param {raw[:80]!r} must look like name=value")
+    name = name.strip()
+    too_deep = False
     try:
         parsed = json.loads(value)
     except json.JSONDecodeError:
         parsed = value
-    return name.strip(), parsed
+    except RecursionError:
+        parsed, too_deep = None, True
+    if too_deep or nesting_depth(parsed) > PARAM_DEPTH:
+        raise ConfigError(f"--param {name}: the value is nested deeper than {PARAM_DEPTH} levels")
+    return name, parsed
+
+
+def nesting_depth(value: Any) -> int:
+    """How deep lists and objects nest in ``value`` (a scalar is 0), without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is not None:
+            deepest = max(deepest, depth + 1)
+            if deepest > PARAM_DEPTH:
+                return deepest
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 EMBEDDER = click.Choice(["minilm", "static"])

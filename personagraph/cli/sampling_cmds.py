@@ -52,6 +52,12 @@ def cluster_cmd(app: App, k: int | None, embedder: str, seed: int, method: str, 
     embeddings = Embeddings.for_store(store, embedder, app.settings)
     with progress_bar(f"embedding ({embedder})", total=store.count("Persona"), unit="personas") as advance:
         report = compute_strata(store, embeddings, clusters=k, seed=seed, method=method, progress=advance)
+    if report.requested is not None:
+        click.echo(
+            f"note: --clusters {report.requested:,} is more than the {report.personas:,} personas; "
+            f"made at most {report.personas:,} clusters",
+            err=True,
+        )
     if fmt != "table":
         render(report.as_dict(), fmt)
         return
@@ -165,6 +171,12 @@ def sample_cmd(
         record=not dry_run,
         target=target,
     )
+    if len(batch.groups) < size:  # said on stderr in every format, so a script's output stays clean
+        unit = "pairs" if relation else "personas"
+        click.echo(
+            f"note: asked for {size:,} {unit}, only {len(batch.groups):,} could be drawn from the candidates",
+            err=True,
+        )
     if fmt != "table":
         render(batch.as_dict() | {"groups": batch.groups}, fmt)
         return

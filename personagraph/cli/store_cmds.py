@@ -53,6 +53,12 @@ def _neo4j_admin_folder(path: Path) -> bool:
 )
 @click.option("--skip-bad", is_flag=True, help="Skip malformed lines and report them, instead of stopping.")
 @click.option(
+    "--allow-self-loops",
+    "self_loops",
+    is_flag=True,
+    help="Keep relations from a persona to itself (refused as bad lines by default).",
+)
+@click.option(
     "--batch-size",
     type=click.IntRange(1, 1_000_000),
     default=None,
@@ -60,7 +66,9 @@ def _neo4j_admin_folder(path: Path) -> bool:
 )
 @output_option()
 @pass_app
-def import_cmd(app: App, files: tuple[Path, ...], kind: str, skip_bad: bool, batch_size: int | None, fmt: str) -> None:
+def import_cmd(
+    app: App, files: tuple[Path, ...], kind: str, skip_bad: bool, self_loops: bool, batch_size: int | None, fmt: str
+) -> None:
     """Import personas, texts, relations or Character Cards from JSONL, CSV, Parquet, JSON or PNG files.
 
     Reads Persona Hub files (`persona`, or `input persona`), FinePersonas (`id`, `persona`,
@@ -99,7 +107,15 @@ def import_cmd(app: App, files: tuple[Path, ...], kind: str, skip_bad: bool, bat
                 render(summaries[-1], fmt)
             continue
         with progress_bar(f"importing {path.name}", total=None) as advance:
-            report = import_file(store, path, kind=kind, skip_bad=skip_bad, batch_size=batch_size, progress=advance)  # type: ignore[arg-type]
+            report = import_file(
+                store,
+                path,
+                kind=kind,  # type: ignore[arg-type]
+                skip_bad=skip_bad,
+                batch_size=batch_size,
+                progress=advance,
+                self_loops=self_loops,
+            )
         summaries.append(report.as_dict())
         if fmt == "table":
             click.echo(_sentence(summaries[-1]))

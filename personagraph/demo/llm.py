@@ -36,11 +36,14 @@ def run_llm_demo(
     from personagraph.expand.t2p import T2POptions, text_to_persona
     from personagraph.ingest import import_texts
     from personagraph.llm import LLMClient
+    from personagraph.redaction import redact_url
 
     folder = texts or examples_dir() / "texts"
     source = folder if folder.is_dir() else folder.parent / "texts.jsonl"
     ids = import_texts(store, [source])
-    echo(f"Text-to-Persona on {len(ids)} texts from {source} with {settings.model} at {settings.llm_base_url}")
+    echo(
+        f"Text-to-Persona on {len(ids)} texts from {source} with {settings.model} at {redact_url(settings.llm_base_url or '')}"
+    )
     # One client per stage, so each report counts its own calls (each run closes its client).
     t2p = text_to_persona(
         store, LLMClient.from_settings(settings, concurrency=concurrency), T2POptions(per_text=1), ids

@@ -34,7 +34,8 @@ from personagraph.ingest.records import RelationRow, Row, detect_kind, persona_r
 from personagraph.models import Persona
 from personagraph.resolve import Resolver
 from personagraph.runtime import paused_gc
-from personagraph.store.graph import GraphStore
+from personagraph.store.bulk import RunNamed
+from personagraph.store.graph import GraphStore, Transaction
 from personagraph.vocabulary import Vocabulary
 
 Kind = Literal["auto", "personas", "texts", "relations", "cards"]
@@ -84,7 +85,7 @@ class _Batch:
 
 
 def _batches(
-    path: Path, kind: str, vocabulary: Vocabulary, skip_bad: bool, size: int, report: ImportReport
+    path: Path, kind: str, vocabulary: Vocabulary, skip_bad: bool, size: int, report: ImportReport, self_loops: bool
 ) -> Iterator[_Batch]:
     batch = _Batch()
     read = functools.lru_cache(maxsize=4096)(vocabulary.read)
@@ -98,7 +99,7 @@ def _batches(
             elif record_kind == "texts":
                 batch.texts.append(text_row(record))
             else:
-                relation, new = relation_row(record, vocabulary, read)
+                relation, new = relation_row(record, vocabulary, read, self_loops)
                 batch.relations.append(relation)
                 batch.endpoints.extend(new)
             if report.kind == "auto":
@@ -181,6 +182,8 @@ def _remap(relations: list[RelationRow], mapping: dict[str, str]) -> list[Relati
 def check_file(path: str | Path) -> None:
     """Raise what ``import_file`` would for a missing file or an unknown format, before any file is read."""
     path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a file", hint="give the files in it")
     if not path.is_file():
         raise MissingFileError(f"{path}: no such file")
     if path.suffix.lower() not in (".png", ".charx"):
@@ -195,6 +198,7 @@ def import_file(
     batch_size: int | None = None,
     progress: Callable[[int], None] | None = None,
     resolver: Resolver | None = None,
+    self_loops: bool = False,
 ) -> ImportReport:
     """Import one file; re-importing the same file adds nothing (content-hash ids, merged edges).
 
@@ -203,7 +207,8 @@ def import_file(
 
     With a ``resolver`` (e.g. ``NearDuplicateResolver``), near-duplicates of personas already in
     the graph or earlier in the file are not written: they become aliases of the canonical one,
-    and relations that name them go to the canonical persona.
+    and relations that name them go to the canonical persona. A relation from a persona to itself
+    is a bad line unless ``self_loops``.
     """
     path = Path(path)
     check_file(path)
@@ -225,7 +230,7 @@ def import_file(
     with paused_gc():
         _import_batches(
             store,
-            _read_ahead(_batches(path, kind, store.vocabulary, skip_bad, size, report)),
+            _read_ahead(_batches(path, kind, store.vocabulary, skip_bad, size, report, self_loops)),
             report,
             resolver,
             progress,
@@ -242,21 +247,54 @@ def _import_batches(
     progress: Callable[[int], None] | None,
 ) -> None:
     resolved: dict[str, str] = {}  # near-duplicate id -> canonical id (with a resolver)
+    # Over Cypher (Bolt) a batch is written in one transaction, so a batch that fails (the server
+    # refuses an edge) leaves none of its personas behind. The batch API of the embedded store
+    # commits as it goes; there the checks before the write are what keeps a batch whole. With a
+    # resolver, rows are resolved between writes (it reads the graph), so batches are not atomic.
+    atomic = store.bulk.path == "cypher" and resolver is None
     for batch in batches:
-        if batch.personas:
-            report.personas_new += store.bulk_upsert_personas(_resolve_rows(store, batch.personas, resolver, resolved))
-        if batch.texts:
-            report.texts_new += store.bulk_upsert_texts(batch.texts)
-        if batch.endpoints:
-            report.personas_new += store.bulk_upsert_personas(_resolve_rows(store, batch.endpoints, resolver, resolved))
-        if batch.relations:
-            counts = store.bulk_add_relations(_remap(batch.relations, resolved))
-            report.relations += counts.matched
-            report.relations_new += counts.created
-            report.relations_unmatched += counts.unmatched
+        if atomic:
+            figures = store.transaction(functools.partial(_write_in, store, batch), name="import batch")
+        else:
+            figures = _write_batch(store, batch, None, resolver, resolved)
+        report.personas_new += figures.personas_new
+        report.texts_new += figures.texts_new
+        report.relations += figures.relations
+        report.relations_new += figures.relations_new
+        report.relations_unmatched += figures.relations_unmatched
         report.records += batch.records
         if progress:
             progress(batch.records)
+
+
+def _write_in(store: GraphStore, batch: _Batch, tx: Transaction) -> ImportReport:
+    return _write_batch(store, batch, tx.run)
+
+
+def _write_batch(
+    store: GraphStore,
+    batch: _Batch,
+    run: RunNamed | None,
+    resolver: Resolver | None = None,
+    resolved: dict[str, str] | None = None,
+) -> ImportReport:
+    """Write one batch; its figures as an ImportReport (a fresh one: the store may run this again)."""
+    figures = ImportReport(path="")
+    resolved = {} if resolved is None else resolved
+    if batch.personas:
+        rows = _resolve_rows(store, batch.personas, resolver, resolved)
+        figures.personas_new += store.bulk.nodes("Persona", rows, run)
+    if batch.texts:
+        figures.texts_new += store.bulk.nodes("Text", batch.texts, run)
+    if batch.endpoints:
+        rows = _resolve_rows(store, batch.endpoints, resolver, resolved)
+        figures.personas_new += store.bulk.nodes("Persona", rows, run)
+    if batch.relations:
+        counts = store.bulk.relations(_remap(batch.relations, resolved), run)
+        figures.relations += counts.matched
+        figures.relations_new += counts.created
+        figures.relations_unmatched += counts.unmatched
+    return figures
 
 
 __all__ = ["ImportReport", "check_file", "default_batch_size", "detect_kind", "import_file", "persona_id"]

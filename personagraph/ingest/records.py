@@ -20,6 +20,7 @@ from typing import Any
 from personagraph.attribute_schema import attributes_from_columns
 from personagraph.errors import VocabularyError
 from personagraph.ids import persona_id, text_id
+from personagraph.models import blank
 from personagraph.vocabulary import Reading, Vocabulary
 
 Row = dict[str, Any]
@@ -57,10 +58,13 @@ def clean_text(value: Any, field: str) -> str:
     # The models strip surrounding whitespace (pydantic's str_strip_whitespace, Unicode
     # White_Space, which unlike str.strip() keeps \x1c-\x1f); most lines need no stripping.
     if value and not value[0].isspace() and not value[-1].isspace():
-        return value
-    stripped = value.strip(_MODEL_WHITESPACE)
-    if not stripped.strip():  # the model's "not blank" check
-        raise ValueError(f"{field}: text is empty")
+        stripped = value
+    else:
+        stripped = value.strip(_MODEL_WHITESPACE)
+        if not stripped.strip():  # the model's "not blank" check
+            raise ValueError(f"{field}: text is empty")
+    if blank(stripped):  # one look at the first character for ordinary text
+        raise ValueError(f"{field}: text is blank (invisible characters only, such as a zero-width space)")
     return stripped
 
 
@@ -71,7 +75,7 @@ def labels_value(value: Any) -> list[str] | None:
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             return [part.strip() for part in value.split(",") if part.strip()] or None
     if isinstance(value, (list, tuple)):
         return [str(v) for v in value] or None
@@ -88,7 +92,14 @@ def _count(record: dict[str, Any], field: str) -> int | None:
         raise ValueError(f"{field}: expected a whole number, got {value!r}") from None
     if (isinstance(value, float) and value != number) or isinstance(value, bool):
         raise ValueError(f"{field}: expected a whole number, got {value!r}")
+    if not _INT64[0] <= number <= _INT64[1]:  # the stores keep 64-bit integers; checked before any write
+        raise ValueError(f"{field}: {_short(value)} is outside the 64-bit integer range")
     return number
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 24 else f"{text[:12]}…{text[-6:]} ({len(text)} digits)"
 
 
 def persona_row(record: dict[str, Any]) -> Row:
@@ -154,6 +165,18 @@ def endpoint(value: Any, field: str) -> tuple[str, Row | None]:
     return persona_id(text), {"id": persona_id(text), "text": text, "origin": "import", "hop": 0, "uses": 0}
 
 
+def property_key(key: Any) -> str:
+    """A relation property name both stores take as it is, or ValueError: not empty, no ``@`` first
+    (ArcadeDB's record attributes: ``@rid``, ``@type``), no backtick or control character."""
+    if not isinstance(key, str) or not key.strip():
+        raise ValueError(f"property name {key!r}: must be a non-empty string")
+    if key.startswith("@") or "`" in key or not key.isprintable() or key != key.strip():
+        raise ValueError(
+            f"property name {key!r}: not allowed (no '@' first, backticks, control characters or edge spaces)"
+        )
+    return key
+
+
 def _exact(value: Any) -> bool:
     """A property value every store keeps as it is: a string, a bool, a 64-bit int, a finite float."""
     kind = type(value)
@@ -165,14 +188,18 @@ def _exact(value: Any) -> bool:
 
 
 def relation_row(
-    record: dict[str, Any], vocabulary: Vocabulary, read: Callable[[str], Reading | None] | None = None
+    record: dict[str, Any],
+    vocabulary: Vocabulary,
+    read: Callable[[str], Reading | None] | None = None,
+    self_loops: bool = False,
 ) -> tuple[RelationRow, list[Row]]:
     """The edge row and the persona rows its text endpoints need (ids need none).
 
     Other keys of the record become edge properties when they are plain values (strings,
     bools, 64-bit ints, finite floats); ``run`` defaults to ``"import"``. ``read`` is
     ``vocabulary.read``, or a cached copy of it for a long file; an inverse name (``CARES_FOR``)
-    is stored as its canonical type with ``src`` and ``dst`` swapped.
+    is stored as its canonical type with ``src`` and ``dst`` swapped. A relation from a persona to
+    itself is refused unless ``self_loops``.
     """
     raw_type = record.get("type")
     if not isinstance(raw_type, str) or not raw_type.strip():
@@ -183,9 +210,18 @@ def relation_row(
     rel_type = reading.type
     src, src_row = endpoint(record.get("src"), "src")
     dst, dst_row = endpoint(record.get("dst"), "dst")
+    if src == dst and not self_loops:
+        raise ValueError("src and dst are the same persona (a self-loop)")
     if reading.reversed:
         src, dst = dst, src
-    props = {k: v for k, v in record.items() if k not in RELATION_KEYS and _exact(v)}
+    props = {}
+    for key, value in record.items():
+        if key in RELATION_KEYS:
+            continue
+        if type(value) is int and not _INT64[0] <= value <= _INT64[1]:
+            raise ValueError(f"{property_key(key)}: {_short(value)} is outside the 64-bit integer range")
+        if _exact(value):
+            props[property_key(key)] = value
     props.setdefault("run", IMPORT_RUN)
     new = [r for r in (src_row, dst_row) if r is not None]
     return (src, dst, rel_type, props), new

@@ -31,10 +31,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from personagraph.errors import LLMError, LLMUnavailableError
+from personagraph.errors import ConfigError, LLMError, LLMUnavailableError
 from personagraph.llm.cache import ResponseCache, cache_key
 from personagraph.llm.parsing import parse_reply, response_schema, schema_instruction, schema_key
 from personagraph.llm.stats import LLMStats, Usage, price_of
+from personagraph.redaction import redact, redact_url, url_credentials
 
 if TYPE_CHECKING:
     from personagraph.config import Secret, Settings
@@ -141,6 +142,13 @@ class LLMClient:
     ) -> None:
         if not base_url:
             raise LLMUnavailableError("no LLM endpoint configured", hint="set OPENAI_BASE_URL (and OPENAI_API_KEY)")
+        if url_credentials(base_url):
+            # The openai package refuses such a URL (ValueError), and a user or key there would be
+            # printed with every error that names the endpoint.
+            raise ConfigError(
+                f"OPENAI_BASE_URL {redact_url(base_url)} carries credentials in the URL",
+                hint="give the key in OPENAI_API_KEY and the URL without user or password",
+            )
         if concurrency < 1:
             raise LLMError("concurrency must be at least 1")
         self.base_url = base_url.rstrip("/")
@@ -483,9 +491,11 @@ class LLMClient:
             "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "tag": tag,
             "model": self.model,
-            "error": error,
-            "raw": raw,
-            "messages": [{"role": m.get("role"), "content": str(m.get("content", ""))[:4000]} for m in messages],
+            "error": redact(error),
+            "raw": redact(raw),  # a server may echo the request's headers or key back in its reply
+            "messages": [
+                {"role": m.get("role"), "content": redact(str(m.get("content", ""))[:4000])} for m in messages
+            ],
         }
         line = json.dumps(record, ensure_ascii=False) + "\n"
         with self._log_lock, self.failures_path.open("a", encoding="utf-8") as handle:
@@ -545,11 +555,17 @@ def _reply_text(response: Any) -> str:
 
 
 def _error_text(exc: Any) -> str:
+    """The server's error message, cleaned of anything shaped like a key (some echo the request's
+    Authorization header back)."""
+    return redact(" ".join(_error_body(exc).split()))[:300]
+
+
+def _error_body(exc: Any) -> str:
     body = getattr(exc, "body", None)
     if isinstance(body, dict):
         inner = body.get("error", body)
         if isinstance(inner, dict) and inner.get("message"):
-            return str(inner["message"])[:300]
+            return str(inner["message"])[:2000]
         if isinstance(inner, str):
-            return inner[:300]
-    return str(getattr(exc, "message", exc))[:300]
+            return inner[:2000]
+    return str(getattr(exc, "message", exc))[:2000]

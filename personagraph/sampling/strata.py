@@ -31,11 +31,13 @@ class StrataReport:
     communities: int
     unrelated: int
     clusters: list[dict[str, Any]] = field(default_factory=list)
+    requested: int | None = None  # the clusters asked for, when more than there are personas (clamped)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "personas": self.personas,
             "k": self.k,
+            "k_requested": self.requested,
             "seed": self.seed,
             "embedder": self.embedder,
             "communities": self.communities,
@@ -71,6 +73,8 @@ def compute_strata(
     else:
         raise ConfigError("clustering needs embeddings (or vectors)")
     k = clusters or default_clusters(len(ids))
+    requested = k if k > len(ids) else None
+    k = min(k, len(ids))  # k-means cannot make more clusters than points; the report says so
     labels = kmeans(matrix, k, seed=seed, method=method)
     words = cluster_labels([p["text"] or "" for p in personas], labels)
     edges = [(r["src"], r["dst"]) for r in store.iter_relations()]
@@ -108,6 +112,7 @@ def compute_strata(
         len(found),
         sum(1 for c in community.values() if c < 0),
         [{"cluster": n["id"], "size": n["size"], "label": n["label"]} for n in nodes],
+        requested,
     )
 
 

@@ -208,7 +208,7 @@ class ArcadeBulkLoader:
             if not TYPE_PATTERN.match(rel_type) or rel_type in NODE_LABELS:
                 raise ConfigError(f"relation type {rel_type!r} must match {TYPE_PATTERN.pattern}")
             if rel_type not in self._schema:
-                statements.append(f"CREATE EDGE TYPE {rel_type} IF NOT EXISTS")
+                statements.append(f"CREATE EDGE TYPE `{rel_type}` IF NOT EXISTS")  # quoted: SELECT, ORDER are types too
                 self._schema.add(rel_type)
         with self.lock:
             for statement in statements:

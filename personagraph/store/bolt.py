@@ -19,6 +19,7 @@ from personagraph.errors import (
     StoreError,
     StoreUnavailableError,
 )
+from personagraph.redaction import redact, redact_url
 from personagraph.store.base import BulkLoader, Capabilities, Row, Run
 from personagraph.store.convert import neo4j_value
 
@@ -34,7 +35,7 @@ class BoltExecutor:
         import neo4j
         from neo4j import exceptions as nx
 
-        self.location = url
+        self.location = redact_url(url)  # shown in messages: never the password a URL may carry
         self.database = database
         try:
             self.driver = neo4j.GraphDatabase.driver(url, auth=(user, password), connection_timeout=10)
@@ -42,12 +43,12 @@ class BoltExecutor:
             agent = self.driver.get_server_info().agent
         except nx.AuthError as exc:
             raise StoreAuthError(
-                f"{url}: authentication failed for user {user!r}", hint="check PERSONAGRAPH_PASSWORD"
+                f"{self.location}: authentication failed for user {user!r}", hint="check PERSONAGRAPH_PASSWORD"
             ) from exc
         except (nx.ServiceUnavailable, OSError) as exc:
-            raise StoreUnavailableError(f"{url}: server unreachable", hint="is it running?") from exc
+            raise StoreUnavailableError(f"{self.location}: server unreachable", hint="is it running?") from exc
         except (nx.ConfigurationError, ValueError) as exc:
-            raise StoreError(f"{url}: {exc}") from exc
+            raise StoreError(f"{self.location}: {redact(str(exc))}") from exc
         # Neo4j proper offers the vector index procedures; ArcadeDB's Bolt server does not.
         # Several processes may share a server: none of the single-process shortcuts apply.
         self.capabilities = Capabilities(vector_index=agent.startswith("Neo4j/") and "ArcadeDB" not in agent)

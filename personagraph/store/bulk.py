@@ -9,6 +9,7 @@ Either way a node whose content id is already in the graph is left as it is, and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from personagraph.models import now_iso
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from personagraph.store.graph import GraphStore
 
 RelationRow = tuple[str, str, str, dict[str, Any]]  # (src persona id, dst persona id, type, edge properties)
+RunNamed = Callable[..., list[Row]]  # GraphStore.run, or Transaction.run to write inside one transaction
 
 # Rows per Cypher transaction: ~2,000 kept the Bolt server busiest here (ARCADEDB.md), and a
 # chunk of personas stays far below the 16 MB Bolt message limit.
@@ -40,8 +42,9 @@ class BulkWriter:
         """Which write path this store uses: ``batch-api`` or ``cypher``."""
         return "batch-api" if self.loader is not None else "cypher"
 
-    def nodes(self, label: str, rows: list[Row]) -> int:
-        """Create the ``label`` rows (``id`` plus properties) whose id is new; returns how many."""
+    def nodes(self, label: str, rows: list[Row], run: RunNamed | None = None) -> int:
+        """Create the ``label`` rows (``id`` plus properties) whose id is new; returns how many.
+        ``run``: the Cypher path's queries go through it (a transaction's ``run``) when given."""
         self.store.ensure_schema()
         now = now_iso()
         if self.loader is not None:
@@ -55,12 +58,13 @@ class BulkWriter:
             for row in chunk:
                 fresh.setdefault(row["id"], row)
             batch = [{"id": i, "props": {k: v for k, v in row.items() if k != "id"}} for i, row in fresh.items()]
-            result = self.store.run(query, rows=batch, now=now)
+            result = (run or self.store.run)(query, rows=batch, now=now)
             created += int(result[0]["created"] or 0) if result else 0
         return created
 
-    def relations(self, rows: list[RelationRow]) -> EdgeCounts:
-        """Create the typed edges that are not in the graph yet, between personas given by id."""
+    def relations(self, rows: list[RelationRow], run: RunNamed | None = None) -> EdgeCounts:
+        """Create the typed edges that are not in the graph yet, between personas given by id
+        (``run`` as in ``nodes``)."""
         self.store.ensure_schema()
         for _, _, rel_type, _ in rows:
             self.store.vocabulary.check(rel_type)
@@ -76,7 +80,7 @@ class BulkWriter:
             keys = list(pairs)
             for chunk in _chunks(keys, CYPHER_CHUNK):
                 batch = [{"src": s, "dst": d, "props": pairs[(s, d)][1]} for s, d in chunk]
-                for row in self.store.run("create_missing_relations", rel_type=rel_type, rows=batch):
+                for row in (run or self.store.run)("create_missing_relations", rel_type=rel_type, rows=batch):
                     counts.matched += pairs[(row["src"], row["dst"])][0]
                     counts.created += 1 if row["created"] else 0
         counts.unmatched = len(rows) - counts.matched

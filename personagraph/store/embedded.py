@@ -78,14 +78,39 @@ def _start_jvm(workload: str = "bulk") -> None:
 
 
 def served_by(folder: str | os.PathLike[str]) -> dict[str, Any] | None:
-    """The marker a running ``personagraph serve`` leaves in the folder, if its process lives."""
+    """The marker a running ``personagraph serve`` leaves in the folder, if its process lives and is
+    that server: a marker left by a killed server names a pid the system may have given to any
+    other process since, so the pid alone proves nothing."""
     marker = Path(folder) / SERVE_MARKER
     try:
         info = json.loads(marker.read_text())
-        os.kill(int(info["pid"]), 0)
+        pid = int(info["pid"])
+        os.kill(pid, 0)
     except (OSError, ValueError, KeyError, TypeError):
         return None
+    if not isinstance(info, dict) or not serving_process(pid, Path(folder), info.get("folder")):
+        return None
     return dict(info)
+
+
+def serving_process(pid: int, folder: Path, recorded: Any) -> bool:
+    """Whether ``pid`` is a ``personagraph serve`` of ``folder`` (Linux: its /proc/PID/cmdline).
+
+    ``recorded`` is the folder the marker names (markers since this check was added carry it); a
+    marker copied along with its folder names the other one. Where /proc is missing (not Linux)
+    a live pid is trusted as before. This process is trusted (``serve`` called from Python)."""
+    if recorded is not None and str(recorded) != str(folder.expanduser().resolve()):
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except FileNotFoundError:
+        return not Path("/proc/self").exists()
+    except OSError:
+        return False
+    words = [os.path.basename(arg.decode("utf-8", "replace")) for arg in argv]
+    return "serve" in words and any("personagraph" in word for word in words)
 
 
 _NOISE = re.compile(

@@ -63,7 +63,9 @@ def serve(
     url = f"bolt://127.0.0.1:{bolt_port}"
     marker = root / SERVE_MARKER
     # The marker goes first, so that nobody opens the folder directly while the server starts.
-    marker.write_text(json.dumps({"pid": os.getpid(), "url": url, "database": database, "http_port": http_port}))
+    marker.write_text(
+        json.dumps({"pid": os.getpid(), "folder": str(root), "url": url, "database": database, "http_port": http_port})
+    )
     try:
         # Create the database before the server listens: a client that can connect finds it there.
         database_path = str(root / "databases" / database)

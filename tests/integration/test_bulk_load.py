@@ -16,6 +16,7 @@ from personagraph.vocabulary import DEFAULT_RELATIONS
 
 
 def world(n: int = 120, m: int = 400, seed: int = 1) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """Random personas and relations; a few relations are self-loops, so imports here allow them."""
     rng = random.Random(seed)
     texts = [
         f"A {rng.choice(['quiet', 'loud', 'tired'])} {rng.choice(['nurse', 'welder', 'coach'])} number {i}"
@@ -50,7 +51,7 @@ def test_batch_api_builds_the_same_graph_as_cypher_merge(embedded_store: GraphSt
     texts, rels = world()
     people, relations = write(tmp_path, texts, rels)
     report_p = import_file(embedded_store, people, batch_size=50)
-    report_r = import_file(embedded_store, relations, batch_size=70)
+    report_r = import_file(embedded_store, relations, batch_size=70, self_loops=True)
     assert report_p.write_path == "batch-api"
     distinct = {(persona_id(a), persona_id(b), t) for a, b, t in rels}
     assert (report_r.relations, report_r.relations_new) == (len(rels), len(distinct))
@@ -89,7 +90,7 @@ def test_reimport_in_a_new_process_state_looks_up_then_scans(tmp_path: Path) -> 
     folder = str(tmp_path / "store")
     store = open_store(folder, Settings(store=folder))
     import_file(store, people)
-    import_file(store, relations)
+    import_file(store, relations, self_loops=True)
     before = snapshot(store)
     store.close()  # forgets what the bulk loader knew, as a new process would
 
@@ -100,10 +101,10 @@ def test_reimport_in_a_new_process_state_looks_up_then_scans(tmp_path: Path) -> 
         few.write_text(
             "".join(json.dumps({"src": persona_id(a), "dst": persona_id(b), "type": t}) + "\n" for a, b, t in rels[:3])
         )
-        report = import_file(store, few)  # 3 lookups: below the scan threshold
+        report = import_file(store, few, self_loops=True)  # 3 lookups: below the scan threshold
         assert (report.relations, report.relations_new) == (3, 0)
         assert not index.nodes["Persona"].complete and not any(state.complete for state in index.edges.values())
-        report = import_file(store, relations)  # the whole file: cheaper to scan once
+        report = import_file(store, relations, self_loops=True)  # the whole file: cheaper to scan once
         assert (report.relations, report.relations_new) == (len(rels), 0)
         assert index.nodes["Persona"].complete
         assert import_file(store, people).personas_new == 0
@@ -116,12 +117,12 @@ def test_a_cypher_write_makes_the_loader_forget(embedded_store: GraphStore, tmp_
     texts, rels = world(n=30, m=40, seed=3)
     people, relations = write(tmp_path, texts, rels)
     import_file(embedded_store, people)
-    import_file(embedded_store, relations)
+    import_file(embedded_store, relations, self_loops=True)
     victim = persona_id(texts[0])
     embedded_store.cypher("MATCH (p:Persona {id: $id}) DETACH DELETE p", {"id": victim}, write=True)
     embedded_store.cypher("MATCH ()-[r:RIVAL]->() DELETE r", write=True)
     assert import_file(embedded_store, people).personas_new == 1
-    report = import_file(embedded_store, relations)
+    report = import_file(embedded_store, relations, self_loops=True)
     lost = {
         (persona_id(a), persona_id(b), t)
         for a, b, t in rels

@@ -140,7 +140,6 @@ def test_relation_row() -> None:
             "evidence": "ward 3",
             "hop": 1,
             "weight": float("nan"),
-            "big": 2**70,
             "nested": {"a": 1},
         },
         vocabulary,
@@ -157,6 +156,11 @@ def test_relation_row() -> None:
         {"src": "", "dst": "b", "type": "RIVAL"},
         {"src": "a", "dst": 3, "type": "RIVAL"},
         {"src": "a", "dst": "b", "type": ""},
+        {"src": "a", "dst": "b", "type": "RIVAL", "big": 2**70},  # refused, not dropped: the stores keep 64 bits
+        {"src": "a", "dst": "b", "type": "RIVAL", "@rid": "#1:1"},
+        {"src": "a", "dst": "a", "type": "RIVAL"},  # a self-loop, unless asked for
     ):
         with pytest.raises(ValueError):
             relation_row(bad, vocabulary)
+    (src, dst, _, _), _ = relation_row({"src": "a", "dst": "a", "type": "RIVAL"}, vocabulary, self_loops=True)
+    assert src == dst == persona_id("a")
