@@ -29,7 +29,12 @@ def export_group() -> None:
 )
 @pass_app
 def export_graph_cmd(app: App, out_dir: Path, fmt: str) -> None:
-    """Write personas and relations (JSONL or Parquet: two files; GraphML: one) into OUT_DIR.
+    """Write every node and edge, with every property, into the folder OUT_DIR.
+
+    JSONL or Parquet: one file a kind (personas, relations, texts, samples, batches, clusters,
+    dedup_runs, derived_from, used_in, generated_by) and export.json; GraphML: graph.graphml and
+    export.json. `personagraph import OUT_DIR` reads it back. OUT_DIR is replaced whole at the
+    end (a failed or killed export leaves the previous one); a folder of other files is refused.
 
     neo4j-admin: every node and edge (texts, samples, batches too) as `neo4j-admin database import
     full` CSV files, with import.sh and IMPORT.md; the import command is printed.
@@ -47,8 +52,13 @@ def export_graph_cmd(app: App, out_dir: Path, fmt: str) -> None:
         return
     from personagraph.export.graph_files import export_graph
 
-    result = export_graph(app.store(), out_dir, fmt)
-    click.echo(f"wrote {result['personas']} personas and {result['relations']} relations: {', '.join(result['files'])}")
+    result = export_graph(app.store(), out_dir, fmt, note=note)
+    others = ", ".join(f"{n} {stem}" for stem, n in result["counts"].items() if stem not in ("personas", "relations"))
+    click.echo(
+        f"wrote {result['personas']} personas and {result['relations']} relations"
+        + (f" ({others})" if others else "")
+        + f": {', '.join(result['files'])}"
+    )
 
 
 @export_group.command("samples")
