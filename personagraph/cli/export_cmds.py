@@ -9,7 +9,7 @@ import click
 
 from personagraph.cli.context import App, CommandGroup, pass_app
 from personagraph.cli.options import TASK_NAMES, cast_options, cast_spec, llm_options
-from personagraph.cli.output import note
+from personagraph.cli.output import echo, note
 from personagraph.errors import ConfigError
 
 
@@ -44,17 +44,17 @@ def export_graph_cmd(app: App, out_dir: Path, fmt: str) -> None:
 
         written = write_neo4j_admin(app.store(), out_dir)
         nodes, edges = sum(written.nodes.values()), sum(written.relationships.values())
-        click.echo(f"wrote {nodes} nodes and {edges} relationships in {len(written.files) - 2} files to {out_dir}")
+        echo(f"wrote {nodes} nodes and {edges} relationships in {len(written.files) - 2} files to {out_dir}")
         for line in written.skipped:
             note(f"not exported: {line}")
-        click.echo(f"import with {out_dir / 'import.sh'} [DATABASE], or from {out_dir}:")
-        click.echo(written.command())
+        echo(f"import with {out_dir / 'import.sh'} [DATABASE], or from {out_dir}:")
+        echo(written.command())
         return
     from personagraph.export.graph_files import export_graph
 
     result = export_graph(app.store(), out_dir, fmt, note=note)
     others = ", ".join(f"{n} {stem}" for stem, n in result["counts"].items() if stem not in ("personas", "relations"))
-    click.echo(
+    echo(
         f"wrote {result['personas']} personas and {result['relations']} relations"
         + (f" ({others})" if others else "")
         + f": {', '.join(result['files'])}"
@@ -76,7 +76,7 @@ def export_samples_cmd(app: App, out: Path, fmt: str | None, batch: str | None, 
     from personagraph.export.samples import export_samples
 
     count = export_samples(app.store(), out, fmt, batch, task)
-    click.echo(f"wrote {count} samples to {out}")
+    echo(f"wrote {count} samples to {out}")
 
 
 @export_group.command("cast")
@@ -125,17 +125,17 @@ def export_cast_cmd(
     npcs = make_npcs(cast, client, setting=setting, echo=note, temperature=llm.temperature)
     result = export_cast(cast, npcs, out_dir, title=title)
     how = "fleshed out by the LLM" if npcs and npcs[0].source == "llm" else "from persona texts and relations (no LLM)"
-    click.echo(
+    echo(
         f"{len(npcs)} NPCs {how}, {len(cast.relations)} relations, "
         + ("connected" if cast.connected else "NOT CONNECTED")
     )
     for npc in npcs:
-        click.echo(f"  {npc.name}: {npc.role}")
-    click.echo(
+        echo(f"  {npc.name}: {npc.role}")
+    echo(
         f"wrote {len(result.files)} files to {out_dir}: {result.cards} NPCs × 5 cards, cast.json, "
         f"cast.graphml, cast.gexf, cast.html, sillytavern/ (world info, group, group chat)"
     )
-    click.echo(str(out_dir / "cast.html"))
+    echo(str(out_dir / "cast.html"))
     if client is not None:
         from personagraph.llm.lifecycle import end_report
 
