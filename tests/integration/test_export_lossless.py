@@ -187,3 +187,54 @@ def test_a_folder_of_other_files_is_refused(embedded_store: GraphStore, tmp_path
         "relations.parquet",
     ]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def _export_cmd(store: Path, out: Path, fmt: str) -> list[str]:
+    return [sys.executable, "-m", "personagraph", "--store", str(store), "export", "graph", str(out), "--format", fmt]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "neo4j-admin"])
+def test_a_killed_export_leaves_the_previous_one_intact(tmp_path: Path, fmt: str) -> None:
+    """SIGKILL the child while it writes its hidden folder: the previous export stays byte for byte."""
+    import os
+    import signal
+    import time
+
+    from personagraph.ids import persona_id
+
+    path = tmp_path / "store"
+    store = fresh_store(path)
+    try:
+        build_rich_world(store)
+    finally:
+        store.close()
+    env = cli_env(PERSONAGRAPH_JVM_HEAP="1g")
+    out = tmp_path / "out"
+    done = subprocess.run(_export_cmd(path, out, fmt), capture_output=True, text=True, env=env, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    previous = files_of(out)
+    store = fresh_store(path)
+    try:  # enough new personas that the next export runs for a while
+        texts = [f"A generated persona number {n} who keeps bees" for n in range(20000)]
+        store.bulk_upsert_personas(
+            [{"id": persona_id(t), "text": t, "origin": "import", "hop": 0, "uses": 0} for t in texts]
+        )
+    finally:
+        store.close()
+    child = subprocess.Popen(
+        _export_cmd(path, out, fmt), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT
+    )
+    work = tmp_path / f".out.tmp-{child.pid}"
+    deadline = time.monotonic() + 300
+    while not (work.is_dir() and any(work.iterdir())) and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert child.poll() is None, "the export ended before it could be killed"
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    assert child.returncode == -signal.SIGKILL
+    assert files_of(out) == previous  # nothing half-written, nothing mixed
+    assert work.is_dir()  # what the killed export wrote, beside the target, not in it
+    done = subprocess.run(_export_cmd(path, out, fmt), capture_output=True, text=True, env=env, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert not work.exists()  # the next export removes a dead export's folder
+    assert files_of(out) != previous and not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
