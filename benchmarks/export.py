@@ -3,6 +3,8 @@
     python benchmarks/export.py                 # 1M personas + 3M relations; paging at 25k/75k and 50k/150k
     python benchmarks/export.py --scale 0.1     # a tenth of every size, for development
     python benchmarks/export.py --skip-large    # only the paging comparison
+    python benchmarks/export.py --skip-paging --large 66667:200000 --before /work/main
+                                                # 200k relations, each format, this checkout vs another
 
 Rows are generated deterministically by the ingest benchmark's generator (benchmarks/ingest.py,
 same seed, same texts and relations) and loaded with the real importer (`personagraph import`)
@@ -12,6 +14,8 @@ into a fresh embedded store. Then:
   rows/s is (personas + relations) over the child's wall time (JVM start and store open included),
   peak RSS its kernel high-water mark (VmHWM). The floor is the same rows (read back from the
   JSONL export) written again with `json.dumps` in this process.
+- before: with ``--before CHECKOUT``, the same exports run with that checkout's code
+  (PYTHONPATH), in the same run on the same store: the baseline of a change to the exporter.
 - paging: at two smaller sizes, in a child process per size, every edge read through
   ``GraphStore.iter_relations`` (keyset pages by source persona) and through the former
   ``ORDER BY … SKIP … LIMIT`` paging, whose query text is kept here as the baseline. Doubling the
@@ -96,12 +100,13 @@ def child(args: list[str]) -> dict[str, Any]:
     return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def run_export(store: Path, out: Path, fmt: str) -> dict[str, Any]:
-    """`personagraph export graph` in a child process: wall time, peak RSS, its JSON report."""
+def run_export(store: Path, out: Path, fmt: str, checkout: Path | None = None) -> dict[str, Any]:
+    """`personagraph export graph` in a child process (this checkout, or ``checkout``'s code): wall time, peak RSS."""
     cmd = [sys.executable, "-m", "personagraph", "--store", str(store), "export", "graph", str(out), "--format", fmt]
     started = time.perf_counter()
+    child_env = env(PYTHONPATH=str(checkout)) if checkout else env()
     with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
-        proc = subprocess.Popen(cmd, env=env(), stdout=stdout, stderr=stderr, cwd=tempfile.gettempdir())
+        proc = subprocess.Popen(cmd, env=child_env, stdout=stdout, stderr=stderr, cwd=tempfile.gettempdir())
         peak = 0
         while proc.poll() is None:
             peak = max(peak, peak_rss_mb(proc.pid))
@@ -154,7 +159,9 @@ def bench_paging(work: Path, sizes: list[tuple[int, int]], seed: int) -> list[di
     return figures
 
 
-def bench_export(work: Path, personas: int, relations: int, seed: int) -> dict[str, Any]:
+def bench_export(
+    work: Path, personas: int, relations: int, seed: int, formats: list[str], before: Path | None
+) -> dict[str, Any]:
     store, data = build_store(work, personas, relations, seed, "large")
     figures: dict[str, Any] = {
         "personas": personas,
@@ -162,15 +169,19 @@ def bench_export(work: Path, personas: int, relations: int, seed: int) -> dict[s
         "distinct_relations": data["distinct_relations"],
         "import_wall_s": data["import_wall_s"],
     }
-    for fmt in ("jsonl", "parquet"):
-        out = work / f"export-{fmt}"
-        result = run_export(store, out, fmt)
-        rows = personas + data["distinct_relations"]
-        result["rows_per_s"] = round(rows / result["wall_s"])
-        print(
-            f"  export {fmt}: {result['wall_s']:.0f} s, {result['rows_per_s']:,} rows/s, peak RSS {result['peak_rss_mb']:,} MB"
-        )
-        figures[fmt] = result
+    for fmt in formats:
+        for label, checkout in [("", None), ("before ", before)] if before else [("", None)]:
+            out = work / f"export-{fmt}{'-before' if checkout else ''}"
+            result = run_export(store, out, fmt, checkout)
+            rows = personas + data["distinct_relations"]
+            result["rows_per_s"] = round(rows / result["wall_s"])
+            print(
+                f"  {label}export {fmt}: {result['wall_s']:.0f} s, {result['rows_per_s']:,} rows/s, "
+                f"peak RSS {result['peak_rss_mb']:,} MB"
+            )
+            figures[f"{fmt}_before" if checkout else fmt] = result
+            if checkout:
+                shutil.rmtree(out, ignore_errors=True)
     floor_dir = work / "floor"
     floor_dir.mkdir()
     figures["jsonl_floor"] = floor = jsonl_floor(work / "export-jsonl", floor_dir)
@@ -196,6 +207,8 @@ def main() -> None:
         default="25000:75000,50000:150000",
         help="personas:relations of the paging comparison (times --scale); SKIP paging is quadratic, keep them small",
     )
+    parser.add_argument("--formats", default="jsonl,parquet", help="export formats to time (jsonl,parquet,graphml)")
+    parser.add_argument("--before", type=Path, help="another checkout whose exporter runs too, as the baseline")
     parser.add_argument("--jvm-heap", default="2g", help="PERSONAGRAPH_JVM_HEAP for the importer and the exports")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -226,7 +239,8 @@ def main() -> None:
             results["paging"] = bench_paging(work, sizes, args.seed)
         if not args.skip_large:
             personas, relations = (int(int(n) * args.scale) for n in args.large.split(":"))
-            results["export"] = bench_export(work, personas, relations, args.seed)
+            formats = args.formats.split(",")
+            results["export"] = bench_export(work, personas, relations, args.seed, formats, args.before)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     results["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]

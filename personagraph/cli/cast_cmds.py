@@ -9,7 +9,7 @@ import click
 
 from personagraph.cli.context import App, pass_app
 from personagraph.cli.options import cast_options, cast_spec, parse_param, query_text, relation_types
-from personagraph.cli.output import note, output_option, render
+from personagraph.cli.output import echo, note, output_option, render
 
 
 @click.command("cast")
@@ -41,7 +41,7 @@ def cast_cmd(app: App, fmt: str, **options: Any) -> None:
     render(rows, fmt, title="cast")
     if fmt == "table":
         render([r.model_dump() for r in cast.relations], fmt, title="relations")
-        click.echo(
+        echo(
             f"{len(cast.members)} personas, {len(cast.relations)} relations, "
             + ("connected" if cast.connected else "NOT CONNECTED (see the note above)")
         )
@@ -111,8 +111,8 @@ def view_cmd(
     )
     for line in data["notes"]:
         note(line)
-    click.echo(f"{len(data['nodes'])} personas, {len(data['edges'])} relations", err=True)
-    click.echo(str(path))
+    echo(f"{len(data['nodes'])} personas, {len(data['edges'])} relations", err=True)
+    echo(str(path))
     if open_browser:
         import webbrowser
 

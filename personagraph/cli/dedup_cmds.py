@@ -6,7 +6,7 @@ import click
 
 from personagraph.cli.context import App, pass_app
 from personagraph.cli.options import EMBEDDER
-from personagraph.cli.output import emit, output_option, render
+from personagraph.cli.output import echo, emit, output_option, render
 
 
 @click.command("embed")
@@ -39,16 +39,16 @@ def embed_cmd(app: App, embedder: str, distill: bool, batch_size: int, fmt: str)
     from personagraph.embeddings.embedders import distill_static, embeddings_dir, persona_embeddings
 
     if distill:
-        folder = distill_static(app.settings, notice=lambda m: click.echo(m, err=True), force=True)
+        folder = distill_static(app.settings, notice=lambda m: echo(m, err=True), force=True)
         if fmt != "table":
             render({"embedder": "static", "distilled": str(folder)}, fmt)
             return
-        click.echo(f"static embedder distilled into {folder}")
+        echo(f"static embedder distilled into {folder}")
         return
     store = app.store()
     total = store.count("Persona")
     if embedder == "static":
-        distill_static(app.settings, notice=lambda m: click.echo(m, err=True))
+        distill_static(app.settings, notice=lambda m: echo(m, err=True))
     with progress_bar(f"embedding ({embedder})", total=total, unit="personas") as advance:
         ids, vectors = persona_embeddings(store, app.settings, embedder, progress=advance, batch_size=batch_size)
     report = {
@@ -60,7 +60,7 @@ def embed_cmd(app: App, embedder: str, distill: bool, batch_size: int, fmt: str)
     if fmt != "table":
         render(report, fmt)
         return
-    click.echo(
+    echo(
         f"{report['personas']} personas have {embedder} embeddings ({report['dimensions']}-d), kept in {report['folder']}"
     )
 
@@ -148,10 +148,10 @@ def dedup_cmd(
         from personagraph.embeddings.embeddings import Embeddings
 
         # (the static embedder is distilled here on first use, with a notice)
-        embeddings = Embeddings.for_store(store, embedder, app.settings, notice=lambda m: click.echo(m, err=True))
+        embeddings = Embeddings.for_store(store, embedder, app.settings, notice=lambda m: echo(m, err=True))
     with progress_bar(f"embedding ({embedder}) where missing", total=None, unit="personas") as advance:
         report = dedup_graph(
-            store, embeddings, options, dry_run=dry_run, progress=advance, echo=lambda m: click.echo(m, err=True)
+            store, embeddings, options, dry_run=dry_run, progress=advance, echo=lambda m: echo(m, err=True)
         )
     if fmt != "table":  # the run's figures, and the members of the groups listed
         figures = report.record() | {"dry_run": dry_run, "duplicates": report.duplicates}
@@ -160,7 +160,7 @@ def dedup_cmd(
     if report.groups and dry_run:
         emit(report.group_rows(limit or None), fmt, title="duplicate groups (dry run: nothing changed)")
         if limit and len(report.groups) > limit:
-            click.echo(f"… {len(report.groups) - limit} more groups (--limit 0 lists all)", err=True)
+            echo(f"… {len(report.groups) - limit} more groups (--limit 0 lists all)", err=True)
     emit(report.table(), "table", title="dedup" + (" (dry run)" if dry_run else ""))
 
 

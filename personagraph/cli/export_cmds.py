@@ -9,7 +9,7 @@ import click
 
 from personagraph.cli.context import App, CommandGroup, pass_app
 from personagraph.cli.options import TASK_NAMES, cast_options, cast_spec, llm_options
-from personagraph.cli.output import note
+from personagraph.cli.output import echo, note
 from personagraph.errors import ConfigError
 
 
@@ -29,7 +29,12 @@ def export_group() -> None:
 )
 @pass_app
 def export_graph_cmd(app: App, out_dir: Path, fmt: str) -> None:
-    """Write personas and relations (JSONL or Parquet: two files; GraphML: one) into OUT_DIR.
+    """Write every node and edge, with every property, into the folder OUT_DIR.
+
+    JSONL or Parquet: one file a kind (personas, relations, texts, samples, batches, clusters,
+    dedup_runs, derived_from, used_in, generated_by) and export.json; GraphML: graph.graphml and
+    export.json. `personagraph import OUT_DIR` reads it back. OUT_DIR is replaced whole at the
+    end (a failed or killed export leaves the previous one); a folder of other files is refused.
 
     neo4j-admin: every node and edge (texts, samples, batches too) as `neo4j-admin database import
     full` CSV files, with import.sh and IMPORT.md; the import command is printed.
@@ -39,16 +44,21 @@ def export_graph_cmd(app: App, out_dir: Path, fmt: str) -> None:
 
         written = write_neo4j_admin(app.store(), out_dir)
         nodes, edges = sum(written.nodes.values()), sum(written.relationships.values())
-        click.echo(f"wrote {nodes} nodes and {edges} relationships in {len(written.files) - 2} files to {out_dir}")
+        echo(f"wrote {nodes} nodes and {edges} relationships in {len(written.files) - 2} files to {out_dir}")
         for line in written.skipped:
             note(f"not exported: {line}")
-        click.echo(f"import with {out_dir / 'import.sh'} [DATABASE], or from {out_dir}:")
-        click.echo(written.command())
+        echo(f"import with {out_dir / 'import.sh'} [DATABASE], or from {out_dir}:")
+        echo(written.command())
         return
     from personagraph.export.graph_files import export_graph
 
-    result = export_graph(app.store(), out_dir, fmt)
-    click.echo(f"wrote {result['personas']} personas and {result['relations']} relations: {', '.join(result['files'])}")
+    result = export_graph(app.store(), out_dir, fmt, note=note)
+    others = ", ".join(f"{n} {stem}" for stem, n in result["counts"].items() if stem not in ("personas", "relations"))
+    echo(
+        f"wrote {result['personas']} personas and {result['relations']} relations"
+        + (f" ({others})" if others else "")
+        + f": {', '.join(result['files'])}"
+    )
 
 
 @export_group.command("samples")
@@ -87,13 +97,13 @@ def export_samples_cmd(
 
     parse_sample_where(where)  # checked before the store opens
     result = write_samples(app.store(), out, fmt, batch, task, where=where, include_flagged=include_flagged)
-    click.echo(f"wrote {result.written} samples to {result.path}")
+    echo(f"wrote {result.written} samples to {result.path}")
     if result.flagged_path:
-        click.echo(
+        echo(
             f"wrote {result.flagged} flagged samples apart to {result.flagged_path} (--include-flagged: together)"
         )
     if result.card:
-        click.echo(f"dataset card: {result.card} (fill in its license)")
+        echo(f"dataset card: {result.card} (fill in its license)")
 
 
 @export_group.command("cast")
@@ -142,17 +152,17 @@ def export_cast_cmd(
     npcs = make_npcs(cast, client, setting=setting, echo=note, temperature=llm.temperature)
     result = export_cast(cast, npcs, out_dir, title=title)
     how = "fleshed out by the LLM" if npcs and npcs[0].source == "llm" else "from persona texts and relations (no LLM)"
-    click.echo(
+    echo(
         f"{len(npcs)} NPCs {how}, {len(cast.relations)} relations, "
         + ("connected" if cast.connected else "NOT CONNECTED")
     )
     for npc in npcs:
-        click.echo(f"  {npc.name}: {npc.role}")
-    click.echo(
+        echo(f"  {npc.name}: {npc.role}")
+    echo(
         f"wrote {len(result.files)} files to {out_dir}: {result.cards} NPCs × 5 cards, cast.json, "
         f"cast.graphml, cast.gexf, cast.html, sillytavern/ (world info, group, group chat)"
     )
-    click.echo(str(out_dir / "cast.html"))
+    echo(str(out_dir / "cast.html"))
     if client is not None:
         from personagraph.llm.lifecycle import end_report
 

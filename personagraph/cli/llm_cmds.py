@@ -14,7 +14,7 @@ import click
 from personagraph.cli.context import App, pass_app
 from personagraph.cli.llm_run import llm_client, print_dry_run, print_end
 from personagraph.cli.options import llm_options
-from personagraph.cli.output import render
+from personagraph.cli.output import echo, render
 from personagraph.errors import LLMReplyError
 
 if TYPE_CHECKING:
@@ -121,11 +121,11 @@ def t2p_cmd(
     if fmt != "table":
         render(report.as_dict(), fmt)
     else:
-        click.echo(
+        echo(
             f"{report.texts:,} texts ({report.texts_cut:,} cut to {max_text_tokens} tokens) → {report.personas_new:,} new personas, "
             f"{report.personas_existing:,} already in the graph; run {report.run}, prompt {report.prompt}"
         )
-        click.echo(f"stances: {_counts(dict(report.stances.most_common()))}")
+        echo(f"stances: {_counts(dict(report.stances.most_common()))}")
         print_end({**report.llm, "failures_path": report.failures_path})
     if report.texts and report.failures >= report.texts:  # nothing came of the run: a script must see it
         raise LLMReplyError(
@@ -221,23 +221,23 @@ def expand_cmd(
         render(summary, fmt)
         return
     rate = report.expanded / report.elapsed if report.elapsed else 0.0
-    click.echo(
+    echo(
         f"expanded {report.expanded:,} personas in {report.elapsed:.1f} s ({rate:.1f}/s); stopped: {report.stopped}; run {report.run}"
     )
     by_hop = ", ".join(f"hop {h}: {n:,}" for h, n in summary["new_by_hop"].items())
-    click.echo(
+    echo(
         f"new personas: {summary['new_personas']:,} ({by_hop or 'none'}); {report.linked_existing:,} answers were personas already in the graph"
     )
-    click.echo(f"relations: {_counts(summary['relations'])}")
+    echo(f"relations: {_counts(summary['relations'])}")
     if report.rejected:
-        click.echo(f"rejected relation types (not in the vocabulary): {_counts(summary['rejected_relations'])}")
+        echo(f"rejected relation types (not in the vocabulary): {_counts(summary['rejected_relations'])}")
     if report.retried:
-        click.echo(
+        echo(
             f"{report.retried} replies had no usable relation type and were asked again; "
             f"{report.unrelated} personas still got no edge (left unexpanded, counted as failures)"
         )
     if report.lost_claims:
-        click.echo(f"{report.lost_claims} claims expired before the answer was written (their work was left to others)")
+        echo(f"{report.lost_claims} claims expired before the answer was written (their work was left to others)")
     print_end({**report.llm, "failures_path": report.failures_path})
 
 

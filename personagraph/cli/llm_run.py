@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import click
-
 from personagraph.cli.context import App
+from personagraph.cli.output import echo
 
 if TYPE_CHECKING:
     from personagraph.llm import LLMClient
@@ -28,11 +27,11 @@ def print_dry_run(report: DryRunReport, fmt: str = "table") -> None:
         render(report.as_dict(), fmt)
         return
     for line in report.lines():
-        click.echo(line)
+        echo(line)
 
 
 def print_end(report: dict[str, Any]) -> None:
     """The end line of every LLM command: calls, cached, retries, invalid, failures (+ log), tokens, cost."""
     from personagraph.llm.lifecycle import end_line
 
-    click.echo(end_line(report))
+    echo(end_line(report))

@@ -12,6 +12,19 @@ jsonl    one JSON object a line      one JSON object on one line
 csv      header + one line a row     header + one line (nested keys joined with ".")
 =======  ==========================  ====================================================
 
+Output cannot hurt its reader (issue 15, part 8):
+
+- CSV: a text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+  leading ``'`` (OWASP's "CSV injection" advice), so a spreadsheet shows it as text instead of
+  running it as a formula (``=HYPERLINK(…)``, ``+cmd|…``, ``@SUM(…)``); numbers are left as they are.
+- table and plain text: terminal escape sequences (ESC …, CSI, OSC) and the other C0 and C1 control
+  characters are stripped (``\n`` and ``\t`` kept), as are the bidirectional overrides that
+  reorder what a terminal shows; table cells are never read as Rich markup (``[link=…]``).
+- JSON: C1 controls, DEL and bidirectional overrides are written as ``\\u`` escapes (the value
+  is unchanged; the json module already escapes C0).
+
+``--raw`` (every command with ``--format``) writes CSV and table cells as they are.
+
 JSON is strict: NaN and infinities become null (a Vendi score of an empty batch is NaN, and
 ``json.dumps`` would write the bare ``NaN`` that most JSON readers reject); numpy scalars and
 arrays become numbers and lists; anything else unknown becomes its ``str``.
@@ -31,17 +44,34 @@ import dataclasses
 import io
 import json
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import click
 
 FORMATS = ("table", "json", "jsonl", "csv")
+RAW = "personagraph.raw_output"  # click context meta key set by --raw
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+# ESC followed by a CSI (ESC [ … final byte), an OSC/DCS/PM/APC string (ended by BEL or ESC \\), or
+# one more character; then any C0 control but \t and \n, DEL, C1, and the bidi overrides.
+_TERMINAL = re.compile(
+    f"\x1b\\[[0-?]*[ -/]*[@-~]?|\x1b[\\]PX^_].*?(?:\x07|\x1b\\\\|$)|\x1b.?|[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]",
+    re.DOTALL,
+)
+_JSON_UNSAFE = re.compile(f"[\x7f-\x9f{_BIDI}\u2028\u2029]")
+
+
+def _raw_flag(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    if value:
+        ctx.meta[RAW] = True
+    return value
 
 
 def output_option(default: str = "table") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The ``--format`` option; the command receives it as ``fmt``."""
-    return click.option(
+    """The ``--format`` option (the command receives it as ``fmt``) and ``--raw`` (kept in the context)."""
+    format_option = click.option(
         "--format",
         "fmt",
         type=click.Choice(FORMATS),
@@ -49,6 +79,39 @@ def output_option(default: str = "table") -> Callable[[Callable[..., Any]], Call
         show_default=True,
         help="Output format: a table to read, or JSON, JSON lines or CSV to parse.",
     )
+    raw_option = click.option(
+        "--raw",
+        is_flag=True,
+        expose_value=False,
+        callback=_raw_flag,
+        help="Cells as they are: no quote before CSV cells starting = + - @, no control characters stripped.",
+    )
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        return format_option(raw_option(command))
+
+    return decorate
+
+
+def raw_output() -> bool:
+    """Whether ``--raw`` was given to the running command."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.meta.get(RAW))  # click shares meta across nested contexts
+
+
+def terminal_text(text: str) -> str:
+    """``text`` without escape sequences and control characters (``\n`` and ``\t`` kept)."""
+    return _TERMINAL.sub("", text)
+
+
+def csv_text(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading ``'`` when it could start a formula."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def echo(message: str = "", err: bool = False, nl: bool = True) -> None:
+    """``click.echo`` of text that may hold stored content (persona texts, names, LLM replies)."""
+    click.echo(message if raw_output() else terminal_text(message), err=err, nl=nl)
 
 
 def plain(value: Any) -> Any:
@@ -71,8 +134,9 @@ def plain(value: Any) -> Any:
 
 
 def to_json(value: Any, indent: int | None = None) -> str:
-    """Strict JSON text of ``value`` (see ``plain``)."""
-    return json.dumps(plain(value), ensure_ascii=False, indent=indent, allow_nan=False)
+    """Strict JSON text of ``value`` (see ``plain``); C1 controls and bidi overrides as ``\\u`` escapes."""
+    text = json.dumps(plain(value), ensure_ascii=False, indent=indent, allow_nan=False)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _cell(value: Any) -> str:
@@ -130,26 +194,41 @@ def _columns(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     return list(dict.fromkeys(key for row in rows for key in row))
 
 
+def csv_cell(value: Any, raw: bool = False) -> str:
+    """One CSV cell: text neutralised against formulas (unless ``raw``); numbers as they are."""
+    cell = _cell(value)
+    return cell if raw or not isinstance(value, str) else csv_text(cell)
+
+
 def _csv(rows: Sequence[Mapping[str, Any]]) -> None:
     columns = _columns(rows)
+    raw = raw_output()
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _cell(row.get(k)) for k in columns})
+    writer = csv.writer(buffer, lineterminator="\n")
+    # The csv module quotes a cell holding the line terminator ("\n") but not a lone "\r", which
+    # then splits the row for every reader; a row with one is written fully quoted.
+    quoted = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    for cells in (
+        [csv_cell(name, raw) for name in columns],
+        *([csv_cell(r.get(k), raw) for k in columns] for r in rows),
+    ):
+        (quoted if any("\r" in cell for cell in cells) else writer).writerow(cells)
     click.echo(buffer.getvalue(), nl=False)
 
 
 def _table(rows: Sequence[Mapping[str, Any]], title: str | None) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(title=title, show_lines=False)
+    clean = (lambda text: text) if raw_output() else terminal_text
+    # Text, not str: Rich reads a str cell as markup, and "[link=…]" in a persona is a hyperlink.
+    table = Table(title=Text(clean(title)) if title else None, show_lines=False)
     columns = _columns(rows)
     for column in columns:
-        table.add_column(column, overflow="fold")
+        table.add_column(Text(clean(column)), overflow="fold")
     for row in rows:
-        table.add_row(*(_cell(row.get(k)) for k in columns))
+        table.add_row(*(Text(clean(_cell(row.get(k)))) for k in columns))
     Console(soft_wrap=False).print(table)
 
 
@@ -189,4 +268,4 @@ def print_target(target: dict[str, Any], show: int = 30) -> None:
 
 
 def note(message: str) -> None:
-    click.echo(f"note: {message}", err=True)
+    echo(f"note: {message}", err=True)

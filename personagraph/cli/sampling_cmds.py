@@ -9,7 +9,7 @@ import click
 
 from personagraph.cli.context import App, pass_app
 from personagraph.cli.options import ALLOCATION, EMBEDDER, STRATEGY, carver_options, make_carver
-from personagraph.cli.output import emit, output_option, print_coverage, render
+from personagraph.cli.output import echo, emit, output_option, print_coverage, render
 
 
 @click.command("cluster")
@@ -66,7 +66,7 @@ def cluster_cmd(app: App, k: int | None, embedder: str, seed: int, method: str, 
         "table",
         title=f"{report.k} clusters of {report.personas} personas ({report.embedder}, seed {seed})",
     )
-    click.echo(
+    echo(
         f"{report.communities} communities on the relation graph; {report.unrelated} personas without relations (community -1)"
     )
 
@@ -182,12 +182,10 @@ def sample_cmd(
         return
     texts = persona_texts(store, [p for g in batch.groups[:show] for p in g])
     state = "recorded" if batch.recorded else "not recorded (dry run)"
-    click.echo(
-        f"batch {batch.id}: {len(batch.groups)} {'pairs' if relation else 'personas'}, {batch.strategy}, {state}"
-    )
+    echo(f"batch {batch.id}: {len(batch.groups)} {'pairs' if relation else 'personas'}, {batch.strategy}, {state}")
     print_coverage(batch.coverage, "coverage", store)
     for group in batch.groups[:show]:
-        click.echo("  " + "  <->  ".join(texts.get(p, p)[:100] for p in group))
+        echo("  " + "  <->  ".join(texts.get(p, p)[:100] for p in group))
 
 
 @click.command("batches")
@@ -236,7 +234,7 @@ def report_cmd(app: App, batch_id: str, recompute: bool, embedder: str, fmt: str
         }
         render(report, fmt)
         return
-    click.echo(
+    echo(
         f"batch {batch_id}: task {batch.get('task')}, strategy {batch.get('strategy')}, "
         f"{batch.get('size')} {'pairs' if batch.get('relation') else 'personas'}, {batch.get('created_at')}"
         + (f", filters: {batch['carver']}" if batch.get("carver") else "")

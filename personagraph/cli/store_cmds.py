@@ -41,6 +41,11 @@ def _neo4j_admin_folder(path: Path) -> bool:
     return path.is_dir() and (path / "import.sh").is_file()
 
 
+def _graph_export(path: Path) -> bool:
+    """A folder written by ``export graph --format jsonl|parquet|graphml`` (its ``export.json``), or its GraphML file."""
+    return (path.is_dir() and (path / "export.json").is_file()) or (path.suffix == ".graphml" and path.is_file())
+
+
 @click.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
@@ -74,8 +79,8 @@ def import_cmd(
     Reads Persona Hub files (`persona`, or `input persona`), FinePersonas (`id`, `persona`,
     `labels`), texts (`text`, `source`), relations (`src`, `dst`, `type`, properties; ends are
     persona ids or persona texts), Character Cards V2/V3 (PNG or JSON) such as `export cast`
-    writes, and folders written by `export graph --format neo4j-admin` (every node and edge,
-    properties as they were). Ids are content hashes, so importing a file twice adds nothing. A
+    writes, and folders written by `export graph` in any format (every node and edge, properties
+    as they were). Ids are content hashes, so importing a file twice adds nothing. A
     malformed line stops the import with file:line, the batches before it written and nothing of
     its own batch, unless --skip-bad. Other formats than table print one report per file.
 
@@ -85,23 +90,30 @@ def import_cmd(
     from personagraph.ingest.importer import check_file, import_file
 
     for path in files:  # every file is checked before the first one is read
-        if _neo4j_admin_folder(path):
+        if _neo4j_admin_folder(path) or _graph_export(path):
             continue
         check_file(path)
     store = app.store()
     summaries = []
     for path in files:
-        if _neo4j_admin_folder(path):
-            from personagraph.export.neo4j_admin_read import read_neo4j_admin
+        if _neo4j_admin_folder(path) or _graph_export(path):
+            if _neo4j_admin_folder(path):
+                from personagraph.export.neo4j_admin_read import read_neo4j_admin
 
-            read = read_neo4j_admin(store, path)
+                read: Any = read_neo4j_admin(store, path)
+                what = "neo4j-admin"
+            else:
+                from personagraph.export.graph_read import read_graph_export, read_graphml_file
+
+                read = read_graph_export(store, path) if path.is_dir() else read_graphml_file(store, path)
+                what = "graph"
             summaries.append(
-                {"path": str(path), "kind": "neo4j-admin", "nodes": read.nodes, "relationships": read.relationships}
+                {"path": str(path), "kind": what, "nodes": read.nodes, "relationships": read.relationships}
             )
             if fmt == "table":
                 click.echo(
                     f"{path}: {sum(read.nodes.values())} nodes ({', '.join(f'{k} {v}' for k, v in read.nodes.items())}), "
-                    f"{sum(read.relationships.values())} relationships read from a neo4j-admin export"
+                    f"{sum(read.relationships.values())} relationships read from a {what} export"
                 )
             elif fmt == "jsonl":
                 render(summaries[-1], fmt)

@@ -17,7 +17,7 @@ from personagraph.cli.options import (
     llm_options,
     make_carver,
 )
-from personagraph.cli.output import emit, output_option, print_coverage, render
+from personagraph.cli.output import echo, emit, output_option, print_coverage, render
 
 if TYPE_CHECKING:
     from personagraph.llm.lifecycle import LLMRunOptions
@@ -165,7 +165,7 @@ def synth_cmd(
     if fmt != "table":
         render(report.as_dict(), fmt)
         return
-    click.echo(
+    echo(
         f"batch {report.batch.id}: {len(report.samples)} {report.task} samples ({report.mode}, {report.prompt}, "
         f"model {report.model})"
         + (f"; {report.skipped} groups already had one" if report.skipped else "")
@@ -179,8 +179,8 @@ def synth_cmd(
     if bins:
         emit(bins, "table", title="similar personas, similar samples?")
     for sample in report.samples[:3]:
-        click.echo(f"  {sample['id']}: {sample['text'][:160]}")
-    click.echo(
+        echo(f"  {sample['id']}: {sample['text'][:160]}")
+    echo(
         f"next: personagraph lineage {report.samples[0]['id'] if report.samples else 'SAMPLE_ID'}; "
         f"personagraph export samples out.parquet --batch {report.batch.id}"
     )
@@ -188,28 +188,28 @@ def synth_cmd(
 
 
 def _print_lineage(tree: dict[str, Any]) -> None:
-    click.echo(
+    echo(
         f"sample {tree['id']} ({tree['task']}, {tree['mode']}, {tree['prompt']}, model {tree['model']}, batch {tree['batch']})"
     )
     for line in str(tree["text"])[:600].splitlines():
-        click.echo(f"  {line}")
+        echo(f"  {line}")
     for persona in tree["personas"]:
-        click.echo(
+        echo(
             f"  └─ GENERATED_BY [{persona['role']}] persona {persona['id']} (hop {persona['hop']}, origin {persona['origin']})"
         )
-        click.echo(f"       {persona['text']}")
+        echo(f"       {persona['text']}")
         indent = "       "
         for text in persona["texts"]:
-            click.echo(
+            echo(
                 f"{indent}└─ DERIVED_FROM text {text['id']}{' (' + str(text['source']) + ')' if text.get('source') else ''}"
             )
-            click.echo(f"{indent}     {str(text['text'])[:200]}")
+            echo(f"{indent}     {str(text['text'])[:200]}")
         for step in persona["expanded_from"]:
             arrow = f"<-[:{step['relation']}]-" if step["outgoing"] else f"-[:{step['relation']}]->"
-            click.echo(f"{indent}└─ expanded from {arrow} persona {step['id']} (hop {step['hop']})")
-            click.echo(f"{indent}     {step['text']}")
+            echo(f"{indent}└─ expanded from {arrow} persona {step['id']} (hop {step['hop']})")
+            echo(f"{indent}     {step['text']}")
             if step.get("text_id"):
-                click.echo(f"{indent}     └─ DERIVED_FROM text {step['text_id']}: {str(step['source_text'])[:160]}")
+                echo(f"{indent}     └─ DERIVED_FROM text {step['text_id']}: {str(step['source_text'])[:160]}")
             indent += "  "
 
 

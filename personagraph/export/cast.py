@@ -36,6 +36,7 @@ from personagraph.cast import cards as card_io
 from personagraph.cast import png
 from personagraph.cast.model import NPC, Cast
 from personagraph.export import sillytavern, viewer
+from personagraph.export.xml_text import xml_safe
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -118,7 +119,7 @@ def cast_graph(cast: Cast, npcs: Sequence[NPC], colours: bool = False) -> nx.Mul
                     "a": 1.0,
                 }
             }
-        graph.add_node(npc.persona_id, **attrs)
+        graph.add_node(npc.persona_id, **xml_safe(attrs))  # an LLM's or a persona's ESC would make the XML ill-formed
     for rel in cast.relations:
         # "relation", not "type": GEXF reserves an edge's type for directed/undirected/mutual.
         graph.add_edge(rel.src, rel.dst, key=rel.type, relation=rel.type, label=rel.type)

@@ -18,19 +18,18 @@ How values are written (Neo4j 5 operations manual, "Import header format" and "F
 The columns of a file must be known before its first row, so one query per run collects each
 label's property keys; the types are only known after the last row, so rows go to a body file
 and the header is written in front of it at the end. Everything is written into a hidden folder
-and moved into place at the end: an error leaves nothing half-written.
+beside the target and swapped in whole at the end (``folder``): an error or a kill leaves the
+previous export as it was.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from personagraph.export.folder import replaced_folder
 from personagraph.export.neo4j_csv import (
     ARRAY_DELIMITER_FLAG,
     INTEGER_ID_LABELS,
@@ -112,24 +111,20 @@ def _keys(keysets: Iterable[list[str]], skip: Iterable[str] = ()) -> list[str]:
 def write_neo4j_admin(store: GraphStore, out_dir: str | Path, page_size: int = 10000) -> Neo4jAdminExport:
     """Write every node and edge of ``store`` as neo4j-admin CSV files, ``import.sh`` and ``IMPORT.md``."""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".neo4j-admin.", dir=out))
     result = Neo4jAdminExport(out=out)
     tables: list[Table] = []
-    try:
-        _write_nodes(store, work, result, tables, page_size)
-        _write_edges(store, work, result, tables, page_size)
-        for table in tables:
-            table.finish()
+    with replaced_folder(out) as work:
+        try:
+            _write_nodes(store, work, result, tables, page_size)
+            _write_edges(store, work, result, tables, page_size)
+            for table in tables:
+                table.finish()
+        finally:
+            for table in tables:
+                table.discard()
         (work / "import.sh").write_text(_script(result), encoding="utf-8")
         (work / "import.sh").chmod(0o755)
         (work / "IMPORT.md").write_text(_readme(result), encoding="utf-8")
-        for path in work.iterdir():
-            os.replace(path, out / path.name)
-    finally:
-        for table in tables:
-            table.discard()
-        shutil.rmtree(work, ignore_errors=True)
     return result
 
 

@@ -1,0 +1,158 @@
+"""Every node and edge of the graph as flat rows, one stream a file, in an order fixed by the ids.
+
+``export graph`` (JSONL, Parquet, GraphML) writes one file a kind of node or edge: ``personas``,
+``texts``, ``samples``, ``batches``, ``dedup_runs``, ``clusters``, ``relations`` (persona to
+persona, every type) and the structural edges ``derived_from``, ``used_in``, ``generated_by``.
+A node row is ``{"id": …, <every property, keys sorted>}``; an edge row ``{"src", "dst", "type",
+<every property>}``. The same graph gives the same rows in the same order on either store, so
+export → import → export gives identical files.
+
+Reads are keyset pages (``cypher/export/page_*``, ``GraphStore.iter_relations``): each page costs
+its own size, so a whole-graph read is O(N + E) and holds one page in memory.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from personagraph.export.neo4j_admin import EDGE_QUERIES, NODE_QUERIES
+from personagraph.export.neo4j_csv import INTEGER_ID_LABELS
+from personagraph.store.graph import GraphStore
+
+EDGE_KEYS = ("src", "dst", "type")
+PERSONA_EDGE = ("Persona", "*", "Persona")  # every persona-to-persona type, in one file
+# File stem of each kind; the order is the order of writing and reading (nodes before edges).
+NODE_FILES = {
+    "Persona": "personas",
+    "Text": "texts",
+    "Sample": "samples",
+    "Batch": "batches",
+    "DedupRun": "dedup_runs",
+    "Cluster": "clusters",
+}
+EDGE_FILES = {
+    PERSONA_EDGE: "relations",
+    ("Persona", "DERIVED_FROM", "Text"): "derived_from",
+    ("Persona", "USED_IN", "Batch"): "used_in",
+    ("Sample", "GENERATED_BY", "Persona"): "generated_by",
+}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One file of an export: a node label, or an edge kind (start label, type or ``*``, end label)."""
+
+    stem: str
+    label: str | None = None
+    edge: tuple[str, str, str] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"label": self.label} if self.label else {"edge": list(self.edge or ())}
+
+    @staticmethod
+    def from_dict(stem: str, entry: dict[str, Any]) -> Kind:
+        if entry.get("label"):
+            return Kind(stem, label=str(entry["label"]))
+        edge = tuple(str(part) for part in entry.get("edge") or ())
+        if len(edge) != 3:
+            raise ValueError(f"{stem}: neither a node label nor an edge kind")
+        return Kind(stem, edge=(edge[0], edge[1], edge[2]))
+
+
+KINDS = [Kind(stem, label=label) for label, stem in NODE_FILES.items()]
+KINDS += [Kind(stem, edge=edge) for edge, stem in EDGE_FILES.items()]
+
+
+def _pages(store: GraphStore, name: str, after: Any, size: int) -> Iterator[dict[str, Any]]:
+    while True:
+        page = store.run(f"export/{name}", after=after, limit=size)
+        if not page:
+            return
+        yield from page
+        last = page[-1]
+        after = last["key"] if "key" in last else last["id"]
+        if len(page) < size and "key" not in last:
+            return
+
+
+def node_row(node_id: Any, props: dict[str, Any]) -> dict[str, Any]:
+    row = {"id": node_id}
+    row.update((key, props[key]) for key in sorted(props) if key != "id")
+    return row
+
+
+def edge_row(src: Any, dst: Any, rel_type: str, props: dict[str, Any]) -> dict[str, Any]:
+    row = {"src": src, "dst": dst, "type": rel_type}
+    row.update((key, props[key]) for key in sorted(props) if key not in EDGE_KEYS)
+    return row
+
+
+def _order(row: dict[str, Any]) -> tuple[str, str, str]:
+    return (row["type"], str(row["dst"]), json.dumps(row, sort_keys=True, default=str))
+
+
+def _persona_edges(store: GraphStore, size: int) -> Iterator[dict[str, Any]]:
+    """``iter_relations`` gives the edges grouped by source in id order; within a source the
+    engine's order is not fixed, so each source's edges are sorted (a handful a persona)."""
+    group: list[dict[str, Any]] = []
+    for row in store.iter_relations(batch_size=size):
+        flat = edge_row(row["src"], row["dst"], row["type"], row.get("props") or {})
+        if group and group[0]["src"] != flat["src"]:
+            yield from sorted(group, key=_order)
+            group = []
+        group.append(flat)
+    yield from sorted(group, key=_order)
+
+
+def _structural_edges(store: GraphStore, kind: tuple[str, str, str], size: int) -> Iterator[dict[str, Any]]:
+    group: list[dict[str, Any]] = []
+    for row in _pages(store, f"page_{EDGE_QUERIES[kind]}", "", size):
+        if row["dst"] is None:
+            continue
+        flat = edge_row(row["src"], row["dst"], kind[1], row.get("props") or {})
+        if group and group[0]["src"] != flat["src"]:
+            yield from sorted(group, key=_order)
+            group = []
+        group.append(flat)
+    yield from sorted(group, key=_order)
+
+
+def rows_of(store: GraphStore, kind: Kind, size: int = 10000) -> Iterator[dict[str, Any]]:
+    """The rows of one file of the export."""
+    if kind.label:
+        first = None if kind.label in INTEGER_ID_LABELS else ""
+        for row in _pages(store, f"page_{NODE_QUERIES[kind.label]}", first, size):
+            yield node_row(row["id"], row.get("props") or {})
+    elif kind.edge == PERSONA_EDGE:
+        yield from _persona_edges(store, size)
+    elif kind.edge in EDGE_QUERIES:
+        yield from _structural_edges(store, kind.edge, size)
+
+
+def present_kinds(store: GraphStore, note: Callable[[str], None] | None = None) -> tuple[list[Kind], list[str]]:
+    """The kinds this graph has (in ``KINDS`` order) and a line for each kind no file holds."""
+    labels, edges, skipped = set(), set(), []
+    for row in store.run("export/node_kinds"):
+        found = list(row["labels"])
+        if len(found) == 1 and found[0] in NODE_FILES:
+            labels.add(found[0])
+        else:
+            skipped.append(f"{int(row['n'])} nodes labelled {':'.join(found) or '(none)'}")
+    for row in store.run("export/edge_kinds"):
+        src, dst, rel_type = list(row["src"]), list(row["dst"]), str(row["type"])
+        kind = (src[0] if len(src) == 1 else "", rel_type, dst[0] if len(dst) == 1 else "")
+        if kind[0] == kind[2] == "Persona":
+            edges.add(PERSONA_EDGE)
+        elif kind in EDGE_FILES:
+            edges.add(kind)
+        else:
+            skipped.append(f"{int(row['n'])} edges ({':'.join(src)})-[:{rel_type}]->({':'.join(dst)})")
+    always = {"personas", "relations"}  # written even when empty: the files a reader looks for first
+    kinds = [k for k in KINDS if k.stem in always or (k.label in labels if k.label else k.edge in edges)]
+    for line in skipped:
+        if note is not None:
+            note(f"not exported: {line}")
+    return kinds, skipped
