@@ -22,6 +22,7 @@ from typing import Any
 from personagraph import prompts
 from personagraph.errors import StoreConflictError
 from personagraph.expand.ask import ask_related
+from personagraph.expand.conflicts import retry_conflicts
 from personagraph.expand.plan import (
     ExpansionPlan,
     apply_mapping,
@@ -49,6 +50,7 @@ from personagraph.store.base import Row
 from personagraph.vocabulary import Vocabulary
 
 REPRESENTATION_REFRESH = 60.0  # seconds between re-reading cluster/origin counts
+POLL = 0.25  # seconds between looks at a frontier other workers hold (a 2 s wait idled at hop boundaries)
 
 
 class Expander:
@@ -90,6 +92,7 @@ class Expander:
         self.claimed = 0
         self.active = 0  # LLM calls under way
         self.low_hop = 0  # no frontier below this hop when last read
+        self.lowest_open = 0  # no persona left to expand below this hop when last read (it only grows)
         self._rng = random.Random()
         self._representation: tuple[float, dict[str, int], dict[str, int]] = (0.0, {}, {})
 
@@ -114,10 +117,30 @@ class Expander:
             self._representation = (time.monotonic(), clusters, origins)
         return clusters, origins
 
+    def _open_hop(self, exclude: list[str]) -> int | None:
+        """The lowest hop with a persona still to expand (claimed or not), None when there is none.
+
+        It never goes down during a run: new personas get their source's hop + 1, and a source is
+        at this hop or the next, so the search starts where it last stopped."""
+        for hop in range(self.lowest_open, self.options.hops):
+            if self.store.run("expand_open_at_hop", hop=hop, exclude=exclude, origins=self.options.origins):
+                self.lowest_open = hop
+                return hop
+        return None
+
     def _frontier(self, want: int, now: float) -> list[Row]:
-        """Candidates at the lowest hop that has any (hops below ``low_hop`` were found empty)."""
+        """Candidates at the lowest hop that has any, at most one hop past the lowest hop still open.
+
+        Running further ahead would expand a persona before a shorter route to it could appear
+        (its hop, and what its answers reach within ``--hops``, would depend on timing): with that
+        bound a persona's hop is final when it is claimed, and any number of workers build the
+        graph one worker builds. One hop of slack keeps the LLM slots busy across a hop boundary."""
         exclude = sorted(self.failed)
-        for hop in range(self.low_hop, self.options.hops):
+        lowest = self._open_hop(exclude)
+        if lowest is None:
+            return []
+        self.low_hop = max(self.low_hop, lowest)
+        for hop in range(self.low_hop, min(lowest + 2, self.options.hops)):
             # A little more than wanted, so that under-represented clusters and origins can go first.
             pool = self.store.run(
                 "expand_frontier",
@@ -130,7 +153,7 @@ class Expander:
             if pool:
                 self.low_hop = hop
                 return pool
-        self.low_hop = 0  # next time look again from the start: claims released elsewhere reappear there
+        self.low_hop = lowest  # next time look again from the open hop: claims released elsewhere reappear there
         return []
 
     def _claim(self, want: int) -> tuple[list[Row], bool]:
@@ -161,11 +184,12 @@ class Expander:
 
     def _renew(self, ids: list[str]) -> None:
         if ids:
-            self.store.run("expand_renew", ids=ids, worker=self.worker, until=time.time() + self.options.lease)
+            until = time.time() + self.options.lease
+            retry_conflicts(self.store.run, "expand_renew", ids=ids, worker=self.worker, until=until)
 
     def _release(self, ids: list[str]) -> None:
         if ids:
-            self.store.run("expand_release", ids=ids, worker=self.worker)
+            retry_conflicts(self.store.run, "expand_release", ids=ids, worker=self.worker)
 
     def _write(self, plans: list[ExpansionPlan]) -> dict[str, Any]:
         """One transaction: mark the sources expanded (those still ours), add personas and edges."""
@@ -185,9 +209,15 @@ class Expander:
             for plan in kept:
                 for persona in plan.personas:
                     if persona.id not in mapping:
-                        personas.setdefault(persona.id, persona)
+                        # Named by sources at two hops in one batch: the lower hop is its distance.
+                        seen = personas.setdefault(persona.id, persona)
+                        if persona.hop < seen.hop:
+                            personas[persona.id] = persona
             existing = {r["id"] for r in tx.run("existing_personas", ids=list(personas))} if personas else set()
             fresh = [p for pid, p in personas.items() if pid not in existing]
+            if existing:
+                again = [personas[pid] for pid in existing]
+                tx.run("expand_lower_hops", ids=[p.id for p in again], hops=[p.hop for p in again])
             if fresh:
                 tx.run(
                     "expand_add_personas",
@@ -222,7 +252,11 @@ class Expander:
                 "loops": loops,
             }
 
-        return self.store.transaction(work, name="expand_write")
+        def count(_: StoreConflictError) -> None:
+            self.report.conflicts += 1
+
+        # Another worker may create the same persona or touch the same node meanwhile: run again.
+        return retry_conflicts(self.store.transaction, work, name="expand_write", on_conflict=count)
 
     # -- the loop (event loop side) -----------------------------------------------------------
     async def run(self) -> ExpandReport:
@@ -284,7 +318,7 @@ class Expander:
                 await asyncio.sleep(0.5)
 
         async def main() -> str:
-            stopped = await self._feed(thread, queue, written, slot_free)
+            stopped = await self._feed(thread, queue, written, slot_free, flush_now)
             await queue.join()
             await flush()
             return stopped
@@ -324,7 +358,12 @@ class Expander:
         return min(limits) if limits else None
 
     async def _feed(
-        self, thread: StoreThread, queue: asyncio.Queue[Row], written: asyncio.Event, slot_free: asyncio.Event
+        self,
+        thread: StoreThread,
+        queue: asyncio.Queue[Row],
+        written: asyncio.Event,
+        slot_free: asyncio.Event,
+        flush_now: asyncio.Event,
     ) -> str:
         # Keep one batch claimed ahead of the LLM slots, so no slot waits on the store.
         target = 2 * self.options.concurrency
@@ -353,19 +392,21 @@ class Expander:
             if candidates:  # lost a race for the rows we read; try again shortly
                 await asyncio.sleep(self._rng.uniform(0.01, 0.1))
                 continue
-            if self.in_flight:  # our own answers will add the next hop's personas
+            if self.in_flight:  # our own answers will add the next hop's personas: write them now
                 written.clear()
+                flush_now.set()
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(written.wait(), 1.0)
                 continue
             state = await thread(self._pending_state)
             if not state["pending"]:
                 return "frontier empty"
-            # Other workers hold the rest; their answers may grow the frontier, or their leases end.
+            # Other workers hold the rest (or the hop below the next one); their answers may grow the
+            # frontier, or their leases end. Look again soon: they write every flush interval.
             await thread(self._release_dead_workers)
             next_end = state.get("next_lease_end")
-            wait = 1.0 if next_end is None else min(2.0, max(0.1, float(next_end) - time.time()))
-            await asyncio.sleep(wait)
+            wait = POLL if next_end is None else min(POLL, max(0.05, float(next_end) - time.time()))
+            await asyncio.sleep(wait * self._rng.uniform(0.75, 1.25))
 
     async def _flush(self, thread: StoreThread, batch: list[tuple[Row, LLMResult]]) -> None:
         plans: list[ExpansionPlan] = []
