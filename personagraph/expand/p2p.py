@@ -93,6 +93,7 @@ class Expander:
         self.active = 0  # LLM calls under way
         self.low_hop = 0  # no frontier below this hop when last read
         self.lowest_open = 0  # no persona left to expand below this hop when last read (it only grows)
+        self.starved = False  # the feeder found nothing to claim and waits for our own answers' personas
         self._rng = random.Random()
         self._representation: tuple[float, dict[str, int], dict[str, int]] = (0.0, {}, {})
 
@@ -128,14 +129,13 @@ class Expander:
                 return hop
         return None
 
-    def _frontier(self, want: int, now: float) -> list[Row]:
+    def _frontier(self, want: int, now: float, exclude: list[str]) -> list[Row]:
         """Candidates at the lowest hop that has any, at most one hop past the lowest hop still open.
 
         Running further ahead would expand a persona before a shorter route to it could appear
         (its hop, and what its answers reach within ``--hops``, would depend on timing): with that
         bound a persona's hop is final when it is claimed, and any number of workers build the
         graph one worker builds. One hop of slack keeps the LLM slots busy across a hop boundary."""
-        exclude = sorted(self.failed)
         lowest = self._open_hop(exclude)
         if lowest is None:
             return []
@@ -156,10 +156,10 @@ class Expander:
         self.low_hop = lowest  # next time look again from the open hop: claims released elsewhere reappear there
         return []
 
-    def _claim(self, want: int) -> tuple[list[Row], bool]:
+    def _claim(self, want: int, exclude: list[str]) -> tuple[list[Row], bool]:
         """Claim up to ``want`` personas; also says whether the frontier showed any candidates."""
         now = time.time()
-        pool = self._frontier(want, now)
+        pool = self._frontier(want, now, exclude)
         if not pool:
             return [], False
         clusters, origins = self._counts()
@@ -172,11 +172,11 @@ class Expander:
             return [], True  # another worker's claim won the race; read the frontier again
         return rows, True
 
-    def _pending_state(self) -> Row:
+    def _pending_state(self, exclude: list[str]) -> Row:
         rows = self.store.run(
             "expand_pending",
             max_hop=self.options.hops,
-            exclude=sorted(self.failed),
+            exclude=exclude,
             origins=self.options.origins,
             now=time.time(),
         )
@@ -262,7 +262,10 @@ class Expander:
     async def run(self) -> ExpandReport:
         """Expand until the frontier is empty or a budget is reached."""
         started = time.monotonic()
-        thread = StoreThread()
+        # Writes (one at a time: the flush lock), claims and lease renewals each on their own thread,
+        # so the next claim does not wait for a batch being written. The Bolt driver is thread-safe;
+        # the embedded store takes its own lock.
+        thread = StoreThread(threads=3)
         queue: asyncio.Queue[Row] = asyncio.Queue()
         flush_now = asyncio.Event()
         written = asyncio.Event()
@@ -274,7 +277,7 @@ class Expander:
                 batch, self.pending = self.pending, []
                 if batch:
                     await self._flush(thread, batch)
-                written.set()
+                    written.set()
 
         async def llm_worker() -> None:
             while True:
@@ -293,7 +296,8 @@ class Expander:
                         tag=f"p2p {row['id']}",
                     )
                     self.pending.append((row, result))
-                    if len(self.pending) >= self.options.write_batch:
+                    # A starved feeder waits for these answers' personas: write them at once.
+                    if self.starved or len(self.pending) >= self.options.write_batch:
                         flush_now.set()
                 finally:
                     self.active -= 1
@@ -382,8 +386,10 @@ class Expander:
                     await asyncio.wait_for(slot_free.wait(), 0.5)
                 continue
             want = room if budget is None else min(room, budget)
-            rows, candidates = await thread(self._claim, want)
+            # The failed set is read here, on the loop: a store thread must not iterate it while it grows.
+            rows, candidates = await thread(self._claim, want, sorted(self.failed))
             if rows:
+                self.starved = False
                 self.claimed += len(rows)
                 for row in rows:
                     self.in_flight[str(row["id"])] = row
@@ -392,13 +398,15 @@ class Expander:
             if candidates:  # lost a race for the rows we read; try again shortly
                 await asyncio.sleep(self._rng.uniform(0.01, 0.1))
                 continue
-            if self.in_flight:  # our own answers will add the next hop's personas: write them now
+            if self.in_flight:  # our own answers will add the next hop's personas: write them as they come
+                self.starved = True
                 written.clear()
-                flush_now.set()
+                if self.pending:
+                    flush_now.set()
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(written.wait(), 1.0)
                 continue
-            state = await thread(self._pending_state)
+            state = await thread(self._pending_state, sorted(self.failed))
             if not state["pending"]:
                 return "frontier empty"
             # Other workers hold the rest (or the hop below the next one); their answers may grow the
