@@ -2,9 +2,11 @@
 
 Used by llm_pipeline.py (``--workers 1,2,4``). One `personagraph serve` (ArcadeDB's Bolt server) on
 a fresh store; the OpenAI-compatible test server runs in this process and logs when each request
-arrived and when its answer left, so the number in flight is sampled at the server, every 10 ms,
-from the first request to the last one sent (after that the last hop drains and nothing is left to
-ask). The ideal bound is workers x concurrency / latency.
+arrived, when its answer left and which worker asked (each has its own API key), so the number in
+flight is sampled at the server every 10 ms, from the moment every worker has asked once (process
+starts are not stalls) to the last request sent (after that the last hop drains and nothing is left
+to ask). Calls/s count from the first request to the last answer. The ideal bound is workers x
+concurrency / latency.
 """
 
 from __future__ import annotations
@@ -126,24 +128,20 @@ def run_workers(
     since = len(server.requests)
     with tempfile.TemporaryDirectory() as cache:
         environ = serve.env(
-            OPENAI_BASE_URL=server.base_url,
-            OPENAI_API_KEY="sk-bench",
-            PERSONAGRAPH_CACHE_DIR=cache,
-            PERSONAGRAPH_MODEL="bench-model",
-            CI="1",
+            OPENAI_BASE_URL=server.base_url, PERSONAGRAPH_CACHE_DIR=cache, PERSONAGRAPH_MODEL="bench-model", CI="1"
         )
         args = ["expand", "--hops", str(hops), "--concurrency", str(concurrency), "--format", "json"]
         started = time.perf_counter()
         procs = [
             subprocess.Popen(
                 [sys.executable, "-m", "personagraph", *args],
-                env=environ,
+                env={**environ, "OPENAI_API_KEY": f"sk-bench-{i}"},  # the server logs which worker asked
                 cwd=ROOT,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
             )
-            for _ in range(workers)
+            for i in range(workers)
         ]
         reports, exits = [], []
         for proc in procs:
@@ -156,13 +154,14 @@ def run_workers(
         wall = time.perf_counter() - started
     records = [r for r in server.requests[since:] if r.get("end") is not None]
     intervals = [(float(r["time"]), float(r["end"])) for r in records]
-    first = min(t0 for t0, _ in intervals)
+    # From the moment every worker has asked once (a process start is not a stall) to the last request sent.
+    first = max(min(float(r["time"]) for r in records if r["client"] == c) for c in {r["client"] for r in records})
     last_sent = max(t0 for t0, _ in intervals)
     last_end = max(t1 for _, t1 in intervals)
-    samples = in_flight(intervals, first, last_sent)
+    samples = in_flight(intervals, first, last_sent) or [0]
     bound = workers * concurrency / latency
     calls = len(intervals)
-    span = last_end - first
+    span = last_end - min(t0 for t0, _ in intervals)
     return {
         "workers": workers,
         "exit_codes": exits,
@@ -196,7 +195,7 @@ def workers_benchmark(
     print(
         f"\n`expand` workers on one Bolt server (ArcadeDB serve), {len(seeds)} seeds, --hops {hops}, "
         f"--concurrency {concurrency} each, {latency * 1000:.0f} ms server; in flight sampled at the server "
-        "every 10 ms from the first request to the last one sent"
+        "every 10 ms from the first request of the last worker to start to the last request sent"
     )
     print(
         f"  {'workers':>7s} {'calls':>6s} {'calls/s':>8s} {'bound':>7s} {'of bound':>9s} "

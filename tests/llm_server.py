@@ -653,7 +653,8 @@ class LLMTestServer:
         self.brain = ScriptedLLM(**options)
         self._httpd = _Server((host, port), _Handler)
         self._httpd.brain = self.brain  # type: ignore[attr-defined]
-        self.host, self.port = self._httpd.server_address[:2]
+        bound, self.port = self._httpd.server_address[:2]
+        self.host: str = bound if isinstance(bound, str) else bytes(bound).decode()
         self._thread: threading.Thread | None = None
 
     @property
