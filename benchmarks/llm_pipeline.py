@@ -10,9 +10,15 @@ for the client alone (no store) as a peer floor.
 
     python benchmarks/llm_pipeline.py            # 4,000 calls at concurrency 64, 200 ms latency
     python benchmarks/llm_pipeline.py --quick    # 640 calls
+    python benchmarks/llm_pipeline.py --only-workers   # just the Bolt workers part (below)
 
 Each measurement runs in its own process: the client alone, then the expansion twice, with the
 JVM as `personagraph expand` starts it (C1 only) and with C2 as well (``PERSONAGRAPH_JVM_JIT``).
+
+Then 1, 2 and 4 `personagraph expand` processes on one Bolt server (``--workers``), several hops
+deep: calls/s beside workers x concurrency / latency, and the requests in flight over time sampled
+at the server (min, 10th percentile, median; the longest stretch below half), which shows whether
+the workers idle at hop boundaries (benchmarks/pipeline_workers.py).
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pipeline_workers import workers_benchmark  # noqa: E402
 from results_file import save_results  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "llm_pipeline.json"
@@ -211,6 +218,17 @@ def run_child(kind: str, base_url: str, calls: int, concurrency: int) -> None:
     print(json.dumps(result))
 
 
+def environment(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "benchmark": "llm_pipeline",
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "machine": platform.platform(),
+        "cpus": os.cpu_count(),
+        "load_average_after": os.getloadavg(),
+        "latency_s": args.latency,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=4000, help="personas to expand (one call each)")
@@ -218,12 +236,26 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--quick", action="store_true", help="640 calls")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--workers", default="1,2,4", help="worker counts on one Bolt server ('' to skip)")
+    parser.add_argument("--worker-seeds", type=int, default=32, help="hop-0 personas of each workers run")
+    parser.add_argument("--worker-hops", type=int, default=3, help="--hops of each workers run (3: 13 calls a seed)")
+    parser.add_argument("--worker-concurrency", type=int, default=16, help="--concurrency of each worker")
+    parser.add_argument("--only-workers", action="store_true", help="skip the embedded-store runs")
     parser.add_argument("--child", choices=["client", "pipeline"], help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     calls = 640 if args.quick else args.calls
     if args.child:
         run_child(args.child, args.url, calls, args.concurrency)
+        return
+    counts = [int(n) for n in args.workers.split(",") if n.strip()]
+    workers: list[dict[str, Any]] = []
+    if counts:
+        workers = workers_benchmark(
+            counts, seeds(args.worker_seeds), args.worker_hops, args.worker_concurrency, args.latency
+        )
+    if args.only_workers:
+        save_results(args.out, {**environment(args), "workers": workers})
         return
     bound = args.concurrency / args.latency
     server, base_url = start_server(args.latency)
@@ -256,12 +288,7 @@ def main() -> None:
         f"load average {os.getloadavg()[0]:.1f})"
     )
     payload = {
-        "benchmark": "llm_pipeline",
-        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "machine": platform.platform(),
-        "cpus": os.cpu_count(),
-        "load_average_after": os.getloadavg(),
-        "latency_s": args.latency,
+        **environment(args),
         "concurrency": args.concurrency,
         "calls": calls,
         "ideal_calls_per_s": bound,
@@ -269,6 +296,7 @@ def main() -> None:
         "expand": {name: {**result, "jit": JVM_VARIANTS[name]} for name, result in runs.items()},
         "client_only": floor,
         "server_cpu_ms_per_call": server_ms,
+        "workers": workers,
     }
     save_results(args.out, payload)
 

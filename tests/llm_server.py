@@ -22,6 +22,11 @@ Responders (``add_responder``) answer the requests they recognise before the sch
 a callable ``(question, schema, messages) -> value or None`` (tests/llm_fixtures.py has the math
 solver's and the judge's). A request's ``seed`` joins the digest, so two seeds get two replies.
 
+``persona_pool=N`` draws every related persona from N fixed texts, so different personas (in
+different workers) often name the same new one. Each logged request carries ``client`` (a short
+hash of its Authorization header: which key asked), ``end`` (when the answer went out) and
+``abandoned`` (the client had closed the connection before the answer, e.g. a killed worker).
+
 Faults come from a FIFO queue (``enqueue``), from rules matching a substring of the messages
 (``add_rule``), or at random rates (``fault_rates``, seeded). ``reject_json_schema`` answers 400
 to ``response_format: json_schema`` (and ``reject_json_object`` to JSON mode) like servers that
@@ -38,6 +43,7 @@ import hashlib
 import json
 import random
 import re
+import select
 import socket
 import threading
 import time
@@ -271,6 +277,11 @@ def _digest(*parts: Any) -> int:
     return int.from_bytes(hashlib.blake2b(blob, digest_size=8).digest(), "big")
 
 
+def client_of(authorization: str | None) -> str:
+    """How the log names a client: a short hash of its Authorization header (never the key)."""
+    return hashlib.blake2b((authorization or "").encode("utf-8"), digest_size=4).hexdigest()
+
+
 def persona_text(seed: int) -> str:
     """A varied persona sentence from a 64-bit seed (about 3.5 million combinations)."""
     rng = random.Random(seed)
@@ -285,6 +296,7 @@ class Reply:
     payload: Any = None  # dict (JSON) or DROP
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    record: dict[str, Any] | None = None  # the request's log entry, completed when the answer goes out
 
 
 @dataclass
@@ -312,6 +324,7 @@ class ScriptedLLM:
         unknown_rate: float = 0.0,
         api_key: str | None = None,
         keep_bodies: bool = True,
+        persona_pool: int | None = None,
     ) -> None:
         self.latency = latency
         self.seed = seed
@@ -325,6 +338,7 @@ class ScriptedLLM:
         self.unknown_rate = unknown_rate
         self.api_key = api_key
         self.keep_bodies = keep_bodies
+        self.persona_pool = persona_pool
         self.queue: deque[str] = deque()
         self.rules: list[Rule] = []
         self.responders: list[Callable[[str, dict[str, Any], list[dict[str, Any]]], Any]] = []
@@ -381,9 +395,22 @@ class ScriptedLLM:
         return "ok"
 
     def answer(self, path: str, body: dict[str, Any] | None, authorization: str | None) -> Reply:
-        record: dict[str, Any] = {"path": path, "time": time.time(), "body": body if self.keep_bodies else None}
+        client = client_of(authorization)
+        record: dict[str, Any] = {
+            "path": path,
+            "time": time.time(),
+            "body": body if self.keep_bodies else None,
+            "client": client,
+            "end": None,
+            "abandoned": False,
+        }
         with self.lock:
             self.requests.append(record)
+        reply = self._answer(record, body, authorization)
+        reply.record = record
+        return reply
+
+    def _answer(self, record: dict[str, Any], body: dict[str, Any] | None, authorization: str | None) -> Reply:
         if self.api_key is not None and authorization != f"Bearer {self.api_key}":
             record["status"] = 401
             return Reply(401, _error("invalid api key", "invalid_api_key"))
@@ -517,7 +544,8 @@ class _Filler:
                 return SYNONYMS[chosen]
             return chosen
         if "persona" in lowered or lowered in ("character", "description"):
-            text = persona_text(seed)
+            pool = self.brain.persona_pool
+            text = persona_text(_digest("pool", self.brain.seed, seed % pool) if pool else seed)
         elif lowered in ("evidence", "reason", "why"):
             text = rng.choice(EVIDENCE).format(where=rng.choice(WHERE))
         elif lowered == "name":
@@ -558,6 +586,16 @@ def _error(message: str, code: str = "invalid_request_error") -> dict[str, Any]:
     return {"error": {"message": message, "type": code, "code": code}}
 
 
+def _peer_closed(sock: socket.socket) -> bool:
+    """Whether the client closed its end (readable with nothing to read); HTTP clients do not pipeline,
+    so a connection waiting for its answer has nothing else to say."""
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+        return bool(readable) and sock.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, like real endpoints
     disable_nagle_algorithm = True  # headers and body go in two writes: without this, delayed ACKs add ~40 ms
@@ -570,6 +608,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, reply: Reply) -> None:
         if reply.delay > 0:
             time.sleep(reply.delay)
+        if reply.record is not None and _peer_closed(self.connection):
+            reply.record["abandoned"] = True  # nobody is there to read it (a killed client)
+            self.close_connection = True
+            return
         if reply.payload is DROP:
             self.close_connection = True
             with contextlib.suppress(OSError):
@@ -583,6 +625,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(data)
+        if reply.record is not None:
+            reply.record["end"] = time.time()
 
     def do_GET(self) -> None:
         if self.path.rstrip("/").endswith("/models"):
@@ -634,7 +678,8 @@ class LLMTestServer:
         self.brain = ScriptedLLM(**options)
         self._httpd = _Server((host, port), _Handler)
         self._httpd.brain = self.brain  # type: ignore[attr-defined]
-        self.host, self.port = self._httpd.server_address[:2]
+        bound, self.port = self._httpd.server_address[:2]
+        self.host: str = bound if isinstance(bound, str) else bytes(bound).decode()
         self._thread: threading.Thread | None = None
 
     @property
@@ -695,6 +740,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--synonym-rate", type=float, default=0.0)
     parser.add_argument("--unknown-rate", type=float, default=0.0)
     parser.add_argument("--no-log-bodies", action="store_true", help="keep only counts (long benchmark runs)")
+    parser.add_argument("--persona-pool", type=int, help="draw related personas from this many fixed texts")
     args = parser.parse_args(argv)
     server = LLMTestServer(
         args.host,
@@ -708,6 +754,7 @@ def main(argv: list[str] | None = None) -> None:
         synonym_rate=args.synonym_rate,
         unknown_rate=args.unknown_rate,
         keep_bodies=not args.no_log_bodies,
+        persona_pool=args.persona_pool,
     )
     print(f"listening on {server.base_url}", flush=True)
     try:

@@ -1,13 +1,15 @@
 """Persona-to-Persona expansion, driven by the graph.
 
 The frontier is a query (``expand_frontier.cypher``): personas below the hop limit, not expanded,
-lowest hop first. A worker claims a batch with a lease (``expand_claim.cypher``, atomic in the
-graph), asks the LLM who is close to each persona, and writes each batch of answers in ONE
+lowest hop first, at most one hop past the lowest hop still open. A worker claims a batch with a
+lease (``expand_claim.cypher``, atomic in the graph; the protocol is in claims.py), asks the LLM who is close to each persona, and writes each batch of answers in ONE
 transaction that first marks the sources expanded (only those it still holds), then adds the new
 personas and the typed edges (``MERGE``, so a replay adds nothing). Killing a worker at any moment
 leaves either the whole batch or none of it; its claims expire (or are released at once by the
 next run on the same host, since its process is gone). Several workers, in several processes or
-on several machines sharing one Neo4j, split the frontier through the claims alone.
+on several machines sharing one Neo4j, split the frontier through the claims alone; a write that
+collides with another worker's is run again (conflicts.py), and ends as the same graph one worker
+would have written.
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from typing import Any
 from personagraph import prompts
 from personagraph.errors import StoreConflictError
 from personagraph.expand.ask import ask_related
+from personagraph.expand.claims import Claims
+from personagraph.expand.conflicts import retry_conflicts
 from personagraph.expand.plan import (
     ExpansionPlan,
     apply_mapping,
-    order_frontier,
     plan_expansion,
     relation_lines,
     reply_model,
@@ -36,7 +39,6 @@ from personagraph.expand.report import (
     ExpandReport,
     new_run_id,
     new_worker_id,
-    worker_is_dead,
 )
 from personagraph.expand.store_thread import StoreThread
 from personagraph.llm import LLMClient, LLMResult
@@ -48,7 +50,7 @@ from personagraph.store import GraphStore
 from personagraph.store.base import Row
 from personagraph.vocabulary import Vocabulary
 
-REPRESENTATION_REFRESH = 60.0  # seconds between re-reading cluster/origin counts
+POLL = 0.25  # seconds between looks at a frontier other workers hold (a 2 s wait idled at hop boundaries)
 
 
 class Expander:
@@ -89,84 +91,14 @@ class Expander:
         self.pending: list[tuple[Row, LLMResult]] = []
         self.claimed = 0
         self.active = 0  # LLM calls under way
-        self.low_hop = 0  # no frontier below this hop when last read
+        self.claims = Claims(store, options, self.worker)
+        self.starved = False  # the feeder found nothing to claim and waits for our own answers' personas
         self._rng = random.Random()
-        self._representation: tuple[float, dict[str, int], dict[str, int]] = (0.0, {}, {})
 
     def messages(self, persona_text: str) -> list[dict[str, str]]:
         return self.prompt.render(persona=persona_text, relations=self.relations_text, count=self.options.per_persona)
 
-    # -- store side (runs on the store thread) ----------------------------------------------
-    def _release_dead_workers(self) -> int:
-        released = 0
-        single_process = self.store.capabilities.single_process
-        for row in self.store.run("expand_claims", max_hop=self.options.hops):
-            worker = str(row["worker"])
-            if worker != self.worker and worker_is_dead(worker, single_process):
-                released += int(self.store.run("expand_release_worker", worker=worker)[0]["n"])
-        return released
-
-    def _counts(self) -> tuple[dict[str, int], dict[str, int]]:
-        stamp, clusters, origins = self._representation
-        if time.monotonic() - stamp > REPRESENTATION_REFRESH:
-            clusters = {str(r["cluster"]): int(r["n"]) for r in self.store.run("stats_clusters")}
-            origins = {str(r["origin"]): int(r["n"]) for r in self.store.run("stats_origins")}
-            self._representation = (time.monotonic(), clusters, origins)
-        return clusters, origins
-
-    def _frontier(self, want: int, now: float) -> list[Row]:
-        """Candidates at the lowest hop that has any (hops below ``low_hop`` were found empty)."""
-        exclude = sorted(self.failed)
-        for hop in range(self.low_hop, self.options.hops):
-            # A little more than wanted, so that under-represented clusters and origins can go first.
-            pool = self.store.run(
-                "expand_frontier",
-                hop=hop,
-                now=now,
-                exclude=exclude,
-                origins=self.options.origins,
-                limit=want + max(8, want // 4),
-            )
-            if pool:
-                self.low_hop = hop
-                return pool
-        self.low_hop = 0  # next time look again from the start: claims released elsewhere reappear there
-        return []
-
-    def _claim(self, want: int) -> tuple[list[Row], bool]:
-        """Claim up to ``want`` personas; also says whether the frontier showed any candidates."""
-        now = time.time()
-        pool = self._frontier(want, now)
-        if not pool:
-            return [], False
-        clusters, origins = self._counts()
-        picked = order_frontier(pool, want, clusters, origins, self._rng)
-        try:
-            rows = self.store.run(
-                "expand_claim", ids=picked, worker=self.worker, now=now, until=now + self.options.lease
-            )
-        except StoreConflictError:
-            return [], True  # another worker's claim won the race; read the frontier again
-        return rows, True
-
-    def _pending_state(self) -> Row:
-        rows = self.store.run(
-            "expand_pending",
-            max_hop=self.options.hops,
-            exclude=sorted(self.failed),
-            origins=self.options.origins,
-            now=time.time(),
-        )
-        return rows[0] if rows else {"pending": 0, "leased": 0, "next_lease_end": None}
-
-    def _renew(self, ids: list[str]) -> None:
-        if ids:
-            self.store.run("expand_renew", ids=ids, worker=self.worker, until=time.time() + self.options.lease)
-
-    def _release(self, ids: list[str]) -> None:
-        if ids:
-            self.store.run("expand_release", ids=ids, worker=self.worker)
-
+    # -- store side (runs on a store thread) -------------------------------------------------
     def _write(self, plans: list[ExpansionPlan]) -> dict[str, Any]:
         """One transaction: mark the sources expanded (those still ours), add personas and edges."""
         candidates = [p for plan in plans for p in plan.personas]
@@ -185,9 +117,15 @@ class Expander:
             for plan in kept:
                 for persona in plan.personas:
                     if persona.id not in mapping:
-                        personas.setdefault(persona.id, persona)
+                        # Named by sources at two hops in one batch: the lower hop is its distance.
+                        seen = personas.setdefault(persona.id, persona)
+                        if persona.hop < seen.hop:
+                            personas[persona.id] = persona
             existing = {r["id"] for r in tx.run("existing_personas", ids=list(personas))} if personas else set()
             fresh = [p for pid, p in personas.items() if pid not in existing]
+            if existing:
+                again = [personas[pid] for pid in existing]
+                tx.run("expand_lower_hops", ids=[p.id for p in again], hops=[p.hop for p in again])
             if fresh:
                 tx.run(
                     "expand_add_personas",
@@ -222,13 +160,20 @@ class Expander:
                 "loops": loops,
             }
 
-        return self.store.transaction(work, name="expand_write")
+        def count(_: StoreConflictError) -> None:
+            self.report.conflicts += 1
+
+        # Another worker may create the same persona or touch the same node meanwhile: run again.
+        return retry_conflicts(self.store.transaction, work, name="expand_write", on_conflict=count)
 
     # -- the loop (event loop side) -----------------------------------------------------------
     async def run(self) -> ExpandReport:
         """Expand until the frontier is empty or a budget is reached."""
         started = time.monotonic()
-        thread = StoreThread()
+        # Writes (one at a time: the flush lock), claims and lease renewals each on their own thread,
+        # so the next claim does not wait for a batch being written. The Bolt driver is thread-safe;
+        # the embedded store takes its own lock.
+        thread = StoreThread(threads=3)
         queue: asyncio.Queue[Row] = asyncio.Queue()
         flush_now = asyncio.Event()
         written = asyncio.Event()
@@ -240,7 +185,7 @@ class Expander:
                 batch, self.pending = self.pending, []
                 if batch:
                     await self._flush(thread, batch)
-                written.set()
+                    written.set()
 
         async def llm_worker() -> None:
             while True:
@@ -259,7 +204,8 @@ class Expander:
                         tag=f"p2p {row['id']}",
                     )
                     self.pending.append((row, result))
-                    if len(self.pending) >= self.options.write_batch:
+                    # A starved feeder waits for these answers' personas: write them at once.
+                    if self.starved or len(self.pending) >= self.options.write_batch:
                         flush_now.set()
                 finally:
                     self.active -= 1
@@ -276,7 +222,7 @@ class Expander:
         async def heartbeat() -> None:
             while True:
                 await asyncio.sleep(max(0.5, self.options.lease / 3))
-                await thread(self._renew, list(self.in_flight))
+                await thread(self.claims.renew, list(self.in_flight))
 
         async def ticker() -> None:
             while True:
@@ -284,7 +230,7 @@ class Expander:
                 await asyncio.sleep(0.5)
 
         async def main() -> str:
-            stopped = await self._feed(thread, queue, written, slot_free)
+            stopped = await self._feed(thread, queue, written, slot_free, flush_now)
             await queue.join()
             await flush()
             return stopped
@@ -293,7 +239,7 @@ class Expander:
         try:
             self.client.prepare()  # now, so the first requests do not wait for the HTTP clients
             await thread(self.store.ensure_schema)
-            await thread(self._release_dead_workers)
+            await thread(self.claims.release_dead_workers)
             tasks = [asyncio.create_task(llm_worker()) for _ in range(self.options.concurrency)]
             tasks += [asyncio.create_task(writer()), asyncio.create_task(heartbeat())]
             if self.on_progress:
@@ -306,7 +252,7 @@ class Expander:
             leftover = list(self.in_flight)
             if leftover:  # interrupted: give the claims back so nobody waits for the lease
                 with contextlib.suppress(Exception):
-                    await thread(self._release, leftover)
+                    await thread(self.claims.release, leftover)
             thread.close()
             self.report.elapsed = time.monotonic() - started
             self.report.llm = self.client.stats.as_dict()
@@ -324,7 +270,12 @@ class Expander:
         return min(limits) if limits else None
 
     async def _feed(
-        self, thread: StoreThread, queue: asyncio.Queue[Row], written: asyncio.Event, slot_free: asyncio.Event
+        self,
+        thread: StoreThread,
+        queue: asyncio.Queue[Row],
+        written: asyncio.Event,
+        slot_free: asyncio.Event,
+        flush_now: asyncio.Event,
     ) -> str:
         # Keep one batch claimed ahead of the LLM slots, so no slot waits on the store.
         target = 2 * self.options.concurrency
@@ -343,8 +294,9 @@ class Expander:
                     await asyncio.wait_for(slot_free.wait(), 0.5)
                 continue
             want = room if budget is None else min(room, budget)
-            rows, candidates = await thread(self._claim, want)
+            rows, candidates = await thread(self.claims.claim, want, self.failed)
             if rows:
+                self.starved = False
                 self.claimed += len(rows)
                 for row in rows:
                     self.in_flight[str(row["id"])] = row
@@ -353,19 +305,23 @@ class Expander:
             if candidates:  # lost a race for the rows we read; try again shortly
                 await asyncio.sleep(self._rng.uniform(0.01, 0.1))
                 continue
-            if self.in_flight:  # our own answers will add the next hop's personas
+            if self.in_flight:  # our own answers will add the next hop's personas: write them as they come
+                self.starved = True
                 written.clear()
+                if self.pending:
+                    flush_now.set()
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(written.wait(), 1.0)
                 continue
-            state = await thread(self._pending_state)
+            state = await thread(self.claims.pending_state, self.failed)
             if not state["pending"]:
                 return "frontier empty"
-            # Other workers hold the rest; their answers may grow the frontier, or their leases end.
-            await thread(self._release_dead_workers)
+            # Other workers hold the rest (or the hop below the next one); their answers may grow the
+            # frontier, or their leases end. Look again soon: they write every flush interval.
+            await thread(self.claims.release_dead_workers)
             next_end = state.get("next_lease_end")
-            wait = 1.0 if next_end is None else min(2.0, max(0.1, float(next_end) - time.time()))
-            await asyncio.sleep(wait)
+            wait = POLL if next_end is None else min(POLL, max(0.05, float(next_end) - time.time()))
+            await asyncio.sleep(wait * self._rng.uniform(0.75, 1.25))
 
     async def _flush(self, thread: StoreThread, batch: list[tuple[Row, LLMResult]]) -> None:
         plans: list[ExpansionPlan] = []
@@ -384,7 +340,7 @@ class Expander:
         if failed:
             self.report.failures += len(failed)
             self.failed.update(failed)
-            await thread(self._release, failed)
+            await thread(self.claims.release, failed)
         if plans:
             outcome = await thread(self._write, plans)
             finished = outcome["finished"]

@@ -47,6 +47,7 @@ class ExpandReport:
     unrelated: int = 0  # personas left without an edge after that (counted in failures too)
     failures: int = 0
     lost_claims: int = 0
+    conflicts: int = 0  # writes that collided with another worker's and were run again
     failures_path: str = ""
     stopped: str = ""
     elapsed: float = 0.0
@@ -71,6 +72,7 @@ class ExpandReport:
             "unrelated": self.unrelated,
             "failures": self.failures,
             "lost_claims": self.lost_claims,
+            "conflicts_retried": self.conflicts,
             "failures_path": self.failures_path,
             "stopped": self.stopped,
             "elapsed_s": round(self.elapsed, 2),

@@ -23,10 +23,15 @@ T = TypeVar("T")
 
 
 class StoreThread:
-    """``await thread(fn, *args)`` runs ``fn`` on the store thread; calls run one at a time, in order."""
+    """``await thread(fn, *args)`` runs ``fn`` on the store thread; calls run one at a time, in order.
 
-    def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="personagraph-store")
+    With ``threads`` > 1, that many calls may run at once (the caller orders what must be ordered):
+    expansion claims its next personas while a batch is being written. On one thread a claim
+    waited for the write before it, 1.5 s on average over Bolt on a loaded machine, with no
+    request in flight meanwhile (benchmarks/llm_pipeline.py --only-workers)."""
+
+    def __init__(self, threads: int = 1) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="personagraph-store")
         self._cleanup = ExitStack()
         self._cleanup.enter_context(frozen_gc())
 

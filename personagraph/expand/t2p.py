@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from personagraph import prompts
+from personagraph.expand.conflicts import retry_conflicts
 from personagraph.expand.plan import clean_text
 from personagraph.expand.report import new_run_id
 from personagraph.expand.store_thread import StoreThread
@@ -195,7 +196,8 @@ class TextToPersona:
             tx.run("t2p_mark_done", ids=[str(row["id"]) for row, _ in done], key=self.key)
             return {"fresh": len(fresh), "existing": len(existing)}
 
-        outcome = self.store.transaction(work, name="t2p_write")
+        # Another process may write the same persona meanwhile (workers on one Bolt server): run again, it merges.
+        outcome = retry_conflicts(self.store.transaction, work, name="t2p_write")
         return {**outcome, "resolved": len(mapping), "stances": Counter(s for _, _, s in candidates)}
 
     async def run(self, ids: list[str] | None = None) -> T2PReport:

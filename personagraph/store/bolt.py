@@ -7,6 +7,7 @@ updates is refused: some Bolt servers (ArcadeDB's) do not enforce read access mo
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,11 @@ from personagraph.errors import (
 from personagraph.redaction import redact, redact_url
 from personagraph.store.base import BulkLoader, Capabilities, Row, Run
 from personagraph.store.convert import neo4j_value
+
+# The driver logs "Transaction failed and will be retried" as a warning on every transient conflict;
+# with no handler configured, Python's last-resort handler printed it over the progress lines. A
+# NullHandler keeps it off the terminal; records still propagate to any handler the application sets.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 
 def _rows(result: Any) -> list[Row]:

@@ -1,0 +1,137 @@
+"""The claim protocol of Persona-to-Persona: which personas a worker may take, and taking them.
+
+The frontier is a query (``expand_frontier.cypher``): personas below the hop limit, not expanded,
+not under a live lease, lowest hop first, and never more than one hop past the lowest hop that
+still has a persona to expand (``expand_open_at_hop.cypher``). A claim (``expand_claim.cypher``)
+is atomic in the graph and carries a lease, renewed while the calls run; a dead worker's claims on
+this host are released at once, others when their lease ends. Every method runs on a store thread.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Set
+
+from personagraph.errors import StoreConflictError
+from personagraph.expand.conflicts import retry_conflicts
+from personagraph.expand.plan import order_frontier
+from personagraph.expand.report import ExpandOptions, worker_is_dead
+from personagraph.store import GraphStore
+from personagraph.store.base import Row
+
+REPRESENTATION_REFRESH = 60.0  # seconds between re-reading cluster/origin counts
+
+
+class Claims:
+    """One worker's view of the frontier and its claims on it."""
+
+    def __init__(self, store: GraphStore, options: ExpandOptions, worker: str) -> None:
+        self.store = store
+        self.options = options
+        self.worker = worker
+        self.low_hop = 0  # no frontier below this hop when last read
+        self.lowest_open = 0  # no persona left to expand below this hop when last read (it only grows)
+        self._rng = random.Random()
+        self._representation: tuple[float, dict[str, int], dict[str, int]] = (0.0, {}, {})
+
+    def release_dead_workers(self) -> int:
+        released = 0
+        single_process = self.store.capabilities.single_process
+        for row in self.store.run("expand_claims", max_hop=self.options.hops):
+            worker = str(row["worker"])
+            if worker != self.worker and worker_is_dead(worker, single_process):
+                released += int(self.store.run("expand_release_worker", worker=worker)[0]["n"])
+        return released
+
+    def counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        stamp, clusters, origins = self._representation
+        if time.monotonic() - stamp > REPRESENTATION_REFRESH:
+            clusters = {str(r["cluster"]): int(r["n"]) for r in self.store.run("stats_clusters")}
+            origins = {str(r["origin"]): int(r["n"]) for r in self.store.run("stats_origins")}
+            self._representation = (time.monotonic(), clusters, origins)
+        return clusters, origins
+
+    def open_hop(self, exclude: list[str]) -> int | None:
+        """The lowest hop with a persona still to expand (claimed or not), None when there is none.
+
+        It never goes down during a run: new personas get their source's hop + 1, and a source is
+        at this hop or the next, so the search starts where it last stopped."""
+        for hop in range(self.lowest_open, self.options.hops):
+            if self.store.run("expand_open_at_hop", hop=hop, exclude=exclude, origins=self.options.origins):
+                self.lowest_open = hop
+                return hop
+        return None
+
+    def frontier(self, want: int, now: float, exclude: list[str]) -> list[Row]:
+        """Candidates at the lowest hop that has any, at most one hop past the lowest hop still open.
+
+        Running further ahead would expand a persona before a shorter route to it could appear
+        (its hop, and what its answers reach within ``--hops``, would depend on timing): with that
+        bound a persona's hop is final when it is claimed, and any number of workers build the
+        graph one worker builds. One hop of slack keeps the LLM slots busy across a hop boundary."""
+        lowest = self.open_hop(exclude)
+        if lowest is None:
+            return []
+        self.low_hop = max(self.low_hop, lowest)
+        for hop in range(self.low_hop, min(lowest + 2, self.options.hops)):
+            # A little more than wanted, so that under-represented clusters and origins can go first.
+            pool = self.store.run(
+                "expand_frontier",
+                hop=hop,
+                now=now,
+                exclude=exclude,
+                origins=self.options.origins,
+                limit=want + max(8, want // 4),
+            )
+            if pool:
+                self.low_hop = hop
+                return pool
+        self.low_hop = lowest  # next time look again from the open hop: claims released elsewhere reappear there
+        return []
+
+    def claim(self, want: int, failed: Set[str]) -> tuple[list[Row], bool]:
+        """Claim up to ``want`` personas, none of ``failed``; also says whether the frontier showed any.
+
+        ``failed`` is read now, on the store thread, not when the call was queued: a persona that
+        failed (and was released) meanwhile must not be claimed again by the call already waiting.
+        (Copying a set of strings holds the GIL throughout, so the loop cannot change it mid-copy.)
+        The copy may still predate a failure; the check after the claim closes that gap."""
+        now = time.time()
+        pool = self.frontier(want, now, sorted(failed))
+        if not pool:
+            return [], False
+        clusters, origins = self.counts()
+        picked = order_frontier(pool, want, clusters, origins, self._rng)
+        try:
+            rows = self.store.run(
+                "expand_claim", ids=picked, worker=self.worker, now=now, until=now + self.options.lease
+            )
+        except StoreConflictError:
+            return [], True  # another worker's claim won the race; read the frontier again
+        # A persona that failed while this call ran was released after joining ``failed``: if the
+        # claim got it, that release came first, so the check below sees it. Hand it back.
+        again = [str(r["id"]) for r in rows if r["id"] in failed]
+        if again:
+            self.release(again)
+            rows = [r for r in rows if r["id"] not in failed]
+        return rows, True
+
+    def pending_state(self, failed: Set[str]) -> Row:
+        rows = self.store.run(
+            "expand_pending",
+            max_hop=self.options.hops,
+            exclude=sorted(failed),
+            origins=self.options.origins,
+            now=time.time(),
+        )
+        return rows[0] if rows else {"pending": 0, "leased": 0, "next_lease_end": None}
+
+    def renew(self, ids: list[str]) -> None:
+        if ids:
+            until = time.time() + self.options.lease
+            retry_conflicts(self.store.run, "expand_renew", ids=ids, worker=self.worker, until=until)
+
+    def release(self, ids: list[str]) -> None:
+        if ids:
+            retry_conflicts(self.store.run, "expand_release", ids=ids, worker=self.worker)
