@@ -14,6 +14,8 @@ the collector on, 30.8 s with it paused; in an expansion at 64 calls in flight, 
 from __future__ import annotations
 
 import gc
+import os
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -40,3 +42,30 @@ def frozen_gc() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
+
+
+# -- kill points (tests) -------------------------------------------------------------------------
+# The crash harness (tests/e2e/test_kill_harness.py) sets PERSONAGRAPH_KILL_AT=<stage>:<n>: the
+# n-th time the process passes the checkpoint named <stage> it sends itself SIGKILL, so a crash
+# lands at the same place on every run. Unset, a checkpoint costs one global lookup.
+KILL_ENV = "PERSONAGRAPH_KILL_AT"
+_kill_at: tuple[str, int] | None = None
+_kill_hits = 0
+
+
+def _read_kill_plan() -> tuple[str, int] | None:
+    stage, _, count = os.environ.get(KILL_ENV, "").partition(":")
+    return (stage, int(count or "1")) if stage else None
+
+
+def checkpoint(stage: str) -> None:
+    """A named place where the crash harness may kill the process (see ``KILL_ENV``)."""
+    global _kill_hits
+    if _kill_at is None or _kill_at[0] != stage:
+        return
+    _kill_hits += 1
+    if _kill_hits >= _kill_at[1]:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+_kill_at = _read_kill_plan()

@@ -33,7 +33,7 @@ from personagraph.ingest.card_files import card_spec_of, import_card_file
 from personagraph.ingest.records import RelationRow, Row, detect_kind, persona_row, relation_row, text_row
 from personagraph.models import Persona
 from personagraph.resolve import Resolver
-from personagraph.runtime import paused_gc
+from personagraph.runtime import checkpoint, paused_gc
 from personagraph.store.graph import GraphStore
 from personagraph.vocabulary import Vocabulary
 
@@ -255,6 +255,7 @@ def _import_batches(
             report.relations_new += counts.created
             report.relations_unmatched += counts.unmatched
         report.records += batch.records
+        checkpoint("import_batch")
         if progress:
             progress(batch.records)
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from personagraph.queries import Query
     from personagraph.store.bulk import BulkWriter, RelationRow
+    from personagraph.store.integrity import EngineCheck
 
 T = TypeVar("T")
 Progress = Callable[[int], None]
@@ -143,6 +144,12 @@ class GraphStore:
             return work(Transaction(self, run))
 
         return self.executor.transaction(body, name=name)  # type: ignore[no-any-return]
+
+    def engine_check(self, fix: bool = False) -> EngineCheck | None:
+        """The engine's integrity check where the store has one (``capabilities.engine_check``), else None."""
+        if not self.capabilities.engine_check:
+            return None
+        return self.executor.engine_check(fix)  # type: ignore[attr-defined,no-any-return]
 
     def close(self) -> None:
         self.executor.close()
