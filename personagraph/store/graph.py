@@ -340,3 +340,7 @@ class Transaction:
     def run(self, name: str, rel_type: str | None = None, **params: Any) -> list[Row]:
         """Like ``GraphStore.run``, inside the transaction (reads see its own writes)."""
         return self._run(self._store.query(name, rel_type).text, params)
+
+    def run_typed(self, name: str, rel_type: str, **params: Any) -> list[Row]:
+        """Like ``GraphStore.run_typed`` (structural types allowed), inside the transaction."""
+        return self._run(self._store.query(name, rel_type, structural=True).text, params)
