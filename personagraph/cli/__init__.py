@@ -99,6 +99,7 @@ def main(ctx: click.Context, store: str | None, database: str | None, relations:
 def _register() -> None:
     from personagraph.cli import (
         cast_cmds,
+        check_cmds,
         dedup_cmds,
         explore_cmds,
         export_cmds,
@@ -108,7 +109,17 @@ def _register() -> None:
         synth_cmds,
     )
 
-    for module in (store_cmds, export_cmds, llm_cmds, dedup_cmds, sampling_cmds, synth_cmds, cast_cmds, explore_cmds):
+    for module in (
+        store_cmds,
+        export_cmds,
+        llm_cmds,
+        dedup_cmds,
+        sampling_cmds,
+        synth_cmds,
+        cast_cmds,
+        explore_cmds,
+        check_cmds,
+    ):
         module.register(main)
 
 

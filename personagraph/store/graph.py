@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from personagraph import queries
 from personagraph.errors import ReadOnlyError, VocabularyError
 from personagraph.models import Persona, Relation, SourceText, now_iso
+from personagraph.runtime import checkpoint
 from personagraph.store.base import BulkLoader, Capabilities, EdgeCounts, Executor, Row, Run, short
 from personagraph.store.guard import refuse_writes
 from personagraph.store.schema_watch import watched_read
@@ -284,6 +285,7 @@ class GraphStore:
             page = self.run("page_personas", after=after, limit=batch_size)
             if not page:
                 return
+            checkpoint("read_page")
             for row in page:
                 yield {f: row.get(f) for f in fields} if fields else row
             after = page[-1]["id"]
@@ -303,6 +305,7 @@ class GraphStore:
             if not ids:
                 return
             columns = self.run_columns("page_relations", ids=ids)
+            checkpoint("read_page")
             if columns:
                 yield from (
                     {"src": s, "dst": d, "type": t, "props": p or {}}
