@@ -22,6 +22,7 @@ from personagraph.errors import (
     StoreError,
     StoreLockedError,
 )
+from personagraph.runtime import reinstall_interrupt_handlers
 from personagraph.store.arcade_bulk import ArcadeBulkLoader
 from personagraph.store.arcade_bulk import forget as forget_bulk_index
 from personagraph.store.base import Capabilities, Row, Run
@@ -62,6 +63,9 @@ def _start_jvm(workload: str = "bulk") -> None:
     cache.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("ARCADEDB_JVM_ERROR_FILE", str(cache / "jvm-crash-%p.log"))
     args = [
+        # -Xrs: the JVM leaves SIGINT and SIGTERM to Python (runtime.py ends the process within
+        # seconds); its own handlers ran shutdown hooks, and once crashed in JPype's handler.
+        "-Xrs",
         f"-Djava.util.logging.config.file={_LOGGING}",
         "-Darcadedb.server.logging.enabled=false",
         *JIT_FLAGS[jit_for(workload)],
@@ -76,6 +80,7 @@ def _start_jvm(workload: str = "bulk") -> None:
     finally:
         os.dup2(saved, 2)
         os.close(saved)
+    reinstall_interrupt_handlers()
 
 
 def served_by(folder: str | os.PathLike[str]) -> dict[str, Any] | None:
