@@ -7,6 +7,7 @@ stderr and the exit code of its class.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from typing import Any
@@ -62,8 +63,17 @@ class Group(CommandGroup):
             click.echo(error_line(exc, [ctx.command, *ctx.meta.get(COMMANDS, [])]), err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("interrupted; work done so far is kept in the store", err=True)
-            sys.exit(130)
+            from personagraph.runtime import interrupt_exit_code, report_interrupt
+
+            report_interrupt()
+            # Close the store (what was committed is kept; the transaction in flight is rolled
+            # back), then leave at once: the interpreter's own exit waits on the JVM's threads
+            # and was seen to end with status 1 instead of 143.
+            if isinstance(ctx.obj, App):
+                ctx.obj.close()
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(interrupt_exit_code())
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -93,6 +103,10 @@ def main(ctx: click.Context, store: str | None, database: str | None, relations:
     coverage-aware batches, synthesize data, and export NPC casts. Start with
     `personagraph demo`.
     """
+    from personagraph.runtime import interrupts_end_the_process
+
+    # Ctrl-C / SIGTERM end every command within seconds, even inside a long engine call.
+    ctx.with_resource(interrupts_end_the_process())
     ctx.obj = App.create(store=store, database=database, relations=relations)
     ctx.call_on_close(ctx.obj.close)
 
@@ -101,6 +115,7 @@ def _register() -> None:
     from personagraph.cli import (
         attribute_cmds,
         cast_cmds,
+        check_cmds,
         dedup_cmds,
         explore_cmds,
         export_cmds,
@@ -122,6 +137,7 @@ def _register() -> None:
         cast_cmds,
         explore_cmds,
         attribute_cmds,
+        check_cmds,
     ):
         module.register(main)
 

@@ -15,8 +15,9 @@ For each group, in batches of whole groups (``UNWIND`` over rows):
    its ``count`` property carrying how many edges it stands for (1 when absent);
 5. the duplicates, now without edges, are deleted.
 
-Each statement moves and deletes in one transaction, so a run cut short leaves no edge twice and
-none lost, and running the merge again finishes the job. Works the same embedded and over Bolt.
+Each batch of whole groups is one transaction, so a run cut short leaves every group merged whole
+or untouched (never an alias beside a persona still there), and running the merge again finishes
+the job. Works the same embedded and over Bolt.
 
 On the embedded store a large merge drops the persona property indexes first and re-creates them
 at the end (``schema.cypher``; also at the next open if the run is cut short): ArcadeDB's index on
@@ -28,11 +29,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from personagraph.errors import VocabularyError
 from personagraph.models import now_iso
-from personagraph.store.graph import GraphStore
+from personagraph.runtime import checkpoint
+from personagraph.store.graph import GraphStore, Transaction
 from personagraph.vocabulary import STRUCTURAL
 
 Progress = Callable[[int], None]
@@ -117,6 +120,20 @@ def alias_rows(groups: Sequence[Group], members: dict[str, dict[str, Any]]) -> l
     return rows
 
 
+def check_edge_types(store: GraphStore, groups: Sequence[Group]) -> None:
+    """Refuse, before anything changes, groups whose duplicates have edges of types outside the vocabulary."""
+    allowed = allowed_types(store)
+    for batch in batches(groups, BATCH_DUPLICATES * 5):
+        present = store.run("dedup_edge_types", ids=[d for g in batch for d in g.duplicates])
+        unknown = sorted({row["type"] for row in present} - allowed)
+        if unknown:
+            raise VocabularyError(
+                f"duplicates have edges of types outside the vocabulary: {', '.join(unknown)}; nothing was merged",
+                hint="add them to relations",
+                param="relations",
+            )
+
+
 def merge_groups(
     store: GraphStore,
     groups: Sequence[Group],
@@ -165,42 +182,54 @@ def _merge_batches(
 ) -> None:
     now = now_iso()
     for batch in batches(groups, batch_size):
-        dup_ids = [d for g in batch for d in g.duplicates]
-        present = store.run("dedup_edge_types", ids=dup_ids)
-        unknown = sorted({row["type"] for row in present} - allowed)
-        if unknown:
-            raise VocabularyError(
-                f"duplicates have edges of types outside the vocabulary: {', '.join(unknown)}; nothing of this batch was merged",
-                hint="add them to relations",
-                param="relations",
-            )
-        ids = [g.canonical for g in batch] + dup_ids
-        members = {row["id"]: row for row in store.run("dedup_members", ids=ids)}
-        rows = alias_rows(batch, members)
-        if rows:
-            store.run("dedup_absorb", rows=rows, now=now)
-        canonical_of = {d: g.canonical for g in batch for d in g.duplicates if d in members}
-        pairs = [{"dup": d, "canon": c} for d, c in canonical_of.items()]
-        grouped = [
-            {"dup": d, "group": [g.canonical, *g.duplicates]} for g in batch for d in g.duplicates if d in members
-        ]
-        if grouped:
-            counts.internal_edges_dropped += _n(store.run("dedup_drop_internal", rows=grouped))
-        # Out-edges first; moving them can give other duplicates of the batch new in-edges, so the
-        # in-edges are looked up again before they move.
-        for direction in ("out", "in"):
-            if direction == "in":
-                present = store.run("dedup_edge_types", ids=list(canonical_of))
-            moves: dict[str, list[dict[str, str]]] = {}
-            for row in present:  # only the duplicates with edges of that type and direction
-                if row["direction"] == direction and row["id"] in canonical_of:
-                    moves.setdefault(row["type"], []).append({"dup": row["id"], "canon": canonical_of[row["id"]]})
-            for rel_type, move_rows in sorted(moves.items()):
-                counts.edges_moved += _n(store.run_typed(f"dedup_move_{direction}", rel_type, rows=move_rows))
-        deleted = _n(store.run("dedup_delete", ids=[p["dup"] for p in pairs]))
-        counts.personas_merged += deleted
-        if deleted < len(pairs):
-            left = {row["id"] for row in store.run("existing_personas", ids=[p["dup"] for p in pairs])}
-            counts.kept_with_edges.extend(sorted(left))
+        # One transaction a batch: a crash leaves each group either merged whole or not at all.
+        done = store.transaction(partial(_merge_batch, batch=batch, allowed=allowed, now=now), name="dedup merge")
+        counts.personas_merged += done.personas_merged
+        counts.edges_moved += done.edges_moved
+        counts.internal_edges_dropped += done.internal_edges_dropped
+        counts.kept_with_edges.extend(done.kept_with_edges)
+        checkpoint("dedup_batch")
         if progress:
-            progress(len(dup_ids))
+            progress(sum(len(g.duplicates) for g in batch))
+
+
+def _merge_batch(tx: Transaction, batch: list[Group], allowed: frozenset[str], now: str) -> MergeCounts:
+    """One batch of groups inside ``tx``; returns its counts (the store may run it again on a conflict)."""
+    counts = MergeCounts()
+    dup_ids = [d for g in batch for d in g.duplicates]
+    present = tx.run("dedup_edge_types", ids=dup_ids)
+    unknown = sorted({row["type"] for row in present} - allowed)
+    if unknown:
+        raise VocabularyError(
+            f"duplicates have edges of types outside the vocabulary: {', '.join(unknown)}; nothing of this batch was merged",
+            hint="add them to relations",
+            param="relations",
+        )
+    ids = [g.canonical for g in batch] + dup_ids
+    members = {row["id"]: row for row in tx.run("dedup_members", ids=ids)}
+    rows = alias_rows(batch, members)
+    if rows:
+        tx.run("dedup_absorb", rows=rows, now=now)
+    checkpoint("dedup_merge")
+    canonical_of = {d: g.canonical for g in batch for d in g.duplicates if d in members}
+    pairs = [{"dup": d, "canon": c} for d, c in canonical_of.items()]
+    grouped = [{"dup": d, "group": [g.canonical, *g.duplicates]} for g in batch for d in g.duplicates if d in members]
+    if grouped:
+        counts.internal_edges_dropped += _n(tx.run("dedup_drop_internal", rows=grouped))
+    # Out-edges first; moving them can give other duplicates of the batch new in-edges, so the
+    # in-edges are looked up again before they move.
+    for direction in ("out", "in"):
+        if direction == "in":
+            present = tx.run("dedup_edge_types", ids=list(canonical_of))
+        moves: dict[str, list[dict[str, str]]] = {}
+        for row in present:  # only the duplicates with edges of that type and direction
+            if row["direction"] == direction and row["id"] in canonical_of:
+                moves.setdefault(row["type"], []).append({"dup": row["id"], "canon": canonical_of[row["id"]]})
+        for rel_type, move_rows in sorted(moves.items()):
+            counts.edges_moved += _n(tx.run_typed(f"dedup_move_{direction}", rel_type, rows=move_rows))
+    deleted = _n(tx.run("dedup_delete", ids=[p["dup"] for p in pairs]))
+    counts.personas_merged += deleted
+    if deleted < len(pairs):
+        left = {row["id"] for row in tx.run("existing_personas", ids=[p["dup"] for p in pairs])}
+        counts.kept_with_edges.extend(sorted(left))
+    return counts

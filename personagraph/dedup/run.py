@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from personagraph.dedup import groups as grouping
-from personagraph.dedup.merge import Group, merge_groups
+from personagraph.dedup.merge import Group, check_edge_types, merge_groups
 from personagraph.errors import ConfigError
 from personagraph.models import now_iso
+from personagraph.runtime import checkpoint
 from personagraph.store.graph import GraphStore
 
 if TYPE_CHECKING:
@@ -95,6 +96,7 @@ class DedupReport:
     seconds: dict[str, float] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)  # texts of group members, for listings
     run_id: str | None = None
+    finished_runs: list[str] = field(default_factory=list)  # runs cut short earlier, finished first
 
     @property
     def duplicates(self) -> int:
@@ -310,6 +312,12 @@ def dedup_graph(
         raise ConfigError("the embedding stage needs embeddings", hint="pass Embeddings.for_store(store, name)")
     report = DedupReport(options, dry_run)
     clock = _Clock(report.seconds)
+    if dry_run:
+        for run in store.run("dedup_unfinished_runs"):
+            if echo:
+                echo(f"note: dedup run {run['id']} was cut short; a dedup without --dry-run finishes it first")
+    else:
+        report.finished_runs = finish_unfinished_runs(store, echo)
     table = load_personas(store)
     report.personas_before = len(table)
     clock.lap("load personas")
@@ -331,12 +339,49 @@ def dedup_graph(
         return report
     if echo:
         echo(f"merging {report.duplicates} duplicates into {len(report.groups)} personas…")
+    # The run is recorded, with the groups it will merge, before anything merges: a run cut short
+    # is found by the next dedup (or `check --fix`) and finished with its own groups.
+    check_edge_types(store, report.groups)
+    report.run_id = "dedup_" + time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "_" + secrets.token_hex(3)
+    started = {k: v for k, v in report.record().items() if v is not None}
+    store.run("dedup_start_run", props=started | {"pending_groups": [encode_group(g) for g in report.groups]})
+    checkpoint("dedup_started")
     counts = merge_groups(store, report.groups)
     clock.lap("graph merge")
     report.merge = counts.as_dict()
     report.personas_after = store.count("Persona")
-    report.run_id = "dedup_" + time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "_" + secrets.token_hex(3)
-    store.run("dedup_record_run", props={k: v for k, v in report.record().items() if v is not None})
+    final = {k: v for k, v in report.record().items() if v is not None and k not in ("id", "created_at")}
+    store.run("dedup_finish_run", id=report.run_id, props=final)
+    checkpoint("dedup_finished")
     if counts.kept_with_edges and echo:
         echo(f"warning: {len(counts.kept_with_edges)} duplicates kept edges that could not be moved; run dedup again")
     return report
+
+
+def encode_group(group: Group) -> str:
+    """A group as one string property value: canonical and duplicate ids joined by tabs (ids never hold one)."""
+    return "\t".join((group.canonical, *group.duplicates))
+
+
+def decode_group(text: str) -> Group:
+    canonical, *duplicates = text.split("\t")
+    return Group(canonical, tuple(duplicates), "resumed")
+
+
+def unfinished_runs(store: GraphStore) -> list[dict[str, Any]]:
+    """Dedup runs recorded as started and never finished: {id, created_at, groups}."""
+    return store.run("dedup_unfinished_runs")
+
+
+def finish_unfinished_runs(store: GraphStore, echo: Echo | None = None) -> list[str]:
+    """Merge the groups of every dedup run cut short (merging is idempotent), mark them finished."""
+    finished = []
+    for run in unfinished_runs(store):
+        groups = [decode_group(g) for g in run.get("groups") or []]
+        if echo:
+            echo(f"dedup run {run['id']} was cut short; finishing its {len(groups)} groups first")
+        counts = merge_groups(store, groups)
+        props = {"personas_after": store.count("Persona"), "resumed_merged": counts.personas_merged}
+        store.run("dedup_finish_run", id=run["id"], props=props)
+        finished.append(str(run["id"]))
+    return finished

@@ -33,7 +33,7 @@ from personagraph.ingest.card_files import card_spec_of, import_card_file
 from personagraph.ingest.records import RelationRow, Row, detect_kind, persona_row, relation_row, text_row
 from personagraph.models import Persona
 from personagraph.resolve import Resolver
-from personagraph.runtime import paused_gc
+from personagraph.runtime import checkpoint, paused_gc
 from personagraph.store.bulk import RunNamed
 from personagraph.store.graph import GraphStore, Transaction
 from personagraph.vocabulary import Vocabulary
@@ -263,6 +263,7 @@ def _import_batches(
         report.relations_new += figures.relations_new
         report.relations_unmatched += figures.relations_unmatched
         report.records += batch.records
+        checkpoint("import_batch")
         if progress:
             progress(batch.records)
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from personagraph.errors import ConfigError, PersonaGraphError
+from personagraph.runtime import checkpoint
 from personagraph.sampling import coverage, strategies
 from personagraph.sampling.candidates import (
     CandidateSet,
@@ -301,7 +302,9 @@ def _ledger_props(
 
 def record_batch(store: GraphStore, batch: Batch) -> int:
     """Write the :Batch node and its USED_IN edges, and count the uses, in one transaction."""
+    checkpoint("sample_record")
     rows = store.run("sampling/record_batch", id=batch.id, props=batch.props, ids=batch.persona_ids)
+    checkpoint("sample_recorded")
     batch.recorded = True
     return int(rows[0]["n"]) if rows else 0
 

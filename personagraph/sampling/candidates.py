@@ -10,6 +10,7 @@ import numpy as np
 
 from personagraph import queries
 from personagraph.errors import ConfigError
+from personagraph.runtime import checkpoint
 from personagraph.sampling.carver import WHERE_FIELDS, Carver
 
 if TYPE_CHECKING:
@@ -83,6 +84,7 @@ def fetch_candidates(
     after = ""
     while True:
         chunk = run(after)
+        checkpoint("read_page")
         rows.extend(chunk)
         if progress:
             progress(len(chunk))

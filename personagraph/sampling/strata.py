@@ -11,6 +11,7 @@ import numpy as np
 
 from personagraph.errors import ConfigError
 from personagraph.models import now_iso
+from personagraph.runtime import checkpoint
 from personagraph.sampling.candidates import Vectors, align_vectors, load_vectors
 from personagraph.sampling.clustering import cluster_labels, default_clusters, kmeans, louvain_communities
 from personagraph.store.graph import chunked
@@ -85,6 +86,7 @@ def compute_strata(
     ]
     for chunk in chunked(rows, 5000):
         store.run("sampling/set_strata", rows=chunk)
+        checkpoint("strata_set")
     sizes = Counter(labels.tolist())
     now = now_iso()
     nodes = [
@@ -102,6 +104,7 @@ def compute_strata(
         for c in sorted(sizes)
     ]
     store.run("sampling/clear_clusters")
+    checkpoint("clusters_cleared")
     store.run("sampling/create_clusters", rows=nodes)
     found = {c for c in community.values() if c >= 0}
     return StrataReport(

@@ -29,7 +29,9 @@ from typing import Any
 
 from personagraph import queries
 from personagraph.errors import ConfigError
+from personagraph.runtime import checkpoint
 from personagraph.store.base import EdgeCounts
+from personagraph.store.integrity import in_flight_marker
 from personagraph.vocabulary import TYPE_PATTERN
 
 # Labels the batch API may write; names go into Cypher and SQL text, so they come from here only.
@@ -187,6 +189,7 @@ class ArcadeBulkLoader:
 
     def __init__(self, db: Any, path: str, lock: threading.RLock) -> None:
         self.db = db
+        self.path = path
         self.index = index_for(path)
         self.lock = lock
         self._schema: set[str] = set()
@@ -235,6 +238,7 @@ class ArcadeBulkLoader:
                         if part:
                             rids = batch.create_vertices(label, part)
                             self.index.add_nodes(label, [row["id"] for row in part], rids)
+                            checkpoint("bulk_nodes")
             except BaseException:
                 self.index.forget()
                 raise
@@ -266,11 +270,17 @@ class ArcadeBulkLoader:
                     plans.append((rel_type, new, [pairs[k][1] for k in new]))
             if not plans:
                 return counts
+            # The marker stays if this process dies before the batch closes (integrity.py).
+            marker = in_flight_marker(self.path)
+            marker.touch()
             try:
                 # One batch for all types: closing it links every edge at both ends.
                 with self.db.graph_batch(use_wal=True, expected_edge_count=sum(len(p[1]) for p in plans)) as batch:
                     for rel_type, new, edge_props in plans:
                         batch.new_edges([a for a, _ in new], rel_type, [b for _, b in new], edge_props)
+                        batch.flush()
+                        checkpoint("bulk_edges")
+                marker.unlink(missing_ok=True)
                 for rel_type, new, _ in plans:
                     self.index.add_edges(rel_type, new)
                     counts.created += len(new)

@@ -23,6 +23,7 @@ class Capabilities:
     droppable_indexes: bool = False  # persona property indexes may be dropped for a large merge and re-made
     side_folder: bool = False  # ``side_folder()``: a folder of its own for side files (embeddings)
     columnar_reads: bool = False  # ``read_columns`` serialises a result as columns in bulk
+    engine_check: bool = False  # ``engine_check(fix)``: the engine's own integrity check (CHECK DATABASE)
     vector_index: bool = False  # Neo4j 5 ``db.index.vector.queryNodes``
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from personagraph.models import now_iso
+from personagraph.runtime import checkpoint
 from personagraph.store.base import EdgeCounts, Row
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ class BulkWriter:
                 fresh.setdefault(row["id"], row)
             batch = [{"id": i, "props": {k: v for k, v in row.items() if k != "id"}} for i, row in fresh.items()]
             result = (run or self.store.run)(query, rows=batch, now=now)
+            checkpoint("cypher_chunk")
             created += int(result[0]["created"] or 0) if result else 0
         return created
 
@@ -83,5 +85,6 @@ class BulkWriter:
                 for row in (run or self.store.run)("create_missing_relations", rel_type=rel_type, rows=batch):
                     counts.matched += pairs[(row["src"], row["dst"])][0]
                     counts.created += 1 if row["created"] else 0
+                checkpoint("cypher_chunk")
         counts.unmatched = len(rows) - counts.matched
         return counts

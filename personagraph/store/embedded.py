@@ -22,10 +22,12 @@ from personagraph.errors import (
     StoreError,
     StoreLockedError,
 )
+from personagraph.runtime import reinstall_interrupt_handlers
 from personagraph.store.arcade_bulk import ArcadeBulkLoader
 from personagraph.store.arcade_bulk import forget as forget_bulk_index
 from personagraph.store.base import Capabilities, Row, Run
 from personagraph.store.convert import java_value
+from personagraph.store.integrity import EngineCheck, check_engine, repair_after_crash
 
 SERVE_MARKER = "serve.json"
 _LOGGING = Path(__file__).with_name("jvm-logging.properties")
@@ -61,6 +63,9 @@ def _start_jvm(workload: str = "bulk") -> None:
     cache.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("ARCADEDB_JVM_ERROR_FILE", str(cache / "jvm-crash-%p.log"))
     args = [
+        # -Xrs: the JVM leaves SIGINT and SIGTERM to Python (runtime.py ends the process within
+        # seconds); its own handlers ran shutdown hooks, and once crashed in JPype's handler.
+        "-Xrs",
         f"-Djava.util.logging.config.file={_LOGGING}",
         "-Darcadedb.server.logging.enabled=false",
         *JIT_FLAGS[jit_for(workload)],
@@ -75,6 +80,7 @@ def _start_jvm(workload: str = "bulk") -> None:
     finally:
         os.dup2(saved, 2)
         os.close(saved)
+    reinstall_interrupt_handlers()
 
 
 def served_by(folder: str | os.PathLike[str]) -> dict[str, Any] | None:
@@ -170,7 +176,12 @@ class EmbeddedExecutor:
     # One process holds the folder (the engine locks it); ArcadeDB's index on a value most personas
     # share slows every deletion (dedup/merge.py), so a large merge may drop and re-make them.
     capabilities = Capabilities(
-        single_process=True, bulk_load=True, droppable_indexes=True, side_folder=True, columnar_reads=True
+        single_process=True,
+        bulk_load=True,
+        droppable_indexes=True,
+        side_folder=True,
+        columnar_reads=True,
+        engine_check=True,
     )
 
     def __init__(self, folder: str | os.PathLike[str], database: str = "personas", workload: str = "bulk") -> None:
@@ -208,7 +219,9 @@ class EmbeddedExecutor:
 
         try:
             if adb.database_exists(self.path):
-                return adb.open_database(self.path)
+                db = adb.open_database(self.path)
+                repair_after_crash(db, self.path)
+                return db
             return adb.create_database(self.path)
         except Exception as exc:  # the engine raises Java exceptions wrapped in several ways
             message = clean_message(exc)
@@ -271,6 +284,12 @@ class EmbeddedExecutor:
     def bulk_loader(self) -> ArcadeBulkLoader:
         """The ``bulk_load`` capability: node and edge batches through ArcadeDB's batch API."""
         return ArcadeBulkLoader(self.db, self.path, _lock)
+
+    def engine_check(self, fix: bool = False) -> EngineCheck:
+        """The ``engine_check`` capability: ArcadeDB's ``CHECK DATABASE`` (integrity.py)."""
+        with _lock:
+            forget_bulk_index(self.path)
+            return check_engine(self.db, fix=fix)
 
     def side_folder(self) -> Path:
         """The ``side_folder`` capability: side files (embeddings) live inside the store's folder."""

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from personagraph import queries
 from personagraph.errors import ReadOnlyError, VocabularyError
 from personagraph.models import Persona, Relation, SourceText, now_iso
+from personagraph.runtime import checkpoint
 from personagraph.store.base import BulkLoader, Capabilities, EdgeCounts, Executor, Row, Run, short
 from personagraph.store.guard import refuse_writes
 from personagraph.store.schema_watch import watched_read
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
     from personagraph.queries import Query
     from personagraph.store.bulk import BulkWriter, RelationRow
+    from personagraph.store.integrity import EngineCheck
 
 T = TypeVar("T")
 Progress = Callable[[int], None]
@@ -143,6 +145,12 @@ class GraphStore:
             return work(Transaction(self, run))
 
         return self.executor.transaction(body, name=name)  # type: ignore[no-any-return]
+
+    def engine_check(self, fix: bool = False) -> EngineCheck | None:
+        """The engine's integrity check where the store has one (``capabilities.engine_check``), else None."""
+        if not self.capabilities.engine_check:
+            return None
+        return self.executor.engine_check(fix)  # type: ignore[attr-defined,no-any-return]
 
     def close(self) -> None:
         self.executor.close()
@@ -277,6 +285,7 @@ class GraphStore:
             page = self.run("page_personas", after=after, limit=batch_size)
             if not page:
                 return
+            checkpoint("read_page")
             for row in page:
                 yield {f: row.get(f) for f in fields} if fields else row
             after = page[-1]["id"]
@@ -296,6 +305,7 @@ class GraphStore:
             if not ids:
                 return
             columns = self.run_columns("page_relations", ids=ids)
+            checkpoint("read_page")
             if columns:
                 yield from (
                     {"src": s, "dst": d, "type": t, "props": p or {}}
@@ -333,3 +343,7 @@ class Transaction:
     def run(self, name: str, rel_type: str | None = None, **params: Any) -> list[Row]:
         """Like ``GraphStore.run``, inside the transaction (reads see its own writes)."""
         return self._run(self._store.query(name, rel_type).text, params)
+
+    def run_typed(self, name: str, rel_type: str, **params: Any) -> list[Row]:
+        """Like ``GraphStore.run_typed`` (structural types allowed), inside the transaction."""
+        return self._run(self._store.query(name, rel_type, structural=True).text, params)

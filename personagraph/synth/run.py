@@ -22,6 +22,7 @@ from personagraph.errors import ConfigError, LLMReplyError
 from personagraph.expand.store_thread import StoreThread
 from personagraph.llm.lifecycle import DryRunReport, dry_run_report, end_report, run_stage
 from personagraph.models import now_iso
+from personagraph.runtime import checkpoint
 from personagraph.sampling.batches import Batch, sample_batch
 from personagraph.sampling.candidates import Vectors, persona_texts
 from personagraph.sampling.carver import Carver
@@ -303,6 +304,7 @@ async def generate_samples(
         rows, pending, last = pending, [], time.monotonic()
         if rows:
             await thread(store.run, "synth/create_samples", rows=rows, edge=edge)
+            checkpoint("synth_flush")
 
     async def one(index: int, messages: list[dict[str, str]]) -> tuple[int, LLMResult, dict[str, Any] | None]:
         tag = f"{plan.work.batch.id}:{index}"
