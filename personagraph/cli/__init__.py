@@ -103,12 +103,23 @@ def _register() -> None:
         explore_cmds,
         export_cmds,
         llm_cmds,
+        query_cmds,
         sampling_cmds,
         store_cmds,
         synth_cmds,
     )
 
-    for module in (store_cmds, export_cmds, llm_cmds, dedup_cmds, sampling_cmds, synth_cmds, cast_cmds, explore_cmds):
+    for module in (
+        store_cmds,
+        query_cmds,
+        export_cmds,
+        llm_cmds,
+        dedup_cmds,
+        sampling_cmds,
+        synth_cmds,
+        cast_cmds,
+        explore_cmds,
+    ):
         module.register(main)
 
 

@@ -8,7 +8,7 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from personagraph import queries
-from personagraph.errors import ReadOnlyError, VocabularyError
+from personagraph.errors import QueryError, ReadOnlyError, VocabularyError
 from personagraph.models import Persona, Relation, SourceText, now_iso
 from personagraph.store.base import BulkLoader, Capabilities, EdgeCounts, Executor, Row, Run, short
 from personagraph.store.guard import refuse_writes
@@ -132,7 +132,15 @@ class GraphStore:
         if write:
             return self.executor.write(text, params or {}, name=label)
         refuse_writes(text, label)
-        return watched_read(self, lambda: self.executor.read(text, params or {}, name=label), label)
+        try:
+            return watched_read(self, lambda: self.executor.read(text, params or {}, name=label), label)
+        except QueryError as exc:
+            if exc.hint is None and not self.capabilities.vector_index and "db.index.vector" in text.lower():
+                exc.hint = (
+                    f"this {self.kind} store has no db.index.vector procedures; "
+                    "`personagraph explore similar -p q=TEXT` finds the nearest personas"
+                )
+            raise
 
     def plan(
         self, text: str, params: dict[str, Any] | None = None, *, write: bool = False, name: str | None = None
