@@ -55,7 +55,7 @@ def _closing(toks: list[Token], index: int) -> int:
 
 def _node_pattern_then_edge(toks: list[Token], index: int) -> bool:
     """Whether ``(`` at ``index`` opens a node pattern followed by a relationship (``(p)--``, ``(p:L)<-``)."""
-    if not _is(toks[index], "("):
+    if index >= len(toks) or not _is(toks[index], "("):
         return False
     end = _closing(toks, index)
     inner = toks[index + 1 : end]
@@ -81,7 +81,7 @@ def neo4j5_warnings(cypher: str) -> list[Neo4jWarning]:
         elif token.kind == SYMBOL and token.text in ")]}" and brackets:
             brackets.pop()
         following = toks[index + 1] if index + 1 < len(toks) else None
-        if word == "exists" and _is(following, "(") and not _is(before, "."):
+        if word == "exists" and following is not None and _is(following, "(") and not _is(before, "."):
             inner = cypher[following.start + 1 : toks[_closing(toks, index + 1)].start].strip()
             if _node_pattern_then_edge(toks, index + 2):
                 found.append(
