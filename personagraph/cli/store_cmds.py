@@ -137,7 +137,7 @@ def stats_cmd(app: App, fmt: str) -> None:
     type=click.IntRange(1, 65535),
     default=2480,
     show_default=True,
-    help="ArcadeDB HTTP/studio port on 127.0.0.1.",
+    help="ArcadeDB HTTP API port on 127.0.0.1 (Studio, where the build bundles it; serve says which).",
 )
 @pass_app
 def serve_cmd(app: App, port: int, http_port: int) -> None:
@@ -150,7 +150,7 @@ def serve_cmd(app: App, port: int, http_port: int) -> None:
     """
     from personagraph.config import DEFAULT_DATABASE
     from personagraph.store import is_bolt_url
-    from personagraph.store.server import serve
+    from personagraph.store.server import serve, studio_status
 
     folder = app.settings.store
     if is_bolt_url(folder):
@@ -176,6 +176,7 @@ def serve_cmd(app: App, port: int, http_port: int) -> None:
         if generated:
             click.echo(f"password for this run (random, not stored anywhere): {password}", err=True)
         click.echo(f"connect with: {env} personagraph --store {url} stats", err=True)
+        click.echo(studio_status(http_port)[1], err=True)
         click.echo("ready", err=True)
 
     serve(folder, password, database, port, http_port, on_ready=ready)
