@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from personagraph.cli.context import App, pass_app
 from personagraph.cli.options import parse_param
 from personagraph.cli.output import emit, output_option, render
 from personagraph.errors import ConfigError, MissingFileError
-from personagraph.store.statements import Statement
+from personagraph.store.statements import Statement, split_statements
 
 
 def warn_neo4j5(statement: Statement, name: str) -> None:
@@ -98,6 +99,36 @@ def query_cmd(
         render(results, "json")
 
 
+@click.command("shell")
+@click.option("--write", is_flag=True, help="Allow statements to write. Without it, a writing statement is refused.")
+@pass_app
+def shell_cmd(app: App, write: bool) -> None:
+    """An interactive Cypher shell on the store: one store connection (one JVM) for the session.
+
+    Statements end with `;` and may span lines; rows print as tables. `:param name => value` and
+    `:params {json}` set parameters, `:help` lists the commands, `:exit` leaves. History is kept
+    in the cache folder. Read-only unless --write. From a pipe it runs every statement and exits
+    with the last error's code (0 if none):
+
+      printf 'MATCH (p:Persona) RETURN count(p);\n' | personagraph shell
+    """
+    from personagraph.cli.shell import Shell, read_lines
+
+    def warn(text: str, name: str) -> None:
+        for statement in split_statements(text):
+            warn_neo4j5(statement, name)
+
+    cache = (
+        Path(app.settings.cache_dir).expanduser() if app.settings.cache_dir else Path.home() / ".cache" / "personagraph"
+    )
+    history = cache / "shell_history"
+    if sys.stdin.isatty():
+        click.echo("personagraph shell: statements end with ';', :help for commands, :exit to leave", err=True)
+    code = Shell(app.store, write, warn).run(read_lines(history))
+    if code:
+        sys.exit(code)
+
+
 def register(main: click.Group) -> None:
-    for command in (query_cmd,):
+    for command in (query_cmd, shell_cmd):
         main.add_command(command)
