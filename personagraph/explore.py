@@ -76,7 +76,9 @@ def parse_params(spec: str) -> tuple[Param, ...]:
 def get(name: str) -> ExploreQuery:
     """The explore query ``name`` (``neighbourhood`` or ``explore/neighbourhood``)."""
     short = name.removeprefix(f"{FOLDER}/")
-    known = [n.removeprefix(f"{FOLDER}/") for n in queries.names(FOLDER)]
+    if short == SIMILAR.name:
+        return SIMILAR
+    known = [n.removeprefix(f"{FOLDER}/") for n in queries.names(FOLDER)] + [SIMILAR.name]
     if short not in known:
         raise ConfigError(f"no explore query named {short!r}", hint=f"known: {', '.join(known)}")
     query = queries.load(f"{FOLDER}/{short}")
@@ -85,7 +87,7 @@ def get(name: str) -> ExploreQuery:
 
 def catalogue() -> list[ExploreQuery]:
     """Every explore query, sorted by name."""
-    return [get(name) for name in queries.names(FOLDER)]
+    return sorted([get(name) for name in queries.names(FOLDER)] + [SIMILAR], key=lambda q: q.name)
 
 
 def bind(query: ExploreQuery, given: dict[str, Any]) -> dict[str, Any]:
@@ -108,12 +110,54 @@ def bind(query: ExploreQuery, given: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def run(store: GraphStore, name: str, params: dict[str, Any] | None = None) -> list[Row]:
-    """Run one explore query read-only and return its rows."""
+def run(store: GraphStore, name: str, params: dict[str, Any] | None = None, settings: Any = None) -> list[Row]:
+    """Run one explore query read-only and return its rows (``settings``: where ``similar`` keeps vectors)."""
     query = get(name)
+    if query is SIMILAR:
+        return similar(store, **bind(query, params or {}), settings=settings)
     text = queries.load(f"{FOLDER}/{query.name}")
     clause = write_clause(text.text)
     if text.write or clause:
         # ArcadeDB's Bolt server does not enforce read sessions, so the package refuses itself.
         raise ReadOnlyError(f"explore query {query.name} would write ({clause or 'mode: write'}); explore is read-only")
     return store.run(f"{FOLDER}/{query.name}", **bind(query, params or {}))
+
+
+# `similar` is not a Cypher file: neither store runs a vector search in Cypher on the package's
+# personas (ArcadeDB's Cypher has no db.index.vector procedures and its own vector index is reached
+# through SQL; the vectors live beside the graph, not as node properties), so the search runs here
+# over the kept embeddings, the same on both stores.
+SIMILAR = ExploreQuery(
+    "similar",
+    "Personas nearest in meaning to a text (cosine over the kept embeddings; computed once per persona).",
+    (
+        Param("q", "text to compare with"),
+        Param("limit", "most rows to return", 10, required=False),
+        Param("embedder", "minilm or static", "minilm", required=False),
+    ),
+)
+
+
+def similar(store: GraphStore, q: str, limit: int = 10, embedder: str = "minilm", settings: Any = None) -> list[Row]:
+    """The ``limit`` personas nearest to the text ``q``, best first, with their cosine score."""
+    import numpy as np
+
+    from personagraph.embeddings.embeddings import Embeddings
+
+    if not str(q).strip():
+        raise ConfigError("similar needs a text to compare with", hint="-p q=TEXT", param="q")
+    if not isinstance(limit, int) or limit < 1:
+        raise ConfigError(f"limit must be a whole number of at least 1, not {limit!r}", param="limit")
+    embeddings = Embeddings.for_store(store, embedder, settings)
+    ids, vectors = embeddings.vectors()
+    if not ids:
+        return []
+    query = embeddings.encode([str(q)])[0]
+    scores = vectors @ query
+    top = np.argsort(-scores, kind="stable")[:limit]
+    chosen = [ids[int(k)] for k in top]
+    texts = {row["id"]: row["text"] for row in store.run("persona_texts", ids=chosen)}
+    return [
+        {"id": pid, "score": round(float(scores[k]), 4), "text": texts.get(pid)}
+        for pid, k in zip(chosen, top, strict=True)
+    ]

@@ -121,6 +121,7 @@ def _register() -> None:
         export_cmds,
         judge_cmds,
         llm_cmds,
+        query_cmds,
         sampling_cmds,
         store_cmds,
         synth_cmds,
@@ -128,6 +129,7 @@ def _register() -> None:
 
     for module in (
         store_cmds,
+        query_cmds,
         export_cmds,
         llm_cmds,
         dedup_cmds,

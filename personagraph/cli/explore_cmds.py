@@ -30,6 +30,12 @@ def explore_cmd(app: App, name: str | None, params: tuple[str, ...], fmt: str) -
       personagraph explore search -p q=welder
 
       personagraph explore neighbourhood -p id=p_8fa45bf9a3d55359 --format json
+
+      personagraph explore similar -p q="someone who mends fishing nets"
+
+    `similar` embeds every persona once (kept beside the store) and ranks them by cosine
+    similarity, on either store. `reach` counts a persona's degree and two-hop reach over
+    persona-to-persona relations only (not through batches, samples or texts).
     """
     from personagraph import explore
 
@@ -39,7 +45,7 @@ def explore_cmd(app: App, name: str | None, params: tuple[str, ...], fmt: str) -
         return
     values = dict(parse_param(p) for p in params)
     explore.bind(explore.get(name), values)  # a bad name or parameter fails before the store opens
-    emit(explore.run(app.store(), name, values), fmt)
+    emit(explore.run(app.store(), name, values, app.settings), fmt)
 
 
 def register(main: click.Group) -> None:

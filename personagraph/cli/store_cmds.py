@@ -1,4 +1,4 @@
-"""Commands on the store itself: import, export, query, stats, serve, demo."""
+"""Commands on the store itself: import, stats, serve, demo (query and shell: query_cmds.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,8 @@ from typing import Any
 import click
 
 from personagraph.cli.context import App, pass_app
-from personagraph.cli.options import parse_param
 from personagraph.cli.output import emit, output_option, render
-from personagraph.errors import ConfigError, MissingFileError
+from personagraph.errors import ConfigError
 
 
 def _sentence(summary: dict[str, Any]) -> str:
@@ -141,44 +140,6 @@ def import_cmd(
         render(summaries, fmt)
 
 
-@click.command("query")
-@click.argument("cypher", required=False)
-@click.option("-f", "--file", "query_file", type=click.Path(path_type=Path), help="Read the query from a .cypher file.")
-@click.option(
-    "-p",
-    "--param",
-    "params",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help='Query parameter; the value is parsed as JSON if it can be (42, 0.5, [1,2], {"a":1}), else taken as a string.',
-)
-@click.option(
-    "--write",
-    is_flag=True,
-    help="Allow the query to write. Without it, a writing query is refused and nothing changes.",
-)
-@output_option()
-@pass_app
-def query_cmd(
-    app: App, cypher: str | None, query_file: Path | None, params: tuple[str, ...], write: bool, fmt: str
-) -> None:
-    """Run a Cypher query (inline or from a file) and print the rows.
-
-    Values go in as parameters: personagraph query 'MATCH (p:Persona) WHERE p.hop = $h RETURN p.text' -p h=1
-    """
-    if bool(cypher) == bool(query_file):
-        raise ConfigError("give a query inline or with --file, not both or neither")
-    name = None
-    if query_file:
-        if not query_file.is_file():
-            raise MissingFileError(f"{query_file}: no such file")
-        cypher = query_file.read_text(encoding="utf-8")
-        name = str(query_file)
-    values = dict(parse_param(p) for p in params)
-    rows = app.store().cypher(cypher or "", values, write=write, name=name)
-    emit(rows, fmt)
-
-
 @click.command("stats")
 @output_option()
 @pass_app
@@ -204,7 +165,7 @@ def stats_cmd(app: App, fmt: str) -> None:
     type=click.IntRange(1, 65535),
     default=2480,
     show_default=True,
-    help="ArcadeDB HTTP/studio port on 127.0.0.1.",
+    help="ArcadeDB HTTP API port on 127.0.0.1 (Studio, where the build bundles it; serve says which).",
 )
 @pass_app
 def serve_cmd(app: App, port: int, http_port: int) -> None:
@@ -217,7 +178,7 @@ def serve_cmd(app: App, port: int, http_port: int) -> None:
     """
     from personagraph.config import DEFAULT_DATABASE
     from personagraph.store import is_bolt_url
-    from personagraph.store.server import serve
+    from personagraph.store.server import serve, studio_status
 
     folder = app.settings.store
     if is_bolt_url(folder):
@@ -243,6 +204,7 @@ def serve_cmd(app: App, port: int, http_port: int) -> None:
         if generated:
             click.echo(f"password for this run (random, not stored anywhere): {password}", err=True)
         click.echo(f"connect with: {env} personagraph --store {url} stats", err=True)
+        click.echo(studio_status(http_port)[1], err=True)
         click.echo("ready", err=True)
 
     serve(folder, password, database, port, http_port, on_ready=ready)
@@ -269,5 +231,5 @@ def demo_cmd(app: App, out_dir: Path) -> None:
 
 
 def register(main: click.Group) -> None:
-    for command in (import_cmd, query_cmd, stats_cmd, serve_cmd, demo_cmd):
+    for command in (import_cmd, stats_cmd, serve_cmd, demo_cmd):
         main.add_command(command)

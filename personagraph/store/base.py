@@ -47,6 +47,10 @@ class Executor(Protocol):
 
     def write(self, cypher: str, params: dict[str, Any], *, name: str) -> list[Row]: ...
 
+    def plan(self, cypher: str, params: dict[str, Any], *, write: bool, name: str) -> str:
+        """The plan of an ``EXPLAIN``/``PROFILE`` statement as text (store/plans.py)."""
+        ...
+
     def transaction(self, work: Callable[[Run], Any], *, name: str) -> Any:
         """Run ``work(run)`` in one write transaction; ``run(cypher, params)`` returns rows."""
         ...

@@ -22,7 +22,11 @@ from personagraph.errors import (
 )
 from personagraph.redaction import redact, redact_url
 from personagraph.store.base import BulkLoader, Capabilities, Row, Run
-from personagraph.store.convert import neo4j_value
+from personagraph.store.convert import Neo4jConverter
+from personagraph.store.plans import bolt_plan_text
+
+# The persona ids of nodes a result names only by element id (a relationship returned without its ends).
+_END_IDS = "MATCH (n) WHERE elementId(n) IN $ids RETURN elementId(n) AS e, n.id AS id"
 
 # The driver logs "Transaction failed and will be retried" as a warning on every transient conflict;
 # with no handler configured, Python's last-resort handler printed it over the progress lines. A
@@ -30,8 +34,14 @@ from personagraph.store.convert import neo4j_value
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 
-def _rows(result: Any) -> list[Row]:
-    return [{key: neo4j_value(value) for key, value in record.items()} for record in result]
+def _rows(tx: Any, result: Any) -> list[Row]:
+    """A result's rows as plain Python, relationship ends as persona ids (looked up in the same transaction)."""
+    converter = Neo4jConverter()
+    rows = [{key: converter.value(value) for key, value in record.items()} for record in result]
+    if converter.pending:
+        found = tx.run(_END_IDS, {"ids": list(converter.pending)})
+        converter.resolve({record["e"]: record["id"] for record in found})
+    return rows
 
 
 class BoltExecutor:
@@ -82,7 +92,7 @@ class BoltExecutor:
                 tx = session.begin_transaction()
                 try:
                     result = tx.run(cypher, params)
-                    rows = _rows(result)
+                    rows = _rows(tx, result)
                     updated = result.consume().counters.contains_updates
                 finally:
                     tx.rollback()
@@ -96,13 +106,34 @@ class BoltExecutor:
             )
         return rows
 
+    def plan(self, cypher: str, params: dict[str, Any], *, write: bool, name: str) -> str:
+        """The plan of an ``EXPLAIN`` or ``PROFILE`` statement as text (a read is rolled back, as in ``read``)."""
+        import neo4j
+
+        try:
+            mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
+            with self.driver.session(database=self.database, default_access_mode=mode) as session:
+                tx = session.begin_transaction()
+                try:
+                    summary = tx.run(cypher, params).consume()
+                    if write:
+                        tx.commit()
+                finally:
+                    if not tx.closed():
+                        tx.rollback()
+        except Exception as exc:
+            raise self._error(name, exc) from exc
+        if not write and summary.counters.contains_updates:
+            raise ReadOnlyError(f"query {name} tried to write in read-only mode; nothing was changed")
+        return bolt_plan_text(summary.profile or summary.plan)
+
     def read_columns(self, cypher: str, params: dict[str, Any], *, name: str) -> None:
         """No bulk columnar path over Bolt: the caller converts rows."""
         return None
 
     def write(self, cypher: str, params: dict[str, Any], *, name: str) -> list[Row]:
         def work(tx: Any) -> list[Row]:
-            return _rows(tx.run(cypher, params))
+            return _rows(tx, tx.run(cypher, params))
 
         try:
             with self.driver.session(database=self.database) as session:
@@ -114,7 +145,7 @@ class BoltExecutor:
         """Run ``work(run)`` in one write transaction (retried whole on transient errors)."""
 
         def tx_work(tx: Any) -> Any:
-            return work(lambda cypher, params: _rows(tx.run(cypher, params)))
+            return work(lambda cypher, params: _rows(tx, tx.run(cypher, params)))
 
         try:
             with self.driver.session(database=self.database) as session:

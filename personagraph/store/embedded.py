@@ -240,6 +240,35 @@ class EmbeddedExecutor:
             except Exception as exc:
                 raise QueryError(name, clean_message(exc)) from exc
 
+    def plan(self, cypher: str, params: dict[str, Any], *, write: bool, name: str) -> str:
+        """The plan of an ``EXPLAIN`` or ``PROFILE`` statement as text: EXPLAIN returns it as a row
+        (``executionPlanAsString``), PROFILE runs the query and keeps it on the Java result set."""
+
+        def run() -> str:
+            if write:
+                result = (
+                    self.db.command("opencypher", cypher, params) if params else self.db.command("opencypher", cypher)
+                )
+            else:
+                result = self.db.query("opencypher", cypher, params) if params else self.db.query("opencypher", cypher)
+            rows = [] if result is None else list(result)
+            for row in rows[:1]:
+                if row.has_property("executionPlanAsString"):
+                    return str(row.get("executionPlanAsString"))
+            java = getattr(result, "_java_result_set", None)
+            plan = java.getExecutionPlan() if java is not None else None
+            if plan is not None and plan.isPresent():
+                return str(plan.get().prettyPrint(0, 2))
+            return "(the engine returned no plan)"
+
+        if write:
+            return str(self.in_transaction(run, name=name))
+        with _lock:
+            try:
+                return run()
+            except Exception as exc:
+                raise QueryError(name, clean_message(exc)) from exc
+
     def read_columns(self, cypher: str, params: dict[str, Any], *, name: str) -> dict[str, Any] | None:
         """A read query's result as columns (numpy arrays or lists), serialised in bulk on the Java
         side: ~3x faster than rows for large results. None where the engine cannot (caller uses rows)."""

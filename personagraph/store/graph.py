@@ -8,11 +8,12 @@ from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from personagraph import queries
-from personagraph.errors import ReadOnlyError, VocabularyError
+from personagraph.errors import QueryError, ReadOnlyError, VocabularyError
 from personagraph.models import Persona, Relation, SourceText, now_iso
 from personagraph.runtime import checkpoint
 from personagraph.store.base import BulkLoader, Capabilities, EdgeCounts, Executor, Row, Run, short
 from personagraph.store.guard import refuse_writes
+from personagraph.store.plans import plan_kind, plan_rows
 from personagraph.store.schema_watch import watched_read
 from personagraph.vocabulary import STRUCTURAL, Vocabulary
 
@@ -128,10 +129,34 @@ class GraphStore:
         """Run a user's query. Read-only unless ``write``: what could write is refused before it runs
         (store/guard.py), and a read that changed the schema anyway is refused after (schema_watch.py)."""
         label = name or short(text)
+        if plan_kind(text):
+            return self.plan(text, params, write=write, name=label)
         if write:
             return self.executor.write(text, params or {}, name=label)
         refuse_writes(text, label)
-        return watched_read(self, lambda: self.executor.read(text, params or {}, name=label), label)
+        try:
+            return watched_read(self, lambda: self.executor.read(text, params or {}, name=label), label)
+        except QueryError as exc:
+            if exc.hint is None and not self.capabilities.vector_index and "db.index.vector" in text.lower():
+                exc.hint = (
+                    f"this {self.kind} store has no db.index.vector procedures; "
+                    "`personagraph explore similar -p q=TEXT` finds the nearest personas"
+                )
+            raise
+
+    def plan(
+        self, text: str, params: dict[str, Any] | None = None, *, write: bool = False, name: str | None = None
+    ) -> list[Row]:
+        """The plan of an ``EXPLAIN``/``PROFILE`` statement as rows of one ``plan`` column (one line each).
+        PROFILE runs the query (its rows are counted in the plan, not returned); the read-only rule applies."""
+        label = name or short(text)
+        if not write:
+            refuse_writes(text, label)
+        if write:
+            return plan_rows(self.executor.plan(text, params or {}, write=True, name=label))
+        return watched_read(
+            self, lambda: plan_rows(self.executor.plan(text, params or {}, write=False, name=label)), label
+        )
 
     def transaction(self, work: Callable[[Transaction], T], *, name: str = "transaction") -> T:
         """Run several named queries in ONE write transaction: ``work(tx)`` calls ``tx.run(...)``.

@@ -94,3 +94,27 @@ def serve(
             server.stop()
         finally:
             shutil.rmtree(users, ignore_errors=True)
+
+
+def studio_status(http_port: int) -> tuple[str | None, str]:
+    """(Studio's URL or None, one line saying where to browse), from a real GET of the HTTP port.
+
+    The arcadedb-embedded wheel serves ArcadeDB's HTTP API but not the Studio web app (checked with
+    26.10: ``/`` answers with a page saying Studio "is not bundled in this distribution"), so the
+    line names the HTTP API instead; a build that bundles Studio gets its URL.
+    """
+    import urllib.error
+    import urllib.request
+
+    base = f"http://127.0.0.1:{http_port}"
+    try:
+        with urllib.request.urlopen(f"{base}/", timeout=5) as reply:
+            page = reply.read(20_000).decode("utf-8", "replace")
+    except (urllib.error.URLError, OSError):
+        return None, f"ArcadeDB Studio: not available (nothing answers on {base})"
+    if "not bundled" in page or "Studio" not in page:
+        return None, (
+            f"ArcadeDB Studio: not available in this package (arcadedb-embedded ships without it); "
+            f"HTTP API at {base}/api/v1 (user root); `personagraph shell` explores interactively"
+        )
+    return f"{base}/", f"ArcadeDB Studio: {base}/ (user root)"

@@ -59,7 +59,10 @@ def test_catalogue_is_read_only_and_complete() -> None:
         "mutual_relations",
         "most_used",
     }
+    assert "similar" in {q.name for q in catalogue}  # run in Python over the kept embeddings, no Cypher file
     for query in catalogue:
+        if query is explore.SIMILAR:
+            continue
         loaded = queries.load(f"explore/{query.name}")
         assert not loaded.write and write_clause(loaded.text) is None, query.name
         # Every $parameter the query uses is declared in its header, and the other way round.
