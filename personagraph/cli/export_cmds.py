@@ -99,9 +99,7 @@ def export_samples_cmd(
     result = write_samples(app.store(), out, fmt, batch, task, where=where, include_flagged=include_flagged)
     echo(f"wrote {result.written} samples to {result.path}")
     if result.flagged_path:
-        echo(
-            f"wrote {result.flagged} flagged samples apart to {result.flagged_path} (--include-flagged: together)"
-        )
+        echo(f"wrote {result.flagged} flagged samples apart to {result.flagged_path} (--include-flagged: together)")
     if result.card:
         echo(f"dataset card: {result.card} (fill in its license)")
 
