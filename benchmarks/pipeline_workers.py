@@ -207,7 +207,8 @@ def workers_benchmark(
         )
         print(
             f"  {r['workers']:7d} {r['calls']:6d} {r['calls_per_s']:8.1f} {r['ideal_calls_per_s']:7.0f} "
-            f"{r['share_of_bound']:9.0%} {flight:>32s} {r['longest_below_half_s']:13.2f} s {r['conflicts_retried']:10d} "
+            f"{r['share_of_bound']:9.0%} {flight:>32s} {r['longest_below_half_s']:13.2f} s "
+            f"{r['conflicts_retried']:10d} "
             f"{','.join(map(str, r['exit_codes'])):>11s}"
         )
     return results

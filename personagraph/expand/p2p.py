@@ -2,9 +2,10 @@
 
 The frontier is a query (``expand_frontier.cypher``): personas below the hop limit, not expanded,
 lowest hop first, at most one hop past the lowest hop still open. A worker claims a batch with a
-lease (``expand_claim.cypher``, atomic in the graph; the protocol is in claims.py), asks the LLM who is close to each persona, and writes each batch of answers in ONE
-transaction that first marks the sources expanded (only those it still holds), then adds the new
-personas and the typed edges (``MERGE``, so a replay adds nothing). Killing a worker at any moment
+lease (``expand_claim.cypher``, atomic in the graph; the protocol is in claims.py), asks the LLM
+who is close to each persona, and writes each batch of answers in ONE transaction that first
+marks the sources expanded (only those it still holds), then adds the new personas and the typed
+edges (``MERGE``, so a replay adds nothing). Killing a worker at any moment
 leaves either the whole batch or none of it; its claims expire (or are released at once by the
 next run on the same host, since its process is gone). Several workers, in several processes or
 on several machines sharing one Neo4j, split the frontier through the claims alone; a write that
