@@ -293,6 +293,7 @@ def test_import_killed_midway_then_run_again_gives_the_whole_graph(tmp_path: Pat
             str(rels),
             "--batch-size",
             "5000",
+            "--allow-self-loops",  # the generated pairs include a few
         ],
         env=cli_env(PERSONAGRAPH_JVM_HEAP="1g"),
         stdout=subprocess.PIPE,
@@ -305,7 +306,7 @@ def test_import_killed_midway_then_run_again_gives_the_whole_graph(tmp_path: Pat
     proc.kill()  # SIGKILL: no clean-up of any kind
     proc.wait(timeout=60)
     assert "20000 new personas" in first
-    result = cli("--store", store, "import", str(people), str(rels), "--format", "jsonl")
+    result = cli("--store", store, "import", str(people), str(rels), "--allow-self-loops", "--format", "jsonl")
     assert result.returncode == 0, result.stderr
     reports = [json.loads(line) for line in result.stdout.splitlines()]
     assert reports[0]["personas_new"] == 0
