@@ -8,10 +8,7 @@ PERSONAGRAPH_TEST_BOLT_URL (and _USER, _PASSWORD) to run the Bolt half against a
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +18,7 @@ import pytest
 from personagraph.config import Secret, Settings
 from personagraph.store import GraphStore, open_store
 from tests.llm_fixtures import *  # noqa
+from tests.serve_process import free_port, serve_process, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,25 +29,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if Path(str(item.path)).is_relative_to(e2e):
             item.add_marker(pytest.mark.e2e)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for_port(port: int, proc: subprocess.Popen[bytes] | None = None, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"server exited early with code {proc.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
 
 
 def cli_env(**extra: str) -> dict[str, str]:
@@ -84,27 +63,11 @@ def bolt_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BoltServer
         )
         return
     folder = tmp_path_factory.mktemp("bolt-store")
-    port, http_port = free_port(), free_port()
+    port = free_port()
     password = "test-password-1"
     log = (folder / "serve.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "personagraph",
-            "--store",
-            str(folder),
-            "serve",
-            "--port",
-            str(port),
-            "--http-port",
-            str(http_port),
-        ],
-        env=cli_env(PERSONAGRAPH_PASSWORD=password, PERSONAGRAPH_JVM_HEAP="2g"),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=folder,
-    )
+    env = cli_env(PERSONAGRAPH_PASSWORD=password, PERSONAGRAPH_JVM_HEAP="2g")
+    proc = serve_process(folder, port, env, stdout=log, cwd=folder)
     try:
         wait_for_port(port, proc)
         yield BoltServer(f"bolt://127.0.0.1:{port}", "root", password, "personas", folder)
