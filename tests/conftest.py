@@ -23,12 +23,21 @@ from tests.serve_process import free_port, serve_process, wait_for_port
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Everything under tests/e2e is marked ``e2e`` (CLI subprocesses), so `make test-fast` can leave it out."""
+    """Everything under tests/e2e is marked ``e2e`` (the CLI end to end), so `make test-fast` can leave it out.
+
+    Under pytest-xdist each worker starts its own Bolt server (``bolt_server`` is per session, and a
+    worker is a session). A server given by PERSONAGRAPH_TEST_BOLT_URL is one database for all
+    workers, and ``bolt_store`` wipes it: its tests then share one worker (``--dist loadgroup``).
+    """
     e2e = ROOT / "tests" / "e2e"
+    shared_server = bool(os.environ.get("PERSONAGRAPH_TEST_BOLT_URL"))
     for item in items:
         if Path(str(item.path)).is_relative_to(e2e):
             item.add_marker(pytest.mark.e2e)
+        if shared_server and item.get_closest_marker("bolt"):
+            item.add_marker(pytest.mark.xdist_group("bolt"))
 
 
 def cli_env(**extra: str) -> dict[str, str]:
