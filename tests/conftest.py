@@ -8,6 +8,7 @@ PERSONAGRAPH_TEST_BOLT_URL (and _USER, _PASSWORD) to run the Bolt half against a
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -94,8 +95,20 @@ def wipe(store: GraphStore) -> None:
     store.cypher("MATCH (n) DETACH DELETE n", write=True)
 
 
+@pytest.fixture(scope="session")
+def empty_store_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A closed embedded store with the schema and nothing else, made once per session (worker)."""
+    folder = tmp_path_factory.mktemp("empty-store") / "store"
+    open_store(str(folder), Settings(store=str(folder))).close()
+    return folder
+
+
 @pytest.fixture
-def embedded_store(tmp_path: Path) -> Iterator[GraphStore]:
+def embedded_store(tmp_path: Path, empty_store_folder: Path) -> Iterator[GraphStore]:
+    # A copy of the session's empty store, not a new one: creating the types, indexes and constraints
+    # took 1.5 s wall and 0.20 s CPU a store, the copy and the open 0.84 s and 0.08 s (measured in one
+    # process, JVM warm, five of each, on the loaded shared machine); ~400 tests take this fixture.
+    shutil.copytree(empty_store_folder, tmp_path / "store")
     store = open_store(str(tmp_path / "store"), Settings(store=str(tmp_path / "store")))
     yield store
     store.close()
