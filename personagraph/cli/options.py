@@ -187,33 +187,36 @@ def query_text(query: str | None, query_file: Path | None) -> str | None:
     return query
 
 
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
 # `-p/--param` and `-f/--file` mean the same on every command that runs a Cypher query (query, view,
 # explore, cast --query); only the help's example differs.
-def param_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def param_option(help: str) -> Decorator:
     """``-p/--param NAME=VALUE`` (repeatable), read by :func:`parse_param`."""
     return click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help=help)
 
 
-def query_file_option() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def query_file_option() -> Decorator:
     """``-f/--file``: the query from a .cypher file (see :func:`query_text`)."""
     return click.option(
         "-f", "--file", "query_file", type=click.Path(path_type=Path), help="Read the query from a .cypher file."
     )
 
 
-def hops_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def hops_option(help: str) -> Decorator:
     """``--hops`` from a persona, 1 to 6 (default 2), as ``cast`` and ``view`` reach."""
     return click.option("--hops", type=click.IntRange(1, 6), default=2, show_default=True, help=help)
 
 
-def follow_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def follow_option(help: str) -> Decorator:
     """``--follow TYPES``: relation types, read by :func:`relation_types`."""
     return click.option("--follow", metavar="TYPES", help=help)
 
 
 def cast_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options that choose a cast, shared by ``cast`` and ``export cast``."""
-    options = [
+    options: list[Decorator] = [
         click.option(
             "--seed-persona",
             "seed",
