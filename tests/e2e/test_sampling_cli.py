@@ -33,18 +33,6 @@ def run(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> subpro
     )
 
 
-def llm_env(tmp_path: Path, llm_server: LLMTestServer, **extra: str) -> dict[str, str]:
-    """The environment of a run that calls the test LLM server, with this test's cache."""
-    return cli_env(
-        PERSONAGRAPH_CACHE_DIR=str(tmp_path / "cache"),
-        PERSONAGRAPH_JVM_HEAP="1g",
-        OPENAI_BASE_URL=llm_server.base_url,
-        OPENAI_API_KEY=TEST_API_KEY,
-        PERSONAGRAPH_MODEL="test-model",
-        **extra,
-    )
-
-
 def test_cluster_sample_synth_report_lineage_export(tmp_path: Path, llm_server: LLMTestServer) -> None:
     world = ROOT / "examples" / "world"
     done = run(tmp_path, "import", str(world / "personas.jsonl"), str(world / "relations.jsonl"))
@@ -64,7 +52,13 @@ def test_cluster_sample_synth_report_lineage_export(tmp_path: Path, llm_server: 
     refused = run(tmp_path, "sample", "-n", "3", "--match", "(p) WITH p MATCH (n) DETACH DELETE n")
     assert refused.returncode == 2 and refused.stderr.startswith("error: --match") and "Traceback" not in refused.stderr
 
-    env = llm_env(tmp_path, llm_server)
+    env = cli_env(
+        PERSONAGRAPH_CACHE_DIR=str(tmp_path / "cache"),
+        PERSONAGRAPH_JVM_HEAP="1g",
+        OPENAI_BASE_URL=llm_server.base_url,
+        OPENAI_API_KEY=TEST_API_KEY,
+        PERSONAGRAPH_MODEL="test-model",
+    )
     synth = run(
         tmp_path,
         "synth",
@@ -115,7 +109,14 @@ def test_cluster_sample_synth_report_lineage_export(tmp_path: Path, llm_server: 
 def test_synth_killed_mid_batch_resumes_the_same_batch(tmp_path: Path, llm_server: LLMTestServer) -> None:
     world = ROOT / "examples" / "world"
     assert run(tmp_path, "import", str(world / "personas.jsonl"), str(world / "relations.jsonl")).returncode == 0
-    env = llm_env(tmp_path, llm_server, CI="1")
+    env = cli_env(
+        PERSONAGRAPH_CACHE_DIR=str(tmp_path / "cache"),
+        PERSONAGRAPH_JVM_HEAP="1g",
+        OPENAI_BASE_URL=llm_server.base_url,
+        OPENAI_API_KEY=TEST_API_KEY,
+        PERSONAGRAPH_MODEL="test-model",
+        CI="1",
+    )
     args = ["synth", "--task", "logic", "-n", "30", "--strategy", "random", "--seed", "3", "--concurrency", "2"]
     llm_server.brain.latency = 0.3  # 30 samples, two at a time: the kill lands mid-batch
     command = [sys.executable, "-m", "personagraph", "--store", str(tmp_path / "store"), *args]
