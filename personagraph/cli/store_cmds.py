@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from personagraph.cli.context import App, pass_app
-from personagraph.cli.options import param_option, parse_param, query_file_option
+from personagraph.cli.options import parse_param
 from personagraph.cli.output import emit, output_option, render
 from personagraph.errors import ConfigError, MissingFileError
 
@@ -115,9 +115,14 @@ def import_cmd(app: App, files: tuple[Path, ...], kind: str, skip_bad: bool, bat
 
 @click.command("query")
 @click.argument("cypher", required=False)
-@query_file_option()
-@param_option(
-    'Query parameter; the value is parsed as JSON if it can be (42, 0.5, [1,2], {"a":1}), else taken as a string.'
+@click.option("-f", "--file", "query_file", type=click.Path(path_type=Path), help="Read the query from a .cypher file.")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help='Query parameter; the value is parsed as JSON if it can be (42, 0.5, [1,2], {"a":1}), else taken as a string.',
 )
 @click.option(
     "--write",
