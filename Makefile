@@ -3,6 +3,10 @@ PYTHON ?= python3
 PIP := $(PYTHON) -m pip
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="--durations=40"` or `make test-fast PYTEST_ARGS="-k dedup"`.
 PYTEST_ARGS ?=
+# pytest-xdist workers (`make test PYTEST_WORKERS=0` runs in one process). Each worker is a process with
+# its own JVM (and, for the Bolt tests, its own Bolt server): more workers than cores only adds JVMs.
+PYTEST_WORKERS ?= 2
+PYTEST := $(PYTHON) -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadgroup
 
 .PHONY: install demo test test-fast lint bench
 
@@ -15,13 +19,13 @@ demo: install
 	$(PYTHON) -m personagraph demo
 
 test: install lint
-	$(PYTHON) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 # The fast tier, while you work: unit and in-process tests on the embedded store. Leaves out the
-# Bolt server (`bolt`), headless Chromium (`browser`), CLI subprocess runs (`e2e`, everything under
+# Bolt server (`bolt`), headless Chromium (`browser`), the CLI end to end (`e2e`, everything under
 # tests/e2e) and anything marked `slow`. No install, no lint: run `make test` before you commit.
 test-fast:
-	$(PYTHON) -m pytest -q -p no:cacheprovider -m "not bolt and not browser and not e2e and not slow" $(PYTEST_ARGS)
+	$(PYTEST) -m "not bolt and not browser and not e2e and not slow" $(PYTEST_ARGS)
 
 lint:
 	$(PYTHON) -m ruff check personagraph tests benchmarks

@@ -428,31 +428,15 @@ class Served:
     password = "bench-password-1"
 
     def __init__(self, folder: Path, log: Path) -> None:
-        sys.path.insert(0, str(ROOT / "tests"))
-        from conftest import free_port, wait_for_port
+        from tests.serve_process import free_port, serve_process, wait_for_port
 
         folder.mkdir()
         self.folder = folder
-        port, http_port = free_port(), free_port()
+        port = free_port()
         self.url = f"bolt://127.0.0.1:{port}"
         self._log = log.open("wb")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "personagraph",
-                "--store",
-                str(folder),
-                "serve",
-                "--port",
-                str(port),
-                "--http-port",
-                str(http_port),
-            ],
-            env=env(PERSONAGRAPH_PASSWORD=self.password),
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            cwd=folder,
+        self.process = serve_process(
+            folder, port, env(PERSONAGRAPH_PASSWORD=self.password), stdout=self._log, cwd=folder
         )
         wait_for_port(port, self.process)
 

@@ -28,7 +28,6 @@ import asyncio
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,6 +40,8 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline_workers import workers_benchmark  # noqa: E402
 from results_file import save_results  # noqa: E402
+
+from tests.serve_process import free_port, wait_for_port  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "llm_pipeline.json"
 
@@ -70,12 +71,6 @@ def seeds(n: int) -> list[Any]:
     return [Persona(text=t) for t in dict.fromkeys(texts)]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_server(latency: float) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     proc = subprocess.Popen(
@@ -84,15 +79,12 @@ def start_server(latency: float) -> tuple[subprocess.Popen[bytes], str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return proc, f"http://127.0.0.1:{port}/v1"
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("the test server did not start")
+    try:
+        wait_for_port(port, proc, timeout=30)
+    except (RuntimeError, TimeoutError):
+        proc.kill()
+        raise RuntimeError("the test server did not start") from None
+    return proc, f"http://127.0.0.1:{port}/v1"
 
 
 def client_only(base_url: str, n: int, concurrency: int, cache_dir: str) -> dict[str, float]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 from pathlib import Path
 
@@ -22,4 +23,18 @@ def settings_with_cache(cache_dir: Path, store: str = "personagraph-store") -> S
         target = machine_models_dir()
         target.mkdir(parents=True, exist_ok=True)
         models.symlink_to(target, target_is_directory=True)
-    return Settings(store=store, cache_dir=str(cache_dir))
+    settings = Settings(store=store, cache_dir=str(cache_dir))
+    _distill_once(settings)
+    return settings
+
+
+def _distill_once(settings: Settings) -> None:
+    """Distil the shared static model under a lock when it is missing: pytest-xdist workers would
+    otherwise each distil it and replace each other's folder while the other loads it."""
+    from personagraph.embeddings.embedders import distill_static, static_model_dir
+
+    if static_model_dir(settings).joinpath("model.safetensors").exists():
+        return
+    with (machine_models_dir() / ".distill.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        distill_static(settings)  # returns at once if another worker made it meanwhile

@@ -8,7 +8,17 @@ from typing import Any
 import click
 
 from personagraph.cli.context import App, pass_app
-from personagraph.cli.options import cast_options, cast_spec, parse_param, query_text, relation_types
+from personagraph.cli.options import (
+    cast_options,
+    cast_spec,
+    follow_option,
+    hops_option,
+    param_option,
+    parse_param,
+    query_file_option,
+    query_text,
+    relation_types,
+)
 from personagraph.cli.output import echo, note, output_option, render
 
 
@@ -49,16 +59,12 @@ def cast_cmd(app: App, fmt: str, **options: Any) -> None:
 
 @click.command("view")
 @click.argument("cypher", required=False)
-@click.option("-f", "--file", "query_file", type=click.Path(path_type=Path), help="Read the query from a .cypher file.")
-@click.option(
-    "-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Query parameter (JSON value or string)."
-)
+@query_file_option()
+@param_option("Query parameter (JSON value or string).")
 @click.option("--persona", metavar="ID|TEXT", help="Show this persona's neighbourhood instead of a query's result.")
-@click.option(
-    "--hops", type=click.IntRange(1, 6), default=2, show_default=True, help="Neighbourhood depth for --persona."
-)
+@hops_option("Neighbourhood depth for --persona.")
 @click.option("--batch", metavar="ID", help="Show the personas a sampled batch used, and the relations among them.")
-@click.option("--follow", metavar="TYPES", help="Only relations of these types, e.g. COLLEAGUE,RIVAL (default: all).")
+@follow_option("Only relations of these types, e.g. COLLEAGUE,RIVAL (default: all).")
 @click.option(
     "--limit", type=click.IntRange(1, 100000), default=1500, show_default=True, help="At most this many personas."
 )

@@ -5,20 +5,13 @@ from __future__ import annotations
 import click
 
 from personagraph.cli.context import App, pass_app
-from personagraph.cli.options import parse_param
+from personagraph.cli.options import param_option, parse_param
 from personagraph.cli.output import emit, output_option
 
 
 @click.command("explore")
 @click.argument("name", required=False)
-@click.option(
-    "-p",
-    "--param",
-    "params",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help='Query parameter; the value is parsed as JSON if it can be (5, "1971", [1,2]), else taken as a string.',
-)
+@param_option('Query parameter; the value is parsed as JSON if it can be (5, "1971", [1,2]), else taken as a string.')
 @output_option()
 @pass_app
 def explore_cmd(app: App, name: str | None, params: tuple[str, ...], fmt: str) -> None:

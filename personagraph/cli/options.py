@@ -214,27 +214,44 @@ def query_text(query: str | None, query_file: Path | None) -> str | None:
     return query
 
 
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+# `-p/--param` and `-f/--file` mean the same on every command that runs a Cypher query (query, view,
+# explore, cast --query); only the help's example differs.
+def param_option(help: str) -> Decorator:
+    """``-p/--param NAME=VALUE`` (repeatable), read by :func:`parse_param`."""
+    return click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help=help)
+
+
+def query_file_option() -> Decorator:
+    """``-f/--file``: the query from a .cypher file (see :func:`query_text`)."""
+    return click.option(
+        "-f", "--file", "query_file", type=click.Path(path_type=Path), help="Read the query from a .cypher file."
+    )
+
+
+def hops_option(help: str) -> Decorator:
+    """``--hops`` from a persona, 1 to 6 (default 2), as ``cast`` and ``view`` reach."""
+    return click.option("--hops", type=click.IntRange(1, 6), default=2, show_default=True, help=help)
+
+
+def follow_option(help: str) -> Decorator:
+    """``--follow TYPES``: relation types, read by :func:`relation_types`."""
+    return click.option("--follow", metavar="TYPES", help=help)
+
+
 def cast_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options that choose a cast, shared by ``cast`` and ``export cast``."""
-    options = [
+    options: list[Decorator] = [
         click.option(
             "--seed-persona",
             "seed",
             metavar="ID|TEXT",
             help="Start from this persona: its id, or a phrase of its text (the best connected match wins).",
         ),
-        click.option(
-            "--hops",
-            type=click.IntRange(1, 6),
-            default=2,
-            show_default=True,
-            help="How far from the seed the cast may reach (ego network).",
-        ),
-        click.option(
-            "--follow",
-            metavar="TYPES",
-            help="Only follow these relation types, e.g. COLLEAGUE,RIVAL (default: all in the vocabulary).",
-        ),
+        hops_option("How far from the seed the cast may reach (ego network)."),
+        follow_option("Only follow these relation types, e.g. COLLEAGUE,RIVAL (default: all in the vocabulary)."),
         click.option(
             "--community",
             type=CommunityType(),
@@ -247,14 +264,7 @@ def cast_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Choose among the personas a read-only Cypher query returns (nodes, relationships or ids).",
         ),
         click.option("--query-file", type=click.Path(path_type=Path), help="Read --query from a .cypher file."),
-        click.option(
-            "-p",
-            "--param",
-            "params",
-            multiple=True,
-            metavar="NAME=VALUE",
-            help="Parameter of --query (JSON value or string).",
-        ),
+        param_option("Parameter of --query (JSON value or string)."),
         click.option(
             "--size",
             type=click.IntRange(1, 500),

@@ -1,4 +1,5 @@
-"""The cast commands through a real subprocess: import a world, export a cast, view a subgraph."""
+"""The cast commands end to end (in process, tests/cli_in_process.py): import a world, export a cast,
+view a subgraph."""
 
 from __future__ import annotations
 
@@ -6,25 +7,18 @@ import csv
 import io
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 from personagraph.cast.card_spec import validate
 from personagraph.cast.cards import read_card
+from tests.cli_in_process import run_cli
 from tests.conftest import cli_env
 
 HARBOUR = Path(__file__).resolve().parent.parent / "data" / "harbour"
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "personagraph", *args],
-        env=cli_env(PERSONAGRAPH_JVM_HEAP="1g"),
-        capture_output=True,
-        text=True,
-        timeout=180,
-        cwd=cwd,
-    )
+    return run_cli(args, env=cli_env(PERSONAGRAPH_JVM_HEAP="1g"), cwd=cwd)
 
 
 def test_one_command_exports_a_cast(tmp_path: Path) -> None:

@@ -1,12 +1,12 @@
-"""`personagraph embed` and `personagraph dedup` through a real subprocess on an embedded store."""
+"""`personagraph embed` and `personagraph dedup` end to end (in process) on an embedded store."""
 
 from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
+from tests.cli_in_process import run_cli
 from tests.conftest import cli_env
 from tests.dedup_support import settings_with_cache
 from tests.integration.test_dedup import edit, long_texts, short_texts
@@ -14,9 +14,7 @@ from tests.integration.test_dedup import edit, long_texts, short_texts
 
 def _cli(cache: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = cli_env(PERSONAGRAPH_CACHE_DIR=str(cache), PERSONAGRAPH_JVM_HEAP="1g")
-    return subprocess.run(
-        [sys.executable, "-m", "personagraph", *args], env=env, capture_output=True, text=True, timeout=300
-    )
+    return run_cli(args, env=env)
 
 
 def test_embed_then_dedup_dry_run_then_merge(tmp_path: Path) -> None:

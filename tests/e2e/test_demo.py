@@ -1,4 +1,5 @@
-"""The README's first command runs `personagraph demo`: it must build and explore the world."""
+"""The README's first command runs `personagraph demo`: it must build and explore the world. The
+build runs in process (tests/cli_in_process.py); the refusal runs in a real process."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.cli_in_process import run_cli
 from tests.conftest import ROOT, cli_env
 
 
@@ -16,14 +18,7 @@ def _lines(path: Path) -> int:
 
 def test_demo_builds_the_example_world(tmp_path: Path) -> None:
     out = tmp_path / "demo"
-    result = subprocess.run(
-        [sys.executable, "-m", "personagraph", "demo", "--out", str(out)],
-        env=cli_env(),
-        capture_output=True,
-        text=True,
-        timeout=900,
-        cwd=tmp_path,
-    )
+    result = run_cli(["demo", "--out", str(out)], env=cli_env(), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     personas = _lines(ROOT / "examples" / "world" / "personas.jsonl")
     relations = _lines(ROOT / "examples" / "world" / "relations.jsonl")
@@ -33,26 +28,13 @@ def test_demo_builds_the_example_world(tmp_path: Path) -> None:
     assert (
         "skipped" in result.stdout.lower() or "OPENAI_BASE_URL" in result.stdout
     )  # LLM stages say why they did not run
-    stats = subprocess.run(
-        [sys.executable, "-m", "personagraph", "--store", str(out / "store"), "stats", "--format", "json"],
-        env=cli_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    stats = run_cli(["--store", str(out / "store"), "stats", "--format", "json"], env=cli_env())
     assert stats.returncode == 0, stats.stderr
     figures = json.loads(stats.stdout)
     assert figures["labels"]["Persona"] >= personas
     assert sum(figures["relations"].values()) >= relations
     # Running it again re-creates the demo folder instead of failing or doubling the graph.
-    again = subprocess.run(
-        [sys.executable, "-m", "personagraph", "demo", "--out", str(out)],
-        env=cli_env(),
-        capture_output=True,
-        text=True,
-        timeout=900,
-        cwd=tmp_path,
-    )
+    again = run_cli(["demo", "--out", str(out)], env=cli_env(), cwd=tmp_path)
     assert again.returncode == 0 and f"{personas} new personas" in again.stdout
 
 

@@ -1,5 +1,6 @@
-"""The LLM commands through real subprocesses: t2p and expand end to end, SIGKILL and resume,
-two workers sharing one Bolt server. The LLM is the real test server on 127.0.0.1."""
+"""The LLM commands end to end: t2p and expand, SIGKILL and resume, two workers sharing one Bolt
+server. The commands run in process (tests/cli_in_process.py) except where the point is a process:
+the run killed with SIGKILL and the two workers. The LLM is the real test server on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import pytest
 from personagraph.config import Settings
 from personagraph.models import Persona
 from personagraph.store import GraphStore, open_store
+from tests.cli_in_process import run_cli
 from tests.conftest import ROOT, BoltServer, cli_env
 from tests.llm_fixtures import TEST_API_KEY, LLMTestServer
 
@@ -38,15 +40,8 @@ def env(server: LLMTestServer, tmp_path: Path, store: str, cache: str = "cache",
     )
 
 
-def cli(args: list[str], environ: dict[str, str], cwd: Path, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "personagraph", *args],
-        env=environ,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+def cli(args: list[str], environ: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return run_cli(args, env=environ, cwd=cwd)
 
 
 def one(store: GraphStore, cypher: str, **params: object) -> object:

@@ -1,14 +1,12 @@
-"""Issue #15's probe through the CLI, over Bolt: `query` without --write refuses and changes nothing."""
+"""Issue #15's probe through the CLI (in process), over Bolt: `query` without --write refuses and changes nothing."""
 
 from __future__ import annotations
-
-import subprocess
-import sys
 
 import pytest
 
 from personagraph.store import open_store
 from personagraph.store.schema_watch import schema_of
+from tests.cli_in_process import run_cli
 from tests.conftest import BoltServer, cli_env
 
 PROBE = [
@@ -23,16 +21,13 @@ PROBE = [
 def test_query_without_write_refuses_the_probe_over_bolt(bolt_server: BoltServer, cypher: str, named: str) -> None:
     with open_store(bolt_server.url, bolt_server.settings()) as store:
         before = schema_of(store)
-    result = subprocess.run(
-        [sys.executable, "-m", "personagraph", "--store", bolt_server.url, "query", cypher],
+    result = run_cli(
+        ["--store", bolt_server.url, "query", cypher],
         env=cli_env(
             PERSONAGRAPH_USER=bolt_server.user,
             PERSONAGRAPH_PASSWORD=bolt_server.password,
             PERSONAGRAPH_DATABASE=bolt_server.database,
         ),
-        capture_output=True,
-        text=True,
-        timeout=120,
     )
     assert result.returncode == 4, result.stderr
     assert result.stderr.startswith("error: ") and named in result.stderr and "--write" in result.stderr

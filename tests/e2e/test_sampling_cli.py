@@ -1,5 +1,6 @@
-"""The sampling and synthesis commands through a real subprocess, on the example world, with the
-OpenAI-compatible test server and MiniLM embeddings (from the installed model package)."""
+"""The sampling and synthesis commands end to end, on the example world, with the OpenAI-compatible
+test server and MiniLM embeddings (from the installed model package). The commands run in process
+(tests/cli_in_process.py); the kill test's synth is a real process, killed with SIGKILL."""
 
 from __future__ import annotations
 
@@ -18,18 +19,16 @@ import pytest
 
 from personagraph.config import Settings
 from personagraph.store import open_store
+from tests.cli_in_process import run_cli
 from tests.conftest import ROOT, cli_env
 from tests.llm_fixtures import TEST_API_KEY, teach_math
 from tests.llm_server import LLMTestServer
 
 
 def run(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "personagraph", "--store", str(tmp_path / "store"), *args],
+    return run_cli(
+        ["--store", str(tmp_path / "store"), *args],
         env=env or cli_env(PERSONAGRAPH_CACHE_DIR=str(tmp_path / "cache"), PERSONAGRAPH_JVM_HEAP="1g"),
-        capture_output=True,
-        text=True,
-        timeout=600,
         cwd=tmp_path,
     )
 

@@ -11,7 +11,8 @@ import pytest
 
 from personagraph.config import Secret, Settings
 from personagraph.store import open_store
-from tests.conftest import cli_env, free_port, wait_for_port
+from tests.conftest import cli_env
+from tests.serve_process import free_port, serve_process, wait_for_port
 
 
 def _cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -29,24 +30,9 @@ def test_serve_shares_an_embedded_store_and_hands_it_back(tmp_path: Path) -> Non
     )
     assert _cli("--store", str(folder), "import", str(people)).returncode == 0
 
-    port, http_port = free_port(), free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "personagraph",
-            "--store",
-            str(folder),
-            "serve",
-            "--port",
-            str(port),
-            "--http-port",
-            str(http_port),
-        ],
-        env=cli_env(PERSONAGRAPH_PASSWORD="serve-pass-99"),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    port = free_port()
+    proc = serve_process(
+        folder, port, cli_env(PERSONAGRAPH_PASSWORD="serve-pass-99"), stdout=subprocess.PIPE, text=True
     )
     try:
         wait_for_port(port, proc)
@@ -99,14 +85,7 @@ def test_unreachable_bolt_server_is_one_clear_line() -> None:
 
 def _start_serve(folder: Path, port: int, **env: str) -> tuple[subprocess.Popen[str], list[str]]:
     """Start `personagraph serve` and read what it prints up to ``ready``."""
-    args = ["--store", str(folder), "serve", "--port", str(port), "--http-port", str(free_port())]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "personagraph", *args],
-        env=cli_env(PERSONAGRAPH_JVM_HEAP="1g", **env),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    proc = serve_process(folder, port, cli_env(PERSONAGRAPH_JVM_HEAP="1g", **env), stdout=subprocess.PIPE, text=True)
     lines: list[str] = []
     assert proc.stdout is not None
     for line in proc.stdout:

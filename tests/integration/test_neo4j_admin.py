@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ import pytest
 from personagraph.export.neo4j_admin import write_neo4j_admin
 from personagraph.export.neo4j_admin_read import read_neo4j_admin
 from personagraph.store import GraphStore, open_store
+from tests.cli_in_process import run_cli
 from tests.conftest import ROOT, cli_env
 from tests.integration.neo4j_admin_world import NASTY, build_world
 
@@ -218,23 +218,8 @@ def test_cli_export_prints_the_command_and_import_reads_the_folder(tmp_path: Pat
         source.close()
     env = cli_env()
     out = tmp_path / "out"
-    exported = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "personagraph",
-            "--store",
-            str(tmp_path / "source"),
-            "export",
-            "graph",
-            str(out),
-            "--format",
-            "neo4j-admin",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
+    exported = run_cli(
+        ["--store", str(tmp_path / "source"), "export", "graph", str(out), "--format", "neo4j-admin"], env=env, cwd=ROOT
     )
     assert exported.returncode == 0, exported.stderr
     assert (
@@ -242,13 +227,7 @@ def test_cli_export_prints_the_command_and_import_reads_the_folder(tmp_path: Pat
         and "--nodes=Persona=nodes-Persona.csv" in exported.stdout
     )
     assert "wrote 15 nodes and 13 relationships" in exported.stdout
-    imported = subprocess.run(
-        [sys.executable, "-m", "personagraph", "--store", str(tmp_path / "copy"), "import", str(out)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-    )
+    imported = run_cli(["--store", str(tmp_path / "copy"), "import", str(out)], env=env, cwd=ROOT)
     assert imported.returncode == 0, imported.stderr
     assert "15 nodes" in imported.stdout and "13 relationships" in imported.stdout
     copy = open_store(str(tmp_path / "copy"))
