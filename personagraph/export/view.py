@@ -61,8 +61,8 @@ def view_data(
         raise ConfigError(
             f"limit {limit} is more personas than the page's layout settles (at most {MAX_LIMIT}; the layout is "
             "quadratic: 2,000 personas took 113 s on a 2-core machine)",
-            hint="show less: --batch ID, --persona ID --hops 1, --follow TYPES, or a query with WHERE and LIMIT; "
-            "export graph --format graphml for a desktop tool (Gephi, yEd)",
+            hint="show less: one batch, one persona's neighbourhood with hops 1, fewer relation types, or a query "
+            "with WHERE and LIMIT; a GraphML export for a desktop tool (Gephi, yEd)",
             param="limit",
         )
     types = [store.vocabulary.check(t) for t in relations] if relations else None

@@ -53,6 +53,6 @@ def test_view_refuses_sizes_its_layout_cannot_settle() -> None:
 
     with pytest.raises(ConfigError, match=r"limit 100000 is more personas than the page's layout settles") as caught:
         view_data(cast(Any, None), batch="b_1", limit=100000)  # refused before the store is read
-    assert "--batch" in (caught.value.hint or "") and "\n" not in str(caught.value)
+    assert "one batch" in (caught.value.hint or "") and "\n" not in str(caught.value)
     with pytest.raises(ConfigError):
         view_data(cast(Any, None), batch="b_1", limit=MAX_LIMIT + 1)
