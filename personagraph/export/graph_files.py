@@ -22,7 +22,7 @@ from typing import Any
 from personagraph.errors import ConfigError
 from personagraph.export.column_kinds import ColumnKinds, to_json_text
 from personagraph.export.folder import replaced_folder
-from personagraph.export.graph_rows import Kind, present_kinds, rows_of
+from personagraph.export.graph_rows import KINDS, Kind, rows_of, unexported
 from personagraph.store.graph import GraphStore, chunked
 
 GRAPH_FORMATS = ("jsonl", "parquet", "graphml")
@@ -136,15 +136,25 @@ def export_graph(
     if fmt not in GRAPH_FORMATS:
         raise ConfigError(f"unknown export format {fmt!r}", hint=f"choose one of {', '.join(GRAPH_FORMATS)}")
     out = Path(out_dir)
-    kinds, skipped = present_kinds(store, note)
     counts: dict[str, int] = {}
     entries: list[dict[str, Any]] = []
+    kinds: list[Kind] = []
     with replaced_folder(out) as work:
         written: list[tuple[Kind, Path, ColumnKinds]] = []
-        for kind in kinds:
+        for kind in KINDS:
             path = work / (f"{kind.stem}.jsonl" if fmt == "jsonl" else f".{kind.stem}.jsonl")
-            counts[kind.stem], columns = _jsonl_with_kinds(rows_of(store, kind, page_size), path)
+            rows, columns = _jsonl_with_kinds(rows_of(store, kind, page_size), path)
+            if not rows and kind.stem not in ("personas", "relations"):  # those two are always written
+                path.unlink()
+                continue
+            counts[kind.stem] = rows
+            kinds.append(kind)
             written.append((kind, path, columns))
+        nodes = sum(counts[kind.stem] for kind in kinds if kind.label)
+        skipped = unexported(store, nodes, sum(counts.values()) - nodes)
+        for line in skipped:
+            if note is not None:
+                note(f"not exported: {line}")
         if fmt == "parquet":
             for kind, path, columns in written:
                 jsonl_to_parquet(path, work / f"{kind.stem}.parquet", kind, columns)

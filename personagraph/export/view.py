@@ -18,6 +18,12 @@ from personagraph.export import viewer
 from personagraph.store.graph import GraphStore
 
 DEFAULT_LIMIT = 1500
+# The page lays out its nodes in the browser with an O(n²) force layout and overlap removal (per
+# community once there are more than 300, all at once before, and for one big community always).
+# Measured with the page's own layout code in V8 (node 20) on the shared 2-core machine, load ~30:
+# 500 personas 11 s, 1,000 46 s, 2,000 113 s; 5,000 would be ~12 minutes there, and --limit 100000
+# wrote a 28.7 MB page Chromium never finished. Beyond MAX_LIMIT the view is refused.
+MAX_LIMIT = 5000
 
 
 def _limit(ids: list[str], limit: int, notes: list[str]) -> list[str]:
@@ -51,6 +57,14 @@ def view_data(
         raise ConfigError("give exactly one of query, persona or batch", param=("query", "persona", "batch"))
     if limit < 1:
         raise ConfigError("limit must be at least 1", param="limit")
+    if limit > MAX_LIMIT:
+        raise ConfigError(
+            f"limit {limit} is more personas than the page's layout settles (at most {MAX_LIMIT}; the layout is "
+            "quadratic: 2,000 personas took 113 s on a 2-core machine)",
+            hint="show less: one batch, one persona's neighbourhood with hops 1, fewer relation types, or a query "
+            "with WHERE and LIMIT; a GraphML export for a desktop tool (Gephi, yEd)",
+            param="limit",
+        )
     types = [store.vocabulary.check(t) for t in relations] if relations else None
     notes: list[str] = []
     seed: str | None = None

@@ -80,7 +80,10 @@ def test_export_import_export_gives_identical_files(store: GraphStore, tmp_path:
 
 def test_jsonl_rows_carry_every_property(embedded_store: GraphStore, tmp_path: Path) -> None:
     build_rich_world(embedded_store)
-    export_graph(embedded_store, tmp_path / "out", "jsonl")
+    embedded_store.cypher("CREATE (:Marker {at: 1})", write=True)  # a kind no file holds is said, not hidden
+    notes: list[str] = []
+    result = export_graph(embedded_store, tmp_path / "out", "jsonl", note=notes.append)
+    assert result["skipped"] == ["1 nodes with a label export graph does not write"] and len(notes) == 1
     people = [json.loads(line) for line in (tmp_path / "out" / "personas.jsonl").read_text().splitlines()]
     welder = next(p for p in people if "source_id" in p)
     assert next(iter(welder)) == "id" and {"aliases", "alias_texts", "labels", "created_at", "attributes"} <= set(
