@@ -97,6 +97,11 @@ def interrupt_exit_code() -> int:
     return EXIT_CODES.get(signal.Signals(_received[0]), 130) if _received else 130
 
 
+def signalled() -> bool:
+    """Whether SIGINT or SIGTERM reached this process under ``interrupts_end_the_process``."""
+    return bool(_received)
+
+
 def report_interrupt() -> None:
     """Print the interrupt message once (the main thread or the watchdog, whichever comes first)."""
     if not _reported.is_set():
@@ -118,7 +123,8 @@ def _watch(read_fd: int, grace: float) -> None:
             return
         if not data:
             return  # the pipe was closed: handlers uninstalled
-        signums = [n for n in data if n in EXIT_CODES]
+        # A command that put in its own handler (``serve`` stops its server itself) is left alone.
+        signums = [n for n in data if n in EXIT_CODES and signal.getsignal(n) is _on_signal]
         if not signums:
             continue
         if not _received:

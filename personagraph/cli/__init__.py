@@ -63,8 +63,11 @@ class Group(CommandGroup):
             click.echo(error_line(exc, [ctx.command, *ctx.meta.get(COMMANDS, [])]), err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
-            from personagraph.runtime import interrupt_exit_code, report_interrupt
+            from personagraph.runtime import INTERRUPTED, interrupt_exit_code, report_interrupt, signalled
 
+            if not signalled():  # raised by code, not by a signal (an in-process runner): exit normally
+                click.echo(INTERRUPTED, err=True)
+                sys.exit(130)
             report_interrupt()
             # Close the store (what was committed is kept; the transaction in flight is rolled
             # back), then leave at once: the interpreter's own exit waits on the JVM's threads

@@ -27,6 +27,7 @@ import numpy as np
 from personagraph.config import Settings
 from personagraph.embeddings.vectors import EmbeddingCache
 from personagraph.errors import ConfigError
+from personagraph.runtime import checkpoint
 
 if TYPE_CHECKING:
     from personagraph.store.graph import GraphStore
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
 EMBEDDERS = ("minilm", "static")
 MINILM_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 STATIC_DIMS = 256
+# Texts embedded and kept per shard: ~15 s of MiniLM on 2 cores (~270 personas/s), so an interrupted
+# embed loses at most that; each shard is one part file of the cache (vectors.py compacts them).
+EMBED_SHARD = 4096
 STATIC_DIRNAME = f"minilm-static-{STATIC_DIMS}"
 
 Progress = Callable[[int], None]
@@ -313,8 +317,14 @@ def persona_embeddings_with(
         ids_found = [i for i, ok in zip(ids_list, have, strict=True) if ok or i in missing]
     if missing:
         new_ids = list(missing)
-        vectors = model.encode([missing[i] for i in new_ids], batch_size=batch_size, progress=progress)
-        cache.add(new_ids, vectors)
+        shards = []
+        # Kept shard by shard: an interrupted or killed embed resumes after the last shard kept.
+        for start in range(0, len(new_ids), EMBED_SHARD):
+            shard = new_ids[start : start + EMBED_SHARD]
+            shards.append(model.encode([missing[i] for i in shard], batch_size=batch_size, progress=progress))
+            cache.add(shard, shards[-1])
+            checkpoint("embed_shard")
+        vectors = shards[0] if len(shards) == 1 else np.concatenate(shards)
         if len(new_ids) == len(ids_found):  # all computed now, in this order: no need to read them back
             return ids_found, vectors
     return ids_found, cache.get(ids_found)
