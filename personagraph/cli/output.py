@@ -31,7 +31,8 @@ import dataclasses
 import io
 import json
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import islice
 from typing import Any
 
 import click
@@ -166,3 +167,47 @@ def print_coverage(report: dict[str, Any], title: str, store: Any = None) -> Non
 
 def note(message: str) -> None:
     click.echo(f"note: {message}", err=True)
+
+
+TABLE_ROWS = 1000  # a table is read on screen; more rows are counted, not drawn
+
+
+def stream(rows: Iterable[Mapping[str, Any]], fmt: str = "table", table_rows: int = TABLE_ROWS) -> None:
+    """Rows in ``fmt`` as they come, holding one at a time (json, jsonl, csv): a query of a million
+    rows prints in constant memory. A table shows the first ``table_rows`` and counts the rest."""
+    iterator = iter(rows)
+    if fmt == "table":
+        shown = list(islice(iterator, table_rows))
+        left = sum(1 for _ in iterator)
+        _table(shown, None)
+        total = len(shown) + left
+        click.echo(f"({total} row{'s' if total != 1 else ''})")
+        if left:
+            note(f"{left} more rows not shown in the table; --format jsonl or csv prints them all")
+        return
+    if fmt == "jsonl":
+        for row in iterator:
+            click.echo(to_json(row))
+    elif fmt == "json":
+        first = True
+        for row in iterator:
+            click.echo(("[\n" if first else ",\n") + _indented(row), nl=False)
+            first = False
+        click.echo("[]" if first else "\n]")
+    else:
+        writer: csv.DictWriter[str] | None = None
+        for row in iterator:
+            buffer = io.StringIO()
+            if writer is None:
+                writer = csv.DictWriter(buffer, fieldnames=list(row), lineterminator="\n", extrasaction="ignore")
+                writer.writeheader()
+            else:
+                writer = csv.DictWriter(
+                    buffer, fieldnames=writer.fieldnames, lineterminator="\n", extrasaction="ignore"
+                )
+            writer.writerow({k: _cell(row.get(k)) for k in writer.fieldnames})
+            click.echo(buffer.getvalue(), nl=False)
+
+
+def _indented(row: Mapping[str, Any]) -> str:
+    return "\n".join("  " + line for line in to_json(row, indent=2).splitlines())

@@ -10,8 +10,8 @@ import click
 
 from personagraph.cli.context import App, pass_app
 from personagraph.cli.options import parse_param
-from personagraph.cli.output import emit, output_option, render
-from personagraph.errors import ConfigError, MissingFileError
+from personagraph.cli.output import emit, output_option, render, stream
+from personagraph.errors import ConfigError, MissingFileError, QueryError
 from personagraph.store.statements import Statement, split_statements
 
 
@@ -79,11 +79,17 @@ def query_cmd(
     for statement in statements:
         warn_neo4j5(statement, name)
     store = app.store()
-    if len(statements) == 1 and not query_file:  # an inline statement: its errors quote it, as always
-        emit(store.cypher(script, values, write=write), fmt)
-        return
-    if len(statements) == 1:
-        emit(next(run_script(store, script, values, write=write, name=name))[1], fmt)
+    if len(statements) == 1:  # one statement streams its rows (constant memory for json, jsonl and csv)
+        if query_file:
+            only = statements[0]
+            try:
+                stream(store.cypher_stream(only.text, values, write=write, name=f"{name}:{only.line}"), fmt)
+            except QueryError as exc:
+                error = QueryError(exc.query, only.file_position(exc.reason))
+                error.hint = exc.hint
+                raise error from exc
+        else:  # an inline statement: its errors quote it, as always
+            stream(store.cypher_stream(script, values, write=write), fmt)
         return
     results = []
     for statement, rows in run_script(store, script, values, write=write, name=name):
