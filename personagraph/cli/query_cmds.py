@@ -75,7 +75,10 @@ def query_cmd(
     else:
         script, name = cypher or "", "query"
     values = param_values(params)
-    statements = check_script(script, name, write=write)
+    # One inline statement is checked where it runs, its errors quoting it; a file or several
+    # statements are all checked here first, errors naming the statement's line.
+    inline_one = not query_file and len(check_script(script, name, write=True)) == 1
+    statements = check_script(script, name, write=write or inline_one)
     for statement in statements:
         warn_neo4j5(statement, name)
     store = app.store()
