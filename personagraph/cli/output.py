@@ -45,7 +45,8 @@ import io
 import json
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import islice
 from typing import Any
 
 import click
@@ -269,3 +270,47 @@ def print_target(target: dict[str, Any], show: int = 30) -> None:
 
 def note(message: str) -> None:
     echo(f"note: {message}", err=True)
+
+
+TABLE_ROWS = 1000  # a table is read on screen; more rows are counted, not drawn
+
+
+def stream(rows: Iterable[Mapping[str, Any]], fmt: str = "table", table_rows: int = TABLE_ROWS) -> None:
+    """Rows in ``fmt`` as they come, holding one at a time (json, jsonl, csv): a query of a million
+    rows prints in constant memory. A table shows the first ``table_rows`` and counts the rest."""
+    iterator = iter(rows)
+    if fmt == "table":
+        shown = list(islice(iterator, table_rows))
+        left = sum(1 for _ in iterator)
+        _table(shown, None)
+        total = len(shown) + left
+        click.echo(f"({total} row{'s' if total != 1 else ''})")
+        if left:
+            note(f"{left} more rows not shown in the table; --format jsonl or csv prints them all")
+        return
+    if fmt == "jsonl":
+        for row in iterator:
+            click.echo(to_json(row))
+    elif fmt == "json":
+        first = True
+        for row in iterator:
+            click.echo(("[\n" if first else ",\n") + _indented(row), nl=False)
+            first = False
+        click.echo("[]" if first else "\n]")
+    else:
+        raw = raw_output()
+        columns: list[str] | None = None
+        for row in iterator:
+            buffer = io.StringIO()
+            if columns is None:
+                columns = list(row)
+                csv.writer(buffer, lineterminator="\n").writerow([csv_cell(name, raw) for name in columns])
+            cells = [csv_cell(row.get(k), raw) for k in columns]
+            # As in _csv: a lone "\r" is not quoted by the csv module and would split the row.
+            quoting = csv.QUOTE_ALL if any("\r" in cell for cell in cells) else csv.QUOTE_MINIMAL
+            csv.writer(buffer, lineterminator="\n", quoting=quoting).writerow(cells)
+            click.echo(buffer.getvalue(), nl=False)
+
+
+def _indented(row: Mapping[str, Any]) -> str:
+    return "\n".join("  " + line for line in to_json(row, indent=2).splitlines())

@@ -10,8 +10,8 @@ import click
 
 from personagraph.cli.context import App, pass_app
 from personagraph.cli.options import parse_param
-from personagraph.cli.output import emit, output_option, render
-from personagraph.errors import ConfigError, MissingFileError
+from personagraph.cli.output import emit, output_option, render, stream
+from personagraph.errors import ConfigError, MissingFileError, QueryError
 from personagraph.store.statements import Statement, split_statements
 
 
@@ -75,15 +75,24 @@ def query_cmd(
     else:
         script, name = cypher or "", "query"
     values = param_values(params)
-    statements = check_script(script, name, write=write)
+    # One inline statement is checked where it runs, its errors quoting it; a file or several
+    # statements are all checked here first, errors naming the statement's line.
+    inline_one = not query_file and len(check_script(script, name, write=True)) == 1
+    statements = check_script(script, name, write=write or inline_one)
     for statement in statements:
         warn_neo4j5(statement, name)
     store = app.store()
-    if len(statements) == 1 and not query_file:  # an inline statement: its errors quote it, as always
-        emit(store.cypher(script, values, write=write), fmt)
-        return
-    if len(statements) == 1:
-        emit(next(run_script(store, script, values, write=write, name=name))[1], fmt)
+    if len(statements) == 1:  # one statement streams its rows (constant memory for json, jsonl and csv)
+        if query_file:
+            only = statements[0]
+            try:
+                stream(store.cypher_stream(only.text, values, write=write, name=f"{name}:{only.line}"), fmt)
+            except QueryError as exc:
+                error = QueryError(exc.query, only.file_position(exc.reason))
+                error.hint = exc.hint
+                raise error from exc
+        else:  # an inline statement: its errors quote it, as always
+            stream(store.cypher_stream(script, values, write=write), fmt)
         return
     results = []
     for statement, rows in run_script(store, script, values, write=write, name=name):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -46,6 +46,10 @@ class Executor(Protocol):
         ...
 
     def write(self, cypher: str, params: dict[str, Any], *, name: str) -> list[Row]: ...
+
+    def stream(self, cypher: str, params: dict[str, Any], *, name: str) -> Iterator[Row]:
+        """A read query's rows one at a time (constant memory on the caller's side)."""
+        ...
 
     def plan(self, cypher: str, params: dict[str, Any], *, write: bool, name: str) -> str:
         """The plan of an ``EXPLAIN``/``PROFILE`` statement as text (store/plans.py)."""

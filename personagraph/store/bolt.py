@@ -8,7 +8,7 @@ updates is refused: some Bolt servers (ArcadeDB's) do not enforce read access mo
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +105,32 @@ class BoltExecutor:
                 param="write",
             )
         return rows
+
+    def stream(self, cypher: str, params: dict[str, Any], *, name: str) -> Iterator[Row]:
+        """A read query's rows as the driver fetches them (1,000 a time), in a transaction rolled back at the end."""
+        import neo4j
+
+        try:
+            with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+                tx = session.begin_transaction()
+                try:
+                    result = tx.run(cypher, params)
+                    for record in result:
+                        converter = Neo4jConverter()
+                        row = {key: converter.value(value) for key, value in record.items()}
+                        if converter.pending:
+                            found = tx.run(_END_IDS, {"ids": list(converter.pending)}).data()
+                            converter.resolve({r["e"]: r["id"] for r in found})
+                        yield row
+                    updated = result.consume().counters.contains_updates
+                finally:
+                    tx.rollback()
+        except Exception as exc:
+            if not _driver_error(exc):
+                raise
+            raise self._error(name, exc) from exc
+        if updated:
+            raise ReadOnlyError(f"query {name} tried to write in read-only mode; it was rolled back")
 
     def plan(self, cypher: str, params: dict[str, Any], *, write: bool, name: str) -> str:
         """The plan of an ``EXPLAIN`` or ``PROFILE`` statement as text (a read is rolled back, as in ``read``)."""

@@ -269,6 +269,16 @@ class EmbeddedExecutor:
             except Exception as exc:
                 raise QueryError(name, clean_message(exc)) from exc
 
+    def stream(self, cypher: str, params: dict[str, Any], *, name: str) -> Iterator[Row]:
+        """A read query's rows one at a time, converted as they are taken (the caller's memory stays flat)."""
+        with _lock:
+            try:
+                result = self.db.query("opencypher", cypher, params) if params else self.db.query("opencypher", cypher)
+                for row in result:
+                    yield {k: java_value(v) for k, v in row.to_dict().items()}
+            except Exception as exc:
+                raise QueryError(name, clean_message(exc)) from exc
+
     def read_columns(self, cypher: str, params: dict[str, Any], *, name: str) -> dict[str, Any] | None:
         """A read query's result as columns (numpy arrays or lists), serialised in bulk on the Java
         side: ~3x faster than rows for large results. None where the engine cannot (caller uses rows)."""

@@ -14,7 +14,7 @@ from personagraph.runtime import checkpoint
 from personagraph.store.base import BulkLoader, Capabilities, EdgeCounts, Executor, Row, Run, short
 from personagraph.store.guard import refuse_writes
 from personagraph.store.plans import plan_kind, plan_rows
-from personagraph.store.schema_watch import watched_read
+from personagraph.store.schema_watch import refuse_schema_change, schema_of, watched_read
 from personagraph.vocabulary import STRUCTURAL, Vocabulary
 
 if TYPE_CHECKING:
@@ -137,12 +137,33 @@ class GraphStore:
         try:
             return watched_read(self, lambda: self.executor.read(text, params or {}, name=label), label)
         except QueryError as exc:
-            if exc.hint is None and not self.capabilities.vector_index and "db.index.vector" in text.lower():
-                exc.hint = (
-                    f"this {self.kind} store has no db.index.vector procedures; "
-                    "`personagraph explore similar -p q=TEXT` finds the nearest personas"
-                )
+            self._vector_hint(exc, text)
             raise
+
+    def _vector_hint(self, exc: QueryError, text: str) -> None:
+        """Name ``explore similar`` where a store without vector procedures refused a call to one."""
+        if exc.hint is None and not self.capabilities.vector_index and "db.index.vector" in text.lower():
+            exc.hint = (
+                f"this {self.kind} store has no db.index.vector procedures; "
+                "`personagraph explore similar -p q=TEXT` finds the nearest personas"
+            )
+
+    def cypher_stream(
+        self, text: str, params: dict[str, Any] | None = None, *, write: bool = False, name: str | None = None
+    ) -> Iterator[Row]:
+        """``cypher`` with the rows of a read handed over one at a time (writes and plans come whole)."""
+        label = name or short(text)
+        if write or plan_kind(text):
+            yield from self.cypher(text, params, write=write, name=label)
+            return
+        refuse_writes(text, label)
+        before = schema_of(self)
+        try:
+            yield from self.executor.stream(text, params or {}, name=label)
+        except QueryError as exc:
+            self._vector_hint(exc, text)
+            raise
+        refuse_schema_change(self, before, label)
 
     def plan(
         self, text: str, params: dict[str, Any] | None = None, *, write: bool = False, name: str | None = None

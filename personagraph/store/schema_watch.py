@@ -72,11 +72,16 @@ def watched_read(store: GraphStore, read: Callable[[], list[Row]], label: str) -
     try:
         return read()
     finally:
-        changes = schema_changes(before, schema_of(store))
-        if changes:
-            store.restore_schema()
-            raise ReadOnlyError(
-                f"query {label} changed the schema while running read-only ({'; '.join(changes)}); "
-                "its rows are withheld and the package's indexes and constraints were re-applied",
-                hint="another client may have changed the schema meanwhile; otherwise report this query",
-            )
+        refuse_schema_change(store, before, label)
+
+
+def refuse_schema_change(store: GraphStore, before: Any, label: str) -> None:
+    """Refuse (after re-applying the package's schema) when the schema is no longer ``before``."""
+    changes = schema_changes(before, schema_of(store))
+    if changes:
+        store.restore_schema()
+        raise ReadOnlyError(
+            f"query {label} changed the schema while running read-only ({'; '.join(changes)}); "
+            "its rows are withheld and the package's indexes and constraints were re-applied",
+            hint="another client may have changed the schema meanwhile; otherwise report this query",
+        )
