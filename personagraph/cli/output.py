@@ -307,8 +307,10 @@ def stream(rows: Iterable[Mapping[str, Any]], fmt: str = "table", table_rows: in
                 csv.writer(buffer, lineterminator="\n").writerow([csv_cell(name, raw) for name in columns])
             cells = [csv_cell(row.get(k), raw) for k in columns]
             # As in _csv: a lone "\r" is not quoted by the csv module and would split the row.
-            quoting = csv.QUOTE_ALL if any("\r" in cell for cell in cells) else csv.QUOTE_MINIMAL
-            csv.writer(buffer, lineterminator="\n", quoting=quoting).writerow(cells)
+            if any("\r" in cell for cell in cells):
+                csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL).writerow(cells)
+            else:
+                csv.writer(buffer, lineterminator="\n").writerow(cells)
             click.echo(buffer.getvalue(), nl=False)
 
 
