@@ -155,7 +155,7 @@ def test_runner_import_export_query_stats(tmp_path: Path) -> None:
     ):
         code, out, _ = run("export", "graph", str(tmp_path / fmt), "--format", fmt)
         assert code == 0 and "wrote 4 personas and 3 relations" in out
-        assert sorted(p.name for p in (tmp_path / fmt).iterdir()) == names
+        assert sorted(p.name for p in (tmp_path / fmt).iterdir()) == sorted([*names, "export.json"])
 
 
 def test_runner_input_errors(tmp_path: Path) -> None:
