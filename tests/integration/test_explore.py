@@ -289,7 +289,9 @@ def _reach(store: GraphStore, world: World) -> None:
     for prefix in ("A night-shift intensive care nurse", "The chess coach's 11-year-old", "A reclusive clock repairer"):
         pid = world.key(prefix)
         within_two = nx.single_source_shortest_path_length(world.simple, pid, cutoff=2)
-        assert run(store, "reach", id=pid) == [{"id": pid, "degree": degree(world, pid), "reach_2": len(within_two) - 1}]
+        assert run(store, "reach", id=pid) == [
+            {"id": pid, "degree": degree(world, pid), "reach_2": len(within_two) - 1}
+        ]
 
 
 def test_every_explore_query_has_a_check() -> None:
