@@ -15,13 +15,22 @@ from tests.conftest import cli_env
 SWALLOWS = """
 import time
 from personagraph.runtime import interrupts_end_the_process
-with interrupts_end_the_process(grace=1.0):
-    print("ready", flush=True)
+
+
+def swallow():
     while True:  # code that swallows KeyboardInterrupt, as a long engine call ignores it
         try:
             time.sleep(0.05)
         except KeyboardInterrupt:
             pass
+
+
+with interrupts_end_the_process(grace=1.0):
+    try:  # one signal raises once; wherever it lands (even before the loop), it is swallowed
+        print("ready", flush=True)
+        swallow()
+    except KeyboardInterrupt:
+        swallow()
 """
 
 CHECKPOINT = """

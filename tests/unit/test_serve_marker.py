@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,6 +31,10 @@ def fake_server(tmp_path: Path) -> Iterator[int]:
     script = tmp_path / "personagraph"
     script.write_text("import time\ntime.sleep(60)\n")
     proc = subprocess.Popen([sys.executable, str(script), "--store", "x", "serve"])
+    cmdline = Path(f"/proc/{proc.pid}/cmdline")
+    deadline = time.monotonic() + 30  # on a loaded machine the child may not show its own command line at once
+    while cmdline.exists() and b"serve" not in cmdline.read_bytes() and time.monotonic() < deadline:
+        time.sleep(0.05)
     try:
         yield proc.pid
     finally:
