@@ -20,6 +20,7 @@ from typing import Any
 
 from personagraph.export.neo4j_admin import EDGE_QUERIES, NODE_QUERIES
 from personagraph.export.neo4j_csv import INTEGER_ID_LABELS
+from personagraph.runtime import checkpoint
 from personagraph.store.graph import GraphStore
 
 EDGE_KEYS = ("src", "dst", "type")
@@ -71,6 +72,7 @@ def _pages(store: GraphStore, name: str, after: Any, size: int) -> Iterator[dict
         page = store.run(f"export/{name}", after=after, limit=size)
         if not page:
             return
+        checkpoint("read_page")  # a kill point of the crash harness (tests/e2e/test_kill_harness.py)
         yield from page
         last = page[-1]
         after = last["key"] if "key" in last else last["id"]
