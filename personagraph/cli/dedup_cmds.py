@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from personagraph.cli.context import App, pass_app
-from personagraph.cli.options import EMBEDDER
+from personagraph.cli.options import EMBEDDER, engine_options
 from personagraph.cli.output import echo, emit, output_option, render
 
 
@@ -24,9 +26,19 @@ from personagraph.cli.output import echo, emit, output_option, render
 @click.option(
     "--batch-size", type=click.IntRange(1, 4096), default=64, show_default=True, help="Texts per model batch."
 )
+@engine_options
 @output_option()
 @pass_app
-def embed_cmd(app: App, embedder: str, distill: bool, batch_size: int, fmt: str) -> None:
+def embed_cmd(
+    app: App,
+    embedder: str,
+    distill: bool,
+    batch_size: int,
+    engine: str,
+    scheduler: str | None,
+    work_dir: Path | None,
+    fmt: str,
+) -> None:
     """Compute and keep the embedding of every persona (each one once; reused by dedup and sampling).
 
     Embeddings are kept beside the graph (inside an embedded store's folder, or under the cache
@@ -36,7 +48,7 @@ def embed_cmd(app: App, embedder: str, distill: bool, batch_size: int, fmt: str)
     Example: personagraph embed --embedder static
     """
     from personagraph.cli.progress import progress_bar
-    from personagraph.embeddings.embedders import distill_static, embeddings_dir, persona_embeddings
+    from personagraph.embeddings.embedders import distill_static, embeddings_dir
 
     if distill:
         folder = distill_static(app.settings, notice=lambda m: echo(m, err=True), force=True)
@@ -49,13 +61,18 @@ def embed_cmd(app: App, embedder: str, distill: bool, batch_size: int, fmt: str)
     total = store.count("Persona")
     if embedder == "static":
         distill_static(app.settings, notice=lambda m: echo(m, err=True))
+    from personagraph.embeddings.embeddings import Embeddings
+    from personagraph.embeddings.sharded import embed_graph
+
+    embeddings = Embeddings.for_store(store, embedder, app.settings)
     with progress_bar(f"embedding ({embedder})", total=total, unit="personas") as advance:
-        ids, vectors = persona_embeddings(store, app.settings, embedder, progress=advance, batch_size=batch_size)
+        personas = embed_graph(store, embeddings, engine, scheduler, work_dir, progress=advance, batch_size=batch_size)
     report = {
         "embedder": embedder,
-        "personas": len(ids),
-        "dimensions": int(vectors.shape[1]) if len(ids) else 0,
+        "personas": personas,
+        "dimensions": embeddings.dim if personas else 0,
         "folder": str(embeddings_dir(store, app.settings) / embedder),
+        "engine": engine,
     }
     if fmt != "table":
         render(report, fmt)
@@ -113,6 +130,7 @@ def embed_cmd(app: App, embedder: str, distill: bool, batch_size: int, fmt: str)
     "models rate distinct non-English or generic personas above 0.9. 0 turns the check off.",
 )
 @click.option("--limit", type=click.IntRange(0), default=50, show_default=True, help="Groups to list (0: all).")
+@engine_options
 @output_option()
 @pass_app
 def dedup_cmd(
@@ -125,6 +143,9 @@ def dedup_cmd(
     linkage: str,
     min_overlap: float,
     limit: int,
+    engine: str,
+    scheduler: str | None,
+    work_dir: Path | None,
     fmt: str,
 ) -> None:
     """Find near-duplicate personas and merge each group into one persona.
@@ -151,7 +172,15 @@ def dedup_cmd(
         embeddings = Embeddings.for_store(store, embedder, app.settings, notice=lambda m: echo(m, err=True))
     with progress_bar(f"embedding ({embedder}) where missing", total=None, unit="personas") as advance:
         report = dedup_graph(
-            store, embeddings, options, dry_run=dry_run, progress=advance, echo=lambda m: echo(m, err=True)
+            store,
+            embeddings,
+            options,
+            dry_run=dry_run,
+            progress=advance,
+            echo=lambda m: echo(m, err=True),
+            engine=engine,
+            scheduler=scheduler,
+            work_dir=str(work_dir) if work_dir else None,
         )
     if fmt != "table":  # the run's figures, and the members of the groups listed
         figures = report.record() | {"dry_run": dry_run, "duplicates": report.duplicates}

@@ -310,3 +310,32 @@ def cast_spec(
         pins=pins,
         excludes=excludes,
     )
+
+
+def engine_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--engine``, ``--scheduler`` and ``--work-dir`` of the stages that read every persona (embed, dedup, cluster)."""
+    options = [
+        click.option(
+            "--engine",
+            type=click.Choice(["local", "dask"]),
+            default="local",
+            show_default=True,
+            help="local: Parquet shards of the graph, one at a time in this process (out of core); "
+            "dask: the same shards on a Dask cluster (--scheduler, else a LocalCluster on 127.0.0.1).",
+        ),
+        click.option(
+            "--scheduler",
+            metavar="ADDRESS",
+            help="Dask scheduler (tcp://host:8786) for --engine dask [env: DASK_SCHEDULER_ADDRESS]; its workers "
+            "must see --work-dir at the same path. None: two local worker processes on 127.0.0.1.",
+        ),
+        click.option(
+            "--work-dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Folder for the run's shard files (default: beside the store); every worker must see it "
+            "at the same path. Removed when the run ends.",
+        ),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn

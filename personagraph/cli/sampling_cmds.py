@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from personagraph.cli.context import App, pass_app
-from personagraph.cli.options import ALLOCATION, EMBEDDER, STRATEGY, carver_options, make_carver
+from personagraph.cli.options import ALLOCATION, EMBEDDER, STRATEGY, carver_options, engine_options, make_carver
 from personagraph.cli.output import echo, emit, output_option, print_coverage, render
 
 
@@ -34,9 +34,20 @@ from personagraph.cli.output import echo, emit, output_option, print_coverage, r
     show_default=True,
     help="k-means implementation (faiss is several times faster at scale).",
 )
+@engine_options
 @output_option()
 @pass_app
-def cluster_cmd(app: App, k: int | None, embedder: str, seed: int, method: str, fmt: str) -> None:
+def cluster_cmd(
+    app: App,
+    k: int | None,
+    embedder: str,
+    seed: int,
+    method: str,
+    engine: str,
+    scheduler: str | None,
+    work_dir: Path | None,
+    fmt: str,
+) -> None:
     """Compute the strata: k-means clusters of the embeddings and Louvain communities of the relations.
 
     Stores `cluster` and `community` on every persona and one :Cluster node per cluster with a
@@ -51,7 +62,17 @@ def cluster_cmd(app: App, k: int | None, embedder: str, seed: int, method: str, 
     store = app.store()
     embeddings = Embeddings.for_store(store, embedder, app.settings)
     with progress_bar(f"embedding ({embedder})", total=store.count("Persona"), unit="personas") as advance:
-        report = compute_strata(store, embeddings, clusters=k, seed=seed, method=method, progress=advance)
+        report = compute_strata(
+            store,
+            embeddings,
+            clusters=k,
+            seed=seed,
+            method=method,
+            progress=advance,
+            engine=engine,
+            scheduler=scheduler,
+            work_dir=str(work_dir) if work_dir else None,
+        )
     if report.requested is not None:
         click.echo(
             f"note: --clusters {report.requested:,} is more than the {report.personas:,} personas; "

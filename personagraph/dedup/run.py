@@ -303,8 +303,17 @@ def dedup_graph(
     dry_run: bool = False,
     progress: Progress | None = None,
     echo: Echo | None = None,
+    *,
+    engine: str | None = None,
+    scheduler: str | None = None,
+    work_dir: str | None = None,
 ) -> DedupReport:
-    """Find near-duplicate personas in the whole graph and (unless ``dry_run``) merge them."""
+    """Find near-duplicate personas in the whole graph and (unless ``dry_run``) merge them.
+
+    ``engine`` (``local`` or ``dask``) finds the groups on Parquet shards of the graph, out of core
+    (``sharded_run``); ``scheduler`` is a Dask scheduler's address (none: a LocalCluster on 127.0.0.1).
+    Without it, every persona is read into memory at once (the default, fastest below a few million).
+    """
     options = (options or DedupOptions()).check()
     if embeddings is not None:
         options.embedder = embeddings.name  # recorded with the run
@@ -318,6 +327,15 @@ def dedup_graph(
                 echo(f"note: dedup run {run['id']} was cut short; a dedup without --dry-run finishes it first")
     else:
         report.finished_runs = finish_unfinished_runs(store, echo)
+    if engine is not None:
+        from personagraph.dedup.sharded_run import graph_groups
+
+        report.groups, report.groups_by_stage, report.pairs_by_stage, report.personas_before = graph_groups(
+            store, embeddings, options, engine, scheduler, work_dir, progress, report.seconds
+        )
+        member_ids = [m for g in report.groups for m in (g.canonical, *g.duplicates)]
+        report.texts = {row["id"]: row["text"] for row in _member_texts(store, member_ids)}
+        return _merge(store, report, dry_run, clock, echo)
     table = load_personas(store)
     report.personas_before = len(table)
     clock.lap("load personas")
@@ -334,6 +352,17 @@ def dedup_graph(
     members = {m for g in report.groups for m in (g.canonical, *g.duplicates)}
     report.texts = {i: t for i, t in zip(table.ids, table.texts, strict=True) if i in members}
     del table
+    return _merge(store, report, dry_run, clock, echo)
+
+
+def _member_texts(store: GraphStore, ids: list[str]) -> list[dict[str, Any]]:
+    return [
+        row for start in range(0, len(ids), 5000) for row in store.run("persona_texts", ids=ids[start : start + 5000])
+    ]
+
+
+def _merge(store: GraphStore, report: DedupReport, dry_run: bool, clock: _Clock, echo: Echo | None) -> DedupReport:
+    """Record the run, merge its groups, finish the record (unless a dry run or nothing to merge)."""
     if dry_run or not report.groups:
         report.personas_after = report.personas_before  # nothing changed
         return report

@@ -144,6 +144,7 @@ class StaticEmbedder:
         _offline()
         from model2vec import StaticModel
 
+        self.path = str(path)
         self._model = StaticModel.from_pretrained(str(path), force_download=False)
         self.dim = int(self._model.dim)
         self.fingerprint = _fingerprint(Path(path))

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -205,6 +208,68 @@ def _words(text: str) -> dict[str, float]:
     return out
 
 
+@dataclass
+class LabelStats:
+    """Word counts behind ``cluster_labels``, for some personas; stats of shards add up (``merge``)."""
+
+    overall: Counter[str] = field(default_factory=Counter)
+    inside: dict[int, Counter[str]] = field(default_factory=dict)
+    position: dict[int, defaultdict[str, float]] = field(default_factory=dict)
+    sizes: Counter[int] = field(default_factory=Counter)
+    total: int = 0
+
+    def add(self, texts: Sequence[str], clusters: Sequence[int] | np.ndarray) -> LabelStats:
+        for text, c in zip(texts, np.asarray(clusters).tolist(), strict=True):
+            words = _words(text or "")
+            self.overall.update(words.keys())
+            self.inside.setdefault(int(c), Counter()).update(words.keys())
+            where = self.position.setdefault(int(c), defaultdict(float))
+            for word, pos in words.items():
+                where[word] += pos
+            self.sizes[int(c)] += 1
+        self.total += len(texts)
+        return self
+
+    def merge(self, other: LabelStats) -> LabelStats:
+        self.overall.update(other.overall)
+        for c, counts in other.inside.items():
+            self.inside.setdefault(c, Counter()).update(counts)
+        for c, where in other.position.items():
+            mine = self.position.setdefault(c, defaultdict(float))
+            for word, pos in where.items():
+                mine[word] += pos
+        self.sizes.update(other.sizes)
+        self.total += other.total
+        return self
+
+    def renumbered(self, mapping: np.ndarray) -> LabelStats:
+        """The same stats with cluster ``c`` called ``mapping[c]``."""
+        return LabelStats(
+            self.overall,
+            {int(mapping[c]): v for c, v in self.inside.items()},
+            {int(mapping[c]): v for c, v in self.position.items()},
+            Counter({int(mapping[c]): v for c, v in self.sizes.items()}),
+            self.total,
+        )
+
+    def labels(self, top: int = 3, min_count: int = 2) -> dict[int, list[str]]:
+        total = max(1, self.total)
+        labels: dict[int, list[str]] = {}
+        for c, counts in self.inside.items():
+            size = self.sizes[c]
+            floor = min(min_count, size)
+            scored = []
+            for word, n in counts.items():
+                if n < floor:
+                    continue
+                p_in = n / size
+                p_all = self.overall[word] / total
+                scored.append((round(p_in * np.log(p_in / p_all), 9), -n, self.position[c][word] / n, word))
+            scored.sort(key=lambda s: (-s[0], s[1], s[2], s[3]))
+            labels[c] = [s[3] for s in scored[:top]]
+        return labels
+
+
 def cluster_labels(
     texts: Sequence[str], clusters: Sequence[int] | np.ndarray, top: int = 3, min_count: int = 2
 ) -> dict[int, list[str]]:
@@ -215,36 +280,64 @@ def cluster_labels(
     the cluster are skipped, unless the cluster is smaller than that. Ties go to the word that
     comes earlier in the texts (persona texts name who they are first: "A nurse who ...").
     """
-    clusters = np.asarray(clusters)
-    from collections import Counter, defaultdict
+    return LabelStats().add(texts, clusters).labels(top, min_count)
 
-    overall: Counter[str] = Counter()
-    inside: dict[int, Counter[str]] = {}
-    position: dict[int, defaultdict[str, float]] = {}
-    sizes: Counter[int] = Counter()
-    for text, c in zip(texts, clusters.tolist(), strict=True):
-        words = _words(text or "")
-        overall.update(words.keys())
-        inside.setdefault(int(c), Counter()).update(words.keys())
-        where = position.setdefault(int(c), defaultdict(float))
-        for word, pos in words.items():
-            where[word] += pos
-        sizes[int(c)] += 1
-    total = max(1, len(texts))
-    labels: dict[int, list[str]] = {}
-    for c, counts in inside.items():
-        size = sizes[c]
-        floor = min(min_count, size)
-        scored = []
-        for word, n in counts.items():
-            if n < floor:
-                continue
-            p_in = n / size
-            p_all = overall[word] / total
-            scored.append((round(p_in * np.log(p_in / p_all), 9), -n, position[c][word] / n, word))
-        scored.sort(key=lambda s: (-s[0], s[1], s[2], s[3]))
-        labels[c] = [s[3] for s in scored[:top]]
-    return labels
+
+def train_centroids(sample: np.ndarray, k: int, seed: int = 0, method: str = "faiss", niter: int = 20) -> np.ndarray:
+    """(k, dim) float32 centroids trained on a sample, as ``kmeans`` trains (for streamed assignment)."""
+    sample = np.ascontiguousarray(sample, dtype=np.float32)
+    k = max(1, min(int(k), len(sample)))
+    if method == "faiss" and len(sample) * k > SMALL:
+        import faiss
+
+        model = faiss.Kmeans(
+            sample.shape[1], k, niter=niter, seed=int(seed), max_points_per_centroid=256, min_points_per_centroid=1
+        )
+        model.train(sample)
+        return np.asarray(model.centroids, dtype=np.float32)
+    if method == "faiss":
+        from sklearn.cluster import KMeans
+
+        return np.asarray(KMeans(n_clusters=k, n_init=10, random_state=seed).fit(sample).cluster_centers_, np.float32)
+    from sklearn.cluster import MiniBatchKMeans
+
+    model = MiniBatchKMeans(n_clusters=k, random_state=seed, batch_size=4096, n_init=3, max_iter=niter).fit(sample)
+    return np.asarray(model.cluster_centers_, dtype=np.float32)
+
+
+def nearest_centroid(vectors: np.ndarray, centroids: np.ndarray) -> np.ndarray:
+    """Index of each row's nearest centroid (squared L2, exact; faiss flat search)."""
+    import faiss
+
+    index = faiss.IndexFlatL2(centroids.shape[1])
+    index.add(np.ascontiguousarray(centroids, dtype=np.float32))
+    _, found = index.search(np.ascontiguousarray(vectors, dtype=np.float32), 1)
+    return found.ravel().astype(np.int64)
+
+
+def assign_shard(task: dict[str, Any], centroids: np.ndarray) -> tuple[np.ndarray, np.ndarray, LabelStats]:
+    """One shard: nearest centroid of each row (written to ``task['out']``), cluster sizes, first
+    global index per cluster, and the word stats of the labels. Plain data in and out (a worker's task)."""
+    import pyarrow.parquet as pq
+
+    vectors = np.load(task["vectors"], mmap_mode="r")
+    labels = nearest_centroid(np.asarray(vectors, dtype=np.float32), centroids)
+    np.save(task["out"], labels, allow_pickle=False)
+    k = len(centroids)
+    counts = np.bincount(labels, minlength=k)
+    first = np.full(k, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, labels, task["start"] + np.arange(len(labels), dtype=np.int64))
+    texts = [t or "" for t in pq.read_table(task["path"], columns=["text"]).column("text").to_pylist()]
+    return counts, first, LabelStats().add(texts, labels)
+
+
+def size_order(counts: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """``mapping[c]``: cluster c's number by decreasing size, ties by first appearance (as ``_renumber``)."""
+    present = np.flatnonzero(counts > 0)
+    rank = np.lexsort((first[present], -counts[present]))
+    mapping = np.full(len(counts), -1, dtype=np.int64)
+    mapping[present[rank]] = np.arange(len(present))
+    return mapping
 
 
 def louvain_communities(

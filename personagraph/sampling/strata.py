@@ -56,12 +56,23 @@ def compute_strata(
     method: str = "faiss",
     vectors: Vectors | None = None,
     progress: Progress | None = None,
+    engine: str | None = None,
+    scheduler: str | None = None,
+    work_dir: str | None = None,
 ) -> StrataReport:
     """Cluster the persona embeddings (k-means, seeded), find communities on the relation graph
     (Louvain, seeded), store both on the personas and one labelled :Cluster node per cluster.
 
     ``vectors`` (ids, matrix) skips the embedding stage (``embeddings``), e.g. for embeddings made elsewhere.
+    ``engine`` (``local`` or ``dask``): k-means trained on a sample and assignment streamed shard by
+    shard on that engine (``strata_sharded``); ``scheduler``: a Dask scheduler's address.
     """
+    if engine is not None:
+        if embeddings is None or vectors is not None:
+            raise ConfigError("--engine needs embeddings computed by the engine (not external vectors)")
+        from personagraph.sampling.strata_sharded import sharded_strata
+
+        return sharded_strata(store, embeddings, clusters, seed, method, engine, scheduler, work_dir, progress)
     embedder = "external" if vectors is not None else (embeddings.name if embeddings else "")
     personas = list(store.iter_personas(fields=("id", "text")))
     ids = [p["id"] for p in personas]
@@ -88,6 +99,24 @@ def compute_strata(
         store.run("sampling/set_strata", rows=chunk)
         checkpoint("strata_set")
     sizes = Counter(labels.tolist())
+    nodes = store_clusters(store, sizes, words, k, seed, embedder, method)
+    found = {c for c in community.values() if c >= 0}
+    return StrataReport(
+        len(ids),
+        int(np.unique(labels).size),
+        seed,
+        str(nodes[0]["embedder"]),
+        len(found),
+        sum(1 for c in community.values() if c < 0),
+        [{"cluster": n["id"], "size": n["size"], "label": n["label"]} for n in nodes],
+        requested,
+    )
+
+
+def store_clusters(
+    store: GraphStore, sizes: Counter[int], words: dict[int, list[str]], k: int, seed: int, embedder: str, method: str
+) -> list[dict[str, Any]]:
+    """Replace the :Cluster nodes by one per cluster of ``sizes``, labelled with its words; returns them."""
     now = now_iso()
     nodes = [
         {
@@ -106,17 +135,7 @@ def compute_strata(
     store.run("sampling/clear_clusters")
     checkpoint("clusters_cleared")
     store.run("sampling/create_clusters", rows=nodes)
-    found = {c for c in community.values() if c >= 0}
-    return StrataReport(
-        len(ids),
-        int(np.unique(labels).size),
-        seed,
-        str(nodes[0]["embedder"]),
-        len(found),
-        sum(1 for c in community.values() if c < 0),
-        [{"cluster": n["id"], "size": n["size"], "label": n["label"]} for n in nodes],
-        requested,
-    )
+    return nodes
 
 
 def cluster_names(store: GraphStore) -> dict[int, str]:

@@ -1,0 +1,8 @@
+// A keyset page of personas for the shard files of the whole-graph stages (embed, dedup, cluster).
+// params: after: last id of the previous page ('' for the first); limit: page size
+// mode: read
+MATCH (p:Persona)
+WHERE p.id > $after
+RETURN p.id AS id, p.text AS text, p.hop AS hop, p.created_at AS created_at
+ORDER BY p.id
+LIMIT $limit

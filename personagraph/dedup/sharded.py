@@ -1,0 +1,177 @@
+"""The shard functions of a sharded dedup: plain data and file paths in, plain data or files out.
+
+Each runs in this process (``--engine local``) or in a Dask worker (``--engine dask``) with the
+same inputs, so both engines give the same pairs. No store and no JVM here: a function reads the
+Parquet shards and ``.npy`` files of the work folder and writes its own files beside them.
+
+MinHash stage: ``band_partitions`` turns a shard's texts into signatures and band keys, and writes
+the keys hash-partitioned into ``P`` buckets (a key's every holder lands in one bucket);
+``partition_candidates`` groups one bucket alone, as ``lsh.candidate_pairs`` does on all keys
+(rows in index order, so stars in large buckets pick the same first member). ``verify_chunk``
+scores candidates with the exact Jaccard of their word sets, from the texts the driver sends.
+
+Embedding stage: ``block_pairs`` compares a block of one shard's vectors with a later shard (brute
+force, exact); ``cell_probes`` and ``cell_group_pairs`` do the same by cells (``ann.cell_pairs``
+split by cell) when there are too many vectors for n².
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from personagraph.dedup import lsh
+from personagraph.dedup.ann import nearest_cells
+from personagraph.dedup.minhash import Vocabulary, char_ngram_jaccard, signatures, tokenise
+from personagraph.engine.shards import gather_vectors, vector_rows
+
+
+def _write_parquet(path: Path, columns: dict[str, np.ndarray]) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    pq.write_table(pa.table({k: pa.array(v) for k, v in columns.items()}), tmp)
+    tmp.replace(path)
+
+
+def _read_parquet(paths: Sequence[str], columns: Sequence[str]) -> dict[str, np.ndarray]:
+    import pyarrow.parquet as pq
+
+    tables = [pq.read_table(p, columns=list(columns)) for p in paths if Path(p).exists()]
+    if not tables:
+        return {c: np.zeros(0) for c in columns}
+    return {c: np.concatenate([t.column(c).to_numpy() for t in tables]) for c in columns}
+
+
+# -- MinHash --------------------------------------------------------------------------------
+def band_partitions(
+    shard: dict[str, Any], out_folder: str, num_perm: int, bands: int, rows: int, partitions: int
+) -> int:
+    """Band keys of one shard's texts, written as ``out_folder/p-XXXX/shard-NNNNN.parquet`` (band, key, idx)."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(shard["path"], columns=["idx", "text"])
+    idx = table.column("idx").to_numpy()
+    texts = [t or "" for t in table.column("text").to_pylist()]
+    del table
+    sigs = signatures(tokenise(texts, Vocabulary(num_perm)))
+    keys = lsh.band_keys(sigs, bands, rows)  # (n, bands) uint64
+    del sigs
+    band = np.broadcast_to(np.arange(bands, dtype=np.int16), keys.shape).ravel()
+    member = np.repeat(idx, bands)
+    flat = keys.ravel()
+    bucket = (flat % np.uint64(partitions)).astype(np.int64)
+    order = np.argsort(bucket, kind="stable")
+    bounds = np.searchsorted(bucket[order], np.arange(partitions + 1))
+    name = f"shard-{shard['number']:05d}.parquet"
+    for p in range(partitions):
+        pick = order[bounds[p] : bounds[p + 1]]
+        if len(pick):
+            folder = Path(out_folder) / f"p-{p:04d}"
+            _write_parquet(folder / name, {"band": band[pick], "key": flat[pick], "idx": member[pick]})
+    return len(idx)
+
+
+def partition_candidates(task: dict[str, Any]) -> int:
+    """Candidate pairs of one bucket of band keys (``files``: all shards' files of it), written to ``out`` (.npy)."""
+    data = _read_parquet(task["files"], ["band", "key", "idx"])
+    order = np.lexsort((data["idx"], data["band"]))  # by band, then index order within a band
+    band, key, idx = data["band"][order], data["key"][order].astype(np.uint64), data["idx"][order].astype(np.int64)
+    found = []
+    for b in np.unique(band).tolist():
+        lo, hi = np.searchsorted(band, [b, b + 1])
+        found.append(lsh.bucket_pairs(key[lo:hi], idx[lo:hi]))
+    pairs = lsh.unique_pairs(np.concatenate(found)) if found else np.zeros((0, 2), dtype=np.int64)
+    np.save(task["out"], pairs.astype(np.int64), allow_pickle=False)
+    return len(pairs)
+
+
+def rows_text(task: tuple[str, np.ndarray]) -> list[str]:
+    """Texts of the given rows (positions within the shard) of one shard file."""
+    import pyarrow.parquet as pq
+
+    path, local_rows = task
+    table = pq.read_table(path, columns=["text"]).take(np.asarray(local_rows, dtype=np.int64))
+    return [t or "" for t in table.column("text").to_pylist()]
+
+
+def verify_chunk(item: tuple[np.ndarray, list[str]], threshold: float, num_perm: int) -> np.ndarray:
+    """Exact word-set Jaccard ≥ threshold for pairs given as positions into ``texts``: the keep mask."""
+    local_pairs, texts = item
+    tokens = tokenise(texts, Vocabulary(num_perm))
+    return lsh.jaccard_of_pairs(tokens, local_pairs) >= threshold
+
+
+def overlap_chunk(item: tuple[np.ndarray, list[str]]) -> np.ndarray:
+    """Character 3-gram Jaccard of pairs given as positions into ``texts``."""
+    local_pairs, texts = item
+    return char_ngram_jaccard(texts, local_pairs)
+
+
+# -- embeddings -----------------------------------------------------------------------------
+def block_pairs(task: dict[str, Any], threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (global indexes, i < j) with cosine ≥ threshold between a block of shard A's rows and shard B.
+
+    ``task``: a_path, a_rows (rows of A in this block), a_idx (their global indexes), the same for B;
+    when A is B, only the pairs after each row (the upper triangle).
+    """
+    left = vector_rows(task["a_path"], task["a_rows"])
+    right = vector_rows(task["b_path"], task["b_rows"])
+    sims = left @ right.T
+    a_idx, b_idx = np.asarray(task["a_idx"], dtype=np.int64), np.asarray(task["b_idx"], dtype=np.int64)
+    sims[a_idx[:, None] >= b_idx[None, :]] = -np.inf  # each pair once, from its smaller index
+    i, j = np.nonzero(sims >= threshold)
+    return np.stack([a_idx[i], b_idx[j]], axis=1), sims[i, j].astype(np.float32)
+
+
+def cell_probes(task: dict[str, Any], centroids: np.ndarray, nprobe: int) -> int:
+    """Each survivor of one shard: its ``nprobe`` nearest cells, written as (idx, probes) to ``out``."""
+    vectors = vector_rows(task["path"], task["rows"])
+    probes = nearest_cells(vectors, centroids, nprobe) if len(vectors) else np.zeros((0, nprobe), np.int32)
+    np.savez(task["out"], idx=np.asarray(task["idx"], dtype=np.int64), rows=task["rows"], probes=probes)
+    return len(vectors)
+
+
+def cell_group_pairs(
+    cells: tuple[int, int],
+    probe_files: Sequence[str],
+    vector_files: Sequence[str],
+    starts: Sequence[int],
+    threshold: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs found in cells ``lo`` .. ``hi - 1``: everyone probing a cell against the cell's residents."""
+    lo, hi = cells
+    idx_parts, probe_parts = [], []
+    for path in probe_files:
+        with np.load(path) as data:
+            idx_parts.append(data["idx"])
+            probe_parts.append(data["probes"])
+    idx = np.concatenate(idx_parts)
+    probes = np.concatenate(probe_parts)
+    home = probes[:, 0]
+    hit = (probes >= lo) & (probes < hi)
+    involved = np.flatnonzero(hit.any(axis=1))
+    vectors = gather_vectors(idx[involved], vector_files, starts)
+    position = {int(p): k for k, p in enumerate(involved.tolist())}
+    found_pairs, found_sims = [], []
+    visit_rows, visit_slots = np.nonzero(hit)
+    for cell in range(lo, hi):
+        residents = np.flatnonzero(home == cell)
+        if not len(residents):
+            continue
+        probing = visit_rows[probes[visit_rows, visit_slots] == cell]
+        sims = vectors[[position[p] for p in probing.tolist()]] @ vectors[[position[r] for r in residents.tolist()]].T
+        i, j = np.nonzero(sims >= threshold)
+        if len(i):
+            a, b = idx[probing[i]], idx[residents[j]]
+            keep = a != b
+            found_pairs.append(np.stack([np.minimum(a, b)[keep], np.maximum(a, b)[keep]], axis=1))
+            found_sims.append(sims[i, j][keep])
+    if not found_pairs:
+        return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.float32)
+    return np.concatenate(found_pairs), np.concatenate(found_sims).astype(np.float32)

@@ -1,0 +1,104 @@
+"""The pure shard functions give what the one-array functions give on all rows at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from personagraph.dedup import lsh, sharded
+from personagraph.dedup.minhash import Vocabulary, signatures, tokenise
+from personagraph.engine.executor import LocalEngine
+from personagraph.engine.shards import Shard, ShardSet, gather_vectors
+from personagraph.sampling.clustering import LabelStats, _renumber, cluster_labels, size_order
+from tests.persona_corpus import generated_personas
+
+
+def _shards(folder: Path, texts: list[str], rows: int) -> ShardSet:
+    folder.mkdir(parents=True, exist_ok=True)
+    shards = []
+    for number, start in enumerate(range(0, len(texts), rows)):
+        part = texts[start : start + rows]
+        path = folder / f"shard-{number:05d}.parquet"
+        pq.write_table(pa.table({"idx": np.arange(start, start + len(part)), "text": part}), path)
+        shards.append(Shard(number, str(path), start, len(part)))
+    return ShardSet(folder, shards)
+
+
+def test_partitioned_band_keys_give_the_candidates_of_all_keys(tmp_path: Path) -> None:
+    base = list(generated_personas(300))
+    # Near-copies, and one text 80 times: a bucket past MAX_CLIQUE, paired as a star from its first member.
+    texts = base + [t.replace(" a ", " one ") for t in base[:40]] + [base[5]] * 80 + ["", ""]
+    bands, rows = lsh.choose_bands(0.9)
+    expected = lsh.candidate_pairs(lsh.band_keys(signatures(tokenise(texts, Vocabulary())), bands, rows))
+    assert len(expected) > 100
+    shard_set = _shards(tmp_path / "personas", texts, 37)
+    for partitions in (1, 5):
+        out = tmp_path / f"bands-{partitions}"
+        engine = LocalEngine()
+        items = [{"number": s.number, "path": s.path} for s in shard_set.shards]
+        counts = engine.map(
+            sharded.band_partitions,
+            items,
+            out_folder=str(out),
+            num_perm=128,
+            bands=bands,
+            rows=rows,
+            partitions=partitions,
+        )
+        assert sum(counts) == len(texts)
+        tasks = [
+            {"files": sorted(str(f) for f in folder.glob("*.parquet")), "out": str(tmp_path / f"{folder.name}.npy")}
+            for folder in sorted(out.iterdir())
+        ]
+        assert len(tasks) == partitions
+        engine.map(sharded.partition_candidates, tasks)
+        found = lsh.unique_pairs(np.concatenate([np.load(t["out"]) for t in tasks]))
+        assert np.array_equal(found, expected)
+
+
+def test_verify_chunk_is_the_exact_jaccard() -> None:
+    texts = [
+        "a nurse from ohio who loves cats",
+        "a nurse from ohio who loves dogs",
+        "a nurse from ohio who loves cats!",
+    ]
+    pairs = np.array([[0, 1], [0, 2], [1, 2]])
+    tokens = tokenise(texts, Vocabulary())
+    assert np.array_equal(sharded.verify_chunk((pairs, texts), 0.7, 128), lsh.jaccard_of_pairs(tokens, pairs) >= 0.7)
+    assert sharded.verify_chunk((pairs, texts), 0.7, 128).tolist() == [True, True, True]
+    assert sharded.verify_chunk((pairs, texts), 0.9, 128).tolist() == [False, True, False]
+
+
+def test_block_pairs_find_the_upper_triangle(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(50, 8)).astype(np.float32)
+    vectors[10] = vectors[3] + 0.01
+    vectors[40] = vectors[3] - 0.01
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    np.save(tmp_path / "a.npy", vectors[:30])
+    np.save(tmp_path / "b.npy", vectors[30:])
+    same = {"a_path": str(tmp_path / "a.npy"), "a_rows": np.arange(30), "a_idx": np.arange(30)}
+    within = sharded.block_pairs(
+        same | {"b_path": same["a_path"], "b_rows": np.arange(30), "b_idx": np.arange(30)}, 0.99
+    )
+    across = sharded.block_pairs(
+        same | {"b_path": str(tmp_path / "b.npy"), "b_rows": np.arange(20), "b_idx": np.arange(30, 50)}, 0.99
+    )
+    assert within[0].tolist() == [[3, 10]] and across[0].tolist() == [[3, 40], [10, 40]]
+    gathered = gather_vectors(np.array([3, 10, 40]), [str(tmp_path / "a.npy"), str(tmp_path / "b.npy")], [0, 30])
+    assert np.allclose(gathered, vectors[[3, 10, 40]])
+
+
+def test_label_stats_of_shards_add_up_to_the_labels_of_all() -> None:
+    texts = list(generated_personas(400))
+    clusters = np.random.default_rng(1).integers(0, 7, size=len(texts))
+    merged = LabelStats()
+    for start in range(0, len(texts), 90):
+        merged.merge(LabelStats().add(texts[start : start + 90], clusters[start : start + 90]))
+    assert merged.labels() == cluster_labels(texts, clusters)
+    counts = np.bincount(clusters, minlength=9)  # clusters 7 and 8 are empty
+    first = np.array([np.flatnonzero(clusters == c)[0] if counts[c] else 10**9 for c in range(9)])
+    assert np.array_equal(size_order(counts, first)[clusters], _renumber(clusters))
