@@ -10,7 +10,7 @@ for the client alone (no store) as a peer floor.
 
     python benchmarks/llm_pipeline.py            # 4,000 calls at concurrency 64, 200 ms latency
     python benchmarks/llm_pipeline.py --quick    # 640 calls
-    python benchmarks/llm_pipeline.py --only-workers   # just the Bolt workers part (below)
+    python benchmarks/llm_pipeline.py --only-workers   # just the Bolt workers part (below), merged into the JSON
 
 Each measurement runs in its own process: the client alone, then the expansion twice, with the
 JVM as `personagraph expand` starts it (C1 only) and with C2 as well (``PERSONAGRAPH_JVM_JIT``).
@@ -18,7 +18,8 @@ JVM as `personagraph expand` starts it (C1 only) and with C2 as well (``PERSONAG
 Then 1, 2 and 4 `personagraph expand` processes on one Bolt server (``--workers``), several hops
 deep: calls/s beside workers x concurrency / latency, and the requests in flight over time sampled
 at the server (min, 10th percentile, median; the longest stretch below half), which shows whether
-the workers idle at hop boundaries (benchmarks/pipeline_workers.py).
+the workers idle at hop boundaries, and the rows written per second and per CPU-second of the
+Bolt server, which show whether the server's write rate limited them (benchmarks/pipeline_workers.py).
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline_workers import workers_benchmark  # noqa: E402
-from results_file import save_results  # noqa: E402
+from results_file import environment as stamp  # noqa: E402
+from results_file import relative_paths, save_results  # noqa: E402
 
 from tests.serve_process import free_port, wait_for_port  # noqa: E402
 
@@ -221,6 +223,28 @@ def environment(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def save_workers(args: argparse.Namespace, workers: list[dict[str, Any]]) -> None:
+    """Put the workers figures into the results file, keeping the embedded-store figures already there
+    (measured by another run, with their own stamp): ``workers_run`` stamps these."""
+    previous: dict[str, Any] = json.loads(args.out.read_text()) if args.out.is_file() else {}
+    run = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "latency_s": args.latency,
+        "seeds": args.worker_seeds,
+        "hops": args.worker_hops,
+        "concurrency_each": args.worker_concurrency,
+        **stamp(),
+    }
+    payload = {**previous, "workers": relative_paths(workers), "workers_run": run}
+    if not previous:
+        payload = {**environment(args), **payload, "environment": stamp()}
+    tmp = args.out.with_suffix(".json.tmp")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    tmp.write_text(json.dumps(payload, indent=2) + "\n")
+    tmp.replace(args.out)
+    print(f"saved {relative_paths(args.out.resolve())} (workers figures; the other figures kept)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=4000, help="personas to expand (one call each)")
@@ -247,7 +271,7 @@ def main() -> None:
             counts, seeds(args.worker_seeds), args.worker_hops, args.worker_concurrency, args.latency
         )
     if args.only_workers:
-        save_results(args.out, {**environment(args), "workers": workers})
+        save_workers(args, workers)
         return
     bound = args.concurrency / args.latency
     server, base_url = start_server(args.latency)

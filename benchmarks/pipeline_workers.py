@@ -7,11 +7,20 @@ flight is sampled at the server every 10 ms, from the moment every worker has as
 starts are not stalls) to the last request sent (after that the last hop drains and nothing is left
 to ask). Calls/s count from the first request to the last answer. The ideal bound is workers x
 concurrency / latency.
+
+Whether the Bolt server limited the workers is read from CPU time, which a loaded machine does not
+distort the way it distorts wall time: the server process's CPU seconds (its JVM included), the
+workers' (all of them, once they exited) and the test server's (this process) over the run. The
+server's write rate is the rows the workers wrote (new personas, edges, expanded marks) per second
+of the run and per CPU-second of the server: the second, times the cores the server could have,
+is the rate at which one server stops keeping up. Cores busy near the machine's count means the
+machine, not the server, was the limit.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -50,6 +59,20 @@ def in_flight(intervals: list[tuple[float, float]], start: float, stop: float) -
         samples.append(count)
         t += STEP
     return samples
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by process ``pid`` and its threads (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def longest_dip(samples: list[int], below: float) -> float:
@@ -131,6 +154,8 @@ def run_workers(
             OPENAI_BASE_URL=server.base_url, PERSONAGRAPH_CACHE_DIR=cache, PERSONAGRAPH_MODEL="bench-model", CI="1"
         )
         args = ["expand", "--hops", str(hops), "--concurrency", str(concurrency), "--format", "json"]
+        cpu_before = (cpu_seconds(serve.proc.pid), children_cpu(), time.process_time())
+        load_before = os.getloadavg()
         started = time.perf_counter()
         procs = [
             subprocess.Popen(
@@ -152,6 +177,10 @@ def run_workers(
             else:  # reported with the figures (a worker that exits is a finding, not a crash of the benchmark)
                 print(f"  a worker exited {proc.returncode}: {err.strip().splitlines()[-1] if err.strip() else ''}")
         wall = time.perf_counter() - started
+        load_after = os.getloadavg()
+        serve_cpu = cpu_seconds(serve.proc.pid) - cpu_before[0]
+        workers_cpu = children_cpu() - cpu_before[1]
+        llm_server_cpu = time.process_time() - cpu_before[2]
     records = [r for r in server.requests[since:] if r.get("end") is not None]
     intervals = [(float(r["time"]), float(r["end"])) for r in records]
     # From the moment every worker has asked once (a process start is not a stall) to the last request sent.
@@ -162,12 +191,18 @@ def run_workers(
     bound = workers * concurrency / latency
     calls = len(intervals)
     span = last_end - min(t0 for t0, _ in intervals)
+    new_personas = sum(sum(r["new_by_hop"].values()) for r in reports)
+    relations = sum(sum(r["relations"].values()) for r in reports)
+    expanded = sum(r["expanded"] for r in reports)
+    rows = new_personas + relations + expanded
     return {
         "workers": workers,
         "exit_codes": exits,
         "concurrency_each": concurrency,
         "calls": calls,
-        "expanded": sum(r["expanded"] for r in reports),
+        "expanded": expanded,
+        "new_personas": new_personas,
+        "relations": relations,
         "conflicts_retried": sum(r.get("conflicts_retried", 0) for r in reports),
         "wall_s": wall,
         "llm_span_s": span,
@@ -179,6 +214,17 @@ def run_workers(
         "in_flight_median": statistics.median(samples),
         "in_flight_target": workers * concurrency,
         "longest_below_half_s": longest_dip(samples, workers * concurrency / 2),
+        "rows_written": rows,
+        "rows_per_s": rows / span,
+        "server_cpu_s": serve_cpu,
+        "server_cores_busy": serve_cpu / wall,
+        "server_rows_per_cpu_s": rows / serve_cpu if serve_cpu else None,
+        "workers_cpu_s": workers_cpu,
+        "workers_cpu_ms_per_call": 1000 * workers_cpu / max(calls, 1),
+        "llm_server_cpu_s": llm_server_cpu,
+        "cores_busy": (serve_cpu + workers_cpu + llm_server_cpu) / wall,
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in load_after],
     }
 
 
@@ -210,5 +256,20 @@ def workers_benchmark(
             f"{r['share_of_bound']:9.0%} {flight:>32s} {r['longest_below_half_s']:13.2f} s "
             f"{r['conflicts_retried']:10d} "
             f"{','.join(map(str, r['exit_codes'])):>11s}"
+        )
+    print(
+        "  writes and CPU (CPU time is what load does not distort; cores busy: all three processes' CPU / wall, "
+        f"of {os.cpu_count()} cores)"
+    )
+    print(
+        f"  {'workers':>7s} {'rows':>6s} {'rows/s':>8s} {'server CPU s':>13s} {'server rows/CPU-s':>18s} "
+        f"{'server cores':>13s} {'worker CPU ms/call':>19s} {'cores busy':>11s} {'load before / after':>20s}"
+    )
+    for r in results:
+        per_cpu = f"{r['server_rows_per_cpu_s']:.0f}" if r["server_rows_per_cpu_s"] else "-"
+        print(
+            f"  {r['workers']:7d} {r['rows_written']:6d} {r['rows_per_s']:8.0f} {r['server_cpu_s']:13.2f} "
+            f"{per_cpu:>18s} {r['server_cores_busy']:13.2f} {r['workers_cpu_ms_per_call']:19.2f} "
+            f"{r['cores_busy']:11.2f} {r['load_average_before'][0]:9.1f} / {r['load_average_after'][0]:.1f}"
         )
     return results

@@ -95,13 +95,15 @@ def t2p_cmd(
     (model, prompt version, run, stance). Example: personagraph t2p examples/texts/ --granularity fine
     """
     from personagraph.cli.progress import progress_bar
+    from personagraph.expand.conflicts import retry_conflicts
     from personagraph.expand.t2p import T2POptions, t2p_dry_run, text_to_persona
     from personagraph.ingest import import_texts, read_texts
 
     # The endpoint is checked before the store opens (the JVM takes seconds to start).
     client = None if llm.dry_run else llm_client(app, llm)
     store = app.store(workload="llm")
-    ids = import_texts(store, paths) if paths and not llm.dry_run else None
+    # Several workers started on the same files import the same texts at once: a conflict is run again.
+    ids = retry_conflicts(import_texts, store, paths) if paths and not llm.dry_run else None
     options = T2POptions(
         granularity=granularity,  # type: ignore[arg-type]
         per_text=per_text,

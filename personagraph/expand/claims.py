@@ -1,10 +1,14 @@
-"""The claim protocol of Persona-to-Persona: which personas a worker may take, and taking them.
+"""The claim protocol of the LLM stages: which personas (expand) or texts (t2p) a worker may take.
 
 The frontier is a query (``expand_frontier.cypher``): personas below the hop limit, not expanded,
 not under a live lease, lowest hop first, and never more than one hop past the lowest hop that
 still has a persona to expand (``expand_open_at_hop.cypher``). A claim (``expand_claim.cypher``)
 is atomic in the graph and carries a lease, renewed while the calls run; a dead worker's claims on
 this host are released at once, others when their lease ends. Every method runs on a store thread.
+
+Text-to-Persona uses the same protocol on ``:Text`` nodes (``TextClaims``, ``cypher/t2p_*``): a
+text is pending until a transaction marks it done together with its personas, and only the worker
+holding its claim may do that, so no text is asked twice and none is written twice.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Set
+from typing import Any
 
 from personagraph.errors import StoreConflictError
 from personagraph.expand.conflicts import retry_conflicts
@@ -36,13 +41,9 @@ class Claims:
         self._representation: tuple[float, dict[str, int], dict[str, int]] = (0.0, {}, {})
 
     def release_dead_workers(self) -> int:
-        released = 0
-        single_process = self.store.capabilities.single_process
-        for row in self.store.run("expand_claims", max_hop=self.options.hops):
-            worker = str(row["worker"])
-            if worker != self.worker and worker_is_dead(worker, single_process):
-                released += int(self.store.run("expand_release_worker", worker=worker)[0]["n"])
-        return released
+        return release_dead_workers(
+            self.store, self.worker, "expand_claims", "expand_release_worker", max_hop=self.options.hops
+        )
 
     def counts(self) -> tuple[dict[str, int], dict[str, int]]:
         stamp, clusters, origins = self._representation
@@ -135,3 +136,100 @@ class Claims:
     def release(self, ids: list[str]) -> None:
         if ids:
             retry_conflicts(self.store.run, "expand_release", ids=ids, worker=self.worker)
+
+
+def release_dead_workers(store: GraphStore, me: str, claims_query: str, release_query: str, **params: Any) -> int:
+    """Release the claims of workers on this host whose process is gone (any other worker's, on a
+    store only one process opens); returns how many claims were released."""
+    released = 0
+    single_process = store.capabilities.single_process
+    for row in store.run(claims_query, **params):
+        worker = str(row["worker"])
+        if worker != me and worker_is_dead(worker, single_process):
+            released += int(store.run(release_query, worker=worker)[0]["n"])
+    return released
+
+
+class TextClaims:
+    """One Text-to-Persona worker's claims on the pending texts (all of them, or ``ids``).
+
+    A walk in id order from a cursor finds the texts to claim, so a claim reads past the texts
+    already done once per run, not once per claim; at the end of the walk it starts again from the
+    first id, where texts released by failed or dead workers, or whose lease ended, reappear."""
+
+    def __init__(
+        self, store: GraphStore, worker: str, key: str, run: str, lease: float, ids: list[str] | None = None
+    ) -> None:
+        self.store = store
+        self.worker = worker
+        self.key = key  # '' with --redo: a text is pending until this run has done it
+        self.run = run
+        self.lease = lease
+        self.ids = sorted(set(ids)) if ids is not None else None  # in the id order the queries return
+        self._after: str | int = 0 if ids is not None else ""  # the cursor: an index into ids, or the last id read
+
+    def release_dead_workers(self) -> int:
+        return release_dead_workers(self.store, self.worker, "t2p_claims", "t2p_release_worker")
+
+    def _free(self, want: int, now: float, exclude: list[str]) -> list[str]:
+        """Up to ``want`` claimable ids from the cursor on (the cursor moves past them)."""
+        scope: dict[str, Any] = {"key": self.key, "run": self.run, "now": now, "exclude": exclude}
+        if self.ids is None:
+            after = str(self._after)
+            rows = self.store.run("t2p_free_texts", after=after, limit=want, **scope)
+            if rows:
+                self._after = str(rows[-1]["id"])
+            return [str(r["id"]) for r in rows]
+        found: list[str] = []
+        start = int(self._after)
+        while start < len(self.ids) and len(found) < want:
+            chunk = self.ids[start : start + max(want, 256)]
+            free = [str(r["id"]) for r in self.store.run("t2p_free_texts_by_id", ids=chunk, **scope)]
+            taken = free[: want - len(found)]
+            found += taken
+            # Past the chunk when all of it was taken; otherwise just past the last id taken.
+            start = start + len(chunk) if len(taken) == len(free) else self.ids.index(taken[-1], start) + 1
+        self._after = start
+        return found
+
+    def claim(self, want: int, failed: Set[str]) -> tuple[list[Row], bool]:
+        """Claim up to ``want`` texts, none of ``failed``; also says whether any text looked claimable
+        (True with no rows: another worker won the race for them, read again)."""
+        now = time.time()
+        exclude = sorted(failed)
+        ids = self._free(want, now, exclude)
+        if not ids and self._after not in ("", 0):  # the walk is over: look again from the first id
+            self._after = 0 if self.ids is not None else ""
+            ids = self._free(want, now, exclude)
+        if not ids:
+            return [], False
+        try:
+            rows = self.store.run(
+                "t2p_claim", ids=ids, key=self.key, run=self.run, worker=self.worker, now=now, until=now + self.lease
+            )
+        except StoreConflictError:
+            return [], True  # another worker's claim won the race
+        rows = sorted(rows, key=lambda r: str(r["id"]))
+        again = [str(r["id"]) for r in rows if r["id"] in failed]  # failed meanwhile (see Claims.claim)
+        if again:
+            self.release(again)
+            rows = [r for r in rows if r["id"] not in failed]
+        return rows, True
+
+    def pending_state(self, failed: Set[str]) -> Row:
+        """How many texts are left (claimed or not) and when the earliest live lease ends."""
+        scope: dict[str, Any] = {"key": self.key, "run": self.run, "now": time.time(), "exclude": sorted(failed)}
+        if self.ids is None:
+            rows = self.store.run("t2p_open", **scope)
+        else:
+            rows = self.store.run("t2p_open_by_id", ids=self.ids, **scope)
+        return rows[0] if rows else {"pending": 0, "leased": 0, "next_lease_end": None}
+
+    def renew(self, ids: list[str]) -> None:
+        if ids:
+            until = time.time() + self.lease
+            retry_conflicts(self.store.run, "t2p_renew", ids=ids, worker=self.worker, until=until)
+
+    def release(self, ids: list[str]) -> None:
+        if ids:
+            retry_conflicts(self.store.run, "t2p_release", ids=ids, worker=self.worker)

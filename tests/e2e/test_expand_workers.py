@@ -127,8 +127,16 @@ def test_four_workers_one_killed_make_the_single_worker_graph(
         server.brain.latency = 0.1  # long enough that the kill finds requests under way
         cache = tmp_path / "cache-shared"
         procs = [start(worker_env(bolt_server, server, cache, f"sk-worker-{i}"), tmp_path, 4) for i in range(4)]
+        killed = client_of("Bearer sk-worker-0")
         deadline = time.monotonic() + 300
-        while len(server.requests) - since < calls // 3 and time.monotonic() < deadline:
+
+        def kill_now() -> bool:
+            # A third of the calls made, and worker 0 has one under way (on a loaded machine it may
+            # start last: killing it before it asked would test nothing).
+            records = server.requests[since:]
+            return len(records) >= calls // 3 and any(r["client"] == killed and r["end"] is None for r in records)
+
+        while not kill_now() and time.monotonic() < deadline:
             assert procs[0].poll() is None, procs[0].communicate()[1]
             time.sleep(0.02)
         os.kill(procs[0].pid, signal.SIGKILL)
@@ -147,7 +155,6 @@ def test_four_workers_one_killed_make_the_single_worker_graph(
         # At the server: every persona asked once, but for a request the killed process had under
         # way when it died (its answer never reached the shared cache; what it had been answered
         # was taken from the cache by whoever took the persona over).
-        killed = client_of("Bearer sk-worker-0")
         by_persona: dict[str, list[tuple[str, bool]]] = {}
         for text, client, abandoned in asked(server, since):
             by_persona.setdefault(text, []).append((client, abandoned))
