@@ -29,8 +29,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -41,8 +39,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ingest import JVM_HEAP, ROOT, env, generate, peak_rss_mb, run_import
-from results_file import save_results
+from ingest import JVM_HEAP, env, generate, peak_rss_mb, run_import
+from results_file import bench_parser, finish_results, start_results, work_folder
 
 # The paging `iter_relations` used before keyset pages: each page sorts every edge and skips
 # the ones before it, so a whole read costs O(E²/page).
@@ -193,15 +191,18 @@ def bench_export(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=1.0, help="1.0: export 1M + 3M; paging at the --paging-sizes")
+    parser = bench_parser(
+        "export",
+        __doc__.splitlines()[0],
+        "1.0: export 1M + 3M; paging at the --paging-sizes",
+        "2g",
+        "PERSONAGRAPH_JVM_HEAP for the importer and the exports",
+    )
     parser.add_argument(
         "--large", default="1000000:3000000", help="personas:relations of the export run (times --scale)"
     )
     parser.add_argument("--skip-large", action="store_true", help="only the paging comparison")
     parser.add_argument("--skip-paging", action="store_true", help="only the large export")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "export.json")
     parser.add_argument(
         "--paging-sizes",
         default="25000:75000,50000:150000",
@@ -209,28 +210,14 @@ def main() -> None:
     )
     parser.add_argument("--formats", default="jsonl,parquet", help="export formats to time (jsonl,parquet,graphml)")
     parser.add_argument("--before", type=Path, help="another checkout whose exporter runs too, as the baseline")
-    parser.add_argument("--jvm-heap", default="2g", help="PERSONAGRAPH_JVM_HEAP for the importer and the exports")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     JVM_HEAP[0] = args.jvm_heap
     if args.child:
         print(json.dumps(paging_child(args.child[0], "skip" in args.child[1:])))
         return
-    work = Path(tempfile.mkdtemp(prefix="personagraph-export-"))
-    results: dict[str, Any] = {
-        "benchmark": "export",
-        "scale": args.scale,
-        "seed": args.seed,
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "loadavg_at_start": [round(x, 2) for x in os.getloadavg()],
-            "jvm_heap": env()["PERSONAGRAPH_JVM_HEAP"],
-            "note": "load averages at start and end say how busy the shared 2-core machine was",
-        },
-    }
-    print(f"work folder {work}; load average at start {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-    try:
+    with work_folder("personagraph-export-") as work:
+        results = start_results("export", args, work)
         if not args.skip_paging:
             sizes = [
                 (int(int(p) * args.scale), int(int(r) * args.scale))
@@ -241,11 +228,7 @@ def main() -> None:
             personas, relations = (int(int(n) * args.scale) for n in args.large.split(":"))
             formats = args.formats.split(",")
             results["export"] = bench_export(work, personas, relations, args.seed, formats, args.before)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    results["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    print()
-    save_results(args.out, results)
+    finish_results(args.out, results)
 
 
 if __name__ == "__main__":

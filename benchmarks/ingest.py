@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import shutil
 import subprocess
@@ -36,7 +35,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from results_file import save_results  # noqa: E402
+from results_file import bench_parser, finish_results, start_results, work_folder  # noqa: E402
 
 from personagraph.ids import persona_id  # noqa: E402
 from personagraph.vocabulary import DEFAULT_RELATIONS  # noqa: E402
@@ -476,16 +475,16 @@ def bench_bolt(work: Path, data: dict[str, Any], engine: bool) -> dict[str, Any]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=1.0, help="1.0: 1M + 3M embedded, 100k + 300k over Bolt")
+    parser = bench_parser(
+        "ingest",
+        __doc__.splitlines()[0],
+        "1.0: 1M + 3M embedded, 100k + 300k over Bolt",
+        "4g",
+        "PERSONAGRAPH_JVM_HEAP for the importer and the server (the package default)",
+    )
     parser.add_argument("--skip-bolt", action="store_true")
     parser.add_argument("--skip-embedded", action="store_true")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument(
-        "--jvm-heap", default="4g", help="PERSONAGRAPH_JVM_HEAP for the importer and the server (the package default)"
-    )
     parser.add_argument("--no-engine", action="store_true", help="skip the engine-alone baselines")
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "ingest.json")
     parser.add_argument("--engine-child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.engine_child:
@@ -494,28 +493,14 @@ def main() -> None:
         print(json.dumps(result))
         return
     JVM_HEAP[0] = args.jvm_heap
-    work = Path(tempfile.mkdtemp(prefix="personagraph-ingest-"))
-    load = os.getloadavg()
-    results: dict[str, Any] = {
-        "benchmark": "ingest",
-        "scale": args.scale,
-        "seed": args.seed,
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "loadavg_at_start": [round(x, 2) for x in load],
-            "jvm_heap": args.jvm_heap,
-            "note": "load averages at start and end say how busy the 2-core machine was",
-        },
-        "targets": {
-            "embedded_personas_per_s": 50_000,
-            "embedded_relations_per_s": 80_000,
-            "bolt_personas_per_s": 15_000,
-            "bolt_relations_per_s": 20_000,
-        },
+    targets = {
+        "embedded_personas_per_s": 50_000,
+        "embedded_relations_per_s": 80_000,
+        "bolt_personas_per_s": 15_000,
+        "bolt_relations_per_s": 20_000,
     }
-    print(f"work folder {work}; load average at start {load[0]:.2f} on {os.cpu_count()} cores")
-    try:
+    with work_folder("personagraph-ingest-") as work:
+        results = start_results("ingest", args, work, targets=targets)
         if not args.skip_embedded:
             t = time.perf_counter()
             data = generate(work, int(1_000_000 * args.scale), int(3_000_000 * args.scale), args.seed, "large")
@@ -527,11 +512,7 @@ def main() -> None:
         if not args.skip_bolt:
             data = generate(work, int(100_000 * args.scale), int(300_000 * args.scale), args.seed + 1, "bolt")
             results["bolt"] = bench_bolt(work, data, not args.no_engine)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    results["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    print()
-    save_results(args.out, results)
+    finish_results(args.out, results)
 
 
 if __name__ == "__main__":

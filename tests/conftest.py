@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -22,6 +23,7 @@ from tests.llm_fixtures import *  # noqa
 from tests.serve_process import free_port, serve_process, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
@@ -128,3 +130,33 @@ def store(request: pytest.FixtureRequest) -> GraphStore:
     """The same test on both executors."""
     name = "embedded_store" if request.param == "embedded" else "bolt_store"
     return request.getfixturevalue(name)  # type: ignore[no-any-return]
+
+
+@dataclass
+class CliTarget:
+    """A store for the CLI in a subprocess, on either executor: its ``--store`` arguments and environment."""
+
+    args: list[str]
+    env: dict[str, str]
+    request: pytest.FixtureRequest
+    folder: Path | None = None  # the embedded store's folder (None: the Bolt server)
+
+    def prepare(self, world: Callable[[GraphStore], T]) -> T:
+        """``world(store)`` on the target's store; an embedded store is closed again so the CLI can open it."""
+        if self.folder is None:
+            return world(self.request.getfixturevalue("bolt_store"))
+        with open_store(str(self.folder), Settings(store=str(self.folder))) as opened:
+            return world(opened)
+
+
+@pytest.fixture(params=["embedded", pytest.param("bolt", marks=pytest.mark.bolt)])
+def cli_target(request: pytest.FixtureRequest, tmp_path: Path) -> CliTarget:
+    """The same CLI test on both stores: an embedded store in a temp folder, and the session's Bolt server."""
+    if request.param == "embedded":
+        folder = tmp_path / "store"
+        return CliTarget(["--store", str(folder)], cli_env(PERSONAGRAPH_JVM_HEAP="2g"), request, folder)
+    server: BoltServer = request.getfixturevalue("bolt_server")
+    env = cli_env(
+        PERSONAGRAPH_USER=server.user, PERSONAGRAPH_PASSWORD=server.password, PERSONAGRAPH_DATABASE=server.database
+    )
+    return CliTarget(["--store", server.url], env, request)

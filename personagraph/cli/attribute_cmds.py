@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from personagraph.cli.context import App, pass_app
-from personagraph.cli.llm_run import llm_client, print_dry_run, print_end
+from personagraph.cli.llm_run import print_dry_run, print_end, start_llm_command
 from personagraph.cli.options import llm_options
 from personagraph.cli.output import emit, render
 
@@ -51,8 +51,7 @@ def attributes_cmd(
             title=f"attributes of {total:,} personas",
         )
         return
-    client = None if llm.dry_run else llm_client(app, llm)
-    store = app.store(workload="llm")
+    store, client = start_llm_command(app, llm)
     options = AttributeOptions(max_personas=max_personas, redo=redo, temperature=llm.temperature)
     if client is None:
         print_dry_run(attributes_dry_run(store, options), fmt)

@@ -51,12 +51,11 @@ def judge_cmd(
 
     Example: personagraph judge samples --task math --repeat
     """
-    from personagraph.cli.llm_run import llm_client, print_dry_run, print_end
+    from personagraph.cli.llm_run import print_dry_run, print_end, start_llm_command
     from personagraph.cli.progress import progress_bar
     from personagraph.judge.run import judge, judge_dry_run, plan_judging
 
-    client = None if llm.dry_run else llm_client(app, llm)
-    store = app.store(workload="llm")
+    store, client = start_llm_command(app, llm)
     if client is None:
         plan = plan_judging(store, kind, batch=batch, task=task, limit=limit, redo=redo)
         print_dry_run(judge_dry_run(plan, repeat), fmt)

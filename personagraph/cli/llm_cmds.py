@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from personagraph.cli.context import App, pass_app
-from personagraph.cli.llm_run import llm_client, print_dry_run, print_end
+from personagraph.cli.llm_run import print_dry_run, print_end, start_llm_command
 from personagraph.cli.options import llm_options
 from personagraph.cli.output import echo, render
 from personagraph.errors import LLMReplyError
@@ -99,9 +99,7 @@ def t2p_cmd(
     from personagraph.expand.t2p import T2POptions, t2p_dry_run, text_to_persona
     from personagraph.ingest import import_texts, read_texts
 
-    # The endpoint is checked before the store opens (the JVM takes seconds to start).
-    client = None if llm.dry_run else llm_client(app, llm)
-    store = app.store(workload="llm")
+    store, client = start_llm_command(app, llm)
     # Several workers started on the same files import the same texts at once: a conflict is run again.
     ids = retry_conflicts(import_texts, store, paths) if paths and not llm.dry_run else None
     options = T2POptions(
@@ -200,8 +198,7 @@ def expand_cmd(
 
     if relations:
         app.settings = app.settings.with_overrides(relations=relations)
-    client = None if llm.dry_run else llm_client(app, llm)
-    store = app.store(workload="llm")
+    store, client = start_llm_command(app, llm)
     options = ExpandOptions(
         hops=hops,
         per_persona=per_persona,

@@ -10,6 +10,7 @@ from personagraph.cli.output import echo
 if TYPE_CHECKING:
     from personagraph.llm import LLMClient
     from personagraph.llm.lifecycle import DryRunReport, LLMRunOptions
+    from personagraph.store import GraphStore
 
 
 def llm_client(app: App, llm: LLMRunOptions) -> LLMClient:
@@ -18,6 +19,16 @@ def llm_client(app: App, llm: LLMRunOptions) -> LLMClient:
 
     app.settings = app.settings.with_overrides(model=llm.model)
     return client_for(app.settings, llm)
+
+
+def start_llm_command(app: App, llm: LLMRunOptions) -> tuple[GraphStore, LLMClient | None]:
+    """The store and client of an LLM command; no client on ``--dry-run`` (the command prints its plan).
+
+    The client comes first: a missing endpoint is reported before the store opens (seconds of JVM start).
+    """
+    app.settings = app.settings.with_overrides(model=llm.model)  # a dry run names the model too
+    client = None if llm.dry_run else llm_client(app, llm)
+    return app.store(workload="llm"), client
 
 
 def print_dry_run(report: DryRunReport, fmt: str = "table") -> None:

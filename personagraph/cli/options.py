@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from personagraph.cast.build import CastSpec
 
 
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
 # Deeper values are refused: the driver and the JVM bridge convert them recursively, and no query
 # parameter needs more (a 3,000-deep list was a RecursionError before the query ran).
 PARAM_DEPTH = 64
@@ -104,56 +106,41 @@ def make_carver(
     return Carver.parse(where=where, origin=origin, cluster=clusters, text=text, match=match, vocabulary=app.vocabulary)
 
 
+def shown_default(flag: str, kind: Any, default: Any, help: str | None = None) -> Decorator:
+    """An option with a typed value whose default ``--help`` shows (the shape of most options here)."""
+    return click.option(flag, type=kind, default=default, show_default=True, help=help)
+
+
 def llm_options(fn: Callable[..., Any] | None = None, *, temperature: float = 0.7, json_flag: bool = True) -> Any:
-    """The one option set of every LLM command (t2p, expand, synth, export cast --llm).
+    """The one option set of every LLM command (t2p, expand, synth, judge, attributes, export cast --llm).
 
     The command receives them as one ``llm: LLMRunOptions`` argument (and ``fmt``, the ``--format``
     of the end report, when ``json_flag``). Use as ``@llm_options`` or ``@llm_options(temperature=0.8)``.
+    Each option's parameter name is the ``LLMRunOptions`` field it fills.
     """
 
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(command)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            from personagraph.llm.lifecycle import LLMRunOptions
+            from dataclasses import fields
 
-            kwargs["llm"] = LLMRunOptions(
-                model=kwargs.pop("model"),
-                concurrency=kwargs.pop("concurrency"),
-                temperature=kwargs.pop("temperature"),
-                timeout=kwargs.pop("timeout"),
-                max_retries=kwargs.pop("max_retries"),
-                no_cache=kwargs.pop("no_cache"),
-                dry_run=kwargs.pop("dry_run"),
-            )
+            from personagraph.llm.lifecycle import LLMRunOptions  # here: the CLI's --help imports no LLM code
+
+            names = [f.name for f in fields(LLMRunOptions)]
+            kwargs["llm"] = LLMRunOptions(**{name: kwargs.pop(name) for name in names})
             return command(*args, **kwargs)
 
-        options = [
+        options: list[Decorator] = [
             click.option(
                 "--model",
                 help="Model name (env PERSONAGRAPH_MODEL; default gpt-4o-mini). "
                 "Endpoint: OPENAI_BASE_URL, key: OPENAI_API_KEY.",
             ),
-            click.option(
-                "--concurrency",
-                type=click.IntRange(1, 1024),
-                default=16,
-                show_default=True,
-                help="LLM requests in flight at most.",
-            ),
-            click.option("--temperature", type=click.FloatRange(0, 2), default=temperature, show_default=True),
-            click.option(
-                "--timeout",
-                type=click.FloatRange(0.1),
-                default=60.0,
-                show_default=True,
-                help="Seconds per request before it is retried.",
-            ),
-            click.option(
-                "--max-retries",
-                type=click.IntRange(0, 50),
-                default=5,
-                show_default=True,
-                help="Retries on 429, 5xx, timeouts, dropped connections.",
+            shown_default("--concurrency", click.IntRange(1, 1024), 16, "LLM requests in flight at most."),
+            shown_default("--temperature", click.FloatRange(0, 2), temperature),
+            shown_default("--timeout", click.FloatRange(0.1), 60.0, "Seconds per request before it is retried."),
+            shown_default(
+                "--max-retries", click.IntRange(0, 50), 5, "Retries on 429, 5xx, timeouts, dropped connections."
             ),
             click.option(
                 "--no-cache", is_flag=True, help="Do not read or write the response cache (PERSONAGRAPH_CACHE_DIR)."
@@ -168,9 +155,10 @@ def llm_options(fn: Callable[..., Any] | None = None, *, temperature: float = 0.
             from personagraph.cli.output import output_option
 
             options.append(output_option())  # type: ignore[arg-type]
+        decorated: Callable[..., Any] = wrapper
         for option in reversed(options):
-            wrapper = option(wrapper)
-        return wrapper
+            decorated = option(decorated)
+        return decorated
 
     return decorate(fn) if fn is not None else decorate
 
@@ -214,9 +202,6 @@ def query_text(query: str | None, query_file: Path | None) -> str | None:
     return query
 
 
-Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
-
-
 # `-p/--param` and `-f/--file` mean the same on every command that runs a Cypher query (query, view,
 # explore, cast --query); only the help's example differs.
 def param_option(help: str) -> Decorator:
@@ -233,7 +218,7 @@ def query_file_option() -> Decorator:
 
 def hops_option(help: str) -> Decorator:
     """``--hops`` from a persona, 1 to 6 (default 2), as ``cast`` and ``view`` reach."""
-    return click.option("--hops", type=click.IntRange(1, 6), default=2, show_default=True, help=help)
+    return shown_default("--hops", click.IntRange(1, 6), 2, help)
 
 
 def follow_option(help: str) -> Decorator:
@@ -265,12 +250,11 @@ def cast_options(command: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--query-file", type=click.Path(path_type=Path), help="Read --query from a .cypher file."),
         param_option("Parameter of --query (JSON value or string)."),
-        click.option(
+        shown_default(
             "--size",
-            type=click.IntRange(1, 500),
-            default=8,
-            show_default=True,
-            help="At most this many NPCs; the cast grows in BFS order from the seed, most connected first.",
+            click.IntRange(1, 500),
+            8,
+            "At most this many NPCs; the cast grows in BFS order from the seed, most connected first.",
         ),
         click.option(
             "--pin", "pins", multiple=True, metavar="ID|TEXT", help="Always include this persona (repeatable)."

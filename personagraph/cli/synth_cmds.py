@@ -120,11 +120,13 @@ def synth_cmd(
 
     Example: personagraph synth --task math --difficulty hard --size 50 --mode persona-few-shot
     """
-    from personagraph.cli.llm_run import llm_client, print_dry_run, print_end
+    from personagraph.cli.llm_run import print_dry_run, print_end, start_llm_command
     from personagraph.cli.progress import progress_bar
     from personagraph.embeddings.embeddings import Embeddings
     from personagraph.sampling.summary import diversity_rows, similarity_rows
-    from personagraph.synth.run import load_examples, plan_synthesis, synth_dry_run, synthesize
+    from personagraph.synth.plan import plan_synthesis, synth_dry_run
+    from personagraph.synth.prompting import load_examples
+    from personagraph.synth.run import SynthesisOptions, synthesize
 
     if regenerate and not batch_id:
         raise click.UsageError("--regenerate needs --batch ID")
@@ -132,36 +134,32 @@ def synth_cmd(
         raise click.UsageError("give --task (or --batch ID to finish a recorded batch)")
     if regenerate:
         llm.no_cache = True  # the cache would give the same replies again
-    app.settings = app.settings.with_overrides(model=llm.model)
-    client = None if llm.dry_run else llm_client(app, llm)
-    store = app.store(workload="llm")
-    carver = make_carver(app, where, origin, clusters, text, match)
-    examples = load_examples(examples_file) if examples_file else None
-    options = {"difficulty": difficulty, "domain": domain, "setting": setting}
-    embeddings = Embeddings.for_store(store, embedder, app.settings)
-    chosen = dict(
+    task_options = {"difficulty": difficulty, "domain": domain, "setting": setting}
+    chosen = SynthesisOptions(
         task=task,
         mode=mode,
         size=size,
         strategy=strategy,
-        carver=carver,
+        carver=make_carver(app, where, origin, clusters, text, match),
         seed=seed,
         allocation=allocation,
-        options={k: v for k, v in options.items() if v},
+        task_options={k: v for k, v in task_options.items() if v},
         shots=shots,
-        examples=examples,
+        examples=load_examples(examples_file) if examples_file else None,
         temperature=llm.temperature,
         batch_id=batch_id,
         regenerate=regenerate,
         resume=not new_batch,
         solutions=(1 if task == "math" else 0) if solutions is None else solutions,
     )
+    store, client = start_llm_command(app, llm)
+    embeddings = Embeddings.for_store(store, embedder, app.settings)
     if client is None:
-        plan = plan_synthesis(store, embeddings, model=app.settings.model, record=False, **chosen)  # type: ignore[arg-type]
+        plan = plan_synthesis(store, embeddings, chosen, model=app.settings.model, record=False)
         print_dry_run(synth_dry_run(plan), fmt)
         return
     with progress_bar(f"synth {task or batch_id}", total=size, unit="samples") as advance:
-        report = synthesize(store, client, embeddings, progress=advance, **chosen)  # type: ignore[arg-type]
+        report = synthesize(store, client, embeddings, chosen, progress=advance)
     if fmt != "table":
         render(report.as_dict(), fmt)
         return

@@ -6,6 +6,11 @@ order) and a ``status``: ``running`` until every group has a sample (``done``) o
 failed groups (``partial``). A run killed mid-batch leaves ``running``: the same command again finds
 that batch by its parameters and finishes it, instead of choosing new personas. Samples have an id
 stable per (batch, group index), so writing a group again never duplicates it.
+
+Several workers running the same command share one batch: a new batch's id is a digest of the
+parameters and of how many batches such runs recorded before (``synth_batch_id``), so workers
+started together record the same id and all but one find it taken and join it; the groups are
+then shared out by claims (``synth.claims``).
 """
 
 from __future__ import annotations
@@ -29,6 +34,13 @@ RUNNING, DONE, PARTIAL = "running", "done", "partial"
 def sample_id(batch_id: str, group: int) -> str:
     """The id of the sample of group ``group`` of a batch: the same every time that group is written."""
     return content_id(f"{batch_id}\n{group}", "s_")
+
+
+def synth_batch_id(params: dict[str, Any], generation: int) -> str:
+    """The id of the ``generation``-th batch (from 0) of runs with these parameters (exact bytes: no
+    normalising, so parameters that differ only in case or spacing never share an id)."""
+    key = f"{params_json(params)}\n{generation}".encode()
+    return "b_s_" + hashlib.blake2b(key, digest_size=8).hexdigest()
 
 
 def params_json(params: dict[str, Any]) -> str:
@@ -66,6 +78,11 @@ def find_running(store: GraphStore, params: dict[str, Any]) -> str | None:
     return str(rows[0]["id"]) if rows else None
 
 
+def count_param_batches(store: GraphStore, params: dict[str, Any]) -> int:
+    """How many batches runs with exactly these parameters recorded, finished or not."""
+    return int(store.run("synth/count_param_batches", params=params_json(params))[0]["n"])
+
+
 def open_synth_batch(store: GraphStore, batch_id: str) -> SynthBatch:
     """A recorded synth batch with the groups that already have a sample; ConfigError if it is none."""
     props = load_batch(store, batch_id)
@@ -89,10 +106,21 @@ def groups_done(store: GraphStore, batch_id: str) -> set[int]:
     return {int(r["group"]) for r in store.run("synth/batch_sample_groups", id=batch_id) if r["group"] is not None}
 
 
+def reopen(store: GraphStore, work: SynthBatch, regenerate: bool = False) -> None:
+    """Mark a batch ``running`` again before its groups are claimed (a finished batch asked to finish or
+    regenerate); regenerating also forgets its old claims (one worker regenerates a batch)."""
+    if regenerate:
+        store.run("synth/drop_claims", batch=work.batch.id)
+    if work.batch.props.get("status") != RUNNING or regenerate:
+        store.run("synth/set_batch_status", id=work.batch.id, status=RUNNING, samples=len(work.done), now=now_iso())
+        work.batch.props["status"] = RUNNING
+
+
 def finish(store: GraphStore, work: SynthBatch) -> str:
-    """Set the batch's status from what it has now: ``done`` when every group has a sample."""
+    """Set the batch's status from what it has now: ``done`` when every group has a sample; its claims go."""
     done = groups_done(store, work.batch.id)
     status = DONE if len(done) >= len(work.groups) else PARTIAL
     store.run("synth/set_batch_status", id=work.batch.id, status=status, samples=len(done), now=now_iso())
+    store.run("synth/drop_claims", batch=work.batch.id)
     work.done = done
     return status

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from personagraph.config import Settings
 from personagraph.models import Persona, Relation
-from personagraph.store import GraphStore, open_store
-from tests.conftest import BoltServer, cli_env
+from personagraph.store import GraphStore
+from tests.conftest import CliTarget
 
 SCRIPT = """// two header lines, counted in the
 // positions an error reports
@@ -30,21 +29,10 @@ def _world(store: GraphStore) -> list[Persona]:
     return people
 
 
-@pytest.fixture(params=["embedded", pytest.param("bolt", marks=pytest.mark.bolt)])
-def target(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[list[str], dict[str, str], list[Persona]]:
+@pytest.fixture
+def target(cli_target: CliTarget) -> tuple[list[str], dict[str, str], list[Persona]]:
     """(--store arguments, environment, personas) of a store holding three personas."""
-    if request.param == "embedded":
-        folder = tmp_path / "store"
-        with open_store(str(folder), Settings(store=str(folder))) as store:
-            people = _world(store)
-        return ["--store", str(folder)], cli_env(PERSONAGRAPH_JVM_HEAP="2g"), people
-    server: BoltServer = request.getfixturevalue("bolt_server")
-    store = request.getfixturevalue("bolt_store")
-    people = _world(store)
-    env = cli_env(
-        PERSONAGRAPH_USER=server.user, PERSONAGRAPH_PASSWORD=server.password, PERSONAGRAPH_DATABASE=server.database
-    )
-    return ["--store", server.url], env, people
+    return cli_target.args, cli_target.env, cli_target.prepare(_world)
 
 
 def _run(target: tuple[list[str], dict[str, str], list[Persona]], *args: str) -> subprocess.CompletedProcess[str]:

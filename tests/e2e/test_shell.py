@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from personagraph.config import Settings
 from personagraph.models import Persona
-from personagraph.store import GraphStore, open_store
-from tests.conftest import BoltServer, cli_env
+from personagraph.store import GraphStore
+from tests.conftest import CliTarget
 
 SESSION = """MATCH (p:Persona)
 RETURN count(p) AS personas;
@@ -34,19 +33,9 @@ def _people(store: GraphStore) -> list[Persona]:
     return people
 
 
-@pytest.fixture(params=["embedded", pytest.param("bolt", marks=pytest.mark.bolt)])
-def target(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[list[str], dict[str, str], list[Persona]]:
-    if request.param == "embedded":
-        folder = tmp_path / "store"
-        with open_store(str(folder), Settings(store=str(folder))) as store:
-            people = _people(store)
-        return ["--store", str(folder)], cli_env(PERSONAGRAPH_JVM_HEAP="2g"), people
-    server: BoltServer = request.getfixturevalue("bolt_server")
-    people = _people(request.getfixturevalue("bolt_store"))
-    env = cli_env(
-        PERSONAGRAPH_USER=server.user, PERSONAGRAPH_PASSWORD=server.password, PERSONAGRAPH_DATABASE=server.database
-    )
-    return ["--store", server.url], env, people
+@pytest.fixture
+def target(cli_target: CliTarget) -> tuple[list[str], dict[str, str], list[Persona]]:
+    return cli_target.args, cli_target.env, cli_target.prepare(_people)
 
 
 def _shell(target: tuple, text: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -17,7 +17,7 @@ from personagraph.sampling.batches import sample_batch
 from personagraph.sampling.candidates import fetch_candidates
 from personagraph.sampling.carver import Carver
 from personagraph.store import GraphStore
-from personagraph.synth.run import plan_synthesis
+from personagraph.synth.plan import plan_synthesis
 from tests.llm_fixtures import TEST_API_KEY, LLMTestServer
 
 NEMOTRON = [

@@ -140,7 +140,7 @@ def test_modes_shape_the_prompt(embedded_world: tuple, llm_settings: Settings, l
             size=2,
             seed=1,
             vectors=vectors,
-            options={"difficulty": "hard", "domain": "probability"},
+            task_options={"difficulty": "hard", "domain": "probability"},
             shots=2,
             measure_diversity=False,
         )
@@ -158,7 +158,7 @@ def test_modes_shape_the_prompt(embedded_world: tuple, llm_settings: Settings, l
             assert "rural Slovenia" in messages[1]["content"] and '"problem"' in messages[2]["content"]
     with pytest.raises(ConfigError):
         synthesize(
-            store, client(llm_settings), task="math", size=1, options={"difficulty": "impossible"}, vectors=vectors
+            store, client(llm_settings), task="math", size=1, task_options={"difficulty": "impossible"}, vectors=vectors
         )
     with pytest.raises(ConfigError):
         synthesize(store, client(llm_settings), task="poetry", size=1, vectors=vectors)
@@ -334,10 +334,10 @@ def test_a_batch_is_finished_and_regenerated_without_duplicates(
 def test_the_same_run_resumes_its_unfinished_batch(
     embedded_world: tuple, llm_settings: Settings, llm_server: LLMTestServer
 ) -> None:
-    from personagraph.synth.run import plan_synthesis
+    from personagraph.synth.plan import plan_synthesis
 
     store, vectors = embedded_world
-    chosen = dict(task="math", size=6, strategy="kcenter", seed=4, vectors=vectors, options={"difficulty": "easy"})
+    chosen = dict(task="math", size=6, strategy="kcenter", seed=4, vectors=vectors, task_options={"difficulty": "easy"})
     # A run that recorded its batch and was cut short before any sample was written:
     planned = plan_synthesis(store, None, model="test-model", **chosen)  # type: ignore[arg-type]
     assert load_batch(store, planned.work.batch.id)["status"] == "running" and llm_server.count == 0
