@@ -272,4 +272,10 @@ def workers_benchmark(
             f"{per_cpu:>18s} {r['server_cores_busy']:13.2f} {r['workers_cpu_ms_per_call']:19.2f} "
             f"{r['cores_busy']:11.2f} {r['load_average_before'][0]:9.1f} / {r['load_average_after'][0]:.1f}"
         )
+    cores = os.cpu_count() or 1
+    if max(r["load_average_before"][0] for r in results) > cores:
+        print(
+            f"  load above {cores} (the core count): calls/s and in flight above show CPU starvation; the server's "
+            "CPU per row is the figure load distorts least"
+        )
     return results
