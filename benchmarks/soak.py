@@ -58,7 +58,7 @@ TICK = os.sysconf("SC_CLK_TCK")
 PARTS = ("rss_mb", "rss_anon_mb", "malloc_in_use_mb", "py_blocks", "py_gc_tracked", "py_traced_mb")
 # ... and of the JVM heap, from its GC log: used before and after each collection, and committed.
 GC_PARTS = ("jvm_heap_after_gc_mb", "jvm_heap_before_gc_mb", "jvm_heap_committed_mb")
-GC_LINE = re.compile(r"^\[(\d+)ms\].*?GC\(\d+\) (Pause [^0-9]*?) (\d+)M->(\d+)M\((\d+)M\)")
+GC_LINE = re.compile(r"^\[(\d+)ms\].*?GC\(\d+\) (Pause .*?) (\d+)M->(\d+)M\((\d+)M\)")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -270,6 +270,7 @@ def main() -> None:
         "child_cpu_s": round(child_cpu, 1),
         "child_cpu_ms_per_call": round(1000 * child_cpu / max(requests, 1), 2),
         "load_1min_median": statistics.median([s["load_1min"] for s in rates]) if rates else None,
+        "started_epoch_s": round(started_wall, 1),
         "requests_began_s": begun,
         "warmup_ends_s": warm_end,
         "growth_after_warmup": parts,
