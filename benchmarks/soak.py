@@ -55,7 +55,15 @@ RESULTS = ROOT / "benchmarks" / "results" / "soak.json"
 CHILD = ROOT / "benchmarks" / "soak_child.py"
 TICK = os.sysconf("SC_CLK_TCK")
 # The parts of the child's memory whose growth after warm-up is reported (soak_child.py writes them).
-PARTS = ("rss_mb", "rss_anon_mb", "malloc_in_use_mb", "py_blocks", "py_gc_tracked", "py_traced_mb")
+PARTS = (
+    "rss_mb",
+    "rss_anon_mb",
+    "rss_outside_jvm_heap_mb",
+    "malloc_in_use_mb",
+    "py_blocks",
+    "py_gc_tracked",
+    "py_traced_mb",
+)
 # ... and of the JVM heap, from its GC log: used before and after each collection, and committed.
 GC_PARTS = ("jvm_heap_after_gc_mb", "jvm_heap_before_gc_mb", "jvm_heap_committed_mb")
 GC_LINE = re.compile(r"^\[(\d+)ms\].*?GC\(\d+\) (Pause .*?) (\d+)M->(\d+)M\((\d+)M\)")
@@ -140,6 +148,21 @@ def read_gc_log(path: Path, started_wall: float) -> list[dict[str, Any]]:
     return samples
 
 
+def add_outside_heap(memory: list[dict[str, Any]], heap: list[dict[str, Any]]) -> None:
+    """Each memory sample gets the JVM heap committed at that moment (the last pause before it) and
+    the RSS outside it: the heap G1 commits grows in steps while -Xms < -Xmx, which is sizing, not a
+    leak, and would hide what the rest does."""
+    pauses = iter(heap)
+    latest: dict[str, Any] | None = None
+    upcoming = next(pauses, None)
+    for sample in memory:
+        while upcoming is not None and upcoming["t_s"] <= sample["t_s"]:
+            latest, upcoming = upcoming, next(pauses, None)
+        if latest is not None and "rss_mb" in sample:
+            sample["jvm_heap_committed_mb"] = latest["jvm_heap_committed_mb"]
+            sample["rss_outside_jvm_heap_mb"] = round(sample["rss_mb"] - latest["jvm_heap_committed_mb"], 1)
+
+
 def growth(samples: list[dict[str, Any]], key: str, warm_end: float, tail_start: float) -> dict[str, Any] | None:
     """The largest value of ``key`` in the tail against the largest in an equal window ending at warm-up's end."""
     width = max(1.0, samples[-1]["t_s"] - tail_start) if samples else 1.0
@@ -162,6 +185,8 @@ def main() -> None:
     )
     parser.add_argument("--faults", default="429=0.05,500=0.05,drop=0.05,malformed=0.05")
     parser.add_argument("--every", type=float, default=5.0, help="seconds between samples")
+    parser.add_argument("--jvm-args", default="", help="more JVM flags for the child, e.g. -Xms512m (a fixed heap)")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where to save the JSON")
     parser.add_argument("--trace-python", action="store_true", help="trace Python allocations in the child (slower)")
     args = parser.parse_args()
 
@@ -190,7 +215,7 @@ def main() -> None:
     child = [sys.executable, str(CHILD), str(memory_log), *(["--trace-python"] if args.trace_python else [])]
     gc_log = work / "gc.log"
     # The JVM's own log of every collection: heap used before and after, and committed.
-    jvm_args = f"{os.environ.get('ARCADEDB_JVM_ARGS', '')} -Xlog:gc:file={gc_log}:timemillis".strip()
+    jvm_args = f"{os.environ.get('ARCADEDB_JVM_ARGS', '')} {args.jvm_args} -Xlog:gc:file={gc_log}:timemillis".strip()
     started_wall = time.time()
     proc = subprocess.Popen(
         [*child, "--", "--store", str(store), *expand],
@@ -241,6 +266,7 @@ def main() -> None:
 
     memory = read_memory_log(memory_log)
     heap = read_gc_log(gc_log, started_wall)
+    add_outside_heap(memory, heap)
     statuses = Counter(str(r.get("status")) for r in server.requests)
     elapsed = rates[-1]["t_s"] if rates else 0.0
     begun = round((first_call or started) - started, 1)  # when requests began, since the child started
@@ -261,6 +287,7 @@ def main() -> None:
         "hops": args.hops,
         "persona_pool": args.pool,
         "trace_python": args.trace_python,
+        "jvm_args": args.jvm_args,
         "ideal_calls_per_s": bound,
         "requests": requests,
         "statuses": dict(statuses),
@@ -297,7 +324,7 @@ def main() -> None:
     if rss is not None:
         print(f"RSS growth after warm-up {rss['growth']:+.1%} (goal: within 10%)")
     print(f"expand exit code {proc.returncode} ({'ended by itself' if ended_early else 'SIGINT at the time limit'})")
-    save_results(RESULTS, result)
+    save_results(args.results, result)
 
 
 if __name__ == "__main__":

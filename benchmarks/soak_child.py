@@ -78,7 +78,7 @@ def _running_expander() -> Any:
     ``runtime.frozen_gc``, so the collector's lists no longer show it)."""
     for _ in range(3):
         try:
-            tasks = list(asyncio.tasks._all_tasks)
+            tasks = list(asyncio.tasks._all_tasks)  # type: ignore[attr-defined]  # every task of every loop
         except RuntimeError:  # the set changed while copied: try again
             continue
         for task in tasks:
