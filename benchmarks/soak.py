@@ -4,6 +4,7 @@
     python benchmarks/soak.py --minutes 2         # a shorter run while developing
     python benchmarks/soak.py --trace-python      # also trace Python allocations (slower; for a diagnosis)
     python benchmarks/soak.py --seeds 500 --hops 20 --pool 0   # the graph grows all along (the first soak)
+    python benchmarks/soak.py --jvm-args=-Xms512m --results benchmarks/results/soak-fixed-heap.json   # heap fixed
 
 The OpenAI-compatible test server (tests/llm_server.py) runs in this process on 127.0.0.1 and
 answers after ``--latency`` seconds; ``--faults`` of the requests get an injected fault (rate
