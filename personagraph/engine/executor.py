@@ -84,8 +84,12 @@ class DaskEngine:
     def map(self, fn: Callable[..., T], items: Sequence[Any], **kwargs: Any) -> list[T]:
         if not items:
             return []
+        # Arrays shared by every task (centroids) are sent to the workers once, ahead: passed inline, a
+        # large one became its own task named after the keyword and failed the scheduler's checks
+        # (distributed 2026.8, a 1 MB array: "AssertionError: <TaskState 'centroids' processing>").
+        shared = {k: self.client.scatter(v, broadcast=True) if hasattr(v, "nbytes") else v for k, v in kwargs.items()}
         # pure=False: a task is never skipped for having the same inputs as an earlier one (they write files).
-        futures = self.client.map(fn, list(items), pure=False, **kwargs)
+        futures = self.client.map(fn, list(items), pure=False, **shared)
         return list(self.client.gather(futures))
 
     def close(self) -> None:
