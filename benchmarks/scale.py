@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import os
 import platform
@@ -37,7 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -188,7 +189,11 @@ def stages(n: int, data: dict[str, Any], out_dir: Path) -> list[tuple[str, list[
     return steps
 
 
-def run_scale(work: Path, n: int, seed: int, texts: str, only: set[str] | None) -> dict[str, Any]:
+def run_scale(
+    work: Path, n: int, seed: int, texts: str, only: set[str] | None, result: dict[str, Any], save: Callable[[], None]
+) -> dict[str, Any]:
+    """Generate the files and run every stage at ``n`` personas, filling ``result``; ``save`` after
+    each stage, so a long run cut short keeps the stages it finished."""
     folder = work / f"n{n}"
     folder.mkdir()
     t = time.perf_counter()
@@ -199,7 +204,7 @@ def run_scale(work: Path, n: int, seed: int, texts: str, only: set[str] | None) 
         f"generated in {time.perf_counter() - t:.0f} s; load average {os.getloadavg()[0]:.1f}"
     )
     store, out_dir = folder / "store", folder / "export"
-    result: dict[str, Any] = {"personas": n, "relations": data["relations"], "stages": {}}
+    result.update({"personas": n, "relations": data["relations"], "stages": {}})
     for name, argv in stages(n, data, out_dir):
         if only and name.split()[0] not in only and name not in only:
             continue
@@ -212,6 +217,7 @@ def run_scale(work: Path, n: int, seed: int, texts: str, only: set[str] | None) 
         if name.startswith("sample"):
             figures["size"] = int(argv[argv.index("-n") + 1])
         result["stages"][name] = figures
+        save()
         print(
             f"  {name:<14} wall {figures['wall_s']:>8.1f} s  cpu {figures['cpu_s']:>8.1f} s  "
             f"peak RSS {figures['peak_rss_mb']:>6,} MB  (load {figures['loadavg_start']:.1f} -> {figures['loadavg_end']:.1f})"
@@ -282,16 +288,23 @@ def main() -> None:
             "note": "wall time is polluted by other work on a shared machine: compare cpu_s, and the load averages",
         },
     }
+    out = args.out or ROOT / "benchmarks" / "results" / f"scale-{args.scale}.json"
+
+    def save() -> None:
+        results["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
+        with contextlib.redirect_stdout(io.StringIO()):
+            save_results(out, results)
+
     try:
-        results["baseline"] = run_scale(work, baseline, args.seed, texts, only)
-        results["run"] = run_scale(work, args.scale, args.seed, texts, only)
+        run_scale(work, baseline, args.seed, texts, only, results.setdefault("baseline", {}), save)
+        run_scale(work, args.scale, args.seed, texts, only, results.setdefault("run", {}), save)
         results["growth"] = print_growth(results["baseline"], results["run"])
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    results["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     print()
-    save_results(args.out or ROOT / "benchmarks" / "results" / f"scale-{args.scale}.json", results)
+    save()
+    print(f"saved {out}")
 
 
 if __name__ == "__main__":
