@@ -27,6 +27,7 @@ Row = dict[str, Any]
 RelationRow = tuple[str, str, str, dict[str, Any]]  # (src id, dst id, type, edge properties)
 
 PERSONA_ID = re.compile(r"^p_[0-9a-f]{16}$")
+_CHECKED_KEYS: dict[str, str] = {}  # property names property_key has accepted
 RELATION_KEYS = frozenset({"src", "dst", "type"})
 _INT64 = (-(2**63), 2**63 - 1)
 IMPORT_RUN = "import"
@@ -165,6 +166,16 @@ def endpoint(value: Any, field: str) -> tuple[str, Row | None]:
     return persona_id(text), {"id": persona_id(text), "text": text, "origin": "import", "hop": 0, "uses": 0}
 
 
+def _checked_key(key: Any) -> str:
+    """``property_key(key)``, remembered: a file names a few properties, on every line."""
+    checked = _CHECKED_KEYS.get(key)
+    if checked is None:
+        checked = property_key(key)
+        if len(_CHECKED_KEYS) < 1024:
+            _CHECKED_KEYS[checked] = checked
+    return checked
+
+
 def property_key(key: Any) -> str:
     """A relation property name both stores take as it is, or ValueError: not empty, no ``@`` first
     (ArcadeDB's record attributes: ``@rid``, ``@type``), no backtick or control character."""
@@ -221,7 +232,7 @@ def relation_row(
         if type(value) is int and not _INT64[0] <= value <= _INT64[1]:
             raise ValueError(f"{property_key(key)}: {_short(value)} is outside the 64-bit integer range")
         if _exact(value):
-            props[property_key(key)] = value
+            props[_checked_key(key)] = value
     props.setdefault("run", IMPORT_RUN)
     new = [r for r in (src_row, dst_row) if r is not None]
     return (src, dst, rel_type, props), new

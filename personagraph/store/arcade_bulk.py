@@ -23,7 +23,7 @@ engine's default ("no": survives a process crash, not a power cut), as for Cyphe
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,6 +105,14 @@ class GraphIndex:
                 found[node_id] = rid
         return found
 
+    def rid_lookup(self, db: Any, label: str, ids: Callable[[], Iterable[str]]) -> Mapping[str, str]:
+        """A mapping that has the RID of every one of ``ids()`` in the graph: the index's own
+        dict when it knows the whole label (``ids`` is then not even called), else ``rids``."""
+        state = self._node_state(db, label)
+        if state.complete:
+            return state.members  # type: ignore[return-value]
+        return self.rids(db, label, ids())
+
     def _scan_nodes(self, db: Any, label: str, state: _Known) -> None:
         cols = _columns(db, queries.load(f"scan_rids_{label.lower()}").text)
         state.members = dict(zip(cols.get("id", []), cols.get("rid", []), strict=True))
@@ -134,14 +142,15 @@ class GraphIndex:
         return state
 
     def existing_edges(
-        self, db: Any, rel_type: str, pairs: list[tuple[str, str]], ids: list[tuple[str, str]]
+        self, db: Any, rel_type: str, pairs: dict[tuple[str, str], tuple[str, str, Any]]
     ) -> set[tuple[str, str]]:
-        """Which of the RID ``pairs`` (persona ``ids`` alike) already have an edge of ``rel_type``."""
+        """Which of the RID pairs (keys of ``pairs``, whose values start with the persona ids of the
+        two ends) already have an edge of ``rel_type``."""
         state = self._edge_state(db, rel_type)
         members: set[tuple[str, str]] = state.members  # type: ignore[assignment]
         if state.complete:
-            return {pair for pair in pairs if pair in members}
-        unknown = [i for i, pair in enumerate(pairs) if pair not in members]
+            return {pair for pair in pairs if pair in members} if members else set()
+        unknown = [pair for pair in pairs if pair not in members]
         if state.looked_up + len(unknown) > SCAN_SHARE * state.size_at_start and state.size_at_start <= MAX_INDEXED:
             cols = _columns(db, queries.load("scan_relation_pairs").with_type(rel_type).text)
             members.update(zip(cols.get("src", []), cols.get("dst", []), strict=True))
@@ -150,8 +159,9 @@ class GraphIndex:
         if unknown:
             state.looked_up += len(unknown)
             query = queries.load("existing_relation_pairs").with_type(rel_type).text
-            cols = _columns(db, query, {"src": [ids[i][0] for i in unknown], "dst": [ids[i][1] for i in unknown]})
-            members.update(pairs[unknown[int(k)]] for k in cols.get("i", []))
+            ends = [pairs[pair] for pair in unknown]
+            cols = _columns(db, query, {"src": [e[0] for e in ends], "dst": [e[1] for e in ends]})
+            members.update(unknown[int(k)] for k in cols.get("i", []))
         return {pair for pair in pairs if pair in members}
 
     def add_edges(self, rel_type: str, pairs: Iterable[tuple[str, str]]) -> None:
@@ -247,27 +257,31 @@ class ArcadeBulkLoader:
     def add_edges(self, rows: list[tuple[str, str, str, dict[str, Any]]]) -> EdgeCounts:
         """Create typed edges between personas by id; an edge already there is not made twice."""
         counts = EdgeCounts()
-        by_type: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
-        for src, dst, rel_type, props in rows:
-            by_type.setdefault(rel_type, []).append((src, dst, props))
-        self.prepare(labels=["Persona"], rel_types=by_type)
+        self.prepare(labels=["Persona"], rel_types=sorted({rel_type for _, _, rel_type, _ in rows}))
         with self.lock:
-            rids = self.index.rids(self.db, "Persona", {end for src, dst, _, _ in rows for end in (src, dst)})
+            # One pass over the rows: ends to RIDs, grouped by type, equal edges folded (the first
+            # row's properties win). py-spy put this block's earlier three passes at ~1/3 of the
+            # importer's own Python time on the writing thread.
+            rids = self.index.rid_lookup(self.db, "Persona", lambda: {end for row in rows for end in row[:2]})
+            by_type: dict[str, dict[tuple[str, str], tuple[str, str, dict[str, Any]]]] = {}
+            unmatched = 0
+            for src, dst, rel_type, props in rows:
+                a, b = rids.get(src), rids.get(dst)
+                if a is None or b is None:
+                    unmatched += 1
+                    continue
+                pairs = by_type.get(rel_type)
+                if pairs is None:
+                    pairs = by_type[rel_type] = {}
+                if (a, b) not in pairs:
+                    pairs[(a, b)] = (src, dst, props)
+            counts.unmatched, counts.matched = unmatched, len(rows) - unmatched
             plans: list[tuple[str, list[tuple[str, str]], list[dict[str, Any]]]] = []
-            for rel_type, edges in by_type.items():
-                pairs: dict[tuple[str, str], tuple[tuple[str, str], dict[str, Any]]] = {}
-                for src, dst, props in edges:
-                    a, b = rids.get(src), rids.get(dst)
-                    if a is None or b is None:
-                        counts.unmatched += 1
-                        continue
-                    counts.matched += 1
-                    pairs.setdefault((a, b), ((src, dst), props))
-                keys = list(pairs)
-                present = self.index.existing_edges(self.db, rel_type, keys, [pairs[k][0] for k in keys])
-                new = [k for k in keys if k not in present]
+            for rel_type, pairs in by_type.items():
+                present = self.index.existing_edges(self.db, rel_type, pairs)
+                new = [k for k in pairs if k not in present] if present else list(pairs)
                 if new:
-                    plans.append((rel_type, new, [pairs[k][1] for k in new]))
+                    plans.append((rel_type, new, [pairs[k][2] for k in new]))
             if not plans:
                 return counts
             # The marker stays if this process dies before the batch closes (integrity.py).
@@ -278,7 +292,10 @@ class ArcadeBulkLoader:
                 with self.db.graph_batch(use_wal=True, expected_edge_count=sum(len(p[1]) for p in plans)) as batch:
                     for rel_type, new, edge_props in plans:
                         batch.new_edges([a for a, _ in new], rel_type, [b for _, b in new], edge_props)
-                        batch.flush()
+                    # One flush for all types: a flush per type cost the engine 21% more CPU on the
+                    # same 900k edges (engine alone, 300k personas: 92.9 s against 76.7 s, load ~25).
+                    batch.flush()
+                    for _ in plans:  # a kill point per type, as before: each between the flush and the close
                         checkpoint("bulk_edges")
                 marker.unlink(missing_ok=True)
                 for rel_type, new, _ in plans:

@@ -1,0 +1,311 @@
+"""Scale benchmark: every all-persona stage as a CLI child on one store, at N and at a baseline scale.
+
+    python benchmarks/scale.py                          # 1M personas + 3M relations, baseline 100k
+    python benchmarks/scale.py --scale 100000           # baseline 10k
+    python benchmarks/scale.py --scale 10000000 --baseline-scale 1000000   # the issue's 10M run
+
+For each scale (the baseline first), persona and relation files are generated (streamed, the
+generator of ``benchmarks/ingest.py``; N personas and 3N relations between random personas), then
+these run one after the other as ``python -m personagraph`` children on one embedded store:
+``import``, ``embed --embedder static``, ``dedup --embedder static``, ``cluster``, ``sample`` of
+10k and of 100k (kcenter; at most half the personas), ``export graph`` (JSONL).
+
+Each stage's wall time, CPU time (user + sys of the child, from wait4: the figure to trust on a
+busy machine) and peak RSS are printed beside the same stage at the baseline scale, as ratios, so
+the growth is visible against the data's growth (x10 by default). Peak RSS is the larger of the
+child's kernel high-water mark (VmHWM, JVM included since the JVM runs in the process) and the
+largest sum of RSS over the child's process tree seen by polling every 0.25 s (a stage that starts
+worker processes). The load average is recorded beside every stage: figures taken while the
+machine is shared are slower than on an idle one.
+
+Persona texts come from the word-bigram corpus of ``benchmarks/dedup_corpus.py`` (learnt from the
+Persona Hub sample in shared/, 5% planted near-duplicates, made chunk by chunk) when the sample is
+there, so dedup has realistic work; otherwise (or with ``--texts template``) from ingest.py's
+word-list template, whose personas collide often under dedup's thresholds (one serial number apart).
+Results go to benchmarks/results/scale-<N>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import ingest  # noqa: E402
+from results_file import save_results  # noqa: E402
+
+SAMPLE_SIZES = (10_000, 100_000)
+RELATIONS_PER_PERSONA = 3
+CORPUS_CHUNK = 100_000  # texts made at once (the bigram walk holds a words x texts matrix)
+
+
+def corpus_texts(n: int, seed: int) -> Iterator[str]:
+    """``n`` persona texts of the dedup corpus, made a chunk at a time (5% near-copies of texts in
+    the same chunk, at random places in it), so memory stays flat at any ``n``."""
+    import numpy as np
+    from dedup_corpus import KINDS, _render, near_copy
+
+    chain = _chain()
+    vocabulary = [w for w in chain.words.tolist() if w.isalpha()]
+    rng = np.random.default_rng(seed)
+    made = 0
+    while made < n:
+        size = min(CORPUS_CHUNK, n - made)
+        n_dup = round(size * 0.05)
+        n_base = size - n_dup
+        lengths = np.clip(rng.normal(21, 5, n_base).round().astype(np.int64), 8, 40)
+        texts = [_render(words) for words in chain.walk(n_base, lengths, rng)]
+        originals = rng.choice(n_base, size=n_dup, replace=False)
+        texts += [near_copy(texts[o], KINDS[i % len(KINDS)], rng, vocabulary) for i, o in enumerate(originals.tolist())]
+        for position in rng.permutation(size).tolist():
+            yield texts[position]
+        made += size
+
+
+def _chain() -> Any:
+    """The word bigram chain of the Persona Hub sample, read as dedup_corpus.generate reads it."""
+    import re
+
+    from dedup_corpus import _WORD, BigramChain, sample_dir
+
+    sentences = []
+    for line in (sample_dir() / "personas.jsonl").read_text(encoding="utf-8").splitlines():
+        for sentence in re.split(r"(?<=[.!?])\s+", json.loads(line)["persona"]):
+            words = [w for w in _WORD.findall(sentence) if w not in {".", ","}]
+            if words:
+                words[0] = words[0].lower() if words[0] in {"A", "An", "The"} else words[0]
+                sentences.append(words)
+    return BigramChain(sentences)
+
+
+def sample_available() -> bool:
+    try:
+        from dedup_corpus import sample_dir
+
+        return (sample_dir() / "personas.jsonl").is_file()
+    except SystemExit:
+        return False
+
+
+def _tree_rss_mb(root: int) -> int:
+    """RSS of ``root`` and every process under it, summed (0 once it is gone)."""
+    import psutil
+
+    try:
+        proc = psutil.Process(root)
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    total = 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            continue
+    return total // 2**20
+
+
+def run_stage(name: str, store: Path, argv: list[str], log_dir: Path) -> dict[str, Any]:
+    """One CLI child: wall and CPU seconds, peak RSS, load average, and its last JSON line if any."""
+    cmd = [sys.executable, "-m", "personagraph", "--store", str(store), *argv]
+    load_start = os.getloadavg()
+    out_path, err_path = log_dir / f"{name}.out", log_dir / f"{name}.err"
+    started = time.perf_counter()
+    with out_path.open("wb") as out, err_path.open("wb") as err:
+        proc = subprocess.Popen(cmd, env=ingest.env(), stdout=out, stderr=err, cwd=log_dir)
+        hwm = tree = 0
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            hwm = max(hwm, ingest.peak_rss_mb(proc.pid))
+            tree = max(tree, _tree_rss_mb(proc.pid))
+            time.sleep(0.25)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        tail = err_path.read_text(errors="replace").strip()[-2000:]
+        raise RuntimeError(f"stage {name} failed ({proc.returncode}): {' '.join(argv)}\n{tail}")
+    lines = [line for line in out_path.read_text(errors="replace").splitlines() if line.startswith(("{", "["))]
+    result: dict[str, Any] = {
+        "wall_s": round(wall, 2),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+        "peak_rss_mb": max(hwm, tree),
+        "vm_hwm_mb": hwm,
+        "loadavg_start": round(load_start[0], 2),
+        "loadavg_end": round(os.getloadavg()[0], 2),
+    }
+    if lines:
+        with contextlib.suppress(json.JSONDecodeError):
+            result["report"] = _brief(json.loads(lines[-1]))
+    return result
+
+
+def _brief(report: Any) -> Any:
+    """The stage's JSON report without long lists (groups, clusters, chosen personas)."""
+    if isinstance(report, dict):
+        return {k: _brief(v) for k, v in report.items() if not (isinstance(v, list) and len(v) > 8)}
+    return report
+
+
+def folder_mb(folder: Path) -> float:
+    return round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20, 1)
+
+
+def stages(n: int, data: dict[str, Any], out_dir: Path) -> list[tuple[str, list[str]]]:
+    steps: list[tuple[str, list[str]]] = [
+        (
+            "import",
+            ["import", data["personas_file"], data["relations_file"], "--allow-self-loops", "--format", "jsonl"],
+        ),
+        ("embed", ["embed", "--embedder", "static", "--format", "json"]),
+        ("dedup", ["dedup", "--embedder", "static", "--limit", "3", "--format", "json"]),
+        ("cluster", ["cluster", "--embedder", "static", "--seed", "1", "--format", "json"]),
+    ]
+    for size in SAMPLE_SIZES:
+        k = min(size, n // 2)
+        steps.append(
+            (
+                f"sample {size // 1000}k",
+                ["sample", "-n", str(k), "--embedder", "static", "--seed", "1", "--show", "0", "--format", "json"],
+            )
+        )
+    steps.append(("export graph", ["export", "graph", str(out_dir)]))
+    return steps
+
+
+def run_scale(
+    work: Path, n: int, seed: int, texts: str, only: set[str] | None, result: dict[str, Any], save: Callable[[], None]
+) -> dict[str, Any]:
+    """Generate the files and run every stage at ``n`` personas, filling ``result``; ``save`` after
+    each stage, so a long run cut short keeps the stages it finished."""
+    folder = work / f"n{n}"
+    folder.mkdir()
+    t = time.perf_counter()
+    stream = corpus_texts(n, seed) if texts == "corpus" else None
+    data = ingest.generate(folder, n, RELATIONS_PER_PERSONA * n, seed, f"scale{n}", texts=stream)
+    print(
+        f"\n== {n:,} personas ({data['personas_mb']} MB), {data['relations']:,} relations ({data['relations_mb']} MB): "
+        f"generated in {time.perf_counter() - t:.0f} s; load average {os.getloadavg()[0]:.1f}"
+    )
+    store, out_dir = folder / "store", folder / "export"
+    result.update({"personas": n, "relations": data["relations"], "stages": {}})
+    for name, argv in stages(n, data, out_dir):
+        if only and name.split()[0] not in only and name not in only:
+            continue
+        figures = run_stage(name, store, argv, folder)
+        if name == "import":
+            figures["store_mb"] = folder_mb(store)
+        if name == "export graph":
+            figures["export_mb"] = folder_mb(out_dir)
+            shutil.rmtree(out_dir, ignore_errors=True)
+        if name.startswith("sample"):
+            figures["size"] = int(argv[argv.index("-n") + 1])
+        result["stages"][name] = figures
+        save()
+        print(
+            f"  {name:<14} wall {figures['wall_s']:>8.1f} s  cpu {figures['cpu_s']:>8.1f} s  "
+            f"peak RSS {figures['peak_rss_mb']:>6,} MB  (load {figures['loadavg_start']:.1f} -> {figures['loadavg_end']:.1f})"
+        )
+    for path in (data["personas_file"], data["relations_file"]):
+        Path(path).unlink(missing_ok=True)
+    return result
+
+
+def ratio(a: float, b: float) -> str:
+    return f"x{b / a:.1f}" if a else "-"
+
+
+def print_growth(base: dict[str, Any], big: dict[str, Any]) -> dict[str, dict[str, float]]:
+    growth = big["personas"] / base["personas"]
+    print(f"\n== growth: {base['personas']:,} -> {big['personas']:,} personas (data x{growth:g})")
+    print(f"  {'stage':<14} {'wall':>21} {'cpu':>21} {'peak RSS MB':>23}")
+    table: dict[str, dict[str, float]] = {}
+    for name, b in big["stages"].items():
+        a = base["stages"].get(name)
+        if a is None:
+            continue
+        print(
+            f"  {name:<14} {a['wall_s']:>7.1f} {b['wall_s']:>7.1f} {ratio(a['wall_s'], b['wall_s']):>5} "
+            f"{a['cpu_s']:>7.1f} {b['cpu_s']:>7.1f} {ratio(a['cpu_s'], b['cpu_s']):>5} "
+            f"{a['peak_rss_mb']:>7,} {b['peak_rss_mb']:>7,} {ratio(a['peak_rss_mb'], b['peak_rss_mb']):>5}"
+        )
+        table[name] = {
+            "wall_x": round(b["wall_s"] / a["wall_s"], 2) if a["wall_s"] else 0.0,
+            "cpu_x": round(b["cpu_s"] / a["cpu_s"], 2) if a["cpu_s"] else 0.0,
+            "rss_x": round(b["peak_rss_mb"] / a["peak_rss_mb"], 2) if a["peak_rss_mb"] else 0.0,
+        }
+    return table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=1_000_000, help="personas (relations: three times as many)")
+    parser.add_argument("--baseline-scale", type=int, default=None, help="default: a tenth of --scale")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--texts", choices=("corpus", "template"), default=None, help="default: corpus if the sample is there"
+    )
+    parser.add_argument("--jvm-heap", default="4g", help="PERSONAGRAPH_JVM_HEAP of every stage")
+    parser.add_argument("--only", default="", help="comma-separated stages to run (import always runs first)")
+    parser.add_argument("--work", type=Path, default=None, help="folder for the stores (default: a temp folder)")
+    parser.add_argument("--keep", action="store_true", help="keep the stores")
+    parser.add_argument("--out", type=Path, default=None, help="default: benchmarks/results/scale-<N>.json")
+    args = parser.parse_args()
+    baseline = args.baseline_scale or max(1, args.scale // 10)
+    texts = args.texts or ("corpus" if sample_available() else "template")
+    only = {s.strip() for s in args.only.split(",") if s.strip()} | {"import"} if args.only else None
+    ingest.JVM_HEAP[0] = args.jvm_heap
+    work = Path(tempfile.mkdtemp(prefix="personagraph-scale-", dir=args.work))
+    load = os.getloadavg()
+    print(f"work folder {work}; texts: {texts}; load average at start {load[0]:.2f} on {os.cpu_count()} cores")
+    results: dict[str, Any] = {
+        "benchmark": "scale",
+        "scale": args.scale,
+        "baseline_scale": baseline,
+        "seed": args.seed,
+        "texts": texts,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "jvm_heap": args.jvm_heap,
+            "loadavg_at_start": [round(x, 2) for x in load],
+            "note": "wall time is polluted by other work on a shared machine: compare cpu_s, and the load averages",
+        },
+    }
+    out = args.out or ROOT / "benchmarks" / "results" / f"scale-{args.scale}.json"
+
+    def save() -> None:
+        results["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
+        with contextlib.redirect_stdout(io.StringIO()):
+            save_results(out, results)
+
+    try:
+        run_scale(work, baseline, args.seed, texts, only, results.setdefault("baseline", {}), save)
+        run_scale(work, args.scale, args.seed, texts, only, results.setdefault("run", {}), save)
+        results["growth"] = print_growth(results["baseline"], results["run"])
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    print()
+    save()
+    print(f"saved {out}")
+
+
+if __name__ == "__main__":
+    main()
