@@ -54,7 +54,9 @@ class DaskEngine:
             from distributed import Client, LocalCluster
         except ImportError as exc:  # pragma: no cover - the [dask] extra is not installed
             raise ConfigError(
-                "--engine dask needs Dask's distributed scheduler", hint="pip install 'personagraph[dask]'"
+                "the dask engine needs Dask's distributed scheduler",
+                param="engine",
+                hint="pip install 'personagraph[dask]'",
             ) from exc
         self.cluster: Any = None
         if address:
@@ -109,7 +111,7 @@ def open_engine(name: str = "local", scheduler: str | None = None, n_workers: in
         raise ConfigError(f"unknown engine {name!r}", param="engine", hint=f"choose one of: {', '.join(ENGINES)}")
     if name == "local":
         if scheduler:
-            raise ConfigError("--scheduler needs --engine dask", param="scheduler")
+            raise ConfigError("scheduler needs engine 'dask'", param=("scheduler", "engine"))
         yield LocalEngine()
         return
     engine = DaskEngine(scheduler or scheduler_from_env(), n_workers=n_workers)

@@ -69,7 +69,7 @@ def compute_strata(
     """
     if engine is not None:
         if embeddings is None or vectors is not None:
-            raise ConfigError("--engine needs embeddings computed by the engine (not external vectors)")
+            raise ConfigError("engine needs embeddings it computes itself, not external ones", param="engine")
         from personagraph.sampling.strata_sharded import sharded_strata
 
         return sharded_strata(store, embeddings, clusters, seed, method, engine, scheduler, work_dir, progress)

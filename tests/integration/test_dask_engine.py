@@ -179,7 +179,7 @@ def test_embed_on_dask_keeps_the_embedder_vectors(
 
 
 def test_scheduler_needs_the_dask_engine() -> None:
-    with pytest.raises(ConfigError, match="--scheduler needs --engine dask"), open_engine("local", "tcp://127.0.0.1:1"):
+    with pytest.raises(ConfigError, match="scheduler needs engine 'dask'"), open_engine("local", "tcp://127.0.0.1:1"):
         pass
     with pytest.raises(ConfigError, match="unknown engine"), open_engine("ray"):
         pass
