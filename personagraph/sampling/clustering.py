@@ -345,6 +345,9 @@ def louvain_communities(
 ) -> dict[str, int]:
     """Community per persona id (networkx Louvain on the undirected relation graph, seeded).
 
+    The reference the tests and ``benchmarks/communities.py`` hold networkit's PLM to
+    (``sampling.communities``, which `cluster` uses: networkx's is pure Python, too slow past 100k).
+
     Personas without any relation get -1: they form no community, and counting each as its own
     would swamp the strata. Communities are numbered by decreasing size.
     """

@@ -13,7 +13,8 @@ from personagraph.errors import ConfigError
 from personagraph.models import now_iso
 from personagraph.runtime import checkpoint
 from personagraph.sampling.candidates import Vectors, align_vectors, load_vectors
-from personagraph.sampling.clustering import cluster_labels, default_clusters, kmeans, louvain_communities
+from personagraph.sampling.clustering import cluster_labels, default_clusters, kmeans
+from personagraph.sampling.communities import louvain_communities
 from personagraph.store.graph import chunked
 
 if TYPE_CHECKING:

@@ -25,10 +25,10 @@ from personagraph.sampling.clustering import (
     LabelStats,
     assign_shard,
     default_clusters,
-    louvain_communities,
     size_order,
     train_centroids,
 )
+from personagraph.sampling.communities import louvain_communities
 from personagraph.sampling.strata import StrataReport, store_clusters
 from personagraph.store.graph import chunked
 
