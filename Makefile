@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 PYTEST := $(PYTHON) -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadgroup
 
-.PHONY: install demo test test-fast lint bench
+.PHONY: install demo test test-all test-fast lint bench
 
 install:
 	# torch first, from the local CPU build, so sentence-transformers does not pull a CUDA build.
@@ -18,14 +18,22 @@ install:
 demo: install
 	$(PYTHON) -m personagraph demo
 
+# Everything but the `exhaustive` rest of the kill-point matrix: every command and both stores are
+# still killed and re-run (tests/e2e/test_kill_harness.py, DEFAULT); `make test-all` runs all 31 points.
 test: install lint
+	$(PYTEST) -m "not exhaustive" $(PYTEST_ARGS)
+
+# The whole suite, the full kill-point matrix included: before a release, or when you touch a
+# checkpoint, the store's write paths or crash recovery.
+test-all: install lint
 	$(PYTEST) $(PYTEST_ARGS)
 
 # The fast tier, while you work: unit and in-process tests on the embedded store. Leaves out the
 # Bolt server (`bolt`), headless Chromium (`browser`), the CLI end to end (`e2e`, everything under
-# tests/e2e) and anything marked `slow`. No install, no lint: run `make test` before you commit.
+# tests/e2e), tests that start CLI or JVM child processes (`subprocess`) and anything marked `slow`.
+# No install, no lint: run `make test` before you commit.
 test-fast:
-	$(PYTEST) -m "not bolt and not browser and not e2e and not slow" $(PYTEST_ARGS)
+	$(PYTEST) -m "not bolt and not browser and not e2e and not subprocess and not slow" $(PYTEST_ARGS)
 
 lint:
 	$(PYTHON) -m ruff check personagraph tests benchmarks

@@ -1,14 +1,15 @@
-"""`personagraph attributes` and `sample --target` / `--where` on attributes, through real subprocesses
-(the OpenAI-compatible test server over HTTP, MiniLM embeddings, the embedded store)."""
+"""`personagraph attributes` and `sample --target` / `--where` on attributes, the CLI in process
+(tests/cli_in_process.py: nothing here is about the process boundary), with the OpenAI-compatible
+test server over HTTP, MiniLM embeddings and the embedded store."""
 
 from __future__ import annotations
 
 import json
 import random
 import subprocess
-import sys
 from pathlib import Path
 
+from tests.cli_in_process import run_cli
 from tests.conftest import cli_env
 from tests.llm_fixtures import TEST_API_KEY
 from tests.llm_server import LLMTestServer
@@ -19,14 +20,8 @@ AGES = {"18-24": 21, "25-34": 30, "45-54": 50, "65+": 70}
 
 
 def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "personagraph", "--store", str(tmp_path / "store"), *args],
-        env=cli_env(PERSONAGRAPH_CACHE_DIR=str(tmp_path / "cache"), PERSONAGRAPH_JVM_HEAP="1g", **env),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=tmp_path,
-    )
+    environ = cli_env(PERSONAGRAPH_CACHE_DIR=str(tmp_path / "cache"), PERSONAGRAPH_JVM_HEAP="1g", **env)
+    return run_cli(["--store", str(tmp_path / "store"), *args], env=environ, cwd=tmp_path)
 
 
 def _people(count: int = 240) -> list[dict[str, object]]:

@@ -3,6 +3,8 @@ middle of a long engine call, and the store reopens with what was done so far.
 
 Signals come from outside (a real ``kill``) while the process is busy, or from the process itself at a
 named checkpoint (``PERSONAGRAPH_KILL_AT=<stage>:<n>:INT|TERM``) so they land at the same place.
+Only the run that gets the signal is a process of its own; the set-up, the re-runs and the checks run
+the CLI in this process (tests/cli_in_process.py), which saves a JVM start and the imports each.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pytest
 from personagraph.config import Settings
 from personagraph.runtime import INTERRUPTED
 from personagraph.store import open_store
+from tests.cli_in_process import run_cli
 from tests.conftest import cli_env
 from tests.e2e.test_kill_harness import _files
 from tests.llm_fixtures import TEST_API_KEY
@@ -38,6 +41,9 @@ def env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def cli(tmp_path: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    """A run that signals itself (PERSONAGRAPH_KILL_AT) is a process of its own; any other runs here."""
+    if "PERSONAGRAPH_KILL_AT" not in extra:
+        return run_cli(args, env=env(tmp_path, **extra), cwd=tmp_path)
     return subprocess.run(
         [sys.executable, "-m", "personagraph", *args],
         env=env(tmp_path, **extra),

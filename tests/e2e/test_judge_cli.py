@@ -1,27 +1,21 @@
-"""`personagraph judge` and the verified-math export through real subprocesses, the real test
-server (taught math and judging) and the embedded store."""
+"""`personagraph judge` and the verified-math export: the CLI in process (tests/cli_in_process.py),
+the real test server (taught math and judging) and the embedded store. Nothing here is about the
+process boundary, and seven CLI processes cost seven JVM starts and package imports."""
 
 from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
+from tests.cli_in_process import run_cli
 from tests.conftest import ROOT, cli_env
 from tests.llm_fixtures import TEST_API_KEY, teach_judging, teach_math
 from tests.llm_server import LLMTestServer
 
 
 def run(tmp_path: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "personagraph", "--store", str(tmp_path / "store"), *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=tmp_path,
-    )
+    return run_cli(["--store", str(tmp_path / "store"), *args], env=env, cwd=tmp_path)
 
 
 def test_judge_filter_and_export_a_dataset_folder(tmp_path: Path, llm_server: LLMTestServer) -> None:

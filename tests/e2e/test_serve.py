@@ -11,14 +11,15 @@ import pytest
 
 from personagraph.config import Secret, Settings
 from personagraph.store import open_store
+from tests.cli_in_process import run_cli
 from tests.conftest import cli_env
 from tests.serve_process import free_port, serve_process, wait_for_port
 
 
 def _cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "personagraph", *args], env=cli_env(**env), capture_output=True, text=True, timeout=180
-    )
+    """The CLI in this process (tests/cli_in_process.py); the server, and the printed command a user
+    would paste, are processes of their own."""
+    return run_cli(args, env=cli_env(**env))
 
 
 @pytest.mark.bolt

@@ -109,6 +109,7 @@ finally:
 """
 
 
+@pytest.mark.subprocess  # what a fresh process imports: three CLI processes
 def test_cached_vectors_never_import_torch(embedded_store: GraphStore, tmp_path: Path) -> None:
     import subprocess
     import sys

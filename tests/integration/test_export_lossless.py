@@ -20,6 +20,7 @@ from personagraph.config import Settings
 from personagraph.export.graph_files import export_graph
 from personagraph.export.graph_read import read_graph_export
 from personagraph.store import GraphStore, open_store
+from tests.cli_in_process import run_cli
 from tests.conftest import ROOT, cli_env
 from tests.integration.neo4j_admin_world import build_world
 from tests.integration.test_neo4j_admin import snapshot
@@ -147,23 +148,15 @@ def test_cli_round_trip_through_import(tmp_path: Path) -> None:
     finally:
         store.close()
     env = cli_env(PERSONAGRAPH_JVM_HEAP="1g")
-    base = [sys.executable, "-m", "personagraph"]
-    done = subprocess.run(
-        [*base, "--store", str(tmp_path / "store"), "export", "graph", str(tmp_path / "out"), "--format", "parquet"],
-        capture_output=True,
-        text=True,
+    # In process (tests/cli_in_process.py): the same command line, without a JVM start per command.
+    done = run_cli(
+        ["--store", str(tmp_path / "store"), "export", "graph", str(tmp_path / "out"), "--format", "parquet"],
         env=env,
         cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr
     assert "wrote 6 personas and 4 relations (2 texts, 3 samples" in done.stdout
-    done = subprocess.run(
-        [*base, "--store", str(tmp_path / "copy"), "import", str(tmp_path / "out")],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-    )
+    done = run_cli(["--store", str(tmp_path / "copy"), "import", str(tmp_path / "out")], env=env, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert "nodes" in done.stdout and "from a graph export" in done.stdout
     copy = fresh_store(tmp_path / "copy")
@@ -192,10 +185,11 @@ def test_a_folder_of_other_files_is_refused(embedded_store: GraphStore, tmp_path
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
-def _export_cmd(store: Path, out: Path, fmt: str) -> list[str]:
-    return [sys.executable, "-m", "personagraph", "--store", str(store), "export", "graph", str(out), "--format", fmt]
+def _export_args(store: Path, out: Path, fmt: str) -> list[str]:
+    return ["--store", str(store), "export", "graph", str(out), "--format", fmt]
 
 
+@pytest.mark.subprocess  # a CLI process killed mid-export, over 20,000 personas
 @pytest.mark.parametrize("fmt", ["jsonl", "neo4j-admin"])
 def test_a_killed_export_leaves_the_previous_one_intact(tmp_path: Path, fmt: str) -> None:
     """SIGKILL the child while it writes its hidden folder: the previous export stays byte for byte."""
@@ -213,7 +207,8 @@ def test_a_killed_export_leaves_the_previous_one_intact(tmp_path: Path, fmt: str
         store.close()
     env = cli_env(PERSONAGRAPH_JVM_HEAP="1g")
     out = tmp_path / "out"
-    done = subprocess.run(_export_cmd(path, out, fmt), capture_output=True, text=True, env=env, cwd=ROOT)
+    # Only the export to kill is a process of its own; the two around it run in this process.
+    done = run_cli(_export_args(path, out, fmt), env=env, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     previous = files_of(out)
     store = fresh_store(path)
@@ -225,7 +220,11 @@ def test_a_killed_export_leaves_the_previous_one_intact(tmp_path: Path, fmt: str
     finally:
         store.close()
     child = subprocess.Popen(
-        _export_cmd(path, out, fmt), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT
+        [sys.executable, "-m", "personagraph", *_export_args(path, out, fmt)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=ROOT,
     )
     work = tmp_path / f".out.tmp-{child.pid}"
     deadline = time.monotonic() + 300
@@ -237,7 +236,7 @@ def test_a_killed_export_leaves_the_previous_one_intact(tmp_path: Path, fmt: str
     assert child.returncode == -signal.SIGKILL
     assert files_of(out) == previous  # nothing half-written, nothing mixed
     assert work.is_dir()  # what the killed export wrote, beside the target, not in it
-    done = subprocess.run(_export_cmd(path, out, fmt), capture_output=True, text=True, env=env, cwd=ROOT)
+    done = run_cli(_export_args(path, out, fmt), env=env, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert not work.exists()  # the next export removes a dead export's folder
     assert files_of(out) != previous and not [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]

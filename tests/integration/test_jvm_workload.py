@@ -14,6 +14,7 @@ from personagraph.errors import StoreError
 from personagraph.store.embedded import jit_for
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.subprocess  # each probe is a child process with its own JVM
 
 PROBE = """
 import json, sys
