@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 PYTEST := $(PYTHON) -m pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadgroup
 
-.PHONY: install demo test test-all test-fast lint bench
+.PHONY: install demo test test-all test-exhaustive test-fast lint bench
 
 install:
 	# torch first, from the local CPU build, so sentence-transformers does not pull a CUDA build.
@@ -27,6 +27,10 @@ test: install lint
 # checkpoint, the store's write paths or crash recovery.
 test-all: install lint
 	$(PYTEST) $(PYTEST_ARGS)
+
+# Only the exhaustive kill points (`make test` + this = `make test-all`; CI runs both, .ci/run).
+test-exhaustive:
+	$(PYTEST) -m exhaustive $(PYTEST_ARGS)
 
 # The fast tier, while you work: unit and in-process tests on the embedded store. Leaves out the
 # Bolt server (`bolt`), headless Chromium (`browser`), the CLI end to end (`e2e`, everything under
