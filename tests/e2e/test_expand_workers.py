@@ -9,22 +9,21 @@ the server logs a hash of it, which tells the killed process's requests from the
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from personagraph.models import Persona
 from personagraph.store import GraphStore
-from tests.conftest import BoltServer, cli_env
+from tests import worker_processes
+from tests.conftest import BoltServer
 from tests.llm_server import LLMTestServer, client_of
+from tests.worker_processes import finish, worker_env
 
 pytestmark = [pytest.mark.bolt, pytest.mark.slow]
 
@@ -34,36 +33,9 @@ SEEDS = [Persona(text=f"A lighthouse keeper number {i} on a windy northern coast
 POOL = 300  # related personas come from 300 texts: about one answer in three names one already named
 
 
-def worker_env(bolt: BoltServer, server: LLMTestServer, cache: Path, key: str) -> dict[str, str]:
-    return cli_env(
-        PERSONAGRAPH_STORE=bolt.url,
-        PERSONAGRAPH_USER=bolt.user,
-        PERSONAGRAPH_PASSWORD=bolt.password,
-        PERSONAGRAPH_DATABASE=bolt.database,
-        OPENAI_BASE_URL=server.base_url,
-        OPENAI_API_KEY=key,
-        PERSONAGRAPH_CACHE_DIR=str(cache),  # one cache for every worker, as on one machine
-        PERSONAGRAPH_MODEL="test-model",
-        CI="1",
-    )
-
-
 def start(environ: dict[str, str], cwd: Path, concurrency: int) -> subprocess.Popen[str]:
     args = ["expand", "--hops", str(HOPS), "--concurrency", str(concurrency), "--format", "json"]
-    return subprocess.Popen(
-        [sys.executable, "-m", "personagraph", *args],
-        env=environ,
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def finish(proc: subprocess.Popen[str]) -> tuple[dict[str, Any], str]:
-    out, err = proc.communicate(timeout=600)
-    assert proc.returncode == 0, err
-    return json.loads(out), err
+    return worker_processes.start(environ, cwd, *args)
 
 
 def graph(store: GraphStore) -> tuple[dict[str, int], set[tuple[str, str, str]]]:
