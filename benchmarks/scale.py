@@ -2,7 +2,8 @@
 
     python benchmarks/scale.py                          # 1M personas + 3M relations, baseline 100k
     python benchmarks/scale.py --scale 100000           # baseline 10k
-    python benchmarks/scale.py --scale 10000000 --baseline-scale 1000000   # the issue's 10M run
+    python benchmarks/scale.py --scale 10000000 --baseline-scale 1000000 --work W --keep   # the issue's 10M run
+    python benchmarks/scale.py --scale 10000000 --baseline-scale 1000000 --resume W/personagraph-scale-XXXX
 
 For each scale (the baseline first), persona and relation files are generated (streamed, the
 generator of ``benchmarks/ingest.py``; N personas and 3N relations between random personas), then
@@ -23,6 +24,11 @@ Persona Hub sample in shared/, 5% planted near-duplicates, made chunk by chunk) 
 there, so dedup has realistic work; otherwise (or with ``--texts template``) from ingest.py's
 word-list template, whose personas collide often under dedup's thresholds (one serial number apart).
 Results go to benchmarks/results/scale-<N>.json.
+
+A run at 10M takes hours. With ``--keep`` its stores stay in the work folder, and ``--resume FOLDER``
+continues a run that was cut short: the results saved so far (``--out``) are read back, stages that
+have figures are not run again, and a scale whose import finished is not generated again. A stage that
+was killed half-way runs again from the start on its store (every stage finishes on a re-run).
 """
 
 from __future__ import annotations
@@ -193,20 +199,31 @@ def run_scale(
     work: Path, n: int, seed: int, texts: str, only: set[str] | None, result: dict[str, Any], save: Callable[[], None]
 ) -> dict[str, Any]:
     """Generate the files and run every stage at ``n`` personas, filling ``result``; ``save`` after
-    each stage, so a long run cut short keeps the stages it finished."""
+    each stage, so a long run cut short keeps the stages it finished. Stages already in ``result``
+    (a resumed run) are skipped, and so is the generation once the import is there."""
     folder = work / f"n{n}"
-    folder.mkdir()
-    t = time.perf_counter()
-    stream = corpus_texts(n, seed) if texts == "corpus" else None
-    data = ingest.generate(folder, n, RELATIONS_PER_PERSONA * n, seed, f"scale{n}", texts=stream)
-    print(
-        f"\n== {n:,} personas ({data['personas_mb']} MB), {data['relations']:,} relations ({data['relations_mb']} MB): "
-        f"generated in {time.perf_counter() - t:.0f} s; load average {os.getloadavg()[0]:.1f}"
-    )
+    done = set(result.get("stages", {})) if result.get("personas") == n else set()
+    folder.mkdir(exist_ok=bool(done))
+    if "import" in done:
+        data = {"personas_file": "", "relations_file": ""}
+        print(f"\n== {n:,} personas: resumed, {len(done)} stages done ({', '.join(sorted(done))})")
+    else:
+        done = set()
+        shutil.rmtree(folder / "store", ignore_errors=True)
+        t = time.perf_counter()
+        stream = corpus_texts(n, seed) if texts == "corpus" else None
+        data = ingest.generate(folder, n, RELATIONS_PER_PERSONA * n, seed, f"scale{n}", texts=stream)
+        print(
+            f"\n== {n:,} personas ({data['personas_mb']} MB), {data['relations']:,} relations "
+            f"({data['relations_mb']} MB): generated in {time.perf_counter() - t:.0f} s; "
+            f"load average {os.getloadavg()[0]:.1f}"
+        )
+        result.update({"personas": n, "relations": data["relations"], "stages": {}})
     store, out_dir = folder / "store", folder / "export"
-    result.update({"personas": n, "relations": data["relations"], "stages": {}})
     for name, argv in stages(n, data, out_dir):
         if only and name.split()[0] not in only and name not in only:
+            continue
+        if name in done:
             continue
         figures = run_stage(name, store, argv, folder)
         if name == "import":
@@ -223,7 +240,8 @@ def run_scale(
             f"peak RSS {figures['peak_rss_mb']:>6,} MB  (load {figures['loadavg_start']:.1f} -> {figures['loadavg_end']:.1f})"
         )
     for path in (data["personas_file"], data["relations_file"]):
-        Path(path).unlink(missing_ok=True)
+        if path:
+            Path(path).unlink(missing_ok=True)
     return result
 
 
@@ -265,13 +283,31 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated stages to run (import always runs first)")
     parser.add_argument("--work", type=Path, default=None, help="folder for the stores (default: a temp folder)")
     parser.add_argument("--keep", action="store_true", help="keep the stores")
+    parser.add_argument(
+        "--resume",
+        type=Path,
+        default=None,
+        help="a kept work folder of a run cut short: go on from the stages saved in --out (implies --keep)",
+    )
     parser.add_argument("--out", type=Path, default=None, help="default: benchmarks/results/scale-<N>.json")
     args = parser.parse_args()
     baseline = args.baseline_scale or max(1, args.scale // 10)
     texts = args.texts or ("corpus" if sample_available() else "template")
     only = {s.strip() for s in args.only.split(",") if s.strip()} | {"import"} if args.only else None
     ingest.JVM_HEAP[0] = args.jvm_heap
-    work = Path(tempfile.mkdtemp(prefix="personagraph-scale-", dir=args.work))
+    out = args.out or ROOT / "benchmarks" / "results" / f"scale-{args.scale}.json"
+    earlier: dict[str, Any] = {}
+    if args.resume:
+        if not args.resume.is_dir() or not out.is_file():
+            parser.error(f"--resume needs the kept work folder and the results saved so far ({args.resume}, {out})")
+        earlier = json.loads(out.read_text(encoding="utf-8"))
+        if earlier.get("scale") != args.scale or earlier.get("baseline_scale") != baseline:
+            parser.error(
+                f"{out} holds a run at {earlier.get('scale')} / {earlier.get('baseline_scale')}, not these scales"
+            )
+        work, args.keep = args.resume, True
+    else:
+        work = Path(tempfile.mkdtemp(prefix="personagraph-scale-", dir=args.work))
     load = os.getloadavg()
     print(f"work folder {work}; texts: {texts}; load average at start {load[0]:.2f} on {os.cpu_count()} cores")
     results: dict[str, Any] = {
@@ -288,7 +324,12 @@ def main() -> None:
             "note": "wall time is polluted by other work on a shared machine: compare cpu_s, and the load averages",
         },
     }
-    out = args.out or ROOT / "benchmarks" / "results" / f"scale-{args.scale}.json"
+    for key in ("baseline", "run"):
+        if key in earlier:
+            results[key] = earlier[key]
+    if "machine" in earlier:
+        before = dict(earlier["machine"])
+        results["machine"]["earlier_sessions"] = [*before.pop("earlier_sessions", []), before]
 
     def save() -> None:
         results["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
