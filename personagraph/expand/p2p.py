@@ -25,6 +25,7 @@ from typing import Any
 from personagraph import prompts
 from personagraph.errors import StoreConflictError
 from personagraph.expand.ask import ask_related
+from personagraph.expand.background import renew_leases, write_batches
 from personagraph.expand.claims import Claims
 from personagraph.expand.conflicts import retry_conflicts
 from personagraph.expand.plan import (
@@ -213,18 +214,6 @@ class Expander:
                     slot_free.set()
                     queue.task_done()
 
-        async def writer() -> None:
-            while True:
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(flush_now.wait(), self.options.flush_interval)
-                flush_now.clear()
-                await flush()
-
-        async def heartbeat() -> None:
-            while True:
-                await asyncio.sleep(max(0.5, self.options.lease / 3))
-                await thread(self.claims.renew, list(self.in_flight))
-
         async def ticker() -> None:
             while True:
                 self._progress(started, queue.qsize())
@@ -242,7 +231,10 @@ class Expander:
             await thread(self.store.ensure_schema)
             await thread(self.claims.release_dead_workers)
             tasks = [asyncio.create_task(llm_worker()) for _ in range(self.options.concurrency)]
-            tasks += [asyncio.create_task(writer()), asyncio.create_task(heartbeat())]
+            tasks += [
+                asyncio.create_task(write_batches(flush_now, self.options.flush_interval, flush)),
+                asyncio.create_task(renew_leases(thread, self.claims.renew, self.in_flight, self.options.lease)),
+            ]
             if self.on_progress:
                 tasks.append(asyncio.create_task(ticker()))
             self.report.stopped = await _supervised(main(), tasks)

@@ -24,6 +24,7 @@ from typing import Any
 
 from personagraph import prompts
 from personagraph.errors import StoreConflictError
+from personagraph.expand.background import renew_leases, write_batches
 from personagraph.expand.claims import TextClaims
 from personagraph.expand.conflicts import retry_conflicts
 from personagraph.expand.plan import clean_text
@@ -199,23 +200,14 @@ class TextToPersona:
                 if batch:
                     await self._flush(thread, claims, batch)
 
-        async def writer() -> None:
-            while True:
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(flush_now.wait(), self.options.flush_interval)
-                flush_now.clear()
-                await flush()
-
-        async def heartbeat() -> None:
-            while True:
-                await asyncio.sleep(max(0.5, self.options.lease / 3))
-                await thread(claims.renew, list(self.in_flight))
-
         try:
             self.client.prepare()  # now, so the first requests do not wait for the HTTP clients
             await thread(self.store.ensure_schema)
             await thread(claims.release_dead_workers)
-            background = [asyncio.create_task(writer()), asyncio.create_task(heartbeat())]
+            background = [
+                asyncio.create_task(write_batches(flush_now, self.options.flush_interval, flush)),
+                asyncio.create_task(renew_leases(thread, claims.renew, self.in_flight, self.options.lease)),
+            ]
             await self._feed(thread, claims, asking, background, slot_free, ask)
             while asking:
                 done, _ = await asyncio.wait(asking, return_when=asyncio.FIRST_COMPLETED)
