@@ -49,6 +49,17 @@ def _counts(counter: dict[str, int]) -> str:
     return ", ".join(f"{k} {v:,}" for k, v in counter.items()) or "none"
 
 
+# Both claiming stages (t2p, expand) take the same two worker options.
+lease_option = click.option(
+    "--lease",
+    type=click.FloatRange(1),
+    default=120.0,
+    show_default=True,
+    help="Seconds a claim holds before another worker may take it (renewed while working).",
+)
+run_option = click.option("--run", "run_id", help="Run id written into the provenance (default: a new one).")
+
+
 @click.command("t2p")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
@@ -74,6 +85,8 @@ def _counts(counter: dict[str, int]) -> str:
 )
 @click.option("--max-texts", type=click.IntRange(1), help="Process at most this many texts.")
 @click.option("--redo", is_flag=True, help="Process texts again even if this prompt version already did.")
+@lease_option
+@run_option
 @llm_options
 @pass_app
 def t2p_cmd(
@@ -84,6 +97,8 @@ def t2p_cmd(
     max_text_tokens: int,
     max_texts: int | None,
     redo: bool,
+    lease: float,
+    run_id: str | None,
     llm: LLMRunOptions,
     fmt: str,
 ) -> None:
@@ -92,7 +107,8 @@ def t2p_cmd(
     With PATHS (.txt files, folders of .txt, or JSONL/CSV/Parquet with a `text` field), those
     texts are imported as :Text nodes and processed; without, every :Text node not yet processed
     by this prompt version and granularity is. Each persona gets a DERIVED_FROM edge to its text
-    (model, prompt version, run, stance). Example: personagraph t2p examples/texts/ --granularity fine
+    (model, prompt version, run, stance). Kill it at any time and run it again to finish; start several
+    (on one Bolt server) to share the texts. Example: personagraph t2p examples/texts/ --granularity fine
     """
     from personagraph.cli.progress import progress_bar
     from personagraph.expand.conflicts import retry_conflicts
@@ -110,6 +126,8 @@ def t2p_cmd(
         max_texts=max_texts,
         redo=redo,
         temperature=llm.temperature,
+        lease=lease,
+        run_id=run_id,
     )
     if client is None:
         texts = (t.text for t in read_texts(paths)) if paths else None  # read, not imported: nothing is written
@@ -155,13 +173,7 @@ def t2p_cmd(
 @click.option(
     "--max-calls", type=click.IntRange(1), help="Stop claiming work once this many LLM calls are made or under way."
 )
-@click.option(
-    "--lease",
-    type=click.FloatRange(1),
-    default=120.0,
-    show_default=True,
-    help="Seconds a claim holds before another worker may take it (renewed while working).",
-)
+@lease_option
 @click.option(
     "--origin",
     "origins",
@@ -169,7 +181,7 @@ def t2p_cmd(
     type=click.Choice(["text", "persona", "import"]),
     help="Expand only personas of this origin (repeatable; default: all).",
 )
-@click.option("--run", "run_id", help="Run id written into the provenance (default: a new one).")
+@run_option
 @llm_options
 @pass_app
 def expand_cmd(

@@ -68,10 +68,13 @@ def test_t2p_then_expand_and_no_secret_written(llm_server: LLMTestServer, tmp_pa
     assert dry.returncode == 0, dry.stderr
     assert "[user]" in dry.stdout and "dry run (t2p): 5 requests" in dry.stdout and llm_server.count == 0
     assert "nothing written" in dry.stdout
-    t2p = cli(["text-to-persona", str(TEXTS), "--format", "json"], environ, tmp_path)
+    t2p = cli(
+        ["text-to-persona", str(TEXTS), "--run", "t2p-nightly", "--lease", "30", "--format", "json"], environ, tmp_path
+    )
     assert t2p.returncode == 0, t2p.stderr
     report = json.loads(t2p.stdout)
     assert report["texts"] == 5 and report["personas_new"] == 15 and report["llm"]["calls"] == 5
+    assert report["run"] == "t2p-nightly"
     expanded = cli(["expand", "--hops", "1", "--concurrency", "4"], environ, tmp_path)
     assert expanded.returncode == 0, expanded.stderr
     assert "expanded 15 personas" in expanded.stdout and "new personas: 45 (hop 1: 45)" in expanded.stdout
@@ -84,6 +87,10 @@ def test_t2p_then_expand_and_no_secret_written(llm_server: LLMTestServer, tmp_pa
         if path.is_file():
             assert TEST_API_KEY.encode() not in path.read_bytes(), path
     assert TEST_API_KEY not in expanded.stdout + expanded.stderr + t2p.stderr
+    folder = str(tmp_path / "store")
+    with open_store(folder, Settings(store=folder)) as store:
+        runs = store.cypher("MATCH (:Persona)-[d:DERIVED_FROM]->(:Text) RETURN DISTINCT d.run AS run")
+    assert [row["run"] for row in runs] == ["t2p-nightly"]
 
 
 def test_no_endpoint_is_one_clear_error(tmp_path: Path) -> None:
