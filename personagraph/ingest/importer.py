@@ -30,11 +30,11 @@ from personagraph.errors import InputError, MalformedInputError, MissingFileErro
 from personagraph.formats import ERROR_KEY, file_format, read_records
 from personagraph.ids import persona_id
 from personagraph.ingest.card_files import card_spec_of, import_card_file
-from personagraph.ingest.records import RelationRow, Row, detect_kind, persona_row, relation_row, text_row
+from personagraph.ingest.records import Row, detect_kind, persona_row, relation_row, text_row
 from personagraph.models import Persona
 from personagraph.resolve import Resolver
 from personagraph.runtime import checkpoint, paused_gc
-from personagraph.store.bulk import RunNamed
+from personagraph.store.bulk import EdgeGroups, RunNamed
 from personagraph.store.graph import GraphStore, Transaction
 from personagraph.vocabulary import Vocabulary
 
@@ -82,7 +82,7 @@ class _Batch:
     records: int = 0
     personas: list[Row] = field(default_factory=list)
     texts: list[Row] = field(default_factory=list)
-    relations: list[RelationRow] = field(default_factory=list)
+    relations: EdgeGroups = field(default_factory=EdgeGroups)  # grouped here, in the reading thread
     endpoints: list[Row] = field(default_factory=list)  # personas named by text in relations
 
 
@@ -102,7 +102,7 @@ def _batches(
                 batch.texts.append(text_row(record))
             else:
                 relation, new = relation_row(record, vocabulary, read, self_loops)
-                batch.relations.append(relation)
+                batch.relations.add(*relation)
                 batch.endpoints.extend(new)
             if report.kind == "auto":
                 report.kind = record_kind
@@ -171,14 +171,6 @@ def _resolve_rows(store: GraphStore, rows: list[Row], resolver: Resolver | None,
         store.add_aliases(personas, mapping)
         resolved.update(mapping)
     return [r for r in rows if r["id"] not in mapping]
-
-
-def _remap(relations: list[RelationRow], mapping: dict[str, str]) -> list[RelationRow]:
-    """Relations pointed at canonical personas; a relation that becomes a self-loop is dropped."""
-    if not mapping:
-        return relations
-    moved = [(mapping.get(src, src), mapping.get(dst, dst), kind, props) for src, dst, kind, props in relations]
-    return [rel for rel in moved if rel[0] != rel[1]]
 
 
 def check_file(path: str | Path) -> None:
@@ -294,7 +286,8 @@ def _write_batch(
         rows = _resolve_rows(store, batch.endpoints, resolver, resolved)
         figures.personas_new += store.bulk.nodes("Persona", rows, run)
     if batch.relations:
-        counts = store.bulk.relations(_remap(batch.relations, resolved), run)
+        # Relations pointed at canonical personas; one that becomes a self-loop is dropped.
+        counts = store.bulk.relations(batch.relations.remapped(resolved), run)
         figures.relations += counts.matched
         figures.relations_new += counts.created
         figures.relations_unmatched += counts.unmatched

@@ -148,3 +148,43 @@ def test_bulk_api_on_the_store(store: GraphStore) -> None:
     row = store.cypher("MATCH (:Persona)-[r:FRIEND_OF]->(:Persona) RETURN r.run AS run, count(r) AS n")
     assert row == [{"run": "api", "n": 1}]
     assert store.persona(persona_id("A diver"))["text"] == "A diver"  # type: ignore[index]
+
+
+def test_rows_orjson_cannot_carry_take_the_wrappers_path(embedded_store: GraphStore) -> None:
+    """The bridge path (orjson) and the wrapper's path, in one batch, store every value as given:
+    a list, a non-finite float, and an edge property named like the bridge's keys."""
+    plain, listed, odd = (persona_id(t) for t in ("A plain baker", "A listed baker", "An odd baker"))
+    rows = [
+        {"id": plain, "text": "A plain baker é", "origin": "import", "hop": 2, "uses": 0, "score": 0.5, "big": 2**62},
+        {"id": listed, "text": "A listed baker", "origin": "import", "hop": 0, "uses": 0, "labels": ["a", "b"]},
+        {"id": odd, "text": "An odd baker", "origin": "import", "hop": 0, "uses": 0, "score": float("inf")},
+    ]
+    assert embedded_store.bulk_upsert_personas(rows) == 3
+    counts = embedded_store.bulk_add_relations(
+        [
+            (plain, listed, "RIVAL", {"run": "r", "w": 2.5, "n": 3, "ok": True}),
+            (listed, odd, "RIVAL", {"_src": "a property", "run": "r"}),
+            (odd, plain, "RIVAL", {"run": "r", "w": float("nan")}),
+        ]
+    )
+    assert (counts.matched, counts.created, counts.unmatched) == (3, 3, 0)
+    got = {
+        row["id"]: row
+        for row in embedded_store.cypher(
+            "MATCH (p:Persona) RETURN p.id AS id, p.text AS text, p.hop AS hop, p.score AS score, p.big AS big, "
+            "p.labels AS labels"
+        )
+    }
+    assert (got[plain]["text"], got[plain]["hop"], got[plain]["score"], got[plain]["big"]) == (
+        "A plain baker é",
+        2,
+        0.5,
+        2**62,
+    )
+    assert list(got[listed]["labels"]) == ["a", "b"]  # type: ignore[call-overload]
+    assert got[odd]["score"] == float("inf")
+    edges = embedded_store.cypher("MATCH (a)-[e:RIVAL]->(b) RETURN a.id AS a, properties(e) AS p")
+    props = {row["a"]: row["p"] for row in edges}
+    assert props[plain] == {"run": "r", "w": 2.5, "n": 3, "ok": True}
+    assert props[listed] == {"_src": "a property", "run": "r"}
+    assert props[odd]["run"] == "r" and props[odd]["w"] != props[odd]["w"]  # type: ignore[index]  # NaN, not null
