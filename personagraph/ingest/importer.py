@@ -87,8 +87,17 @@ class _Batch:
 
 
 def _batches(
-    path: Path, kind: str, vocabulary: Vocabulary, skip_bad: bool, size: int, report: ImportReport, self_loops: bool
+    path: Path,
+    kind: str,
+    vocabulary: Vocabulary,
+    skip_bad: bool,
+    size: int,
+    report: ImportReport,
+    self_loops: bool,
+    presolve: Callable[[EdgeGroups], None] | None = None,
 ) -> Iterator[_Batch]:
+    """The file's batches; ``presolve`` (the store's) runs on each batch's relations before it is
+    handed over, so in the reading thread, beside the engine's work rather than before it."""
     batch = _Batch()
     read = functools.lru_cache(maxsize=4096)(vocabulary.read)
     for line, record in read_records(path):
@@ -113,48 +122,59 @@ def _batches(
             continue
         batch.records += 1
         if batch.records >= size:
+            if presolve is not None and batch.relations:
+                presolve(batch.relations)
             yield batch
             batch = _Batch()
     if batch.records:
+        if presolve is not None and batch.relations:
+            presolve(batch.relations)
         yield batch
 
 
 _DONE = object()
 
 
-def _read_ahead(items: Iterator[_Batch], depth: int = 2) -> Iterator[_Batch]:
-    """Run ``items`` in a thread, ``depth`` batches ahead; its exception comes out in order."""
-    slots: queue.Queue[Any] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
+class _ReadAhead:
+    """Runs ``items`` in a thread from the moment it is made, ``depth`` batches ahead; iterating
+    gives them in order, and the thread's exception comes out where its batch would have."""
 
-    def work() -> None:
+    def __init__(self, items: Iterator[_Batch], depth: int = 2) -> None:
+        self.slots: queue.Queue[Any] = queue.Queue(maxsize=depth)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._work, args=(items,), name="personagraph-import-reader", daemon=True)
+        self.thread.start()
+
+    def _work(self, items: Iterator[_Batch]) -> None:
         try:
             for item in items:
-                while not stop.is_set():
+                while not self.stop.is_set():
                     try:
-                        slots.put(item, timeout=0.2)
+                        self.slots.put(item, timeout=0.2)
                         break
                     except queue.Full:
                         continue
-                if stop.is_set():
+                if self.stop.is_set():
                     return
-            slots.put(_DONE)
+            self.slots.put(_DONE)
         except BaseException as exc:  # handed to the consumer, raised there in order
-            slots.put(exc)
+            self.slots.put(exc)
 
-    thread = threading.Thread(target=work, name="personagraph-import-reader", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = slots.get()
-            if item is _DONE:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        thread.join(timeout=5)
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(timeout=5)
+
+    def __iter__(self) -> Iterator[_Batch]:
+        try:
+            while True:
+                item = self.slots.get()
+                if item is _DONE:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            self.close()
 
 
 def default_batch_size(store: GraphStore) -> int:
@@ -219,16 +239,28 @@ def import_file(
         return ImportReport(path=str(path), write_path="cypher", **figures)
     started, cpu_started = time.perf_counter(), time.process_time()
     report = ImportReport(path=str(path), kind=kind, write_path=store.bulk.path)
-    store.ensure_schema()
     size = batch_size or default_batch_size(store)
     with paused_gc():
-        _import_batches(
-            store,
-            _read_ahead(_batches(path, kind, store.vocabulary, skip_bad, size, report, self_loops)),
-            report,
-            resolver,
-            progress,
+        reader = _ReadAhead(
+            _batches(
+                path,
+                kind,
+                store.vocabulary,
+                skip_bad,
+                size,
+                report,
+                self_loops,
+                store.bulk.presolve if resolver is None else None,
+            )
         )
+        try:
+            # The schema and the store's first look at the graph (engine calls, which let the
+            # reading thread run) while the first batch is read, rather than after it.
+            store.ensure_schema()
+            store.bulk.warm_up()
+            _import_batches(store, iter(reader), report, resolver, progress)
+        finally:
+            reader.close()
     report.seconds = time.perf_counter() - started
     report.cpu_seconds = time.process_time() - cpu_started
     return report

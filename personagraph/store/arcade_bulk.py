@@ -22,7 +22,6 @@ engine's default ("no": survives a process crash, not a power cut), as for Cyphe
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +30,8 @@ from typing import Any
 from personagraph import queries
 from personagraph.errors import ConfigError
 from personagraph.runtime import checkpoint
+from personagraph.store.arcade_json import bridge as _bridge
+from personagraph.store.arcade_json import json_ready as _json_ready
 from personagraph.store.base import EdgeCounts
 from personagraph.store.bulk import EdgeGroups
 from personagraph.store.integrity import in_flight_marker
@@ -68,8 +69,10 @@ class GraphIndex:
         self.nodes: dict[str, _Known] = {}
         self.edges: dict[str, _Known] = {}
         self.no_edges: bool | None = None  # the graph had no edges at all when first asked
+        self.generation = 0  # counts forget(): what was resolved before one is not used after it
 
     def forget(self) -> None:
+        self.generation += 1
         self.nodes.clear()
         self.edges.clear()
         self.no_edges = None
@@ -128,6 +131,12 @@ class GraphIndex:
         if len(state.members) > MAX_INDEXED:
             self.nodes.pop(label)
 
+    def warm_up(self, db: Any) -> None:
+        """Persona's size and whether the graph has edges: the counts a first batch starts with."""
+        self._node_state(db, "Persona")
+        if self.no_edges is None:
+            self.no_edges = int(_columns(db, queries.load("count_edges").text)["n"][0]) == 0
+
     # -- edges ----------------------------------------------------------------------------
     def _edge_state(self, db: Any, rel_type: str) -> _Known:
         state = self.edges.get(rel_type)
@@ -144,7 +153,7 @@ class GraphIndex:
         return state
 
     def existing_edges(
-        self, db: Any, rel_type: str, pairs: dict[tuple[str, str], tuple[str, str, Any]]
+        self, db: Any, rel_type: str, pairs: Mapping[tuple[str, str], tuple[Any, ...]]
     ) -> set[tuple[str, str]]:
         """Which of the RID pairs (keys of ``pairs``, whose values start with the persona ids of the
         two ends) already have an edge of ``rel_type``."""
@@ -165,6 +174,17 @@ class GraphIndex:
             cols = _columns(db, query, {"src": [e[0] for e in ends], "dst": [e[1] for e in ends]})
             members.update(unknown[int(k)] for k in cols.get("i", []))
         return {pair for pair in pairs if pair in members}
+
+    def present(
+        self, db: Any, rel_type: str, ids: list[tuple[str, str]], rids: list[tuple[str, str]]
+    ) -> set[tuple[str, str]]:
+        """``existing_edges`` for parallel lists of id pairs and RID pairs; a set operation (no
+        Python loop) when the type is known whole."""
+        state = self._edge_state(db, rel_type)
+        if state.complete:
+            members: set[tuple[str, str]] = state.members  # type: ignore[assignment]
+            return members.intersection(rids) if members else set()
+        return self.existing_edges(db, rel_type, dict(zip(rids, ids, strict=True)))
 
     def add_edges(self, rel_type: str, pairs: Iterable[tuple[str, str]]) -> None:
         state = self.edges.get(rel_type)
@@ -190,99 +210,6 @@ def forget(path: str) -> None:
         index = _indexes.get(path)
         if index is not None:
             index.forget()
-
-
-_INT64 = (-(2**63), 2**63 - 1)
-
-
-def _json_ready(row: dict[str, Any]) -> bool:
-    """Whether orjson writes every value of ``row`` as the engine should read it: a string (orjson
-    refuses a lone surrogate, which sends the call down the wrapper's path), a bool, None, a 64-bit
-    int or a finite float (orjson would write NaN as null). Lists go to the wrapper's path too."""
-    for value in row.values():
-        kind = type(value)
-        if kind is str or kind is bool or value is None:
-            continue
-        if kind is int:
-            if not _INT64[0] <= value <= _INT64[1]:
-                return False
-        elif kind is not float or not math.isfinite(value):
-            return False
-    return True
-
-
-class _Bridge:
-    """The JSON entry points of the binding's bridge classes, which ``GraphBatch.create_vertices``
-    and ``new_edges`` call after encoding the rows with the stdlib's ``json`` and checking each value
-    in Python. Here the rows are encoded with orjson and checked by what they are: py-spy put that
-    encoding and checking at 7% (vertices) and 10% (edges) of the writing thread's time on a 300k
-    import, in a thread that holds the engine up while it runs. Where a bridge class or the batch's
-    Java handle is missing (another binding version) the wrapper's own methods are used."""
-
-    def __init__(self) -> None:
-        self.loaded = False
-        self.vertices: Any = None
-        self.edges: Any = None
-
-    def load(self) -> None:
-        if self.loaded:
-            return
-        import jpype
-
-        for name in ("vertices", "edges"):
-            try:
-                cls = jpype.JClass("com.arcadedb.python." + {"vertices": "VertexBatcher", "edges": "EdgeBatcher"}[name])
-            except Exception:  # another binding: the wrapper's path
-                cls = None
-            setattr(self, name, cls)
-        self.loaded = True
-
-    def create_vertices(self, batch: Any, label: str, rows: list[dict[str, Any]]) -> list[str]:
-        import orjson
-
-        self.load()
-        java_batch, java_db = getattr(batch, "_java_graph_batch", None), getattr(batch, "_java_db", None)
-        if self.vertices is None or java_batch is None or java_db is None:
-            return list(batch.create_vertices(label, rows))
-        try:
-            text = orjson.dumps(rows).decode()
-        except TypeError:  # orjson.JSONEncodeError: a lone surrogate
-            return list(batch.create_vertices(label, rows))
-        owns_transaction = not java_db.isTransactionActive()
-        try:
-            joined = str(self.vertices.createVerticesJson(java_batch, label, text))
-        except BaseException:
-            # As the wrapper does: a failed call (a duplicate key) must not leave the engine's
-            # transaction open, or a later write outside any transaction is lost at close.
-            if owns_transaction and java_db.isTransactionActive():
-                java_db.rollback()
-            raise
-        return joined.split(";") if joined else []
-
-    def new_edges(self, batch: Any, rel_type: str, rows: list[dict[str, Any]]) -> None:
-        """``rows``: ``{"_src": rid, "_dst": rid, **props}``, each ``_json_ready``."""
-        import orjson
-
-        self.load()
-        java_batch = getattr(batch, "_java_graph_batch", None)
-        text = None
-        if self.edges is not None and java_batch is not None:
-            try:
-                text = orjson.dumps(rows).decode()
-            except TypeError:
-                text = None
-        if text is None:
-            batch.new_edges(
-                [r["_src"] for r in rows],
-                rel_type,
-                [r["_dst"] for r in rows],
-                [{k: v for k, v in r.items() if k not in ("_src", "_dst")} for r in rows],
-            )
-            return
-        self.edges.newEdgesJson(java_batch, rel_type, text)
-
-
-_bridge = _Bridge()
 
 
 class ArcadeBulkLoader:
@@ -318,6 +245,12 @@ class ArcadeBulkLoader:
             for statement in statements:
                 self.db.command("sql", statement)
 
+    def warm_up(self) -> None:
+        """The Persona type declared and what the index first needs of the graph read."""
+        self.prepare(labels=["Persona"])
+        with self.lock:
+            self.index.warm_up(self.db)
+
     def add_nodes(self, label: str, rows: list[dict[str, Any]]) -> int:
         """Create the rows whose ``id`` is not in the graph yet (first of equal ids wins)."""
         self.prepare(labels=[label])
@@ -349,40 +282,81 @@ class ArcadeBulkLoader:
         """Create typed edges between personas by id; an edge already there is not made twice."""
         return self.add_edge_groups(EdgeGroups.of(rows))
 
+    def presolve(self, groups: EdgeGroups) -> None:
+        """Ends to RIDs and the engine's rows for the edges of ``groups`` whose two personas the
+        index knows, so the writing thread (which holds the engine up while it runs Python) only
+        checks and writes them. Called from the importer's reading thread, without the lock: it
+        reads the index's dicts (single reads are atomic) and writes only into ``groups``. What it
+        does not find is left for ``add_edge_groups``; a ``forget`` in between voids all of it."""
+        generation = self.index.generation
+        people = self.index.nodes.get("Persona")
+        if people is None or not people.complete:
+            return
+        rids: dict[str, str] = people.members  # type: ignore[assignment]
+        get = rids.get
+        for rel_type, pairs in groups.by_type.items():
+            ids: list[tuple[str, str]] = []
+            rid_pairs: list[tuple[str, str]] = []
+            rows: list[Any] = []
+            left: dict[tuple[str, str], Any] = {}
+            for pair, props in pairs.items():
+                a, b = get(pair[0]), get(pair[1])
+                if a is None or b is None or "_src" in props or "_dst" in props or not _json_ready(props):
+                    left[pair] = props
+                    continue
+                ids.append(pair)
+                rid_pairs.append((a, b))
+                rows.append({"_src": a, "_dst": b, **props})
+            groups.presolved[rel_type] = (ids, rid_pairs, rows, left)
+        groups.presolved_generation = generation
+
     def add_edge_groups(self, groups: EdgeGroups) -> EdgeCounts:
         """``add_edges`` for rows already grouped by type and folded (``EdgeGroups``)."""
         counts = EdgeCounts()
         self.prepare(labels=["Persona"], rel_types=sorted(groups.by_type))
         with self.lock:
+            presolved = groups.presolved if groups.presolved_generation == self.index.generation else {}
             rids = self.index.rid_lookup(
-                self.db, "Persona", lambda: {end for pairs in groups.by_type.values() for pair in pairs for end in pair}
+                self.db,
+                "Persona",
+                lambda: {
+                    end
+                    for rel_type, pairs in groups.by_type.items()
+                    for pair in (presolved[rel_type][3] if rel_type in presolved else pairs)
+                    for end in pair
+                },
             )
             unmatched = 0
-            # Per type: the rows for the bridge ({"_src", "_dst", props}), the new RID pairs, and
-            # the rows the wrapper must take (a property orjson would not write as it is).
-            plans: list[tuple[str, list[dict[str, Any]], list[tuple[str, str]], list[tuple[str, str, Any]]]] = []
+            # Per type: the rows for the engine (a dict {"_src", "_dst", props} for the bridge, or a
+            # (src RID, dst RID, props) tuple for the wrapper: a property orjson would not write as it
+            # is) and the new RID pairs.
+            plans: list[tuple[str, list[Any], list[tuple[str, str]], bool]] = []
             for rel_type, pairs in groups.by_type.items():
-                found: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {}
-                for (src, dst), props in pairs.items():
+                if rel_type in presolved:
+                    ids, rid_pairs, rows, left = presolved[rel_type]
+                    if left:  # copies: the lists stay as presolve made them
+                        ids, rid_pairs, rows = list(ids), list(rid_pairs), list(rows)
+                else:
+                    ids, rid_pairs, rows, left = [], [], [], pairs
+                mixed = False
+                for (src, dst), props in left.items():
                     a, b = rids.get(src), rids.get(dst)
                     if a is None or b is None:
                         unmatched += groups.weight(rel_type, src, dst)
-                    elif (a, b) not in found:
-                        found[(a, b)] = (src, dst, props)
-                present = self.index.existing_edges(self.db, rel_type, found)
-                ready: list[dict[str, Any]] = []
-                new: list[tuple[str, str]] = []
-                other: list[tuple[str, str, Any]] = []
-                for pair, (_, _, props) in found.items():
-                    if present and pair in present:
                         continue
-                    new.append(pair)
+                    ids.append((src, dst))
+                    rid_pairs.append((a, b))
                     if "_src" in props or "_dst" in props or not _json_ready(props):
-                        other.append((pair[0], pair[1], props))
+                        rows.append((a, b, props))
+                        mixed = True
                     else:
-                        ready.append({"_src": pair[0], "_dst": pair[1], **props})
-                if new:
-                    plans.append((rel_type, ready, new, other))
+                        rows.append({"_src": a, "_dst": b, **props})
+                present = self.index.present(self.db, rel_type, ids, rid_pairs)
+                if present:
+                    keep = [i for i, pair in enumerate(rid_pairs) if pair not in present]
+                    rid_pairs, rows = [rid_pairs[i] for i in keep], [rows[i] for i in keep]
+                if rid_pairs:
+                    plans.append((rel_type, rows, rid_pairs, mixed))
             counts.unmatched, counts.matched = unmatched, groups.rows - unmatched
             if not plans:
                 return counts
@@ -392,7 +366,9 @@ class ArcadeBulkLoader:
             try:
                 # One batch for all types: closing it links every edge at both ends.
                 with self.db.graph_batch(use_wal=True, expected_edge_count=sum(len(p[2]) for p in plans)) as batch:
-                    for rel_type, ready, _, other in plans:
+                    for rel_type, rows, _, mixed in plans:
+                        other = [row for row in rows if type(row) is tuple] if mixed else []
+                        ready = [row for row in rows if type(row) is dict] if mixed else rows
                         if ready:
                             _bridge.new_edges(batch, rel_type, ready)
                         if other:

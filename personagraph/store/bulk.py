@@ -37,6 +37,13 @@ class EdgeGroups:
     by_type: dict[str, dict[tuple[str, str], dict[str, Any]]] = field(default_factory=dict)
     rows: int = 0  # rows added, folded ones included
     repeats: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (type, src, dst) -> rows folded into it
+    # Filled by the batch API's loader in the reading thread (``ArcadeBulkLoader.presolve``): per
+    # type, the edges whose two RIDs it knew, as id pairs, RID pairs and the rows for the engine,
+    # and the edges left for the writing thread; valid while the index's generation is the same.
+    presolved: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], list[Any], dict[tuple[str, str], Any]]] = (
+        field(default_factory=dict)
+    )
+    presolved_generation: int = -1
 
     def add(self, src: str, dst: str, rel_type: str, props: dict[str, Any]) -> None:
         self.rows += 1
@@ -114,6 +121,21 @@ class BulkWriter:
             checkpoint("cypher_chunk")
             created += int(result[0]["created"] or 0) if result else 0
         return created
+
+    def warm_up(self) -> None:
+        """What the batch API's first write would do first (its types declared, the graph's
+        persona and edge counts read), done now: the importer calls it while its first batch is
+        read. Nothing on the Cypher path."""
+        warm_up = getattr(self.loader, "warm_up", None)
+        if warm_up is not None:
+            warm_up()
+
+    def presolve(self, groups: EdgeGroups) -> None:
+        """Resolve what can be resolved of ``groups`` ahead of the write, in the calling thread
+        (the importer's reading thread): the batch API's ends to RIDs. Nothing on other paths."""
+        presolve = getattr(self.loader, "presolve", None)
+        if presolve is not None:
+            presolve(groups)
 
     def relations(self, rows: list[RelationRow] | EdgeGroups, run: RunNamed | None = None) -> EdgeCounts:
         """Create the typed edges that are not in the graph yet, between personas given by id
