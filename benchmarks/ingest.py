@@ -192,6 +192,7 @@ def generate(
 
 
 JVM_HEAP = ["4g"]  # the package's default heap; --jvm-heap changes it
+REIMPORT = [True]  # --skip-reimport: no second import of the same files (embedded)
 
 
 def env(**extra: str) -> dict[str, str]:
@@ -251,19 +252,20 @@ def summarise(
     label: str,
     data: dict[str, Any],
     first: dict[str, Any],
-    second: dict[str, Any],
+    second: dict[str, Any] | None,
     disk_mb: float,
     server_rss_mb: int | None = None,
 ) -> dict[str, Any]:
     p1, r1 = first["reports"]
-    p2, r2 = second["reports"]
-    result = {
+    result: dict[str, Any] = {
         "write_path": p1["write_path"],
         "personas": data["personas"],
         "relations": data["relations"],
         "distinct_relations": data["distinct_relations"],
         "personas_s": p1["seconds"],
         "relations_s": r1["seconds"],
+        "personas_cpu_s": p1["cpu_seconds"],
+        "relations_cpu_s": r1["cpu_seconds"],
         "personas_per_s": round(data["personas"] / p1["seconds"]),
         "relations_per_s": round(data["relations"] / r1["seconds"]),
         "floor_personas_per_s": data["floor_personas_per_s"],
@@ -272,21 +274,25 @@ def summarise(
         "relations_new": r1["relations_new"],
         "import_wall_s": first["wall_s"],
         "importer_peak_rss_mb": first["peak_rss_mb"],
-        "reimport": {
+        "store_disk_mb": disk_mb,
+    }
+    if second is not None:
+        p2, r2 = second["reports"]
+        result["reimport"] = {
             "personas_s": p2["seconds"],
             "relations_s": r2["seconds"],
             "wall_s": second["wall_s"],
             "personas_new": p2["personas_new"],
             "relations_new": r2["relations_new"],
             "peak_rss_mb": second["peak_rss_mb"],
-        },
-        "store_disk_mb": disk_mb,
-    }
+        }
     if server_rss_mb is not None:
         result["server_peak_rss_mb"] = server_rss_mb
     ok = p1["personas_new"] == data["personas"] and r1["relations_new"] == data["distinct_relations"]
-    idem = p2["personas_new"] == 0 and r2["relations_new"] == 0
-    result["counts_exact"], result["reimport_adds_nothing"] = ok, idem
+    idem = second is None or (p2["personas_new"] == 0 and r2["relations_new"] == 0)
+    result["counts_exact"] = ok
+    if second is not None:
+        result["reimport_adds_nothing"] = idem
     print(f"\n== {label} ({result['write_path']})")
     print(
         f"  personas : {result['personas_per_s']:>9,}/s  ({data['personas']:,} in {p1['seconds']:.1f} s)"
@@ -300,10 +306,13 @@ def summarise(
         f"  counts exact: {ok}  (new personas {p1['personas_new']:,}, new relations {r1['relations_new']:,} of "
         f"{data['distinct_relations']:,} distinct)"
     )
-    print(
-        f"  re-import: personas {p2['seconds']:.1f} s, relations {r2['seconds']:.1f} s, added {p2['personas_new']} personas "
-        f"and {r2['relations_new']} relations (idempotent: {idem})"
-    )
+    if second is not None:
+        print(
+            f"  re-import: personas {p2['seconds']:.1f} s, relations {r2['seconds']:.1f} s, added {p2['personas_new']} "
+            f"personas and {r2['relations_new']} relations (idempotent: {idem})"
+        )
+    else:
+        print("  re-import: skipped (--skip-reimport)")
     print(
         f"  importer wall {first['wall_s']:.1f} s (JVM start included), peak RSS {first['peak_rss_mb']} MB; "
         f"store on disk {disk_mb} MB" + (f"; server peak RSS {server_rss_mb} MB" if server_rss_mb else "")
@@ -336,14 +345,14 @@ def engine_embedded(store: str, personas_file: str, relations_file: str) -> dict
     graph.bulk.loader.prepare(labels=["Persona"], rel_types=DEFAULT_RELATIONS)  # type: ignore[union-attr]  # the batch API's types
     db = graph.executor.db  # type: ignore[attr-defined]
     chunk = 50_000
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     rids: dict[str, str] = {}
     for start in range(0, len(people), chunk):
         part = people[start : start + chunk]
         with db.graph_batch(use_wal=True) as batch:
             rids.update(zip((row["id"] for row in part), batch.create_vertices("Persona", part), strict=True))
-    vertices_s = time.perf_counter() - started
-    edges_s = 0.0
+    vertices_s, vertices_cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    edges_s = edges_cpu = 0.0
     for start in range(0, len(relations), chunk):
         by_type: dict[str, tuple[list[str], list[str], list[dict[str, Any]]]] = {}
         for row in relations[start : start + chunk]:
@@ -351,13 +360,20 @@ def engine_embedded(store: str, personas_file: str, relations_file: str) -> dict
             src.append(rids[row["src"]])
             dst.append(rids[row["dst"]])
             props.append({"run": row["run"]})
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         with db.graph_batch(use_wal=True, expected_edge_count=chunk) as batch:
             for rel_type, (src, dst, props) in by_type.items():
                 batch.new_edges(src, rel_type, dst, props)
         edges_s += time.perf_counter() - t
+        edges_cpu += time.process_time() - cpu
     graph.close()
-    return {"personas_per_s": round(len(people) / vertices_s), "relations_per_s": round(len(relations) / edges_s)}
+    # CPU: the process's (the JVM's threads too), the figure to compare on a busy machine.
+    return {
+        "personas_per_s": round(len(people) / vertices_s),
+        "relations_per_s": round(len(relations) / edges_s),
+        "personas_cpu_s": round(vertices_cpu, 3),
+        "relations_cpu_s": round(edges_cpu, 3),
+    }
 
 
 def engine_bolt(url: str, password: str, personas_file: str, relations_file: str) -> dict[str, float]:
@@ -416,13 +432,25 @@ def print_engine(result: dict[str, Any], what: str) -> None:
         f"  -> the import reaches {result['personas_per_s'] / engine['personas_per_s']:.0%} and "
         f"{result['relations_per_s'] / engine['relations_per_s']:.0%} of it"
     )
+    if "personas_cpu_s" in engine:
+        # On a shared machine wall time follows the load; CPU seconds (JVM threads included) less so.
+        cpu = {
+            "personas": round(engine["personas_cpu_s"] / result["personas_cpu_s"], 3),
+            "relations": round(engine["relations_cpu_s"] / result["relations_cpu_s"], 3),
+        }
+        result["cpu_ratio_to_engine"] = cpu
+        print(
+            f"  by CPU seconds: personas {result['personas_cpu_s']:.1f} s against the engine's {engine['personas_cpu_s']:.1f} s "
+            f"({cpu['personas']:.0%}), relations {result['relations_cpu_s']:.1f} s against {engine['relations_cpu_s']:.1f} s "
+            f"({cpu['relations']:.0%})"
+        )
 
 
 def bench_embedded(work: Path, data: dict[str, Any], engine: bool) -> dict[str, Any]:
     store = work / "embedded-store"
     files = [data["personas_file"], data["relations_file"]]
     first = run_import(str(store), files, {})
-    second = run_import(str(store), files, {})
+    second = run_import(str(store), files, {}) if REIMPORT[0] else None
     result = summarise("embedded ArcadeDB", data, first, second, disk_mb(store))
     if engine:
         result["engine_alone"] = engine_child(["embedded", str(work / "engine-store"), *files], {})
@@ -495,6 +523,7 @@ def main() -> None:
     parser.add_argument("--skip-bolt", action="store_true")
     parser.add_argument("--skip-embedded", action="store_true")
     parser.add_argument("--no-engine", action="store_true", help="skip the engine-alone baselines")
+    parser.add_argument("--skip-reimport", action="store_true", help="embedded: no second import of the same files")
     parser.add_argument("--engine-child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.engine_child:
@@ -503,6 +532,7 @@ def main() -> None:
         print(json.dumps(result))
         return
     JVM_HEAP[0] = args.jvm_heap
+    REIMPORT[0] = not args.skip_reimport
     targets = {
         "embedded_personas_per_s": 50_000,
         "embedded_relations_per_s": 80_000,

@@ -30,11 +30,11 @@ from personagraph.errors import InputError, MalformedInputError, MissingFileErro
 from personagraph.formats import ERROR_KEY, file_format, read_records
 from personagraph.ids import persona_id
 from personagraph.ingest.card_files import card_spec_of, import_card_file
-from personagraph.ingest.records import RelationRow, Row, detect_kind, persona_row, relation_row, text_row
+from personagraph.ingest.records import Row, detect_kind, persona_row, relation_row, text_row
 from personagraph.models import Persona
 from personagraph.resolve import Resolver
 from personagraph.runtime import checkpoint, paused_gc
-from personagraph.store.bulk import RunNamed
+from personagraph.store.bulk import EdgeGroups, RunNamed
 from personagraph.store.graph import GraphStore, Transaction
 from personagraph.vocabulary import Vocabulary
 
@@ -82,13 +82,22 @@ class _Batch:
     records: int = 0
     personas: list[Row] = field(default_factory=list)
     texts: list[Row] = field(default_factory=list)
-    relations: list[RelationRow] = field(default_factory=list)
+    relations: EdgeGroups = field(default_factory=EdgeGroups)  # grouped here, in the reading thread
     endpoints: list[Row] = field(default_factory=list)  # personas named by text in relations
 
 
 def _batches(
-    path: Path, kind: str, vocabulary: Vocabulary, skip_bad: bool, size: int, report: ImportReport, self_loops: bool
+    path: Path,
+    kind: str,
+    vocabulary: Vocabulary,
+    skip_bad: bool,
+    size: int,
+    report: ImportReport,
+    self_loops: bool,
+    presolve: Callable[[EdgeGroups], None] | None = None,
 ) -> Iterator[_Batch]:
+    """The file's batches; ``presolve`` (the store's) runs on each batch's relations before it is
+    handed over, so in the reading thread, beside the engine's work rather than before it."""
     batch = _Batch()
     read = functools.lru_cache(maxsize=4096)(vocabulary.read)
     for line, record in read_records(path):
@@ -102,7 +111,7 @@ def _batches(
                 batch.texts.append(text_row(record))
             else:
                 relation, new = relation_row(record, vocabulary, read, self_loops)
-                batch.relations.append(relation)
+                batch.relations.add(*relation)
                 batch.endpoints.extend(new)
             if report.kind == "auto":
                 report.kind = record_kind
@@ -113,48 +122,59 @@ def _batches(
             continue
         batch.records += 1
         if batch.records >= size:
+            if presolve is not None and batch.relations:
+                presolve(batch.relations)
             yield batch
             batch = _Batch()
     if batch.records:
+        if presolve is not None and batch.relations:
+            presolve(batch.relations)
         yield batch
 
 
 _DONE = object()
 
 
-def _read_ahead(items: Iterator[_Batch], depth: int = 2) -> Iterator[_Batch]:
-    """Run ``items`` in a thread, ``depth`` batches ahead; its exception comes out in order."""
-    slots: queue.Queue[Any] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
+class _ReadAhead:
+    """Runs ``items`` in a thread from the moment it is made, ``depth`` batches ahead; iterating
+    gives them in order, and the thread's exception comes out where its batch would have."""
 
-    def work() -> None:
+    def __init__(self, items: Iterator[_Batch], depth: int = 2) -> None:
+        self.slots: queue.Queue[Any] = queue.Queue(maxsize=depth)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._work, args=(items,), name="personagraph-import-reader", daemon=True)
+        self.thread.start()
+
+    def _work(self, items: Iterator[_Batch]) -> None:
         try:
             for item in items:
-                while not stop.is_set():
+                while not self.stop.is_set():
                     try:
-                        slots.put(item, timeout=0.2)
+                        self.slots.put(item, timeout=0.2)
                         break
                     except queue.Full:
                         continue
-                if stop.is_set():
+                if self.stop.is_set():
                     return
-            slots.put(_DONE)
+            self.slots.put(_DONE)
         except BaseException as exc:  # handed to the consumer, raised there in order
-            slots.put(exc)
+            self.slots.put(exc)
 
-    thread = threading.Thread(target=work, name="personagraph-import-reader", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = slots.get()
-            if item is _DONE:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        thread.join(timeout=5)
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(timeout=5)
+
+    def __iter__(self) -> Iterator[_Batch]:
+        try:
+            while True:
+                item = self.slots.get()
+                if item is _DONE:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            self.close()
 
 
 def default_batch_size(store: GraphStore) -> int:
@@ -171,14 +191,6 @@ def _resolve_rows(store: GraphStore, rows: list[Row], resolver: Resolver | None,
         store.add_aliases(personas, mapping)
         resolved.update(mapping)
     return [r for r in rows if r["id"] not in mapping]
-
-
-def _remap(relations: list[RelationRow], mapping: dict[str, str]) -> list[RelationRow]:
-    """Relations pointed at canonical personas; a relation that becomes a self-loop is dropped."""
-    if not mapping:
-        return relations
-    moved = [(mapping.get(src, src), mapping.get(dst, dst), kind, props) for src, dst, kind, props in relations]
-    return [rel for rel in moved if rel[0] != rel[1]]
 
 
 def check_file(path: str | Path) -> None:
@@ -227,16 +239,28 @@ def import_file(
         return ImportReport(path=str(path), write_path="cypher", **figures)
     started, cpu_started = time.perf_counter(), time.process_time()
     report = ImportReport(path=str(path), kind=kind, write_path=store.bulk.path)
-    store.ensure_schema()
     size = batch_size or default_batch_size(store)
     with paused_gc():
-        _import_batches(
-            store,
-            _read_ahead(_batches(path, kind, store.vocabulary, skip_bad, size, report, self_loops)),
-            report,
-            resolver,
-            progress,
+        reader = _ReadAhead(
+            _batches(
+                path,
+                kind,
+                store.vocabulary,
+                skip_bad,
+                size,
+                report,
+                self_loops,
+                store.bulk.presolve if resolver is None else None,
+            )
         )
+        try:
+            # The schema and the store's first look at the graph (engine calls, which let the
+            # reading thread run) while the first batch is read, rather than after it.
+            store.ensure_schema()
+            store.bulk.warm_up()
+            _import_batches(store, iter(reader), report, resolver, progress)
+        finally:
+            reader.close()
     report.seconds = time.perf_counter() - started
     report.cpu_seconds = time.process_time() - cpu_started
     return report
@@ -294,7 +318,8 @@ def _write_batch(
         rows = _resolve_rows(store, batch.endpoints, resolver, resolved)
         figures.personas_new += store.bulk.nodes("Persona", rows, run)
     if batch.relations:
-        counts = store.bulk.relations(_remap(batch.relations, resolved), run)
+        # Relations pointed at canonical personas; one that becomes a self-loop is dropped.
+        counts = store.bulk.relations(batch.relations.remapped(resolved), run)
         figures.relations += counts.matched
         figures.relations_new += counts.created
         figures.relations_unmatched += counts.unmatched

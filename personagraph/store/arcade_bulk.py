@@ -30,7 +30,10 @@ from typing import Any
 from personagraph import queries
 from personagraph.errors import ConfigError
 from personagraph.runtime import checkpoint
+from personagraph.store.arcade_json import bridge as _bridge
+from personagraph.store.arcade_json import json_ready as _json_ready
 from personagraph.store.base import EdgeCounts
+from personagraph.store.bulk import EdgeGroups
 from personagraph.store.integrity import in_flight_marker
 from personagraph.vocabulary import TYPE_PATTERN
 
@@ -66,8 +69,10 @@ class GraphIndex:
         self.nodes: dict[str, _Known] = {}
         self.edges: dict[str, _Known] = {}
         self.no_edges: bool | None = None  # the graph had no edges at all when first asked
+        self.generation = 0  # counts forget(): what was resolved before one is not used after it
 
     def forget(self) -> None:
+        self.generation += 1
         self.nodes.clear()
         self.edges.clear()
         self.no_edges = None
@@ -126,6 +131,12 @@ class GraphIndex:
         if len(state.members) > MAX_INDEXED:
             self.nodes.pop(label)
 
+    def warm_up(self, db: Any) -> None:
+        """Persona's size and whether the graph has edges: the counts a first batch starts with."""
+        self._node_state(db, "Persona")
+        if self.no_edges is None:
+            self.no_edges = int(_columns(db, queries.load("count_edges").text)["n"][0]) == 0
+
     # -- edges ----------------------------------------------------------------------------
     def _edge_state(self, db: Any, rel_type: str) -> _Known:
         state = self.edges.get(rel_type)
@@ -142,7 +153,7 @@ class GraphIndex:
         return state
 
     def existing_edges(
-        self, db: Any, rel_type: str, pairs: dict[tuple[str, str], tuple[str, str, Any]]
+        self, db: Any, rel_type: str, pairs: Mapping[tuple[str, str], tuple[Any, ...]]
     ) -> set[tuple[str, str]]:
         """Which of the RID pairs (keys of ``pairs``, whose values start with the persona ids of the
         two ends) already have an edge of ``rel_type``."""
@@ -163,6 +174,17 @@ class GraphIndex:
             cols = _columns(db, query, {"src": [e[0] for e in ends], "dst": [e[1] for e in ends]})
             members.update(unknown[int(k)] for k in cols.get("i", []))
         return {pair for pair in pairs if pair in members}
+
+    def present(
+        self, db: Any, rel_type: str, ids: list[tuple[str, str]], rids: list[tuple[str, str]]
+    ) -> set[tuple[str, str]]:
+        """``existing_edges`` for parallel lists of id pairs and RID pairs; a set operation (no
+        Python loop) when the type is known whole."""
+        state = self._edge_state(db, rel_type)
+        if state.complete:
+            members: set[tuple[str, str]] = state.members  # type: ignore[assignment]
+            return members.intersection(rids) if members else set()
+        return self.existing_edges(db, rel_type, dict(zip(rids, ids, strict=True)))
 
     def add_edges(self, rel_type: str, pairs: Iterable[tuple[str, str]]) -> None:
         state = self.edges.get(rel_type)
@@ -188,10 +210,6 @@ def forget(path: str) -> None:
         index = _indexes.get(path)
         if index is not None:
             index.forget()
-
-
-def _list_free(row: dict[str, Any]) -> bool:
-    return not any(type(v) is list for v in row.values())
 
 
 class ArcadeBulkLoader:
@@ -227,6 +245,12 @@ class ArcadeBulkLoader:
             for statement in statements:
                 self.db.command("sql", statement)
 
+    def warm_up(self) -> None:
+        """The Persona type declared and what the index first needs of the graph read."""
+        self.prepare(labels=["Persona"])
+        with self.lock:
+            self.index.warm_up(self.db)
+
     def add_nodes(self, label: str, rows: list[dict[str, Any]]) -> int:
         """Create the rows whose ``id`` is not in the graph yet (first of equal ids wins)."""
         self.prepare(labels=[label])
@@ -238,15 +262,15 @@ class ArcadeBulkLoader:
                     fresh[row["id"]] = row
             if not fresh:
                 return 0
-            # Rows with a list property (labels) would send the whole call down the per-value
-            # path of the Python binding; only they go there.
-            plain = [row for row in fresh.values() if _list_free(row)]
-            listed = [row for row in fresh.values() if not _list_free(row)]
+            # Rows orjson cannot write as the engine should read them (a list property such as
+            # labels, a float that is not finite) go through the wrapper's create_vertices.
+            ready = [row for row in fresh.values() if _json_ready(row)]
+            other = [row for row in fresh.values() if not _json_ready(row)] if len(ready) < len(fresh) else []
             try:
                 with self.db.graph_batch(use_wal=True) as batch:
-                    for part in (plain, listed):
+                    for part, create in ((ready, _bridge.create_vertices), (other, _wrapper_vertices)):
                         if part:
-                            rids = batch.create_vertices(label, part)
+                            rids = create(batch, label, part)
                             self.index.add_nodes(label, [row["id"] for row in part], rids)
                             checkpoint("bulk_nodes")
             except BaseException:
@@ -256,32 +280,84 @@ class ArcadeBulkLoader:
 
     def add_edges(self, rows: list[tuple[str, str, str, dict[str, Any]]]) -> EdgeCounts:
         """Create typed edges between personas by id; an edge already there is not made twice."""
-        counts = EdgeCounts()
-        self.prepare(labels=["Persona"], rel_types=sorted({rel_type for _, _, rel_type, _ in rows}))
-        with self.lock:
-            # One pass over the rows: ends to RIDs, grouped by type, equal edges folded (the first
-            # row's properties win). py-spy put this block's earlier three passes at ~1/3 of the
-            # importer's own Python time on the writing thread.
-            rids = self.index.rid_lookup(self.db, "Persona", lambda: {end for row in rows for end in row[:2]})
-            by_type: dict[str, dict[tuple[str, str], tuple[str, str, dict[str, Any]]]] = {}
-            unmatched = 0
-            for src, dst, rel_type, props in rows:
-                a, b = rids.get(src), rids.get(dst)
-                if a is None or b is None:
-                    unmatched += 1
+        return self.add_edge_groups(EdgeGroups.of(rows))
+
+    def presolve(self, groups: EdgeGroups) -> None:
+        """Ends to RIDs and the engine's rows for the edges of ``groups`` whose two personas the
+        index knows, so the writing thread (which holds the engine up while it runs Python) only
+        checks and writes them. Called from the importer's reading thread, without the lock: it
+        reads the index's dicts (single reads are atomic) and writes only into ``groups``. What it
+        does not find is left for ``add_edge_groups``; a ``forget`` in between voids all of it."""
+        generation = self.index.generation
+        people = self.index.nodes.get("Persona")
+        if people is None or not people.complete:
+            return
+        rids: dict[str, str] = people.members  # type: ignore[assignment]
+        get = rids.get
+        for rel_type, pairs in groups.by_type.items():
+            ids: list[tuple[str, str]] = []
+            rid_pairs: list[tuple[str, str]] = []
+            rows: list[Any] = []
+            left: dict[tuple[str, str], Any] = {}
+            for pair, props in pairs.items():
+                a, b = get(pair[0]), get(pair[1])
+                if a is None or b is None or "_src" in props or "_dst" in props or not _json_ready(props):
+                    left[pair] = props
                     continue
-                pairs = by_type.get(rel_type)
-                if pairs is None:
-                    pairs = by_type[rel_type] = {}
-                if (a, b) not in pairs:
-                    pairs[(a, b)] = (src, dst, props)
-            counts.unmatched, counts.matched = unmatched, len(rows) - unmatched
-            plans: list[tuple[str, list[tuple[str, str]], list[dict[str, Any]]]] = []
-            for rel_type, pairs in by_type.items():
-                present = self.index.existing_edges(self.db, rel_type, pairs)
-                new = [k for k in pairs if k not in present] if present else list(pairs)
-                if new:
-                    plans.append((rel_type, new, [pairs[k][2] for k in new]))
+                ids.append(pair)
+                rid_pairs.append((a, b))
+                rows.append({"_src": a, "_dst": b, **props})
+            groups.presolved[rel_type] = (ids, rid_pairs, rows, left)
+        groups.presolved_generation = generation
+
+    def add_edge_groups(self, groups: EdgeGroups) -> EdgeCounts:
+        """``add_edges`` for rows already grouped by type and folded (``EdgeGroups``)."""
+        counts = EdgeCounts()
+        self.prepare(labels=["Persona"], rel_types=sorted(groups.by_type))
+        with self.lock:
+            presolved = groups.presolved if groups.presolved_generation == self.index.generation else {}
+            rids = self.index.rid_lookup(
+                self.db,
+                "Persona",
+                lambda: {
+                    end
+                    for rel_type, pairs in groups.by_type.items()
+                    for pair in (presolved[rel_type][3] if rel_type in presolved else pairs)
+                    for end in pair
+                },
+            )
+            unmatched = 0
+            # Per type: the rows for the engine (a dict {"_src", "_dst", props} for the bridge, or a
+            # (src RID, dst RID, props) tuple for the wrapper: a property orjson would not write as it
+            # is) and the new RID pairs.
+            plans: list[tuple[str, list[Any], list[tuple[str, str]], bool]] = []
+            for rel_type, pairs in groups.by_type.items():
+                if rel_type in presolved:
+                    ids, rid_pairs, rows, left = presolved[rel_type]
+                    if left:  # copies: the lists stay as presolve made them
+                        ids, rid_pairs, rows = list(ids), list(rid_pairs), list(rows)
+                else:
+                    ids, rid_pairs, rows, left = [], [], [], pairs
+                mixed = False
+                for (src, dst), props in left.items():
+                    a, b = rids.get(src), rids.get(dst)
+                    if a is None or b is None:
+                        unmatched += groups.weight(rel_type, src, dst)
+                        continue
+                    ids.append((src, dst))
+                    rid_pairs.append((a, b))
+                    if "_src" in props or "_dst" in props or not _json_ready(props):
+                        rows.append((a, b, props))
+                        mixed = True
+                    else:
+                        rows.append({"_src": a, "_dst": b, **props})
+                present = self.index.present(self.db, rel_type, ids, rid_pairs)
+                if present:
+                    keep = [i for i, pair in enumerate(rid_pairs) if pair not in present]
+                    rid_pairs, rows = [rid_pairs[i] for i in keep], [rows[i] for i in keep]
+                if rid_pairs:
+                    plans.append((rel_type, rows, rid_pairs, mixed))
+            counts.unmatched, counts.matched = unmatched, groups.rows - unmatched
             if not plans:
                 return counts
             # The marker stays if this process dies before the batch closes (integrity.py).
@@ -289,19 +365,30 @@ class ArcadeBulkLoader:
             marker.touch()
             try:
                 # One batch for all types: closing it links every edge at both ends.
-                with self.db.graph_batch(use_wal=True, expected_edge_count=sum(len(p[1]) for p in plans)) as batch:
-                    for rel_type, new, edge_props in plans:
-                        batch.new_edges([a for a, _ in new], rel_type, [b for _, b in new], edge_props)
+                with self.db.graph_batch(use_wal=True, expected_edge_count=sum(len(p[2]) for p in plans)) as batch:
+                    for rel_type, rows, _, mixed in plans:
+                        other = [row for row in rows if type(row) is tuple] if mixed else []
+                        ready = [row for row in rows if type(row) is dict] if mixed else rows
+                        if ready:
+                            _bridge.new_edges(batch, rel_type, ready)
+                        if other:
+                            batch.new_edges(
+                                [o[0] for o in other], rel_type, [o[1] for o in other], [o[2] for o in other]
+                            )
                     # One flush for all types: a flush per type cost the engine 21% more CPU on the
                     # same 900k edges (engine alone, 300k personas: 92.9 s against 76.7 s, load ~25).
                     batch.flush()
                     for _ in plans:  # a kill point per type, as before: each between the flush and the close
                         checkpoint("bulk_edges")
                 marker.unlink(missing_ok=True)
-                for rel_type, new, _ in plans:
+                for rel_type, _, new, _ in plans:
                     self.index.add_edges(rel_type, new)
                     counts.created += len(new)
             except BaseException:
                 self.index.forget()
                 raise
             return counts
+
+
+def _wrapper_vertices(batch: Any, label: str, rows: list[dict[str, Any]]) -> list[str]:
+    return list(batch.create_vertices(label, rows))

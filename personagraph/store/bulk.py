@@ -9,7 +9,8 @@ Either way a node whose content id is already in the graph is left as it is, and
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from personagraph.models import now_iso
@@ -25,6 +26,63 @@ RunNamed = Callable[..., list[Row]]  # GraphStore.run, or Transaction.run to wri
 # Rows per Cypher transaction: ~2,000 kept the Bolt server busiest here (ARCADEDB.md), and a
 # chunk of personas stays far below the 16 MB Bolt message limit.
 CYPHER_CHUNK = 2000
+
+
+@dataclass
+class EdgeGroups:
+    """Relation rows grouped by type, equal ``(src, dst)`` of a type folded into one (the first row's
+    properties kept): the shape both write paths need. The importer's reading thread builds it row
+    by row (``add``), so the writing thread, which holds up the engine, no longer groups anything."""
+
+    by_type: dict[str, dict[tuple[str, str], dict[str, Any]]] = field(default_factory=dict)
+    rows: int = 0  # rows added, folded ones included
+    repeats: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (type, src, dst) -> rows folded into it
+    # Filled by the batch API's loader in the reading thread (``ArcadeBulkLoader.presolve``): per
+    # type, the edges whose two RIDs it knew, as id pairs, RID pairs and the rows for the engine,
+    # and the edges left for the writing thread; valid while the index's generation is the same.
+    presolved: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]], list[Any], dict[tuple[str, str], Any]]] = (
+        field(default_factory=dict)
+    )
+    presolved_generation: int = -1
+
+    def add(self, src: str, dst: str, rel_type: str, props: dict[str, Any]) -> None:
+        self.rows += 1
+        pairs = self.by_type.get(rel_type)
+        if pairs is None:
+            pairs = self.by_type[rel_type] = {}
+        if (src, dst) in pairs:
+            key = (rel_type, src, dst)
+            self.repeats[key] = self.repeats.get(key, 0) + 1
+        else:
+            pairs[(src, dst)] = props
+
+    def weight(self, rel_type: str, src: str, dst: str) -> int:
+        """How many rows ``(src, dst)`` of ``rel_type`` stands for."""
+        return 1 + self.repeats.get((rel_type, src, dst), 0) if self.repeats else 1
+
+    def __bool__(self) -> bool:
+        return self.rows > 0
+
+    @classmethod
+    def of(cls, rows: Iterable[RelationRow]) -> EdgeGroups:
+        groups = cls()
+        for row in rows:
+            groups.add(*row)
+        return groups
+
+    def remapped(self, mapping: dict[str, str]) -> EdgeGroups:
+        """Ends moved by ``mapping`` (near-duplicate -> canonical id); an edge that becomes a
+        self-loop is dropped, and its rows with it."""
+        if not mapping:
+            return self
+        moved = EdgeGroups()
+        for rel_type, pairs in self.by_type.items():
+            for (src, dst), props in pairs.items():
+                a, b = mapping.get(src, src), mapping.get(dst, dst)
+                if a != b:
+                    for _ in range(self.weight(rel_type, src, dst)):
+                        moved.add(a, b, rel_type, props)
+        return moved
 
 
 def _chunks(rows: list[Any], size: int) -> list[list[Any]]:
@@ -64,27 +122,42 @@ class BulkWriter:
             created += int(result[0]["created"] or 0) if result else 0
         return created
 
-    def relations(self, rows: list[RelationRow], run: RunNamed | None = None) -> EdgeCounts:
+    def warm_up(self) -> None:
+        """What the batch API's first write would do first (its types declared, the graph's
+        persona and edge counts read), done now: the importer calls it while its first batch is
+        read. Nothing on the Cypher path."""
+        warm_up = getattr(self.loader, "warm_up", None)
+        if warm_up is not None:
+            warm_up()
+
+    def presolve(self, groups: EdgeGroups) -> None:
+        """Resolve what can be resolved of ``groups`` ahead of the write, in the calling thread
+        (the importer's reading thread): the batch API's ends to RIDs. Nothing on other paths."""
+        presolve = getattr(self.loader, "presolve", None)
+        if presolve is not None:
+            presolve(groups)
+
+    def relations(self, rows: list[RelationRow] | EdgeGroups, run: RunNamed | None = None) -> EdgeCounts:
         """Create the typed edges that are not in the graph yet, between personas given by id
-        (``run`` as in ``nodes``)."""
+        (``run`` as in ``nodes``). Equal rows are written once and counted as the rows they are."""
         self.store.ensure_schema()
-        for rel_type in dict.fromkeys(row[2] for row in rows):  # a few types, on many rows
+        groups = rows if isinstance(rows, EdgeGroups) else EdgeGroups.of(rows)
+        for rel_type in groups.by_type:
             self.store.vocabulary.check(rel_type)
         if self.loader is not None:
+            add_groups = getattr(self.loader, "add_edge_groups", None)
+            if add_groups is not None:
+                return add_groups(groups)  # type: ignore[no-any-return]
+            rows = [(s, d, t, p) for t, pairs in groups.by_type.items() for (s, d), p in pairs.items()]
             return self.loader.add_edges(rows)
         counts = EdgeCounts()
-        by_type: dict[str, dict[tuple[str, str], list[Any]]] = {}
-        for src, dst, rel_type, props in rows:
-            # Equal rows are merged here: MERGE within one UNWIND would count each as new.
-            entry = by_type.setdefault(rel_type, {}).setdefault((src, dst), [0, props])
-            entry[0] += 1
-        for rel_type, pairs in by_type.items():
-            keys = list(pairs)
-            for chunk in _chunks(keys, CYPHER_CHUNK):
-                batch = [{"src": s, "dst": d, "props": pairs[(s, d)][1]} for s, d in chunk]
+        # Equal rows were folded: MERGE within one UNWIND would count each as new.
+        for rel_type, pairs in groups.by_type.items():
+            for chunk in _chunks(list(pairs), CYPHER_CHUNK):
+                batch = [{"src": s, "dst": d, "props": pairs[(s, d)]} for s, d in chunk]
                 for row in (run or self.store.run)("create_missing_relations", rel_type=rel_type, rows=batch):
-                    counts.matched += pairs[(row["src"], row["dst"])][0]
+                    counts.matched += groups.weight(rel_type, row["src"], row["dst"])
                     counts.created += 1 if row["created"] else 0
                 checkpoint("cypher_chunk")
-        counts.unmatched = len(rows) - counts.matched
+        counts.unmatched = groups.rows - counts.matched
         return counts

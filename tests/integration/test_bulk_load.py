@@ -12,6 +12,7 @@ from personagraph.ingest.importer import import_file
 from personagraph.models import Persona, Relation
 from personagraph.store import GraphStore, open_store
 from personagraph.store.arcade_bulk import index_for
+from personagraph.store.bulk import EdgeGroups
 from personagraph.vocabulary import DEFAULT_RELATIONS
 
 
@@ -148,3 +149,75 @@ def test_bulk_api_on_the_store(store: GraphStore) -> None:
     row = store.cypher("MATCH (:Persona)-[r:FRIEND_OF]->(:Persona) RETURN r.run AS run, count(r) AS n")
     assert row == [{"run": "api", "n": 1}]
     assert store.persona(persona_id("A diver"))["text"] == "A diver"  # type: ignore[index]
+
+
+def test_rows_orjson_cannot_carry_take_the_wrappers_path(embedded_store: GraphStore) -> None:
+    """The bridge path (orjson) and the wrapper's path, in one batch, store every value as given:
+    a list, a non-finite float, and an edge property named like the bridge's keys."""
+    plain, listed, odd = (persona_id(t) for t in ("A plain baker", "A listed baker", "An odd baker"))
+    rows = [
+        {"id": plain, "text": "A plain baker é", "origin": "import", "hop": 2, "uses": 0, "score": 0.5, "big": 2**62},
+        {"id": listed, "text": "A listed baker", "origin": "import", "hop": 0, "uses": 0, "labels": ["a", "b"]},
+        {"id": odd, "text": "An odd baker", "origin": "import", "hop": 0, "uses": 0, "score": float("inf")},
+    ]
+    assert embedded_store.bulk_upsert_personas(rows) == 3
+    counts = embedded_store.bulk_add_relations(
+        [
+            (plain, listed, "RIVAL", {"run": "r", "w": 2.5, "n": 3, "ok": True}),
+            (listed, odd, "RIVAL", {"_src": "a property", "run": "r"}),
+            (odd, plain, "RIVAL", {"run": "r", "w": float("nan")}),
+        ]
+    )
+    assert (counts.matched, counts.created, counts.unmatched) == (3, 3, 0)
+    got = {
+        row["id"]: row
+        for row in embedded_store.cypher(
+            "MATCH (p:Persona) RETURN p.id AS id, p.text AS text, p.hop AS hop, p.score AS score, p.big AS big, "
+            "p.labels AS labels"
+        )
+    }
+    assert (got[plain]["text"], got[plain]["hop"], got[plain]["score"], got[plain]["big"]) == (
+        "A plain baker é",
+        2,
+        0.5,
+        2**62,
+    )
+    assert list(got[listed]["labels"]) == ["a", "b"]  # type: ignore[call-overload]
+    assert got[odd]["score"] == float("inf")
+    edges = embedded_store.cypher("MATCH (a)-[e:RIVAL]->(b) RETURN a.id AS a, properties(e) AS p")
+    props = {row["a"]: row["p"] for row in edges}
+    assert props[plain] == {"run": "r", "w": 2.5, "n": 3, "ok": True}
+    assert props[listed] == {"_src": "a property", "run": "r"}
+    assert props[odd]["run"] == "r" and props[odd]["w"] != props[odd]["w"]  # type: ignore[index]  # NaN, not null
+
+
+def test_ends_resolved_ahead_are_not_used_after_a_cypher_write(embedded_store: GraphStore) -> None:
+    """The reading thread resolves ends to RIDs ahead of the write (``presolve``); a Cypher write
+    in between (here: a persona deleted) voids that, so the edge to it is unmatched, not made."""
+    a, b, c = (persona_id(t) for t in ("A farrier", "A cooper", "A chandler"))
+    rows = [
+        {"id": i, "text": t, "origin": "import", "hop": 0, "uses": 0}
+        for i, t in zip((a, b, c), ("A farrier", "A cooper", "A chandler"), strict=True)
+    ]
+    assert embedded_store.bulk_upsert_personas(rows) == 3
+    groups = EdgeGroups.of(
+        [(a, b, "RIVAL", {"run": "r"}), (a, c, "RIVAL", {"run": "r"}), (a, b, "RIVAL", {"run": "s"})]
+    )
+    embedded_store.bulk.presolve(groups)
+    assert sum(len(rids) for _, rids, _, _ in groups.presolved.values()) == 2  # both edges resolved ahead
+    embedded_store.cypher("MATCH (p:Persona {id: $id}) DETACH DELETE p", params={"id": c}, write=True)
+    counts = embedded_store.bulk.relations(groups)
+    assert (counts.matched, counts.created, counts.unmatched) == (2, 1, 1)
+    assert embedded_store.cypher("MATCH (:Persona)-[r:RIVAL]->(q:Persona) RETURN q.id AS q, r.run AS run") == [
+        {"q": b, "run": "r"}
+    ]
+
+
+def test_edge_groups_fold_count_and_remap() -> None:
+    groups = EdgeGroups.of([("a", "b", "RIVAL", {"n": 1}), ("a", "b", "RIVAL", {"n": 2}), ("b", "a", "RIVAL", {})])
+    assert groups.rows == 3 and groups.by_type == {"RIVAL": {("a", "b"): {"n": 1}, ("b", "a"): {}}}
+    assert (groups.weight("RIVAL", "a", "b"), groups.weight("RIVAL", "b", "a")) == (2, 1)
+    moved = groups.remapped({"b": "a"})  # both edges become self-loops: dropped with their rows
+    assert not moved and moved.rows == 0
+    moved = groups.remapped({"b": "c"})
+    assert moved.rows == 3 and moved.weight("RIVAL", "a", "c") == 2 and ("c", "a") in moved.by_type["RIVAL"]

@@ -314,13 +314,14 @@ def test_over_bolt_a_bad_relation_key_or_number_is_file_line_and_nothing_is_writ
 def test_over_bolt_a_batch_that_fails_in_its_relations_writes_none_of_its_personas(bolt_store: GraphStore) -> None:
     from personagraph.ingest.importer import _Batch, _write_in
     from personagraph.ingest.records import persona_row
+    from personagraph.store.bulk import EdgeGroups
 
     batch = _Batch(records=3)
     batch.personas = [persona_row({"persona": f"A rollback witness number {i}"}) for i in range(2)]
     ids = [row["id"] for row in batch.personas]
     # A type outside the vocabulary fails inside the write, after the personas' MERGE ran in the
     # same transaction: the transaction must take them back.
-    batch.relations = [(ids[0], ids[1], "NOT_A_TYPE", {"run": "import"})]
+    batch.relations = EdgeGroups.of([(ids[0], ids[1], "NOT_A_TYPE", {"run": "import"})])
     before = bolt_store.count("Persona")
     with pytest.raises(VocabularyError):
         bolt_store.transaction(functools.partial(_write_in, bolt_store, batch), name="import batch")
