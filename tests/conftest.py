@@ -43,7 +43,8 @@ if "ARCADEDB_JVM_ARGS" not in os.environ:
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Everything under tests/e2e is marked ``e2e`` (the CLI end to end), so `make test-fast` can leave it out.
+    """Everything under tests/e2e is marked ``e2e`` (the CLI end to end), so `make test-fast` can leave it out;
+    the tests marked ``minilm`` share one pytest-xdist worker (its process imports torch once).
 
     Under pytest-xdist each worker starts its own Bolt server (``bolt_server`` is per session, and a
     worker is a session). A server given by PERSONAGRAPH_TEST_BOLT_URL is one database for all
@@ -54,6 +55,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if Path(str(item.path)).is_relative_to(e2e):
             item.add_marker(pytest.mark.e2e)
+        if item.get_closest_marker("minilm"):  # torch and sentence-transformers imported by one worker, not two
+            item.add_marker(pytest.mark.xdist_group("minilm"))
         if shared_server and item.get_closest_marker("bolt"):
             item.add_marker(pytest.mark.xdist_group("bolt"))
 
