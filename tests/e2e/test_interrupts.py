@@ -24,11 +24,13 @@ from personagraph.runtime import INTERRUPTED
 from personagraph.store import open_store
 from tests.cli_in_process import run_cli
 from tests.conftest import cli_env
+from tests.dedup_support import settings_with_cache
 from tests.e2e.test_kill_harness import _files
 from tests.llm_fixtures import TEST_API_KEY
 from tests.llm_server import LLMTestServer
 
 CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
+STATIC = ("--embedder", "static")
 
 
 def env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -177,12 +179,15 @@ def test_dedup_interrupted_mid_merge_leaves_no_half_group_and_is_finished_next(t
 def test_embed_interrupted_keeps_the_shards_it_finished(tmp_path: Path) -> None:
     files = _files(tmp_path)
     assert cli(tmp_path, "import", str(files["personas"])).returncode == 0
-    interrupted(cli(tmp_path, "embed", PERSONAGRAPH_KILL_AT="embed_shard:1:TERM"), signal.SIGTERM)
+    # The static embedder (shared distilled model): with MiniLM the signalled child imported torch and
+    # sentence-transformers first (~13-18 s of CPU); the shards and their checkpoint are the same code.
+    settings_with_cache(tmp_path / "cache")
+    interrupted(cli(tmp_path, "embed", *STATIC, PERSONAGRAPH_KILL_AT="embed_shard:1:TERM"), signal.SIGTERM)
     import numpy as np
 
     kept = sum(len(np.load(part)) for part in (tmp_path / "store").rglob("part-*.ids.npy"))
     assert kept == 189  # the one shard finished before the signal was kept
-    again = cli(tmp_path, "embed", "--format", "json")
+    again = cli(tmp_path, "embed", *STATIC, "--format", "json")
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["personas"] == 189
 
