@@ -98,7 +98,15 @@ DEFAULT = {
 
 
 def _param(value: Any, name: str) -> Any:
-    return pytest.param(value, id=name, marks=() if name in DEFAULT else pytest.mark.exhaustive)
+    marks = [] if name in DEFAULT else [pytest.mark.exhaustive]
+    if isinstance(value, Case):
+        # Cases on the same templates share a pytest-xdist worker: the module's templates and clean
+        # references are made once per worker, and the embedded, clustered templates (embed, then
+        # cluster's imports) are the costly ones. Two groups, so both workers still share the matrix.
+        marks.append(
+            pytest.mark.xdist_group("kill-" + ("import" if value.template in ("empty", "personas") else "world"))
+        )
+    return pytest.param(value, id=name, marks=marks)
 
 
 def test_the_table_has_thirty_kill_points() -> None:
