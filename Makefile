@@ -34,10 +34,11 @@ test-exhaustive:
 
 # The fast tier, while you work: unit and in-process tests on the embedded store. Leaves out the
 # Bolt server (`bolt`), headless Chromium (`browser`), the CLI end to end (`e2e`, everything under
-# tests/e2e), tests that start CLI or JVM child processes (`subprocess`) and anything marked `slow`.
+# tests/e2e), tests that start CLI or JVM child processes (`subprocess`), tests that load MiniLM in
+# process (`minilm`: torch's imports; the static embedder's twins of them stay) and anything marked `slow`.
 # No install, no lint: run `make test` before you commit.
 test-fast:
-	$(PYTEST) -m "not bolt and not browser and not e2e and not subprocess and not slow" $(PYTEST_ARGS)
+	$(PYTEST) -m "not bolt and not browser and not e2e and not subprocess and not minilm and not slow" $(PYTEST_ARGS)
 
 lint:
 	$(PYTHON) -m ruff check personagraph tests benchmarks

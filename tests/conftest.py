@@ -8,6 +8,7 @@ PERSONAGRAPH_TEST_BOLT_URL (and _USER, _PASSWORD) to run the Bolt half against a
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ import pytest
 
 from personagraph.config import Secret, Settings
 from personagraph.store import GraphStore, open_store
+from tests.jvm_aot import aot_cache
 from tests.llm_fixtures import *  # noqa
 from tests.serve_process import free_port, serve_process, wait_for_port
 
@@ -30,13 +32,19 @@ T = TypeVar("T")
 # tests/integration/test_jvm_workload.py still checks the product's own choice per workload.
 TEST_JVM_JIT = os.environ.setdefault("PERSONAGRAPH_JVM_JIT", "quick")
 # and the serial collector (read by arcadedb_embedded's start_jvm; cli_env passes it on): G1's
-# concurrent threads cost more than they save on test-sized heaps (same files: 35.4 s -> 31.4 s).
-os.environ.setdefault("ARCADEDB_JVM_ARGS", "-XX:+UseSerialGC")
+# concurrent threads cost more than they save on test-sized heaps (same files: 35.4 s -> 31.4 s),
+# with the machine's AOT cache of ArcadeDB's classes (tests/jvm_aot.py: ~1.2 s of CPU a JVM start).
+if "ARCADEDB_JVM_ARGS" not in os.environ:
+    _cache = aot_cache("-XX:+UseSerialGC", TEST_JVM_JIT)
+    os.environ["ARCADEDB_JVM_ARGS"] = "-XX:+UseSerialGC" + (
+        f" -XX:AOTCache={shlex.quote(str(_cache))}" if _cache else ""
+    )
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Everything under tests/e2e is marked ``e2e`` (the CLI end to end), so `make test-fast` can leave it out.
+    """Everything under tests/e2e is marked ``e2e`` (the CLI end to end), so `make test-fast` can leave it out;
+    the tests marked ``minilm`` share one pytest-xdist worker (its process imports torch once).
 
     Under pytest-xdist each worker starts its own Bolt server (``bolt_server`` is per session, and a
     worker is a session). A server given by PERSONAGRAPH_TEST_BOLT_URL is one database for all
@@ -47,6 +55,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if Path(str(item.path)).is_relative_to(e2e):
             item.add_marker(pytest.mark.e2e)
+        if item.get_closest_marker("minilm"):  # torch and sentence-transformers imported by one worker, not two
+            item.add_marker(pytest.mark.xdist_group("minilm"))
         if shared_server and item.get_closest_marker("bolt"):
             item.add_marker(pytest.mark.xdist_group("bolt"))
 

@@ -1,6 +1,6 @@
 """`personagraph attributes` and `sample --target` / `--where` on attributes, the CLI in process
 (tests/cli_in_process.py: nothing here is about the process boundary), with the OpenAI-compatible
-test server over HTTP, MiniLM embeddings and the embedded store."""
+test server over HTTP, the static embedder and the embedded store."""
 
 from __future__ import annotations
 
@@ -11,15 +11,18 @@ from pathlib import Path
 
 from tests.cli_in_process import run_cli
 from tests.conftest import cli_env
+from tests.dedup_support import settings_with_cache
 from tests.llm_fixtures import TEST_API_KEY
 from tests.llm_server import LLMTestServer
 
 COUNTRIES = ["US", "FR", "JP"]
 BANDS = ["18-24", "25-34", "45-54", "65+"]
 AGES = {"18-24": 21, "25-34": 30, "45-54": 50, "65+": 70}
+STATIC = ("--embedder", "static")
 
 
 def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    settings_with_cache(tmp_path / "cache")  # the shared distilled static model
     environ = cli_env(PERSONAGRAPH_CACHE_DIR=str(tmp_path / "cache"), PERSONAGRAPH_JVM_HEAP="1g", **env)
     return run_cli(["--store", str(tmp_path / "store"), *args], env=environ, cwd=tmp_path)
 
@@ -54,7 +57,8 @@ def test_sample_target_and_where_on_imported_attributes(tmp_path: Path) -> None:
         ),
         encoding="utf-8",
     )  # fmt: skip
-    sampled = run(tmp_path, "sample", "-n", "48", "--target", str(target), "--format", "json")
+    # The static embedder: the target's raking is the point, and MiniLM cost torch's imports (~13-18 s of CPU).
+    sampled = run(tmp_path, "sample", "-n", "48", "--target", str(target), *STATIC, "--format", "json")
     assert sampled.returncode == 0, sampled.stderr
     report = json.loads(sampled.stdout)["coverage"]["target"]
     assert report["batch"] == 48 and report["attributes"] == ["country", "gender", "age_band"]
@@ -65,20 +69,20 @@ def test_sample_target_and_where_on_imported_attributes(tmp_path: Path) -> None:
     assert report["unreachable"] == [{"attribute": "age_band", "value": "35-44", "target": round(0.5 / 4.5, 6)}]
     assert report["unfillable"] and all(r["candidates"] < r["target_n"] for r in report["unfillable"])
 
-    table = run(tmp_path, "sample", "-n", "24", "--target", str(target), "--strategy", "random", "--dry-run")
+    table = run(tmp_path, "sample", "-n", "24", "--target", str(target), "--strategy", "random", "--dry-run", *STATIC)
     assert table.returncode == 0, table.stderr
     assert "total variation distance to the target" in table.stdout
     assert "no candidate has age_band = 35-44" in table.stdout
 
     women = run(tmp_path, "sample", "-n", "500", "--strategy", "random", "--where", "gender = female and age >= 45",
-                "--dry-run", "--format", "json")  # fmt: skip
+                "--dry-run", "--format", "json", *STATIC)  # fmt: skip
     assert women.returncode == 0, women.stderr
     expected = sum(1 for r in _people() if r["sex"] == "Female" and int(r["age"]) >= 45)  # type: ignore[call-overload]
     assert json.loads(women.stdout)["personas"] == expected > 0
 
     bad = tmp_path / "bad.csv"
     bad.write_text("country,share\nUS,0.5\nFR,half\n", encoding="utf-8")
-    refused = run(tmp_path, "sample", "-n", "5", "--target", str(bad))
+    refused = run(tmp_path, "sample", "-n", "5", "--target", str(bad), *STATIC)
     assert refused.returncode != 0 and "bad.csv:3: weight 'half' is not a number" in refused.stderr
     assert "Traceback" not in refused.stderr and len(refused.stderr.strip().splitlines()) <= 2
 

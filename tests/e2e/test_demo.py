@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.cli_in_process import run_cli
 from tests.conftest import ROOT, cli_env
 
@@ -16,6 +18,7 @@ def _lines(path: Path) -> int:
     return sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
 
 
+@pytest.mark.minilm  # the demo's embedder, in this process
 def test_demo_builds_the_example_world(tmp_path: Path) -> None:
     out = tmp_path / "demo"
     result = run_cli(["demo", "--out", str(out)], env=cli_env(), cwd=tmp_path)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tests.cli_in_process import run_cli
 from tests.conftest import ROOT, cli_env
+from tests.dedup_support import settings_with_cache
 from tests.llm_fixtures import TEST_API_KEY, teach_judging, teach_math
 from tests.llm_server import LLMTestServer
 
@@ -31,6 +32,7 @@ def test_judge_filter_and_export_a_dataset_folder(tmp_path: Path, llm_server: LL
         PERSONAGRAPH_MODEL="test-model",
         CI="1",
     )
+    settings_with_cache(tmp_path / "cache")  # the shared distilled static model for synth's diversity report
     world = ROOT / "examples" / "world"
     imported = run(tmp_path, "import", str(world / "personas.jsonl"), str(world / "relations.jsonl"), env=env)
     assert imported.returncode == 0, imported.stderr
@@ -45,6 +47,8 @@ def test_judge_filter_and_export_a_dataset_folder(tmp_path: Path, llm_server: LL
         "2",
         "--strategy",
         "random",
+        "--embedder",  # judging is the point; MiniLM cost torch's imports (~13-18 s of CPU)
+        "static",
         "--format",
         "json",
         env=env,

@@ -30,6 +30,7 @@ from personagraph.config import Settings
 from personagraph.store import GraphStore, open_store
 from tests.cli_in_process import run_cli
 from tests.conftest import ROOT, BoltServer, cli_env, wipe
+from tests.dedup_support import settings_with_cache
 from tests.llm_fixtures import TEST_API_KEY
 from tests.llm_server import LLMTestServer
 
@@ -55,9 +56,13 @@ IMPORT_PERSONAS = ("import", "{personas}", "--batch-size", "40")
 IMPORT_RELATIONS = ("import", "{relations}", "--batch-size", "100")
 IMPORT_BOTH = ("import", "{personas}", "{relations}", "--batch-size", "60")
 DEDUP = ("dedup", "--stage", "minhash")
-CLUSTER = ("cluster", "--clusters", "6", "--seed", "1")
-SAMPLE = ("sample", "-n", "12", "--strategy", "kcenter", "--seed", "1")
-SYNTH = ("synth", "--task", "math", "-n", "12", "--strategy", "random", "--seed", "3", "--concurrency", "2")
+# The static embedder (the shared distilled model, tests/dedup_support.py): what is proved here is the
+# crash safety of the commands, not the model, and MiniLM cost each worker that ran these cases torch's
+# and sentence-transformers' imports (~13-18 s of CPU) plus encoding the world and the samples.
+STATIC = ("--embedder", "static")
+CLUSTER = ("cluster", "--clusters", "6", "--seed", "1", *STATIC)
+SAMPLE = ("sample", "-n", "12", "--strategy", "kcenter", "--seed", "1", *STATIC)
+SYNTH = ("synth", "--task", "math", "-n", "12", "--strategy", "random", "--seed", "3", "--concurrency", "2", *STATIC)
 EXPORT = ("export", "graph", "{out}")
 
 # `make test` runs a representative case per command and kind of checkpoint (DEFAULT); `make test-all`
@@ -93,7 +98,15 @@ DEFAULT = {
 
 
 def _param(value: Any, name: str) -> Any:
-    return pytest.param(value, id=name, marks=() if name in DEFAULT else pytest.mark.exhaustive)
+    marks = [] if name in DEFAULT else [pytest.mark.exhaustive]
+    if isinstance(value, Case):
+        # Cases on the same templates share a pytest-xdist worker: the module's templates and clean
+        # references are made once per worker, and the embedded, clustered templates (embed, then
+        # cluster's imports) are the costly ones. Two groups, so both workers still share the matrix.
+        marks.append(
+            pytest.mark.xdist_group("kill-" + ("import" if value.template in ("empty", "personas") else "world"))
+        )
+    return pytest.param(value, id=name, marks=marks)
 
 
 def test_the_table_has_thirty_kill_points() -> None:
@@ -140,6 +153,7 @@ class World:
             # A private reply cache per run: a killed run's cache must not make the re-run cheaper
             # than a clean one in ways the comparison could miss.
             extra["PERSONAGRAPH_CACHE_DIR"] = str(case_dir / "cache")
+        settings_with_cache(Path(extra["PERSONAGRAPH_CACHE_DIR"]))  # the shared static model in each cache
         return cli_env(**extra)
 
     def argv(self, args: tuple[str, ...], case_dir: Path) -> list[str]:
@@ -174,7 +188,7 @@ class World:
             shutil.copytree(self.template(base), folder)
             steps: list[tuple[str, ...]] = {
                 "personas": [("import", "{personas}")],
-                "imported": [("import", "{personas}", "{relations}"), ("embed",)],
+                "imported": [("import", "{personas}", "{relations}"), ("embed", *STATIC)],
                 "clustered": [CLUSTER],
             }[name]
             for step in steps:

@@ -21,6 +21,7 @@ from personagraph.config import Settings
 from personagraph.store import open_store
 from tests.cli_in_process import run_cli
 from tests.conftest import ROOT, cli_env
+from tests.dedup_support import settings_with_cache
 from tests.llm_fixtures import TEST_API_KEY, teach_math
 from tests.llm_server import LLMTestServer
 
@@ -33,6 +34,7 @@ def run(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> subpro
     )
 
 
+@pytest.mark.minilm  # the default embedder end to end, in this process
 def test_cluster_sample_synth_report_lineage_export(tmp_path: Path, llm_server: LLMTestServer) -> None:
     world = ROOT / "examples" / "world"
     done = run(tmp_path, "import", str(world / "personas.jsonl"), str(world / "relations.jsonl"))
@@ -119,7 +121,10 @@ def test_synth_killed_mid_batch_resumes_the_same_batch(tmp_path: Path, llm_serve
         PERSONAGRAPH_MODEL="test-model",
         CI="1",
     )
+    settings_with_cache(tmp_path / "cache")  # the shared distilled static model
+    # The static embedder: resuming is the point; MiniLM cost each run torch's imports (~13-18 s of CPU).
     args = ["synth", "--task", "logic", "-n", "30", "--strategy", "random", "--seed", "3", "--concurrency", "2"]
+    args += ["--embedder", "static"]
     llm_server.brain.latency = 0.3  # 30 samples, two at a time: the kill lands mid-batch
     command = [sys.executable, "-m", "personagraph", "--store", str(tmp_path / "store"), *args]
     proc = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -305,6 +305,7 @@ def test_edges_between_duplicates_of_different_groups(store: GraphStore) -> None
 
 
 @pytest.mark.slow  # the whole demo dedup stage, run twice: the slowest in-process test (120 s of 544 at load 24)
+@pytest.mark.minilm  # the demo's embedder
 def test_demo_stage_on_the_example_world(embedded_store: GraphStore, settings: Settings) -> None:
     from personagraph.demo.dedup import run as demo_stage
     from personagraph.ingest.importer import import_file

@@ -27,11 +27,16 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return settings_with_cache(tmp_path_factory.mktemp("embed-cache"))
 
 
+# MiniLM's cases are marked ``minilm`` (out of `make test-fast`, one xdist worker in `make test`): loading
+# it costs torch's and sentence-transformers' imports; the static embedder's cases assert the same.
+BOTH = [pytest.param(name, marks=pytest.mark.minilm) if name == "minilm" else name for name in EMBEDDERS]
+
+
 def _sample_texts(n: int) -> list[str]:
     return list(generated_personas()[:n])
 
 
-@pytest.mark.parametrize("name", EMBEDDERS)
+@pytest.mark.parametrize("name", BOTH)
 def test_embedder_vectors(name: str, settings: Settings) -> None:
     embedder = get_embedder(name, settings)
     assert get_embedder(name, settings) is embedder  # loaded once per process
@@ -52,7 +57,7 @@ def _near_copy(text: str) -> str:
     return " ".join(words).upper().rstrip(".") + "!"
 
 
-@pytest.mark.parametrize("name", EMBEDDERS)
+@pytest.mark.parametrize("name", BOTH)
 def test_near_copies_pass_090_and_real_personas_do_not(name: str, settings: Settings) -> None:
     texts = [t for t in _sample_texts(200) if len(t.split()) >= 12][:100]
     embedder = get_embedder(name, settings)
@@ -110,6 +115,7 @@ finally:
 
 
 @pytest.mark.subprocess  # what a fresh process imports: three CLI processes
+@pytest.mark.minilm
 def test_cached_vectors_never_import_torch(embedded_store: GraphStore, tmp_path: Path) -> None:
     import subprocess
     import sys

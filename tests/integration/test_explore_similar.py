@@ -8,9 +8,9 @@ import networkx as nx
 import pytest
 
 from personagraph import explore
-from personagraph.config import Settings
 from personagraph.errors import ConfigError
 from personagraph.store import GraphStore
+from tests.dedup_support import settings_with_cache
 from tests.integration.world_reference import load, reference
 
 
@@ -20,11 +20,12 @@ def world_store(store: GraphStore) -> GraphStore:
     return store
 
 
-def test_similar_finds_a_persona_by_its_own_words_first(world_store: GraphStore, tmp_path: Path) -> None:
+@pytest.mark.parametrize("embedder", ["static", pytest.param("minilm", marks=pytest.mark.minilm)])
+def test_similar_finds_a_persona_by_its_own_words_first(world_store: GraphStore, tmp_path: Path, embedder: str) -> None:
     world = reference()
-    settings = Settings(cache_dir=str(tmp_path / "cache"))
+    settings = settings_with_cache(tmp_path / "cache")  # the shared distilled static model
     pid, person = sorted(world.personas.items())[7]
-    rows = explore.run(world_store, "similar", {"q": person["text"], "limit": 5}, settings)
+    rows = explore.run(world_store, "similar", {"q": person["text"], "limit": 5, "embedder": embedder}, settings)
     assert len(rows) == 5 and rows[0]["id"] == pid and rows[0]["text"] == person["text"]
     assert rows[0]["score"] == pytest.approx(1.0, abs=1e-3)
     scores = [r["score"] for r in rows]

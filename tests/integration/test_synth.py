@@ -23,6 +23,7 @@ from personagraph.store import GraphStore
 from personagraph.synth.report import lineage
 from personagraph.synth.run import synthesize
 from personagraph.synth.tasks import TASKS, ToolSample
+from tests.dedup_support import settings_with_cache
 from tests.integration.sampling_world import build_world
 from tests.llm_server import LLMTestServer
 
@@ -186,10 +187,15 @@ def test_failed_replies_are_reported_not_dropped(
         synthesize(store, client(llm_settings), task="logic", size=2, vectors=vectors, measure_diversity=False)
 
 
-def test_diversity_is_measured_and_kept_on_the_batch(embedded_world: tuple, llm_settings: Settings) -> None:
+# Real embeddings for personas and samples here, so the paper's table can be made: MiniLM's (the default)
+# and the static embedder's (the `make test-fast` twin: no torch).
+@pytest.mark.parametrize("embedder", ["static", pytest.param("minilm", marks=pytest.mark.minilm)])
+def test_diversity_is_measured_and_kept_on_the_batch(
+    embedded_world: tuple, llm_settings: Settings, embedder: str
+) -> None:
     store, _ = embedded_world
-    # Real MiniLM embeddings for personas and samples here, so the paper's table can be made.
-    embeddings = Embeddings.for_store(store, "minilm", llm_settings)
+    settings_with_cache(Path(llm_settings.cache_dir))  # the shared distilled static model
+    embeddings = Embeddings.for_store(store, embedder, llm_settings)
     report = synthesize(
         store, client(llm_settings), embeddings, task="knowledge", size=12, strategy="stratified", seed=2
     )
@@ -276,18 +282,20 @@ def test_exports_load_back_with_datasets(world: tuple, llm_settings: Settings, t
         export_samples(store, tmp_path / "x.csv")
 
 
-def test_demo_stage(embedded_store: GraphStore, llm_settings: Settings) -> None:
+@pytest.mark.parametrize("embedder", ["static", pytest.param("minilm", marks=pytest.mark.minilm)])
+def test_demo_stage(embedded_store: GraphStore, llm_settings: Settings, embedder: str) -> None:
     from personagraph.demo import sampling as demo_stage
 
     build_world(embedded_store)
+    settings_with_cache(Path(llm_settings.cache_dir))  # the shared distilled static model
     lines: list[str] = []
-    made = demo_stage.run(embedded_store, llm_settings, lines.append, size=8, per_task=1)
+    made = demo_stage.run(embedded_store, llm_settings, lines.append, size=8, per_task=1, embedder=embedder)
     text = "\n".join(lines)
     assert "covering radius" in text and "clusters covered" in text and "Vendi score" in text
     assert len(made["samples"]) == 7  # one per single-persona task and one rivals dialogue
     assert embedded_store.count("Batch") == 8 and embedded_store.count("Sample") == 7
     quiet: list[str] = []
-    demo_stage.run(embedded_store, Settings(), quiet.append, size=4)
+    demo_stage.run(embedded_store, Settings(cache_dir=llm_settings.cache_dir), quiet.append, size=4, embedder=embedder)
     assert any("Synthesis skipped" in line for line in quiet)
 
 

@@ -161,6 +161,9 @@ def _recall_world() -> tuple[np.ndarray, set[tuple[int, int]], lsh.PairSet]:
     return vectors, planted, ann.brute_force_pairs(vectors, 0.9)
 
 
+# One worker for both methods, so the cached world and its exact pass are made once (under pytest-xdist
+# each worker made its own: 17 s of the pair's CPU at load ~20, half of it the second world).
+@pytest.mark.xdist_group("ann_recall_world")
 @pytest.mark.parametrize("method", ["cells", "ivf"])
 def test_ann_recall_against_brute_force(method: str) -> None:
     vectors, planted, exact = _recall_world()
