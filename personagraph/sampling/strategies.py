@@ -16,11 +16,16 @@ indices it chose, deterministic for a given ``seed``. Two rules hold for all of 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
 from personagraph.errors import ConfigError
 
+if TYPE_CHECKING:
+    from personagraph.sampling.coverage import VectorRows
+
+T = TypeVar("T")
 STRATEGIES = ("random", "stratified", "kcenter", "graph")
 ALLOCATIONS = ("proportional", "uniform", "sqrt")
 
@@ -152,7 +157,7 @@ class _Stratum:
     """Greedy farthest-point state of one stratum: a pool of its eligible members and each one's
     largest cosine to the points chosen in the stratum so far (farthest = smallest)."""
 
-    def __init__(self, members: np.ndarray, chosen: np.ndarray, vectors: np.ndarray, pool_size: int) -> None:
+    def __init__(self, members: np.ndarray, chosen: np.ndarray, vectors: VectorRows, pool_size: int) -> None:
         self.members = members  # shuffled
         self.vectors = vectors
         self.pool_size = max(1, pool_size)
@@ -199,7 +204,7 @@ class _Stratum:
 
 
 def select_kcenter(
-    vectors: np.ndarray,
+    vectors: VectorRows,
     strata: np.ndarray,
     n: int,
     uses: np.ndarray | None = None,
@@ -315,7 +320,7 @@ def select(
     *,
     count: int,
     strata: np.ndarray | None = None,
-    vectors: np.ndarray | None = None,
+    vectors: VectorRows | None = None,
     uses: np.ndarray | None = None,
     communities: np.ndarray | None = None,
     hops: np.ndarray | None = None,
@@ -336,7 +341,7 @@ def select(
     raise ConfigError(f"unknown strategy {strategy!r}", hint=f"choose one of {', '.join(STRATEGIES)}")
 
 
-def _need(value: np.ndarray | None, what: str) -> np.ndarray:
+def _need(value: T | None, what: str) -> T:
     if value is None:
         raise ConfigError(f"this strategy needs {what}", hint="run `personagraph cluster` first")
     return value
