@@ -9,9 +9,11 @@ import pytest
 
 from personagraph.embeddings.embeddings import Embeddings
 from personagraph.errors import ConfigError, VocabularyError
+from personagraph.models import Persona
 from personagraph.sampling.batches import list_batches, load_batch, sample_batch
 from personagraph.sampling.candidates import fetch_candidates
 from personagraph.sampling.carver import Carver
+from personagraph.sampling.communities import louvain_communities
 from personagraph.sampling.strata import cluster_names, compute_strata
 from personagraph.sampling.vector_rows import DiskRows, candidate_vectors
 from personagraph.store import GraphStore
@@ -179,3 +181,21 @@ def test_kcenter_on_disk_rows_picks_what_the_matrix_picks(world: tuple, tmp_path
     ]
     with pytest.raises(ConfigError, match="no embedding"):
         candidate_vectors(embeddings, [*ids, "p_not_in_the_graph"], in_memory_rows=0)
+
+
+def test_sharded_cluster_finds_the_in_memory_communities(world: tuple, tmp_path: Path) -> None:
+    """`cluster` (--engine local) reads the relations as row-number arrays: the communities (and
+    their numbering) are louvain_communities' on the same ids and edges, a lonely persona gets -1."""
+    store, _, (ids, vectors) = world
+    lonely = Persona(text="A lighthouse keeper on a rock off Brittany who logs every passing ship")
+    store.upsert_personas([lonely])
+    embeddings = Embeddings(store, _KeptVectors(), tmp_path / "embeddings")
+    embeddings.cache.add([*ids, lonely.id], np.vstack([vectors, np.eye(1, 32, dtype=np.float32)]))
+    report = compute_strata(store, embeddings, clusters=4, seed=5, engine="local")
+    edges = [(r["src"], r["dst"]) for r in store.iter_relations()]
+    expected = louvain_communities(sorted([*ids, lonely.id]), edges, seed=5)
+    got = {
+        r["id"]: r["community"] for r in store.cypher("MATCH (p:Persona) RETURN p.id AS id, p.community AS community")
+    }
+    assert got == expected and got[lonely.id] == -1
+    assert report.communities == len(set(expected.values()) - {-1}) >= 4 and report.unrelated == 1
