@@ -17,9 +17,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     from personagraph.sampling.vector_rows import DiskRows
 
-    VectorRows = np.ndarray | DiskRows
+    VectorRows: TypeAlias = np.ndarray | DiskRows
 
 
 @dataclass

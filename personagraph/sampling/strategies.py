@@ -16,7 +16,7 @@ indices it chose, deterministic for a given ``seed``. Two rules hold for all of 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,7 +25,6 @@ from personagraph.errors import ConfigError
 if TYPE_CHECKING:
     from personagraph.sampling.coverage import VectorRows
 
-T = TypeVar("T")
 STRATEGIES = ("random", "stratified", "kcenter", "graph")
 ALLOCATIONS = ("proportional", "uniform", "sqrt")
 
@@ -333,15 +332,15 @@ def select(
     if strategy == "stratified":
         return select_stratified(_need(strata, "strata (clusters)"), n, uses, allocation, seed)
     if strategy == "kcenter":
-        return select_kcenter(
-            _need(vectors, "embeddings"), _need(strata, "strata (clusters)"), n, uses, allocation, seed
-        )
+        if vectors is None:
+            raise ConfigError("this strategy needs embeddings", hint="run `personagraph cluster` first")
+        return select_kcenter(vectors, _need(strata, "strata (clusters)"), n, uses, allocation, seed)
     if strategy == "graph":
         return select_graph(_need(communities, "communities"), _need(hops, "hops"), n, uses, seed)
     raise ConfigError(f"unknown strategy {strategy!r}", hint=f"choose one of {', '.join(STRATEGIES)}")
 
 
-def _need(value: T | None, what: str) -> T:
+def _need(value: np.ndarray | None, what: str) -> np.ndarray:
     if value is None:
         raise ConfigError(f"this strategy needs {what}", hint="run `personagraph cluster` first")
     return value
