@@ -2,6 +2,7 @@
 
     python benchmarks/communities.py                          # 100k/300k and 1M/3M
     python benchmarks/communities.py --sizes 100000 --skip-networkx-above 200000
+    python benchmarks/communities.py --sizes 1000000,3000000 --plm-alone --out benchmarks/results/communities-plm.json
 
 The graphs are the relations ``benchmarks/ingest.py`` and ``benchmarks/scale.py`` import: N personas
 (content-hash ids) and 3N relations between personas drawn at random, seeded. Each method runs
@@ -10,6 +11,8 @@ the package's contract (ids in, community per id out): ``sampling.clustering.lou
 (networkx) and ``sampling.communities.louvain_communities`` (networkit). Printed per method: wall
 and CPU seconds (CPU is the figure to trust on a shared machine), the child's peak RSS (VmHWM),
 the number of communities and the modularity of the result (computed the same way for both).
+``plm-alone`` is PLM as ``cluster`` feeds it (int arrays of row numbers), with its own time and its
+own growth of RSS (peak reset before it starts).
 Results go to benchmarks/results/communities.json.
 """
 
@@ -43,8 +46,55 @@ def write_graph(path: Path, n: int, seed: int) -> None:
             out.write(f"{ids[rng.randrange(n)]} {ids[rng.randrange(n)]}\n")
 
 
+def _status_mb(field: str) -> int:
+    status = Path("/proc/self/status").read_text()
+    return next(int(line.split()[1]) // 1024 for line in status.splitlines() if line.startswith(field))
+
+
+def plm_alone(path: str, seed: int) -> dict[str, Any]:
+    """networkit's PLM by itself, as `cluster` feeds it: the graph read straight into int arrays of row
+    numbers (sorted id keys, binary search; no Python object per persona or edge), then the peak RSS
+    reset (/proc/self/clear_refs) so PLM's own growth is measured: graph build, PLM, numbering."""
+    import numpy as np
+
+    from personagraph.embeddings.vectors import encode_ids
+    from personagraph.sampling.communities import numbered_communities, simple_edges
+
+    with open(path) as handle:
+        keys = encode_ids(handle.readline().split())
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+        ends = encode_ids(handle.read().split())
+    pos = order[np.searchsorted(sorted_keys, ends)]
+    del ends
+    rank = np.empty(len(keys), dtype=np.int64)
+    rank[order] = np.arange(len(keys))
+    src, dst = simple_edges(pos[0::2], pos[1::2], len(keys))
+    del pos, sorted_keys, order
+    import networkit  # noqa: F401  (its libraries loaded before the reset: ~170 MB that are not PLM's data)
+
+    before = _status_mb("VmRSS")
+    Path("/proc/self/clear_refs").write_text("5")  # VmHWM := VmRSS
+    wall, cpu = time.perf_counter(), time.process_time()
+    labels = numbered_communities(len(keys), src, dst, rank, seed=seed)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    peak = _status_mb("VmHWM")
+    return {
+        "wall_s": round(wall, 2),
+        "cpu_s": round(cpu, 2),
+        "rss_before_mb": before,
+        "peak_rss_mb": peak,
+        "plm_growth_mb": peak - before,
+        "edges": len(src),
+        "communities": int(labels.max()) + 1,
+    }
+
+
 def child(method: str, path: str, seed: int) -> dict[str, Any]:
     from personagraph.sampling.communities import modularity
+
+    if method == "plm-alone":
+        return plm_alone(path, seed)
 
     with open(path) as handle:
         nodes = handle.readline().split()
@@ -90,6 +140,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-networkx-above", type=int, default=10**9)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "communities.json")
+    parser.add_argument(
+        "--plm-alone", action="store_true", help="only PLM by itself on int arrays (no networkx, no id dict)"
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -102,8 +155,21 @@ def main() -> None:
             path = Path(work) / f"graph-{n}.txt"
             write_graph(path, n, args.seed)
             graph: dict[str, Any] = {"personas": n, "relations": 3 * n}
-            for method in ("networkit", "networkx"):
-                if method == "networkx" and n > args.skip_networkx_above:
+            for method in ("plm-alone", "networkit", "networkx"):
+                if method == "networkx" and (n > args.skip_networkx_above or args.plm_alone):
+                    continue
+                if method == "plm-alone" or (method == "networkit" and args.plm_alone):
+                    if method == "networkit":
+                        continue
+                    graph[method] = figures = run_child(method, path, args.seed)
+                    print(
+                        f"{n:>10,} personas, {3 * n:>10,} relations  PLM alone wall {figures['wall_s']:>8.1f} s  "
+                        f"cpu {figures['cpu_s']:>8.1f} s  RSS {figures['rss_before_mb']:,} -> peak "
+                        f"{figures['peak_rss_mb']:,} MB (+{figures['plm_growth_mb']:,})  "
+                        f"{figures['communities']:>7,} communities  (load {figures['loadavg'][0]:.1f} -> "
+                        f"{figures['loadavg'][1]:.1f})",
+                        flush=True,
+                    )
                     continue
                 graph[method] = figures = run_child(method, path, args.seed)
                 print(

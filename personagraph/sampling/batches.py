@@ -24,14 +24,15 @@ from personagraph.sampling.candidates import (
     Vectors,
     align_vectors,
     fetch_candidates,
-    load_vectors,
     relation_pairs,
 )
 from personagraph.sampling.carver import Carver
 from personagraph.sampling.target import Target
+from personagraph.sampling.vector_rows import IN_MEMORY_ROWS, DiskRows, candidate_vectors
 
 if TYPE_CHECKING:
     from personagraph.embeddings.embeddings import Embeddings
+    from personagraph.sampling.coverage import VectorRows
     from personagraph.store import GraphStore
 
 Progress = Callable[[int], None]
@@ -73,7 +74,7 @@ def _choose(
     candidates: CandidateSet,
     strategy: str,
     size: int,
-    vectors: np.ndarray | None,
+    vectors: VectorRows | None,
     allocation: str,
     seed: int,
     relation: str | None,
@@ -114,7 +115,7 @@ def _choose_target(
     target: Target,
     strategy: str,
     size: int,
-    vectors: np.ndarray | None,
+    vectors: VectorRows | None,
     allocation: str,
     seed: int,
 ) -> tuple[np.ndarray, dict[str, Any]]:
@@ -171,6 +172,7 @@ def sample_batch(
     max_exact: int = 100_000,
     progress: Progress | None = None,
     target: Target | None = None,
+    in_memory_rows: int = IN_MEMORY_ROWS,
 ) -> Batch:
     """Choose ``size`` personas (or ``size`` related pairs when ``relation`` is given) and record the batch.
 
@@ -178,6 +180,8 @@ def sample_batch(
     candidates. ``vectors`` (ids, matrix) replaces the embedding stage (``embeddings``).
     ``record=False`` leaves the ledger to the caller (``record_batch``). ``target`` (``sampling.target``)
     makes the batch's attribute mix match a target distribution; the report then has ``target``.
+    Above ``in_memory_rows`` candidates their embeddings are read from a temporary file on disk
+    (``vector_rows``), with the same picks.
     """
     if strategy not in strategies.STRATEGIES:
         raise ConfigError(f"unknown strategy {strategy!r}", hint=f"choose one of {', '.join(strategies.STRATEGIES)}")
@@ -194,14 +198,14 @@ def sample_batch(
         raise ConfigError(
             "no persona passes the filters" if carver and carver.description else "the store holds no persona"
         )
-    matrix: np.ndarray | None = None
+    matrix: VectorRows | None = None
     note = None
     if strategy == "kcenter" or measure_radius:
         try:
             if vectors is not None:
                 matrix = align_vectors(candidates.ids, vectors)
             elif embeddings is not None:
-                matrix = load_vectors(embeddings, candidates.ids)
+                matrix = candidate_vectors(embeddings, candidates.ids, in_memory_rows=in_memory_rows)
             else:
                 raise ConfigError("this sampling needs embeddings (or vectors)")
         except (ImportError, PersonaGraphError) as exc:
@@ -228,6 +232,8 @@ def sample_batch(
         max_exact=max_exact,
         seed=seed,
     )
+    if isinstance(matrix, DiskRows):
+        matrix.close()
     report["candidates"] = len(candidates)
     if target_part is not None:
         report["target"] = target_part

@@ -29,15 +29,21 @@ def _edge_arrays(index: dict[str, int], edges: Iterable[tuple[str, str]]) -> tup
     add_source, add_target = sources.append, targets.append
     for a, b in edges:
         u, v = index.get(a), index.get(b)
-        if u is None or v is None or u == v:
+        if u is None or v is None:
             continue
         add_source(u)
         add_target(v)
     src = np.frombuffer(sources, dtype=np.int64) if sources else np.zeros(0, dtype=np.int64)
     dst = np.frombuffer(targets, dtype=np.int64) if targets else np.zeros(0, dtype=np.int64)
-    low, high = np.minimum(src, dst), np.maximum(src, dst)
-    keys = np.unique(low * len(index) + high)  # one key per unordered pair
-    return keys // len(index), keys % len(index)
+    return simple_edges(src, dst, len(index))
+
+
+def simple_edges(src: np.ndarray, dst: np.ndarray, node_count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Node-index edge arrays folded into the undirected simple graph: u < v, each pair once, no self-loops."""
+    keep = src != dst
+    low, high = np.minimum(src[keep], dst[keep]), np.maximum(src[keep], dst[keep])
+    keys = np.unique(low * node_count + high)  # one key per unordered pair, sorted
+    return keys // node_count, keys % node_count
 
 
 def community_labels(node_count: int, src: np.ndarray, dst: np.ndarray, seed: int, resolution: float) -> np.ndarray:
@@ -59,6 +65,31 @@ def community_labels(node_count: int, src: np.ndarray, dst: np.ndarray, seed: in
     return labels
 
 
+def numbered_communities(
+    node_count: int, src: np.ndarray, dst: np.ndarray, id_rank: np.ndarray, seed: int = 0, resolution: float = 1.0
+) -> np.ndarray:
+    """Community of each node 0..node_count-1 (an int array), -1 for a node without edges, on the
+    simple graph ``src``/``dst`` (``simple_edges``); communities numbered by decreasing size, ties
+    to the one holding the node of lowest ``id_rank`` (the rank of its id in sorted order)."""
+    result = np.full(node_count, -1, dtype=np.int64)
+    if not len(src):
+        return result
+    labels = community_labels(node_count, src, dst, seed, resolution)
+    degree = np.bincount(src, minlength=node_count) + np.bincount(dst, minlength=node_count)
+    related = np.flatnonzero(degree > 0)
+    del degree
+    parts, members = np.unique(labels[related], return_inverse=True)
+    sizes = np.bincount(members, minlength=len(parts))
+    # Ties of size go to the community holding the smallest id, as networkx's ordering does.
+    smallest = np.full(len(parts), node_count, dtype=np.int64)
+    np.minimum.at(smallest, members, id_rank[related])
+    order = np.lexsort((smallest, -sizes))
+    number = np.empty(len(parts), dtype=np.int64)
+    number[order] = np.arange(len(parts))
+    result[related] = number[members]
+    return result
+
+
 def louvain_communities(
     nodes: Sequence[str], edges: Iterable[tuple[str, str]], seed: int = 0, resolution: float = 1.0
 ) -> dict[str, int]:
@@ -69,27 +100,12 @@ def louvain_communities(
     index: dict[str, int] = {}
     for node in nodes:
         index.setdefault(node, len(index))
-    result = dict.fromkeys(index, -1)
     src, dst = _edge_arrays(index, edges)
-    if not len(src):
-        return result
-    labels = community_labels(len(index), src, dst, seed, resolution)
-    degree = np.bincount(src, minlength=len(index)) + np.bincount(dst, minlength=len(index))
-    related = np.flatnonzero(degree > 0)
-    parts, members = np.unique(labels[related], return_inverse=True)
-    sizes = np.bincount(members, minlength=len(parts))
-    # Ties of size go to the community holding the smallest id, as networkx's ordering does.
     ids = list(index)
     id_rank = np.empty(len(ids), dtype=np.int64)
     id_rank[np.argsort(np.asarray(ids, dtype=str), kind="stable")] = np.arange(len(ids))
-    smallest = np.full(len(parts), len(ids), dtype=np.int64)
-    np.minimum.at(smallest, members, id_rank[related])
-    order = np.lexsort((smallest, -sizes))
-    number = np.empty(len(parts), dtype=np.int64)
-    number[order] = np.arange(len(parts))
-    for node, community in zip(related.tolist(), number[members].tolist(), strict=True):
-        result[ids[node]] = community
-    return result
+    labels = numbered_communities(len(ids), src, dst, id_rank, seed, resolution)
+    return dict(zip(ids, labels.tolist(), strict=True))
 
 
 def modularity(nodes: Sequence[str], edges: Iterable[tuple[str, str]], communities: dict[str, int]) -> float:

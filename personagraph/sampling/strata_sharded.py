@@ -6,8 +6,8 @@ seeded sample of at most 256 rows per cluster (what faiss trains on anyway), tra
 once, and the engine assigns every shard to its nearest centroid and counts the words of the
 labels (``clustering.assign_shard``): the same centroids and the same shards give the same
 assignment on either engine. Clusters are numbered by size as ``clustering.kmeans`` numbers them;
-this process alone writes them to the graph, shard by shard. Louvain still reads every relation
-(``louvain_communities``, in memory).
+this process alone writes them to the graph, shard by shard. Louvain reads every relation, as two
+int arrays of row numbers (``shard_communities``): 0.5 GB at 30M relations, and networkit's graph.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from personagraph.embeddings.vectors import encode_ids
 from personagraph.engine.executor import open_engine
 from personagraph.engine.shards import ShardSet, gather_vectors, read_column, work_folder, write_persona_shards
 from personagraph.runtime import checkpoint
@@ -28,7 +29,7 @@ from personagraph.sampling.clustering import (
     size_order,
     train_centroids,
 )
-from personagraph.sampling.communities import louvain_communities
+from personagraph.sampling.communities import numbered_communities, simple_edges
 from personagraph.sampling.strata import StrataReport, store_clusters
 from personagraph.store.graph import chunked
 
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from personagraph.store import GraphStore
 
 POINTS_PER_CLUSTER = 256  # the training sample (faiss's own max_points_per_centroid)
+RELATION_PAGE = 10_000  # source personas per read of their out-edges (~30k edges in the scale benchmark's graph)
 
 
 def training_sample(shards: ShardSet, files: list[str], k: int, seed: int) -> np.ndarray:
@@ -45,6 +47,60 @@ def training_sample(shards: ShardSet, files: list[str], k: int, seed: int) -> np
     size = min(n, POINTS_PER_CLUSTER * k)
     idx = np.arange(n) if size == n else np.sort(np.random.default_rng(seed).choice(n, size=size, replace=False))
     return gather_vectors(idx, files, [s.start for s in shards.shards])
+
+
+def _id_keys(shards: ShardSet) -> np.ndarray:
+    """Every persona id of the shards, in shard order, as one fixed-width bytes array (~20 bytes an id:
+    200 MB at 10M, where a list of str and a dict from id to index held ~2 GB)."""
+    parts = [encode_ids([str(i) for i in read_column(shard.path, "id")]) for shard in shards.shards]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype="S1")
+
+
+def shard_communities(store: GraphStore, shards: ShardSet, seed: int, page: int = RELATION_PAGE) -> np.ndarray:
+    """Louvain community of every row of the shards (an int array in shard order, -1 without relations).
+
+    The relations are read page by page (the out-edges of ``page`` personas of a shard, their two ends
+    only) and mapped to row numbers by binary search in the sorted ids, so the graph reaches networkit
+    as two int arrays: no Python object per persona or relation. The rows, the edges and the numbering
+    are those of ``louvain_communities`` on the same ids, so the communities are the same.
+    """
+    keys = _id_keys(shards)
+    n = len(keys)
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    id_rank = np.empty(n, dtype=np.int64)
+    id_rank[order] = np.arange(n)
+    del keys
+    sources: list[np.ndarray] = []
+    targets: list[np.ndarray] = []
+    for shard in shards.shards:
+        ids = [str(i) for i in read_column(shard.path, "id")]
+        for start in range(0, len(ids), page):
+            columns = store.run_columns("sampling/relation_ends", ids=ids[start : start + page])
+            checkpoint("read_page")
+            src, dst = (
+                _rows_of(sorted_keys, order, columns.get("src") or []),
+                _rows_of(sorted_keys, order, columns.get("dst") or []),
+            )
+            known = (src >= 0) & (dst >= 0)
+            sources.append(src[known])
+            targets.append(dst[known])
+    del sorted_keys, order
+    src = np.concatenate(sources) if sources else np.zeros(0, dtype=np.int64)
+    dst = np.concatenate(targets) if targets else np.zeros(0, dtype=np.int64)
+    del sources, targets
+    u, v = simple_edges(src, dst, n)
+    del src, dst
+    return numbered_communities(n, u, v, id_rank, seed=seed)
+
+
+def _rows_of(sorted_keys: np.ndarray, order: np.ndarray, ids: list[Any]) -> np.ndarray:
+    """Row number of each id (-1 for an id not among the shards' personas)."""
+    if not ids or not len(sorted_keys):
+        return np.full(len(ids), -1, dtype=np.int64)
+    keys = encode_ids([str(i) for i in ids])
+    pos = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    return np.where(sorted_keys[pos] == keys, order[pos], -1)
 
 
 def sharded_strata(
@@ -86,29 +142,27 @@ def sharded_strata(
             stats.merge(part)
         mapping = size_order(counts, first)
         words = stats.renumbered(mapping).labels()
-        ids_all: list[str] = []
-        for shard in shards.shards:
-            ids_all.extend(str(i) for i in read_column(shard.path, "id"))
-        community = louvain_communities(ids_all, ((r["src"], r["dst"]) for r in store.iter_relations()), seed=seed)
-        del ids_all
+        community = shard_communities(store, shards, seed)
         sizes: Counter[int] = Counter()
         for shard, task in zip(shards.shards, tasks, strict=True):
             ids = [str(i) for i in read_column(shard.path, "id")]
             labels = mapping[np.load(task["out"])]
             sizes.update(labels.tolist())
-            rows = [{"id": i, "cluster": int(c), "community": community[i]} for i, c in zip(ids, labels, strict=True)]
+            own = community[shard.start : shard.start + shard.rows].tolist()
+            rows = [
+                {"id": i, "cluster": int(c), "community": m} for i, c, m in zip(ids, labels.tolist(), own, strict=True)
+            ]
             for chunk in chunked(rows, 5000):
                 store.run("sampling/set_strata", rows=chunk)
                 checkpoint("strata_set")
     nodes = store_clusters(store, sizes, words, k, seed, embeddings.name, method)
-    found = {c for c in community.values() if c >= 0}
     return StrataReport(
         n,
         len(sizes),
         seed,
         embeddings.name,
-        len(found),
-        sum(1 for c in community.values() if c < 0),
+        int(community.max()) + 1 if len(community) else 0,
+        int(np.count_nonzero(community < 0)),
         [{"cluster": node["id"], "size": node["size"], "label": node["label"]} for node in nodes],
         requested,
     )

@@ -16,10 +16,14 @@ indices it chose, deterministic for a given ``seed``. Two rules hold for all of 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from personagraph.errors import ConfigError
+
+if TYPE_CHECKING:
+    from personagraph.sampling.coverage import VectorRows
 
 STRATEGIES = ("random", "stratified", "kcenter", "graph")
 ALLOCATIONS = ("proportional", "uniform", "sqrt")
@@ -152,7 +156,7 @@ class _Stratum:
     """Greedy farthest-point state of one stratum: a pool of its eligible members and each one's
     largest cosine to the points chosen in the stratum so far (farthest = smallest)."""
 
-    def __init__(self, members: np.ndarray, chosen: np.ndarray, vectors: np.ndarray, pool_size: int) -> None:
+    def __init__(self, members: np.ndarray, chosen: np.ndarray, vectors: VectorRows, pool_size: int) -> None:
         self.members = members  # shuffled
         self.vectors = vectors
         self.pool_size = max(1, pool_size)
@@ -199,7 +203,7 @@ class _Stratum:
 
 
 def select_kcenter(
-    vectors: np.ndarray,
+    vectors: VectorRows,
     strata: np.ndarray,
     n: int,
     uses: np.ndarray | None = None,
@@ -315,7 +319,7 @@ def select(
     *,
     count: int,
     strata: np.ndarray | None = None,
-    vectors: np.ndarray | None = None,
+    vectors: VectorRows | None = None,
     uses: np.ndarray | None = None,
     communities: np.ndarray | None = None,
     hops: np.ndarray | None = None,
@@ -328,9 +332,9 @@ def select(
     if strategy == "stratified":
         return select_stratified(_need(strata, "strata (clusters)"), n, uses, allocation, seed)
     if strategy == "kcenter":
-        return select_kcenter(
-            _need(vectors, "embeddings"), _need(strata, "strata (clusters)"), n, uses, allocation, seed
-        )
+        if vectors is None:
+            raise ConfigError("this strategy needs embeddings", hint="run `personagraph cluster` first")
+        return select_kcenter(vectors, _need(strata, "strata (clusters)"), n, uses, allocation, seed)
     if strategy == "graph":
         return select_graph(_need(communities, "communities"), _need(hops, "hops"), n, uses, seed)
     raise ConfigError(f"unknown strategy {strategy!r}", hint=f"choose one of {', '.join(STRATEGIES)}")

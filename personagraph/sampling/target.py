@@ -23,13 +23,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from personagraph.attribute_schema import FIELD_KINDS
 from personagraph.errors import ConfigError, MissingFileError
 from personagraph.sampling import strategies
+
+if TYPE_CHECKING:
+    from personagraph.sampling.coverage import VectorRows
 
 Cell = tuple[str, ...]
 WEIGHT_COLUMNS = ("share", "proportion", "weight", "percent", "count", "n")
@@ -207,7 +210,7 @@ def select_target(
     cells: np.ndarray,
     quotas: np.ndarray,
     *,
-    vectors: np.ndarray | None = None,
+    vectors: VectorRows | None = None,
     strata: np.ndarray | None = None,
     uses: np.ndarray | None = None,
     allocation: str = "sqrt",

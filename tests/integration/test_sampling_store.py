@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from personagraph.embeddings.embeddings import Embeddings
 from personagraph.errors import ConfigError, VocabularyError
+from personagraph.models import Persona
 from personagraph.sampling.batches import list_batches, load_batch, sample_batch
 from personagraph.sampling.candidates import fetch_candidates
 from personagraph.sampling.carver import Carver
+from personagraph.sampling.communities import louvain_communities
 from personagraph.sampling.strata import cluster_names, compute_strata
+from personagraph.sampling.vector_rows import DiskRows, candidate_vectors
 from personagraph.store import GraphStore
 from tests.integration.sampling_world import TOPICS, build_world
 
@@ -140,3 +146,56 @@ def test_strategies_need_clusters(store: GraphStore) -> None:
 
 def test_topics_fixture_is_consistent() -> None:
     assert len(TOPICS) == 4
+
+
+class _KeptVectors:
+    """An embedder never asked to encode: the world's vectors are all kept in its cache already."""
+
+    name = "world"
+    model = "world-vectors"
+    dim = 32
+    fingerprint = "world-1"
+
+    def encode(self, texts: object, batch_size: int = 64, progress: object = None) -> np.ndarray:
+        raise AssertionError("every vector is kept: nothing should be encoded")
+
+
+def test_kcenter_on_disk_rows_picks_what_the_matrix_picks(world: tuple, tmp_path: Path) -> None:
+    store, _, (ids, vectors) = world
+    embeddings = Embeddings(store, _KeptVectors(), tmp_path / "embeddings")
+    embeddings.cache.add(ids, vectors)
+    for size, seed in ((6, 2), (20, 5), (40, 9)):
+        in_memory = sample_batch(store, size=size, seed=seed, embeddings=embeddings, record=False)
+        on_disk = sample_batch(store, size=size, seed=seed, embeddings=embeddings, record=False, in_memory_rows=0)
+        assert on_disk.persona_ids == in_memory.persona_ids and len(on_disk.persona_ids) == size
+        assert on_disk.coverage == in_memory.coverage and on_disk.coverage["radius"]["max"] is not None
+    # The rows on disk are the cache's vectors in the order asked; the temporary file leaves no name behind.
+    order = ids[::-1]
+    rows = candidate_vectors(embeddings, order, in_memory_rows=0)
+    assert isinstance(rows, DiskRows) and len(rows) == len(ids)
+    np.testing.assert_array_equal(rows[np.arange(len(ids))], vectors[::-1])
+    np.testing.assert_array_equal(rows[[3, 0]], vectors[::-1][[3, 0]])
+    rows.close()
+    assert sorted(p.name for p in (tmp_path / "embeddings").iterdir() if not p.name.startswith("part-")) == [
+        "meta.json"
+    ]
+    with pytest.raises(ConfigError, match="no embedding"):
+        candidate_vectors(embeddings, [*ids, "p_not_in_the_graph"], in_memory_rows=0)
+
+
+def test_sharded_cluster_finds_the_in_memory_communities(world: tuple, tmp_path: Path) -> None:
+    """`cluster` (--engine local) reads the relations as row-number arrays: the communities (and
+    their numbering) are louvain_communities' on the same ids and edges, a lonely persona gets -1."""
+    store, _, (ids, vectors) = world
+    lonely = Persona(text="A lighthouse keeper on a rock off Brittany who logs every passing ship")
+    store.upsert_personas([lonely])
+    embeddings = Embeddings(store, _KeptVectors(), tmp_path / "embeddings")
+    embeddings.cache.add([*ids, lonely.id], np.vstack([vectors, np.eye(1, 32, dtype=np.float32)]))
+    report = compute_strata(store, embeddings, clusters=4, seed=5, engine="local")
+    edges = [(r["src"], r["dst"]) for r in store.iter_relations()]
+    expected = louvain_communities(sorted([*ids, lonely.id]), edges, seed=5)
+    got = {
+        r["id"]: r["community"] for r in store.cypher("MATCH (p:Persona) RETURN p.id AS id, p.community AS community")
+    }
+    assert got == expected and got[lonely.id] == -1
+    assert report.communities == len(set(expected.values()) - {-1}) >= 4 and report.unrelated == 1

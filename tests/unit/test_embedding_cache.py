@@ -63,3 +63,47 @@ def test_dimension_mismatch_is_refused(tmp_path: Path) -> None:
     cache = EmbeddingCache(tmp_path / "c", META)
     with pytest.raises(ValueError):
         cache.add(["a"], np.zeros((1, 3), dtype=np.float32))
+
+
+def test_compaction_streams_the_vectors(tmp_path: Path) -> None:
+    """compact() copies the vectors chunk by chunk: its peak of allocated memory stays far below the
+    vectors' size, and the result is the same vectors, sorted by id, the first part's copy of a repeat."""
+    import tracemalloc
+
+    from personagraph.embeddings import vectors as vectors_module
+
+    meta = {**META, "dim": 128}
+    cache = EmbeddingCache(tmp_path / "c", meta)
+    rng = np.random.default_rng(3)
+    expected: dict[str, np.ndarray] = {}
+    parts = 6
+    per_part = 20_000
+    for k in range(parts):
+        # Unsorted ids within a part; part 3 repeats ids of part 1 with other vectors (the first kept).
+        ids = [f"p_{int(i):08d}" for i in rng.permutation(per_part) + (per_part * (k if k != 3 else 1))]
+        block = rng.normal(size=(per_part, 128)).astype(np.float32)
+        cache.add(ids, block)
+        for pid, row in zip(ids, block, strict=True):
+            expected.setdefault(pid, row)
+    total_bytes = len(expected) * 128 * 4  # 51 MB of vectors
+    chunk_before = vectors_module.COMPACT_ROWS
+    vectors_module.COMPACT_ROWS = 4096  # 2 MB a chunk
+    try:
+        tracemalloc.start()
+        cache.compact()
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    finally:
+        vectors_module.COMPACT_ROWS = chunk_before
+    # The id index (sorted ids, part and row of each: ~35 bytes an id) and a few chunks, never the vectors.
+    assert peak < total_bytes / 4, (peak, total_bytes)
+    files = sorted((tmp_path / "c").glob("part-*.ids.npy"))
+    assert len(files) == 1
+    stored_ids = np.load(files[0])
+    assert stored_ids.tolist() == sorted(k.encode() for k in expected)
+    stored = np.load(str(files[0]).replace(".ids.npy", ".vectors.npy"))
+    np.testing.assert_array_equal(stored, np.stack([expected[k] for k in sorted(expected)]))
+    again = EmbeddingCache(tmp_path / "c", meta)
+    np.testing.assert_array_equal(
+        again.get(["p_00020005", "p_00000001"]), np.stack([expected["p_00020005"], expected["p_00000001"]])
+    )
