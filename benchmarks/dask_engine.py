@@ -22,6 +22,7 @@ Louvain, vectors kept.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import resource
@@ -69,25 +70,33 @@ def phase_load(args: argparse.Namespace) -> dict[str, Any]:
 
     corpus = generate(args.scale)
     store = open_store(args.store, Settings(store=args.store))
-    people = [Persona(text=t, hop=int(k % 3)) for k, t in enumerate(corpus.texts)]
+    # Streamed in chunks: at 1M, Persona objects for every text at once cost ~2 GB of driver memory.
+    chunk = 50_000
+    ids: list[str] = []
     started = time.perf_counter()
-    if hasattr(store, "bulk_upsert_personas"):
-        for start in range(0, len(people), 50_000):
-            store.bulk_upsert_personas([{"id": p.id, **p.props()} for p in people[start : start + 50_000]])
-    else:
-        store.upsert_personas(people)
-    ids = [p.id for p in people]
-    pairs = [(ids[k], ids[(k * 7919 + 13) % len(ids)]) for k in range(len(ids))]
-    pairs = [(a, b) for a, b in pairs if a != b]
-    if hasattr(store, "bulk_add_relations"):
-        for start in range(0, len(pairs), 50_000):
-            store.bulk_add_relations([(a, b, "FRIEND_OF", {}) for a, b in pairs[start : start + 50_000]])
-    else:
-        store.add_relations([Relation(src=a, dst=b, type="FRIEND_OF") for a, b in pairs])
+    for start in range(0, len(corpus.texts), chunk):
+        people = [Persona(text=t, hop=int((start + k) % 3)) for k, t in enumerate(corpus.texts[start : start + chunk])]
+        ids.extend(p.id for p in people)
+        if hasattr(store, "bulk_upsert_personas"):
+            store.bulk_upsert_personas([{"id": p.id, **p.props()} for p in people])
+        else:
+            store.upsert_personas(people)
+    del corpus
+    for start in range(0, len(ids), chunk):
+        pairs = [(ids[k], ids[(k * 7919 + 13) % len(ids)]) for k in range(start, min(start + chunk, len(ids)))]
+        pairs = [(a, b) for a, b in pairs if a != b]
+        if hasattr(store, "bulk_add_relations"):
+            store.bulk_add_relations([(a, b, "FRIEND_OF", {}) for a, b in pairs])
+        else:
+            store.add_relations([Relation(src=a, dst=b, type="FRIEND_OF") for a, b in pairs])
     seconds = time.perf_counter() - started
     count = store.count("Persona")
     store.close()
     return {"personas": count, "seconds": round(seconds, 1)}
+
+
+def digest(items: list[Any]) -> str:
+    return hashlib.sha256(json.dumps(items).encode()).hexdigest()[:16]
 
 
 def phase_run(args: argparse.Namespace) -> dict[str, Any]:
@@ -112,10 +121,16 @@ def phase_run(args: argparse.Namespace) -> dict[str, Any]:
         report = dedup_graph(store, embeddings, DedupOptions(embedder="static"), dry_run=True, engine=engine)
         figures = {"groups": len(report.groups), "duplicates": report.duplicates, "by_stage": report.groups_by_stage}
         figures["stage_seconds"] = {k: round(v, 2) for k, v in report.seconds.items()}
+        # Same groups, not only as many: every (kept, merged...) group, hashed.
+        figures["groups_digest"] = digest(sorted((g.canonical, *g.duplicates) for g in report.groups))
     else:
         strata = compute_strata(store, embeddings, seed=0, engine=engine)
         figures = {"k": strata.k, "communities": strata.communities}
     seconds = time.perf_counter() - started
+    if args.stage == "cluster":  # read back after the clock: every persona's cluster, hashed
+        figures["assignment_digest"] = digest(
+            [(r["id"], r["cluster"]) for r in store.iter_personas(fields=("id", "cluster"))]
+        )
     store.close()
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
@@ -131,6 +146,38 @@ def phase_run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def results_path(scale: int) -> Path:
+    """``dask_engine.json`` for the 100k default, ``dask_engine-1m.json`` / ``dask_engine-250k.json`` otherwise."""
+    if scale == 100_000:
+        return RESULTS
+    label = f"{scale // 1_000_000}m" if scale % 1_000_000 == 0 else f"{scale // 1000}k"
+    return RESULTS.with_name(f"dask_engine-{label}.json")
+
+
+def summary(scale: int, loaded: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The rows, and per stage what Dask cost over local: wall seconds and CPU seconds (driver + workers)."""
+    overhead: dict[str, dict[str, float]] = {}
+    for d in rows:
+        for l_ in rows:
+            if d["stage"] == l_["stage"] and d["engine"] == "dask" and l_["engine"] == "local":
+                cpu_d = d["driver_cpu_seconds"] + d["worker_cpu_seconds"]
+                cpu_l = l_["driver_cpu_seconds"] + l_["worker_cpu_seconds"]
+                overhead[d["stage"]] = {
+                    "wall_seconds": round(d["seconds"] - l_["seconds"], 2),
+                    "cpu_seconds": round(cpu_d - cpu_l, 2),
+                    "cpu_ratio": round(cpu_d / cpu_l, 3) if cpu_l else float("nan"),
+                    "same_result": same_result(d, l_),
+                }
+    return {"scale": scale, "loaded": loaded, "runs": rows, "dask_overhead": overhead}
+
+
+RESULT_KEYS = ("personas", "groups", "duplicates", "by_stage", "k", "communities", "assignment_digest", "groups_digest")
+
+
+def same_result(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return all(a.get(k) == b.get(k) for k in RESULT_KEYS)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=int, default=100_000)
@@ -138,6 +185,10 @@ def main() -> None:
     parser.add_argument("--jvm-heap", default="2g")
     parser.add_argument("--stages", default=",".join(STAGES))
     parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument(
+        "--work",
+        help="keep the loaded store in this folder and reuse it on the next run (the load is skipped when it is there)",
+    )
     parser.add_argument("--store", help=argparse.SUPPRESS)
     parser.add_argument("--cache", help=argparse.SUPPRESS)
     parser.add_argument("--phase", choices=["load", "run"], help=argparse.SUPPRESS)
@@ -158,17 +209,26 @@ def main() -> None:
     from personagraph.config import Settings
     from personagraph.embeddings.embedders import distill_static
 
-    work = Path(tempfile.mkdtemp(prefix="dask-engine-bench-"))
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="dask-engine-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
     args.store, args.cache = str(work / "store"), str(work / "cache")
+    out = results_path(args.scale)
     try:
         models = Path.home() / ".cache" / "personagraph" / "models"
-        if models.exists():  # the machine's distilled static model: distilling is not what is measured
-            (work / "cache").mkdir()
+        if models.exists() and not (work / "cache" / "models").exists():
+            # the machine's distilled static model: distilling is not what is measured
+            (work / "cache").mkdir(exist_ok=True)
             (work / "cache" / "models").symlink_to(models, target_is_directory=True)
         distill_static(Settings(cache_dir=args.cache))
-        loaded = child(args, "--phase", "load")
-        print(f"loaded {loaded['personas']:,} personas in {loaded['seconds']} s")
-        rows = []
+        done = work / "loaded.json"
+        if done.exists():
+            loaded = json.loads(done.read_text())
+            print(f"reusing the store of {loaded['personas']:,} personas in {work}")
+        else:
+            loaded = child(args, "--phase", "load")
+            done.write_text(json.dumps(loaded))
+            print(f"loaded {loaded['personas']:,} personas in {loaded['seconds']} s")
+        rows: list[dict[str, Any]] = []
         for stage in args.stages.split(","):
             by_engine = {}
             for engine in args.engines.split(","):
@@ -182,20 +242,12 @@ def main() -> None:
                     f"{row['worker_cpu_seconds']:7.2f} s, driver peak RSS {row['driver_peak_rss_gb']:.2f} GB, "
                     f"load {row['load_before'][0]}"
                 )
-        overhead = {
-            stage: round(d["seconds"] - l_["seconds"], 2)
-            for stage in args.stages.split(",")
-            for d in rows
-            for l_ in rows
-            if d["stage"] == l_["stage"] == stage and d["engine"] == "dask" and l_["engine"] == "local"
-        }
-        print("dask overhead over local (wall seconds, 2 workers on this 2-core machine):", overhead)
-        save_results(
-            RESULTS if args.scale == 100_000 else RESULTS.with_name(f"dask_engine_{args.scale}.json"),
-            {"scale": args.scale, "loaded": loaded, "runs": rows, "dask_overhead_seconds": overhead},
-        )
+                # Saved after every row: a 1M run takes hours on a shared machine.
+                save_results(out, summary(args.scale, loaded, rows))
+        print("dask over local (2 workers on this 2-core machine):", summary(args.scale, loaded, rows)["dask_overhead"])
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
