@@ -3,6 +3,8 @@
     python benchmarks/dask_engine.py                  # 100k personas
     python benchmarks/dask_engine.py --scale 1000000
     python benchmarks/dask_engine.py --quick          # 20k, for development
+    python benchmarks/dask_engine.py --scale 1000000 --work DIR --stages dedup  # resumable: the store and rows kept
+    python benchmarks/dask_engine.py --float16-recall 50000,200000  # float16 against float32 vector files
 
 The corpus (benchmarks/dedup_corpus.py: 5% planted near-copies, built from the Persona Hub sample;
 skipped with a message when the sample is absent) is loaded once into an embedded store by a child
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import json
 import os
 import resource
@@ -34,6 +37,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -41,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from results_file import save_results  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "dask_engine.json"
+FLOAT16_RESULTS = RESULTS.with_name("float16_recall.json")
 ENGINES = ("memory", "local", "dask")
 STAGES = ("embed", "dedup", "cluster")
 GB = 1 << 30
@@ -146,6 +152,123 @@ def phase_run(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def write_text_shards(texts: list[str], folder: Path) -> Any:
+    """Persona shards (the layout of ``engine.shards``) straight from texts: no store in this measure."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from personagraph.engine.shards import SHARD_ROWS, Shard, ShardSet
+
+    (folder / "personas").mkdir(parents=True)
+    shards = []
+    for number, start in enumerate(range(0, len(texts), SHARD_ROWS)):
+        part = texts[start : start + SHARD_ROWS]
+        path = folder / "personas" / f"shard-{number:05d}.parquet"
+        idx = np.arange(start, start + len(part), dtype=np.int64)
+        table = {"idx": idx, "id": [f"p{k:09d}" for k in idx.tolist()], "text": part, "hop": [0] * len(part)}
+        pq.write_table(pa.table({**table, "created_at": pa.array([None] * len(part), pa.string())}), path)
+        shards.append(Shard(number, str(path), start, len(part)))
+    return ShardSet(folder / "personas", shards)
+
+
+def float16_recall(name: str, texts: list[str], search: str, cosine: float, settings: Any) -> dict[str, Any]:
+    """The embedding dedup stage's pairs and groups with float16 vector files against float32, same personas.
+
+    The MinHash stage runs first (its merged personas are not in the embedding stage, as in a real run);
+    the embedding stage then runs twice on the same survivors, once per vector file type. Recall of
+    float16 = pairs (groups) found by both / pairs (groups) found with float32."""
+    from personagraph.dedup.run import DedupOptions
+    from personagraph.dedup.sharded_run import _grouped, embedding_pairs, minhash_pairs
+    from personagraph.embeddings.embedders import StaticEmbedder, static_model_dir
+    from personagraph.engine.executor import LocalEngine
+
+    options = DedupOptions(embedder="static", search=search, cosine=cosine).check()
+    engine = LocalEngine()
+    with tempfile.TemporaryDirectory(prefix="float16-recall-") as tmp:
+        work = Path(tmp)
+        shards = write_text_shards(texts, work)
+        alive = np.ones(len(texts), dtype=bool)
+        merged, _ = minhash_pairs(engine, shards, work, options, {})
+        for _, members in _grouped(shards, merged, "components"):
+            alive[members] = False
+        model = StaticEmbedder(static_model_dir(settings))
+        files: dict[str, list[str]] = {"float32": [], "float16": []}
+        for shard in shards.shards:
+            vectors = model.encode(texts[shard.start : shard.start + shard.rows], batch_size=256)
+            for dtype, paths in files.items():
+                paths.append(str(work / f"{dtype}-{shard.number:05d}.npy"))
+                np.save(paths[-1], vectors.astype(dtype), allow_pickle=False)
+        found: dict[str, Any] = {}
+        for dtype, paths in files.items():
+            started = time.process_time()
+            pairs = embedding_pairs(engine, shards, work, paths, alive, options)
+            groups = {tuple(sorted((c, *ms))) for c, ms in _grouped(shards, pairs, options.linkage)}
+            found[dtype] = {
+                "pairs": {tuple(p) for p in pairs.tolist()},
+                "groups": groups,
+                "cpu_seconds": round(time.process_time() - started, 2),
+            }
+    f32, f16 = found["float32"], found["float16"]
+    both_pairs, both_groups = f32["pairs"] & f16["pairs"], f32["groups"] & f16["groups"]
+    return {
+        "data": name,
+        "personas": len(texts),
+        "embedding_stage_personas": int(alive.sum()),
+        "search": search,
+        "cosine": cosine,
+        "pairs_float32": len(f32["pairs"]),
+        "pairs_float16": len(f16["pairs"]),
+        "pairs_both": len(both_pairs),
+        "pair_recall": round(len(both_pairs) / len(f32["pairs"]), 5) if f32["pairs"] else 1.0,
+        "groups_float32": len(f32["groups"]),
+        "groups_float16": len(f16["groups"]),
+        "groups_both": len(both_groups),
+        "group_recall": round(len(both_groups) / len(f32["groups"]), 5) if f32["groups"] else 1.0,
+        "cpu_seconds": {"float32": f32["cpu_seconds"], "float16": f16["cpu_seconds"]},
+    }
+
+
+def run_float16_recall(scales: list[int]) -> None:
+    """``--float16-recall``: the real sample (5,000 personas) and the planted corpus at each scale."""
+    from dedup_corpus import generate, sample_dir
+
+    from personagraph.config import Settings
+    from personagraph.embeddings.embedders import distill_static
+
+    settings = Settings()
+    distill_static(settings)
+    sample = sample_dir() / "personas.jsonl"
+    data: list[tuple[str, list[str]]] = []
+    if sample.exists():
+        real = [json.loads(line)["persona"] for line in sample.read_text(encoding="utf-8").splitlines() if line]
+        data.append(("personahub-sample", real))
+        data += [(f"planted corpus {n:,}", generate(n).texts) for n in scales]
+    else:  # the corpus needs the sample: the test generator instead
+        sys.path.insert(0, str(ROOT))
+        from tests.persona_corpus import generated_personas
+
+        data += [(f"generated {n:,}", list(generated_personas(n))) for n in scales]
+    rows = []
+    load = os.getloadavg()
+    for name, texts in data:
+        # 0.9 is the default; 0.8 puts many more pairs near the threshold (where rounding can flip one).
+        for search, cosine in itertools.product(("exact", "auto") if len(texts) > 50_000 else ("exact",), (0.9, 0.8)):
+            row = float16_recall(name, texts, search, cosine, settings)
+            rows.append(row)
+            print(
+                f"{name:26} {search:5} cos {cosine}  pairs f32 {row['pairs_float32']:6} f16 {row['pairs_float16']:6} "
+                f"both {row['pairs_both']:6}  recall {row['pair_recall']:.5f}  groups recall {row['group_recall']:.5f}"
+                f"  (CPU s f32 {row['cpu_seconds']['float32']}, f16 {row['cpu_seconds']['float16']})"
+            )
+            worst = min(r["pair_recall"] for r in rows)
+            save_results(
+                FLOAT16_RESULTS,
+                {"runs": rows, "worst_pair_recall": worst, "load_before": [round(x, 2) for x in load]},
+            )
+    if min(r["pair_recall"] for r in rows) < 0.999:
+        print("float16 pair recall is below 0.999 on some data: use float32 vector files there")
+
+
 def results_path(scale: int) -> Path:
     """``dask_engine.json`` for the 100k default, ``dask_engine-1m.json`` / ``dask_engine-250k.json`` otherwise."""
     if scale == 100_000:
@@ -189,12 +312,21 @@ def main() -> None:
         "--work",
         help="keep the loaded store in this folder and reuse it on the next run (the load is skipped when it is there)",
     )
+    parser.add_argument(
+        "--float16-recall",
+        metavar="SCALES",
+        help="only measure the embedding dedup stage's recall with float16 vector files against float32, "
+        "on the Persona Hub sample and the planted corpus at these scales (e.g. 50000,200000)",
+    )
     parser.add_argument("--store", help=argparse.SUPPRESS)
     parser.add_argument("--cache", help=argparse.SUPPRESS)
     parser.add_argument("--phase", choices=["load", "run"], help=argparse.SUPPRESS)
     parser.add_argument("--stage", choices=STAGES, help=argparse.SUPPRESS)
     parser.add_argument("--engine", choices=ENGINES, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.float16_recall is not None:
+        run_float16_recall([int(n) for n in args.float16_recall.split(",") if n])
+        return
     if args.phase:
         result = phase_load(args) if args.phase == "load" else phase_run(args)
         print(json.dumps(result))
@@ -229,6 +361,9 @@ def main() -> None:
             done.write_text(json.dumps(loaded))
             print(f"loaded {loaded['personas']:,} personas in {loaded['seconds']} s")
         rows: list[dict[str, Any]] = []
+        if args.work and out.exists():  # a resumed run: the rows saved before, less the ones run again
+            again = {(st, en) for st in args.stages.split(",") for en in args.engines.split(",")}
+            rows = [r for r in json.loads(out.read_text())["runs"] if (r["stage"], r["engine"]) not in again]
         for stage in args.stages.split(","):
             by_engine = {}
             for engine in args.engines.split(","):

@@ -191,3 +191,48 @@ def test_dedup_interrupted_removes_its_work_folder(imported: dict[str, str], tmp
     assert done.returncode == {"TERM": 143, "INT": 130}[sig], done.stderr
     assert "Traceback" not in done.stderr
     assert runs_in(tmp_path / "store" / "work") == []
+
+
+def processes_with(marker: str) -> list[int]:
+    """Pids of live processes whose environment holds ``marker`` (the run and anything it started)."""
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if marker.encode() in environ.read_bytes():
+                found.append(int(environ.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.subprocess
+@pytest.mark.dask
+@pytest.mark.parametrize("kill_at", ["persona_shard:1:TERM", "persona_shard:1"])
+def test_dedup_on_a_local_cluster_leaves_no_worker_and_no_folder(
+    imported: dict[str, str], tmp_path: Path, kill_at: str
+) -> None:
+    """SIGTERM: the run closes its LocalCluster and removes its folder; SIGKILL: the workers end with
+    their driver (Dask's worker processes watch their parent) and the next run sweeps the folder."""
+    pytest.importorskip("distributed", reason="the [dask] extra is not installed")
+    marker = f"PG_WORK_FOLDER_TEST={tmp_path.name}-{kill_at}"
+    key, value = marker.split("=")
+    done = subprocess.run(
+        [sys.executable, "-m", "personagraph", *DEDUP[:2], "dask", *DEDUP[3:]],
+        env={**imported, "PERSONAGRAPH_KILL_AT": kill_at, key: value},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == (143 if kill_at.endswith("TERM") else -signal.SIGKILL), done.stderr
+    deadline = time.monotonic() + 60
+    while processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert processes_with(marker) == []
+    work = tmp_path / "store" / "work"
+    if kill_at.endswith("TERM"):
+        assert runs_in(work) == []
+    else:
+        assert len(runs_in(work)) == 1
+        assert len(sweep_stale_work_folders(work)) == 1
