@@ -37,11 +37,26 @@ with work_folder(None, sys.argv[1]) as folder:
     time.sleep(600)
 """
 
+# A main thread that does not end on an interrupt (as one stuck in a long engine call): the watchdog
+# ends the process, and removes the folder first.
+HOLD_STUCK = """
+import sys, time
+from personagraph.engine.shards import work_folder
+from personagraph.runtime import interrupts_end_the_process
+with interrupts_end_the_process(grace=0.5), work_folder(None, sys.argv[1]) as folder:
+    print(folder, flush=True)
+    while True:
+        try:
+            time.sleep(600)
+        except KeyboardInterrupt:
+            pass
+"""
 
-def hold(base: Path) -> tuple[subprocess.Popen[str], Path]:
+
+def hold(base: Path, script: str = HOLD) -> tuple[subprocess.Popen[str], Path]:
     """A child process that makes a work folder under ``base`` and keeps it (sleeping) until killed."""
     proc = subprocess.Popen(
-        [sys.executable, "-c", HOLD, str(base)], env=cli_env(), cwd=ROOT, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", script, str(base)], env=cli_env(), cwd=ROOT, stdout=subprocess.PIPE, text=True
     )
     assert proc.stdout is not None
     folder = Path(proc.stdout.readline().strip())
@@ -84,6 +99,13 @@ def test_sigterm_and_sigint_remove_the_folder(tmp_path: Path) -> None:
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=30)
     assert sweep_stale_work_folders(tmp_path) == [folder]
+
+
+def test_the_interrupt_watchdog_removes_the_folder_before_it_ends_the_process(tmp_path: Path) -> None:
+    proc, folder = hold(tmp_path, HOLD_STUCK)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 143
+    assert not folder.exists()
 
 
 def test_an_exception_removes_the_folder_and_keep_is_never_swept(tmp_path: Path) -> None:
