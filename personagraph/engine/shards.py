@@ -1,7 +1,8 @@
 """The personas of the graph as Parquet shards in a work folder every worker can read.
 
-Layout of a work folder (one per run, removed when the run ends, however it ends: a run is not
-resumed from it, and its files are as large as the graph's texts and vectors)::
+Layout of a work folder (one per run, removed when the run ends, however it ends, or by the next
+run after a SIGKILL: a run is not resumed from it, and its files are as large as the graph's texts
+and vectors)::
 
     owner.lock                     locked by the run's process while it runs (see work_folder)
     personas/shard-00000.parquet   idx (int64, position in id order), id, text, hop, created_at
