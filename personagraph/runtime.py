@@ -19,8 +19,8 @@ import select
 import signal
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 
 
 @contextmanager
@@ -132,6 +132,7 @@ def _watch(read_fd: int, grace: float) -> None:
         if len(signums) < 2:  # a second signal ends the process at once
             _wait_unless_signalled(read_fd, grace)
         report_interrupt()
+        _run_forced_exit_cleanups()
         os._exit(interrupt_exit_code())
 
 
@@ -149,6 +150,29 @@ def _wait_unless_signalled(read_fd: int, grace: float) -> None:
         if ready and not data:  # pipe closed: keep waiting out the grace period without it
             time.sleep(max(0.0, deadline - time.monotonic()))
             return
+
+
+# os._exit runs no finally block and no atexit handler: what must not outlive a run that the
+# watchdog ends (a run's work folder of shards: GBs at 1M personas) is registered here, and removed
+# by the watchdog just before it ends the process.
+_forced_exit_cleanups: list[Callable[[], None]] = []
+
+
+@contextmanager
+def cleanup_on_forced_exit(cleanup: Callable[[], None]) -> Iterator[None]:
+    """Within the block, ``cleanup()`` runs if the watchdog ends the process (its normal path is the caller's)."""
+    _forced_exit_cleanups.append(cleanup)
+    try:
+        yield
+    finally:
+        with suppress(ValueError):
+            _forced_exit_cleanups.remove(cleanup)
+
+
+def _run_forced_exit_cleanups() -> None:
+    for cleanup in reversed(list(_forced_exit_cleanups)):
+        with suppress(Exception):
+            cleanup()
 
 
 @contextmanager

@@ -74,7 +74,11 @@ class DaskEngine:
                 worker_dashboard_address="127.0.0.1:0",
                 silence_logs=40,  # errors only: the run's own output stays readable
             )
-            self.client = Client(self.cluster, set_as_default=False)
+            try:
+                self.client = Client(self.cluster, set_as_default=False)
+            except BaseException:  # an interrupt or a failure here must not leave the workers running
+                self.cluster.close()
+                raise
 
     @property
     def scheduler_address(self) -> str:
@@ -95,9 +99,11 @@ class DaskEngine:
         return list(self.client.gather(futures))
 
     def close(self) -> None:
-        self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
+        try:
+            self.client.close()
+        finally:
+            if self.cluster is not None:
+                self.cluster.close()
 
 
 def scheduler_from_env() -> str | None:

@@ -1,8 +1,10 @@
 """The personas of the graph as Parquet shards in a work folder every worker can read.
 
-Layout of a work folder (one per run, removed when the run ends, however it ends: a run is not
-resumed from it, and its files are as large as the graph's texts and vectors)::
+Layout of a work folder (one per run, removed when the run ends, however it ends, or by the next
+run after a SIGKILL: a run is not resumed from it, and its files are as large as the graph's texts
+and vectors)::
 
+    owner.lock                     locked by the run's process while it runs (see work_folder)
     personas/shard-00000.parquet   idx (int64, position in id order), id, text, hop, created_at
     ...                            (other stages add their own sub-folders of per-shard files)
 
@@ -15,6 +17,8 @@ JVM in a worker.
 from __future__ import annotations
 
 import contextlib
+import logging
+import os
 import secrets
 import shutil
 import tempfile
@@ -23,11 +27,16 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
-from personagraph.runtime import checkpoint
+from personagraph.runtime import checkpoint, cleanup_on_forced_exit
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 if TYPE_CHECKING:
     from personagraph.store.graph import GraphStore
@@ -37,6 +46,11 @@ if TYPE_CHECKING:
 # per-task overhead of Dask (a few ms) is lost in the work.
 SHARD_ROWS = 65_536
 PAGE_ROWS = 10_000
+OWNER_NAME = "owner.lock"  # locked by the run using the folder, for as long as it runs
+KEPT_NAME = "KEPT"  # a folder kept on purpose (``keep``): never swept
+# A lock is taken microseconds after the folder is made: a lockless folder this old is a dead run's.
+UNLOCKED_GRACE_SECONDS = 60.0
+log = logging.getLogger("personagraph.engine")
 
 
 @dataclass(frozen=True)
@@ -71,17 +85,105 @@ class ShardSet:
 @contextmanager
 def work_folder(parent: Path | None, work_dir: str | Path | None = None, keep: bool = False) -> Iterator[Path]:
     """A fresh folder for one run's shards: under ``work_dir`` if given, else ``parent`` (the store's
-    side folder; none: the system's temporary folder); removed at the end unless ``keep``."""
+    side folder; none: the system's temporary folder); removed at the end unless ``keep``.
+
+    Removed however the run ends: normally, on an exception, on SIGINT/SIGTERM (also when the
+    interrupt watchdog ends the process: ``runtime.cleanup_on_forced_exit``). A run killed with
+    SIGKILL cannot remove its own: the next run in the same place does (``sweep_stale_work_folders``).
+    """
     base = Path(work_dir) if work_dir else (parent or Path(tempfile.gettempdir()) / "personagraph") / "work"
-    folder = base / (time.strftime("run-%Y%m%dT%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3))
-    folder.mkdir(parents=True)
+    base.mkdir(parents=True, exist_ok=True)
+    swept = sweep_stale_work_folders(base)
+    if swept:
+        log.info("removed %d work folder(s) of runs that died: %s", len(swept), ", ".join(p.name for p in swept))
+    folder, owner = _new_owned_folder(base)
+
+    def remove() -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+
     try:
-        yield folder
+        with cleanup_on_forced_exit(remove):
+            yield folder
     finally:
+        if keep:
+            (folder / KEPT_NAME).touch()
+            (folder / OWNER_NAME).unlink(missing_ok=True)
+        else:
+            remove()
+        owner.close()  # releases the lock (after the removal: no sweeper sees a half-removed live folder)
         if not keep:
-            shutil.rmtree(folder, ignore_errors=True)
             with contextlib.suppress(OSError):
                 base.rmdir()  # only if no other run's folder is in it
+
+
+def _new_owned_folder(base: Path) -> tuple[Path, IO[str]]:
+    """``base/run-<time>-<random>`` holding ``owner.lock``, locked by this process for the run.
+
+    Made under a hidden name and renamed once locked: a sweeper only looks at ``run-*`` names, so
+    it never sees a folder whose owner has not taken its lock yet."""
+    name = time.strftime("run-%Y%m%dT%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
+    hidden = base / ("." + name)
+    hidden.mkdir()
+    owner = (hidden / OWNER_NAME).open("w", encoding="utf-8")
+    _lock(owner)
+    owner.write(f"{os.getpid()}\n")  # for people: the lock, not the pid, is what a sweeper trusts
+    owner.flush()
+    folder = base / name
+    hidden.rename(folder)
+    return folder, owner
+
+
+def sweep_stale_work_folders(base: Path) -> list[Path]:
+    """Remove the work folders under ``base`` whose run has died; returns them.
+
+    A live run holds an exclusive lock on its ``owner.lock`` (``flock``: the kernel drops it when the
+    process ends, however it ends, so a reused pid never makes a dead run look alive). A folder whose
+    lock can be taken is a dead run's. Kept folders (``keep``) and folders of a live run are left;
+    a folder with no lock file (a run that died between making it and locking it) goes once it is
+    older than ``UNLOCKED_GRACE_SECONDS``."""
+    removed: list[Path] = []
+    if not base.is_dir():
+        return removed
+    for folder in sorted(base.iterdir()):
+        name = folder.name
+        if not folder.is_dir() or not (name.startswith("run-") or name.startswith(".run-")):
+            continue
+        if (folder / KEPT_NAME).exists():
+            continue
+        young = True
+        with contextlib.suppress(FileNotFoundError):
+            young = time.time() - folder.stat().st_mtime <= UNLOCKED_GRACE_SECONDS
+        if name.startswith(".") and young:
+            continue  # being made: its owner may not have locked it yet
+        try:
+            owner = (folder / OWNER_NAME).open("r+", encoding="utf-8")
+        except FileNotFoundError:
+            if not young:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+            continue
+        with owner:
+            if not _try_lock(owner):
+                continue  # a live run's
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _lock(handle: IO[str]) -> None:
+    if fcntl is not None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+
+
+def _try_lock(handle: IO[str]) -> bool:
+    """Take the lock without waiting; False if another process holds it (its run is alive)."""
+    if fcntl is None:  # no flock (Windows): a dead run's folder stays until removed by hand
+        return False
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 def write_persona_shards(
@@ -116,6 +218,7 @@ def write_persona_shards(
         )
         pq.write_table(table, path)
         shards.append(Shard(number, str(path), start, rows))
+        checkpoint("persona_shard")
         start += rows
         for column in pending.values():
             column.clear()
