@@ -43,10 +43,15 @@ HOLD_STUCK = """
 import sys, time
 from personagraph.engine.shards import work_folder
 from personagraph.runtime import interrupts_end_the_process
+# The folder is announced inside the ``try``: a signal sent as soon as the parent reads it cannot land
+# between the announcement and the loop that swallows it.
 with interrupts_end_the_process(grace=0.5), work_folder(None, sys.argv[1]) as folder:
-    print(folder, flush=True)
+    announced = False
     while True:
         try:
+            if not announced:
+                announced = True
+                print(folder, flush=True)
             time.sleep(600)
         except KeyboardInterrupt:
             pass
