@@ -155,30 +155,26 @@ def main() -> None:
             path = Path(work) / f"graph-{n}.txt"
             write_graph(path, n, args.seed)
             graph: dict[str, Any] = {"personas": n, "relations": 3 * n}
-            for method in ("plm-alone", "networkit", "networkx"):
-                if method == "networkx" and (n > args.skip_networkx_above or args.plm_alone):
-                    continue
-                if method == "plm-alone" or (method == "networkit" and args.plm_alone):
-                    if method == "networkit":
-                        continue
-                    graph[method] = figures = run_child(method, path, args.seed)
-                    print(
-                        f"{n:>10,} personas, {3 * n:>10,} relations  PLM alone wall {figures['wall_s']:>8.1f} s  "
-                        f"cpu {figures['cpu_s']:>8.1f} s  RSS {figures['rss_before_mb']:,} -> peak "
-                        f"{figures['peak_rss_mb']:,} MB (+{figures['plm_growth_mb']:,})  "
-                        f"{figures['communities']:>7,} communities  (load {figures['loadavg'][0]:.1f} -> "
-                        f"{figures['loadavg'][1]:.1f})",
-                        flush=True,
-                    )
-                    continue
+            # PLM alone always; the whole library runs (networkit, networkx up to a size) unless --plm-alone.
+            methods = ["plm-alone"]
+            if not args.plm_alone:
+                methods += ["networkit"] + (["networkx"] if n <= args.skip_networkx_above else [])
+            for method in methods:
                 graph[method] = figures = run_child(method, path, args.seed)
-                print(
-                    f"{n:>10,} personas, {3 * n:>10,} relations  {method:<9} wall {figures['wall_s']:>8.1f} s  "
-                    f"cpu {figures['cpu_s']:>8.1f} s  peak RSS {figures['peak_rss_mb']:>6,} MB  "
-                    f"{figures['communities']:>7,} communities  modularity {figures['modularity']:.4f}  "
-                    f"(load {figures['loadavg'][0]:.1f} -> {figures['loadavg'][1]:.1f})",
-                    flush=True,
-                )
+                load = f"(load {figures['loadavg'][0]:.1f} -> {figures['loadavg'][1]:.1f})"
+                if method == "plm-alone":
+                    what = (
+                        f"PLM alone wall {figures['wall_s']:>8.1f} s  cpu {figures['cpu_s']:>8.1f} s  "
+                        f"RSS {figures['rss_before_mb']:,} -> peak {figures['peak_rss_mb']:,} MB "
+                        f"(+{figures['plm_growth_mb']:,})  {figures['communities']:>7,} communities"
+                    )
+                else:
+                    what = (
+                        f"{method:<9} wall {figures['wall_s']:>8.1f} s  cpu {figures['cpu_s']:>8.1f} s  "
+                        f"peak RSS {figures['peak_rss_mb']:>6,} MB  {figures['communities']:>7,} communities  "
+                        f"modularity {figures['modularity']:.4f}"
+                    )
+                print(f"{n:>10,} personas, {3 * n:>10,} relations  {what}  {load}", flush=True)
             results["graphs"].append(graph)
     save_results(args.out, results)
 
