@@ -144,7 +144,12 @@ def cell_group_pairs(
     starts: Sequence[int],
     threshold: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs found in cells ``lo`` .. ``hi - 1``: everyone probing a cell against the cell's residents."""
+    """Pairs found in cells ``lo`` .. ``hi - 1``: everyone probing a cell against the cell's residents.
+
+    The vectors of everyone probing one of these cells are gathered once (``sharded_run`` sizes the
+    groups of cells so that stays near ``CELL_GATHER_ROWS``); the visits are sorted by cell, so each
+    cell's probers and residents are two slices, in row order as ``ann.cell_pairs`` takes them.
+    """
     lo, hi = cells
     idx_parts, probe_parts = [], []
     for path in probe_files:
@@ -153,19 +158,26 @@ def cell_group_pairs(
             probe_parts.append(data["probes"])
     idx = np.concatenate(idx_parts)
     probes = np.concatenate(probe_parts)
+    del idx_parts, probe_parts
+    visit_rows, visit_slots = np.nonzero((probes >= lo) & (probes < hi))
+    visit_cells = probes[visit_rows, visit_slots]
     home = probes[:, 0]
-    hit = (probes >= lo) & (probes < hi)
-    involved = np.flatnonzero(hit.any(axis=1))
+    del probes, visit_slots
+    involved = np.unique(visit_rows)  # residents probe their own cell first: they are among these
     vectors = gather_vectors(idx[involved], vector_files, starts)
-    position = {int(p): k for k, p in enumerate(involved.tolist())}
+    by_cell = np.argsort(visit_cells, kind="stable")  # stable: rows stay ascending within a cell
+    probing_sorted = visit_rows[by_cell]
+    probing_bounds = np.searchsorted(visit_cells[by_cell], np.arange(lo, hi + 1))
+    residents_all = np.flatnonzero((home >= lo) & (home < hi))
+    residents_sorted = residents_all[np.argsort(home[residents_all], kind="stable")]
+    resident_bounds = np.searchsorted(home[residents_sorted], np.arange(lo, hi + 1))
     found_pairs, found_sims = [], []
-    visit_rows, visit_slots = np.nonzero(hit)
-    for cell in range(lo, hi):
-        residents = np.flatnonzero(home == cell)
+    for cell in range(hi - lo):
+        residents = residents_sorted[resident_bounds[cell] : resident_bounds[cell + 1]]
         if not len(residents):
             continue
-        probing = visit_rows[probes[visit_rows, visit_slots] == cell]
-        sims = vectors[[position[p] for p in probing.tolist()]] @ vectors[[position[r] for r in residents.tolist()]].T
+        probing = probing_sorted[probing_bounds[cell] : probing_bounds[cell + 1]]
+        sims = vectors[np.searchsorted(involved, probing)] @ vectors[np.searchsorted(involved, residents)].T
         i, j = np.nonzero(sims >= threshold)
         if len(i):
             a, b = idx[probing[i]], idx[residents[j]]

@@ -36,7 +36,10 @@ PARTITION_ROWS = 4_000_000
 EXACT_MAX = 50_000
 BLOCK_ROWS = 8192
 PAIR_CHUNK = 200_000  # pairs per exact-check task
-CELL_GROUPS = 16  # tasks of the cell stage (each reads every probe file once)
+CELL_GROUPS = 16  # tasks of the cell stage at least (each reads every probe file once)
+# Vectors one cell-stage task gathers at most, about (1 GB as float32 at 256-d): a task holds everyone
+# probing one of its cells, ~n·nprobe/groups rows. 16 groups gathered 54% of the vectors (5.4 GB at 10M).
+CELL_GATHER_ROWS = 1_000_000
 VectorFiles = Callable[[], list[str]]
 
 
@@ -174,7 +177,8 @@ def _cell_pairs(
     ]
     engine.map(sharded.cell_probes, tasks, centroids=centroids, nprobe=nprobe)
     probe_files = [t["out"] for t in tasks]
-    step = max(1, math.ceil(nlist / CELL_GROUPS))
+    count = max(CELL_GROUPS, math.ceil(n * nprobe / CELL_GATHER_ROWS))
+    step = max(1, math.ceil(nlist / count))
     groups = [(lo, min(nlist, lo + step)) for lo in range(0, nlist, step)]
     return engine.map(
         sharded.cell_group_pairs,

@@ -92,6 +92,46 @@ def test_block_pairs_find_the_upper_triangle(tmp_path: Path) -> None:
     assert np.allclose(gathered, vectors[[3, 10, 40]])
 
 
+def test_cell_groups_find_the_pairs_of_every_cell_however_the_cells_are_split(tmp_path: Path) -> None:
+    """``cell_group_pairs`` over any split of the cells gives the pairs of each cell's probers × residents."""
+    from personagraph.dedup.ann import _dedupe, _kmeans, nearest_cells
+
+    rng = np.random.default_rng(4)
+    vectors = rng.normal(size=(600, 16)).astype(np.float32)
+    vectors[300:360] = vectors[:60] + rng.normal(scale=0.05, size=(60, 16)).astype(np.float32)  # near pairs
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    nlist, nprobe = 24, 3
+    probes = nearest_cells(vectors, _kmeans(vectors, nlist, 0), nprobe)
+    starts = [0, 250, 420]
+    bounds = [*starts, len(vectors)]
+    vector_files, probe_files = [], []
+    for k in range(len(starts)):
+        rows = np.arange(bounds[k], bounds[k + 1])
+        np.save(tmp_path / f"v{k}.npy", vectors[rows].astype(np.float16))
+        np.savez(tmp_path / f"p{k}.npz", idx=rows, rows=rows - bounds[k], probes=probes[rows])
+        vector_files.append(str(tmp_path / f"v{k}.npy"))
+        probe_files.append(str(tmp_path / f"p{k}.npz"))
+    stored = vectors.astype(np.float16).astype(np.float32)
+    expected = set()
+    for cell in range(nlist):
+        residents = np.flatnonzero(probes[:, 0] == cell)
+        probing = np.flatnonzero((probes == cell).any(axis=1))
+        sims = stored[probing] @ stored[residents].T
+        for i, j in zip(*np.nonzero(sims >= 0.9), strict=True):
+            a, b = int(probing[i]), int(residents[j])
+            if a != b:
+                expected.add((min(a, b), max(a, b)))
+    assert len(expected) >= 50
+    for step in (nlist, 5, 1):
+        parts = [
+            sharded.cell_group_pairs((lo, min(nlist, lo + step)), probe_files, vector_files, starts, 0.9)
+            for lo in range(0, nlist, step)
+        ]
+        pairs, sims = _dedupe(np.concatenate([p for p, _ in parts]), np.concatenate([s for _, s in parts]))
+        assert {tuple(p) for p in pairs.tolist()} == expected
+        assert np.all(sims >= 0.9)
+
+
 def test_label_stats_of_shards_add_up_to_the_labels_of_all() -> None:
     texts = list(generated_personas(400))
     clusters = np.random.default_rng(1).integers(0, 7, size=len(texts))
