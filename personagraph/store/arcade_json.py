@@ -1,11 +1,17 @@
 """Rows for embedded ArcadeDB's batch API as JSON text, handed to the binding's bridge classes.
 
 ``GraphBatch.create_vertices`` and ``new_edges`` (arcadedb-embedded) check every value in Python
-and encode the rows with the stdlib's ``json`` before one call into Java per chunk. Here the rows
-are encoded with orjson and checked by what they are, then given to the same Java entry points
-(``com.arcadedb.python.VertexBatcher.createVerticesJson``, ``EdgeBatcher.newEdgesJson``): the
-engine reads the same JSON. Where a bridge class or the batch's Java handle is missing (another
-binding version) the wrapper's own methods are called instead.
+and encode the rows with the stdlib's ``json`` before one call into Java per chunk: py-spy put that
+at 7% (vertices) and 10% (edges) of the writing thread's time on a 300k import, in the thread that
+holds the engine up. Here the rows are encoded with orjson and checked by type (``json_ready``),
+then given to the same Java entry points (``com.arcadedb.python.VertexBatcher.createVerticesJson``,
+``EdgeBatcher.newEdgesJson``): the engine reads the same JSON.
+
+This leans on two private attributes of the binding's batch object (``_java_graph_batch``,
+``_java_db``) and on its bridge class names, pinned by the version range in pyproject.toml. Where
+any of them is missing (another binding version) the wrapper's own methods are called instead, so
+a change there costs speed, never correctness (tests/integration/test_bulk_load.py checks that the
+installed binding takes the bridge, and that rows orjson cannot carry take the wrapper's path).
 """
 
 from __future__ import annotations
@@ -33,17 +39,13 @@ def json_ready(row: dict[str, Any]) -> bool:
 
 
 class Bridge:
-    """The JSON entry points of the binding's bridge classes, which ``GraphBatch.create_vertices``
-    and ``new_edges`` call after encoding the rows with the stdlib's ``json`` and checking each value
-    in Python. Here the rows are encoded with orjson and checked by what they are: py-spy put that
-    encoding and checking at 7% (vertices) and 10% (edges) of the writing thread's time on a 300k
-    import, in a thread that holds the engine up while it runs. Where a bridge class or the batch's
-    Java handle is missing (another binding version) the wrapper's own methods are used."""
+    """The bridge classes, looked up once (``load``); None where the binding has none."""
 
     def __init__(self) -> None:
         self.loaded = False
         self.vertices: Any = None
         self.edges: Any = None
+        self.calls = {"bridge": 0, "wrapper": 0}  # chunks written by each path (a test reads it)
 
     def load(self) -> None:
         if self.loaded:
@@ -64,11 +66,14 @@ class Bridge:
         self.load()
         java_batch, java_db = getattr(batch, "_java_graph_batch", None), getattr(batch, "_java_db", None)
         if self.vertices is None or java_batch is None or java_db is None:
+            self.calls["wrapper"] += 1
             return list(batch.create_vertices(label, rows))
         try:
             text = orjson.dumps(rows).decode()
         except TypeError:  # orjson.JSONEncodeError: a lone surrogate
+            self.calls["wrapper"] += 1
             return list(batch.create_vertices(label, rows))
+        self.calls["bridge"] += 1
         owns_transaction = not java_db.isTransactionActive()
         try:
             joined = str(self.vertices.createVerticesJson(java_batch, label, text))
@@ -92,6 +97,7 @@ class Bridge:
                 text = orjson.dumps(rows).decode()
             except TypeError:
                 text = None
+        self.calls["wrapper" if text is None else "bridge"] += 1
         if text is None:
             batch.new_edges(
                 [r["_src"] for r in rows],

@@ -151,6 +151,23 @@ def test_bulk_api_on_the_store(store: GraphStore) -> None:
     assert store.persona(persona_id("A diver"))["text"] == "A diver"  # type: ignore[index]
 
 
+def test_the_installed_binding_takes_the_bridge(embedded_store: GraphStore) -> None:
+    """The bridge leans on private names of arcadedb-embedded: on the pinned binding they are there
+    (an upgrade that drops them falls back to the wrapper's slower path, and fails this test)."""
+    from personagraph.store.arcade_json import bridge
+
+    a, b = persona_id("A bridge keeper"), persona_id("A bridge builder")
+    texts = ((a, "A bridge keeper"), (b, "A bridge builder"))
+    before = dict(bridge.calls)
+    assert (
+        embedded_store.bulk_upsert_personas([{"id": i, "text": t, "origin": "import", "hop": 0} for i, t in texts]) == 2
+    )
+    assert embedded_store.bulk_add_relations([(a, b, "RIVAL", {"run": "bridge"})]).created == 1
+    assert bridge.calls["bridge"] >= before["bridge"] + 2  # a vertex chunk and an edge chunk
+    assert bridge.calls["wrapper"] == before["wrapper"]
+    assert embedded_store.cypher("MATCH (:Persona {id: $a})-[r:RIVAL]->(b) RETURN b.id AS b", {"a": a}) == [{"b": b}]
+
+
 def test_rows_orjson_cannot_carry_take_the_wrappers_path(embedded_store: GraphStore) -> None:
     """The bridge path (orjson) and the wrapper's path, in one batch, store every value as given:
     a list, a non-finite float, and an edge property named like the bridge's keys."""
