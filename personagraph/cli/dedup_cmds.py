@@ -184,6 +184,7 @@ def dedup_cmd(
         )
     if fmt != "table":  # the run's figures, and the members of the groups listed
         figures = report.record() | {"dry_run": dry_run, "duplicates": report.duplicates}
+        figures["seconds_by_step"] = {step: round(value, 2) for step, value in report.seconds.items()}
         render(figures | {"members": report.group_rows(limit or None)}, fmt)
         return
     if report.groups and dry_run:

@@ -6,6 +6,8 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.cli_in_process import run_cli
 from tests.conftest import cli_env
 from tests.dedup_support import settings_with_cache
@@ -40,6 +42,9 @@ def test_embed_then_dedup_dry_run_then_merge(tmp_path: Path) -> None:
     assert dry.returncode == 0, dry.stderr
     report = json.loads(dry.stdout)
     assert report["dry_run"] and report["duplicates"] == 2 and report["personas_before"] == 24
+    steps = report["seconds_by_step"]  # where the time went, step by step
+    assert {"load personas", "minhash + lsh + verify", "similarity search"} <= set(steps)
+    assert all(v >= 0 for v in steps.values()) and report["seconds"] == pytest.approx(sum(steps.values()), abs=0.05)
     rows = report["members"]
     assert sorted(r["action"] for r in rows) == ["keep", "keep", "merge", "merge"]
     assert {r["stage"] for r in rows} == {"minhash", "embedding"}
