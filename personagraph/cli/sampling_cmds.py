@@ -80,7 +80,7 @@ def cluster_cmd(
             err=True,
         )
     if fmt != "table":
-        render(report.as_dict(), fmt)
+        render(report.as_dict() | ({"seconds_by_step": report.seconds} if report.seconds else {}), fmt)
         return
     emit(
         report.clusters,

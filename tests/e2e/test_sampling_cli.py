@@ -44,6 +44,14 @@ def test_cluster_sample_synth_report_lineage_export(tmp_path: Path, llm_server: 
     assert clustered.returncode == 0, clustered.stderr
     strata = json.loads(clustered.stdout)
     assert strata["k"] == 6 and len(strata["clusters"]) == 6 and all(c["label"] for c in strata["clusters"])
+    assert list(strata["seconds_by_step"]) == [
+        "read personas",
+        "embeddings",
+        "k-means training",
+        "assignment",
+        "communities",
+        "write strata",
+    ]
 
     sampled = run(tmp_path, "sample", "-n", "12", "--strategy", "kcenter", "--format", "json")
     assert sampled.returncode == 0, sampled.stderr
