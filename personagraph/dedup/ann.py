@@ -3,8 +3,8 @@
 - ``exact``: blocked matrix products over the upper triangle; n², fine up to a few tens of
   thousands of vectors.
 - ``cells`` (default at scale): the inverted-file idea with matrix products. Vectors are
-  clustered (faiss spherical k-means, √(nprobe·n) cells, nprobe 12); each vector lives in its nearest cell and
-  probes its ``nprobe`` nearest cells; for every cell, one matrix product of the vectors probing it
+  clustered (two-level faiss spherical k-means, ~256 vectors a cell: ``cells.py``, nprobe 12); each
+  vector lives in its nearest cell and probes its ``nprobe`` nearest cells; for every cell, one matrix product of the vectors probing it
   against the vectors living in it. A pair is found when either one probes the other's cell. The
   same work as an IVF range search, but as BLAS products instead of one-vector-at-a-time scans:
   measured ~3× faster than faiss ``IndexIVFFlat.range_search`` at higher recall (benchmarks/dedup.py).
@@ -152,61 +152,29 @@ def _dedupe(pairs: np.ndarray, sims: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return pairs[first], sims[first]
 
 
-def cell_params(n: int, nprobe: int = CELL_PROBES) -> int:
-    """Number of cells for n vectors: √(nprobe·n), which balances the cost of assigning vectors to
-    cells (n·cells products) against the cost of the cell products (n·nprobe·n/cells)."""
-    return int(max(1, min(65536, np.sqrt(nprobe * n), n // 20)))
-
-
-def _kmeans(points: np.ndarray, k: int, seed: int, niter: int = 10) -> np.ndarray:
-    import faiss
-
-    kmeans = faiss.Kmeans(
-        points.shape[1],
-        k,
-        niter=niter,
-        spherical=True,
-        seed=seed,
-        min_points_per_centroid=1,
-        max_points_per_centroid=1 << 20,
-        verbose=False,
-    )
-    kmeans.train(np.ascontiguousarray(points, dtype=np.float32))
-    return np.asarray(kmeans.centroids)
-
-
-def nearest_cells(points: np.ndarray, centroids: np.ndarray, k: int) -> np.ndarray:
-    """(n, k) int32: each point's k most similar centroids, nearest first (faiss exact search)."""
-    import faiss
-
-    index = faiss.IndexFlatIP(centroids.shape[1])
-    index.add(np.ascontiguousarray(centroids, dtype=np.float32))
-    out = np.empty((len(points), k), dtype=np.int32)
-    for start in range(0, len(points), 65536):
-        _, ids = index.search(np.ascontiguousarray(points[start : start + 65536]), k)
-        out[start : start + len(ids)] = ids
-    return out
-
-
 def cell_pairs(
     vectors: np.ndarray,
     threshold: float,
-    nlist: int | None = None,
     nprobe: int = CELL_PROBES,
     max_neighbours: int = MAX_NEIGHBOURS,
     seed: int = 0,
     progress: Progress | None = None,
+    shape: tuple[int, int] | None = None,
 ) -> PairSet:
-    """Pairs with cosine ≥ threshold, cell by cell with matrix products (see the module docstring)."""
+    """Pairs with cosine ≥ threshold, cell by cell with matrix products (see the module docstring);
+    ``shape``: the cells' (coarse, fine per coarse) instead of ``cells.layout(n)``."""
+    from personagraph.dedup import cells as two_level
+
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     n = len(vectors)
     if n < 2:
         return _empty()
-    nlist = min(nlist or cell_params(n, nprobe), n)
-    nprobe = min(nprobe, nlist)
     rng = np.random.default_rng(seed)
-    centroids = _kmeans(vectors[np.sort(rng.choice(n, size=min(n, 20 * nlist), replace=False))], nlist, seed)
-    probes = nearest_cells(vectors, centroids, nprobe)
+    sample = vectors[np.sort(rng.choice(n, size=two_level.train_size(n, shape), replace=False))]
+    cells = two_level.train(sample, n, seed, shape)
+    nlist = cells.count
+    probes = two_level.probes(vectors, cells, nprobe)
+    nprobe = probes.shape[1]
     home = probes[:, 0]
     members = np.argsort(home, kind="stable")
     member_start = np.searchsorted(home[members], np.arange(nlist + 1))

@@ -333,8 +333,10 @@ def dedup_graph(
         report.groups, report.groups_by_stage, report.pairs_by_stage, report.personas_before = graph_groups(
             store, embeddings, options, engine, scheduler, work_dir, progress, report.seconds
         )
+        clock = _Clock(report.seconds)  # from here: graph_groups timed its own steps
         member_ids = [m for g in report.groups for m in (g.canonical, *g.duplicates)]
         report.texts = {row["id"]: row["text"] for row in _member_texts(store, member_ids)}
+        clock.lap("member texts")
         return _merge(store, report, dry_run, clock, echo)
     table = load_personas(store)
     report.personas_before = len(table)

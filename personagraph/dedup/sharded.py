@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from personagraph.dedup import cells as two_level
 from personagraph.dedup import lsh
-from personagraph.dedup.ann import nearest_cells
 from personagraph.dedup.minhash import Vocabulary, char_ngram_jaccard, signatures, tokenise
 from personagraph.engine.shards import gather_vectors, vector_rows
 
@@ -129,10 +129,10 @@ def block_pairs(task: dict[str, Any], threshold: float) -> tuple[np.ndarray, np.
     return np.stack([a_idx[i], b_idx[j]], axis=1), sims[i, j].astype(np.float32)
 
 
-def cell_probes(task: dict[str, Any], centroids: np.ndarray, nprobe: int) -> int:
+def cell_probes(task: dict[str, Any], cells: two_level.Cells, nprobe: int) -> int:
     """Each survivor of one shard: its ``nprobe`` nearest cells, written as (idx, probes) to ``out``."""
     vectors = vector_rows(task["path"], task["rows"])
-    probes = nearest_cells(vectors, centroids, nprobe) if len(vectors) else np.zeros((0, nprobe), np.int32)
+    probes = two_level.probes(vectors, cells, nprobe) if len(vectors) else np.zeros((0, nprobe), np.int32)
     np.savez(task["out"], idx=np.asarray(task["idx"], dtype=np.int64), rows=task["rows"], probes=probes)
     return len(vectors)
 

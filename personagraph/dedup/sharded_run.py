@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from personagraph.dedup import ann, lsh, sharded
+from personagraph.dedup import cells as two_level
 from personagraph.dedup import groups as grouping
 from personagraph.dedup.merge import Group
 from personagraph.engine.shards import ShardSet, gather_vectors, read_rows
@@ -165,17 +166,17 @@ def _cell_pairs(
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """``ann.cell_pairs`` split by shard (probes) and by groups of cells (products); centroids trained here once."""
     n = len(survivors)
-    nlist = min(ann.cell_params(n), n)
-    nprobe = min(ann.CELL_PROBES, nlist)
     rng = np.random.default_rng(seed)
-    sample = np.sort(rng.choice(survivors, size=min(n, 20 * nlist), replace=False))
+    sample = np.sort(rng.choice(survivors, size=two_level.train_size(n), replace=False))
     starts = [s.start for s in shards.shards]
-    centroids = ann._kmeans(gather_vectors(sample, vector_files, starts), nlist, seed)
+    cells = two_level.train(gather_vectors(sample, vector_files, starts), n, seed)
+    nlist = cells.count
+    nprobe = two_level.probe_count(cells, ann.CELL_PROBES)
     tasks = [
         {"path": vector_files[k], "rows": rows, "idx": idx, "out": str(work / f"probes-{k:05d}.npz")}
         for k, (rows, idx) in enumerate(rows_of)
     ]
-    engine.map(sharded.cell_probes, tasks, centroids=centroids, nprobe=nprobe)
+    engine.map(sharded.cell_probes, tasks, cells=cells, nprobe=nprobe)
     probe_files = [t["out"] for t in tasks]
     count = max(CELL_GROUPS, math.ceil(n * nprobe / CELL_GATHER_ROWS))
     step = max(1, math.ceil(nlist / count))

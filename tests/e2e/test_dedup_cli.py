@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -38,13 +39,16 @@ def test_embed_then_dedup_dry_run_then_merge(tmp_path: Path) -> None:
     figures = json.loads(again.stdout)
     assert (figures["embedder"], figures["personas"]) == ("static", 24) and figures["dimensions"] > 0
 
+    started = time.perf_counter()
     dry = _cli(cache, "--store", store, "dedup", "--dry-run", "--embedder", "static", "--format", "json")
+    elapsed = time.perf_counter() - started
     assert dry.returncode == 0, dry.stderr
     report = json.loads(dry.stdout)
     assert report["dry_run"] and report["duplicates"] == 2 and report["personas_before"] == 24
     steps = report["seconds_by_step"]  # where the time went, step by step
     assert {"load personas", "minhash + lsh + verify", "similarity search"} <= set(steps)
     assert all(v >= 0 for v in steps.values()) and report["seconds"] == pytest.approx(sum(steps.values()), abs=0.05)
+    assert report["seconds"] <= elapsed  # each step timed once (no step's clock started before another's)
     rows = report["members"]
     assert sorted(r["action"] for r in rows) == ["keep", "keep", "merge", "merge"]
     assert {r["stage"] for r in rows} == {"minhash", "embedding"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -242,6 +243,18 @@ def test_minhash_only_and_leaders(embedded_store: GraphStore, settings: Settings
         dry_run=True,
     )
     assert {d for g in leaders.groups for d in g.duplicates} == copies
+
+
+def test_sharded_run_times_each_step_once(embedded_store: GraphStore, settings: Settings) -> None:
+    """The steps' seconds add up to no more than the run: no step's clock ran over another's."""
+    build_graph(embedded_store, n_base=12, n_planted=6)
+    started = time.perf_counter()
+    report = dedup_graph(
+        embedded_store, embeddings(embedded_store, settings), DedupOptions(embedder="static"), engine="local"
+    )
+    elapsed = time.perf_counter() - started
+    assert report.duplicates > 0 and {"load personas", "similarity search", "graph merge"} <= set(report.seconds)
+    assert sum(report.seconds.values()) <= elapsed
 
 
 def test_run_columns_matches_rows(store: GraphStore) -> None:

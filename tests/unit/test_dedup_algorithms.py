@@ -176,6 +176,26 @@ def test_ann_recall_against_brute_force(method: str) -> None:
     assert all(abs(found[p] - reference[p]) < 1e-4 for p in found)
 
 
+def test_two_level_cells_grow_with_n_and_place_vectors_near_their_nearest_cell() -> None:
+    from personagraph.dedup import cells
+
+    for n in (10_000, 1_000_000, 10_000_000):  # ~CELL_SIZE vectors a cell at every n: linear work per vector
+        k1, count = cells.layout(n)
+        assert count == n // cells.CELL_SIZE and k1 <= 2 * count**0.5 + 1
+    vectors, _ = _clustered_vectors(20_000, 0)
+    layout = cells.train(vectors[::2], len(vectors), seed=1)
+    probes = cells.probes(vectors, layout, 12)
+    assert probes.shape == (len(vectors), 12) and probes.max() < layout.count
+    assert all(len(set(row)) == 12 for row in probes[:500].tolist())  # distinct cells, nearest first
+    exact = cells.nearest(vectors, layout.fine, 1)[:, 0]
+    sims = np.einsum("ij,ij->i", vectors, layout.fine[probes[:, 0]])
+    best = np.einsum("ij,ij->i", vectors, layout.fine[exact])
+    assert np.mean(probes[:, 0] == exact) >= 0.9  # two steps find the nearest cell of nearly every vector
+    assert np.all(sims <= best + 1e-5) and np.all(
+        np.diff(np.take_along_axis(vectors @ layout.fine.T, probes.astype(np.int64), axis=1), axis=1) <= 1e-5
+    )
+
+
 def test_vector_index_search_and_switch_to_ivf() -> None:
     vectors, planted = _clustered_vectors(3_000, 200)
     index = ann.VectorIndex(vectors.shape[1], ivf_from=2_000)

@@ -94,15 +94,18 @@ def test_block_pairs_find_the_upper_triangle(tmp_path: Path) -> None:
 
 def test_cell_groups_find_the_pairs_of_every_cell_however_the_cells_are_split(tmp_path: Path) -> None:
     """``cell_group_pairs`` over any split of the cells gives the pairs of each cell's probers × residents."""
-    from personagraph.dedup.ann import _dedupe, _kmeans, nearest_cells
+    from personagraph.dedup import cells
+    from personagraph.dedup.ann import _dedupe
 
     rng = np.random.default_rng(4)
-    vectors = rng.normal(size=(600, 16)).astype(np.float32)
-    vectors[300:360] = vectors[:60] + rng.normal(scale=0.05, size=(60, 16)).astype(np.float32)  # near pairs
+    vectors = rng.normal(size=(6000, 16)).astype(np.float32)
+    vectors[3000:3300] = vectors[:300] + rng.normal(scale=0.05, size=(300, 16)).astype(np.float32)  # near pairs
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    nlist, nprobe = 24, 3
-    probes = nearest_cells(vectors, _kmeans(vectors, nlist, 0), nprobe)
-    starts = [0, 250, 420]
+    layout = cells.train(vectors, len(vectors))
+    nlist, nprobe = layout.count, 3
+    assert nlist >= 20
+    probes = cells.probes(vectors, layout, nprobe)
+    starts = [0, 2500, 4200]
     bounds = [*starts, len(vectors)]
     vector_files, probe_files = [], []
     for k in range(len(starts)):
@@ -121,7 +124,7 @@ def test_cell_groups_find_the_pairs_of_every_cell_however_the_cells_are_split(tm
             a, b = int(probing[i]), int(residents[j])
             if a != b:
                 expected.add((min(a, b), max(a, b)))
-    assert len(expected) >= 50
+    assert len(expected) >= 250
     for step in (nlist, 5, 1):
         parts = [
             sharded.cell_group_pairs((lo, min(nlist, lo + step)), probe_files, vector_files, starts, 0.9)
