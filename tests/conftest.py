@@ -20,6 +20,7 @@ import pytest
 
 from personagraph.config import Secret, Settings
 from personagraph.store import GraphStore, open_store
+from tests.cpu_profile import register as register_cpu_profile
 from tests.jvm_aot import aot_cache
 from tests.llm_fixtures import *  # noqa
 from tests.serve_process import free_port, serve_process, wait_for_port
@@ -39,6 +40,10 @@ if "ARCADEDB_JVM_ARGS" not in os.environ:
     os.environ["ARCADEDB_JVM_ARGS"] = "-XX:+UseSerialGC" + (
         f" -XX:AOTCache={shlex.quote(str(_cache))}" if _cache else ""
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    register_cpu_profile(config)  # PERSONAGRAPH_TEST_CPU=path.jsonl: per-test CPU (tests/cpu_profile.py)
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
