@@ -1,7 +1,8 @@
 """Opt-in per-test CPU profile of the suite: PERSONAGRAPH_TEST_CPU=path.jsonl.
 
-Each test writes one line: its node id, markers, wall and CPU seconds (user+sys of the worker process
-and of its waited children, so a CLI subprocess counts) for setup+call+teardown, and the fixtures set
+Each test writes one line: its node id, markers, wall and CPU seconds (user+sys of the worker process,
+of its waited children, so a CLI subprocess counts, and of its running children, so the Bolt server's
+counts) for setup+call+teardown, and the fixtures set
 up during it with each one's own CPU (a session or module fixture's cost lands on the first test that
 uses it). Each pytest-xdist worker appends to the same file (one ``write`` a line). Rank the lines with
 ``python -m tests.cpu_profile path.jsonl``. Off (no hooks do anything) when the variable is unset.
@@ -29,9 +30,30 @@ def _children_cpu() -> float:
     return children.ru_utime + children.ru_stime
 
 
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _live_children_cpu() -> float:
+    """CPU so far of the children still running (the session's Bolt server): counted as they spend it, so a
+    server's seconds land on the tests that kept it busy, not all on the test whose teardown reaps it."""
+    total = 0
+    for children in Path("/proc/self/task").glob("*/children"):
+        try:
+            pids = children.read_text().split()
+        except OSError:
+            continue
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            total += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+    return total / _TICK
+
+
 def _cpu() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF)
-    return own.ru_utime + own.ru_stime + _children_cpu()
+    return own.ru_utime + own.ru_stime + _children_cpu() + _live_children_cpu()
 
 
 class CpuProfile:
