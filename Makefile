@@ -20,7 +20,7 @@ demo: install
 
 # Everything but the `exhaustive` rest of the kill-point matrix: every command and both stores are
 # still killed and re-run (tests/e2e/test_kill_harness.py, DEFAULT); `make test-all` runs all 31 points
-# (and the Persona Hub sample imported over Bolt, whose embedded half `make test` keeps).
+# (and the two Persona Hub sample tests over Bolt, import and dedup, whose embedded halves `make test` keeps).
 test: install lint
 	$(PYTEST) -m "not exhaustive" $(PYTEST_ARGS)
 
