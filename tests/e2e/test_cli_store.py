@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from personagraph.cli import main
 from personagraph.ids import persona_id
 from personagraph.store import GraphStore
+from tests.cli_in_process import run_cli
 from tests.conftest import BoltServer, cli_env, free_port
 
 PEOPLE = [
@@ -184,6 +185,10 @@ def test_runner_input_errors(tmp_path: Path) -> None:
 
 
 def test_process_import_query_stats_and_a_malformed_line(tmp_path: Path) -> None:
+    """In real processes the runs whose output a process could change: a run that succeeds, and the two
+    errors that must be one line of stderr (a JVM or a logger writing there would show only in a process).
+    The reads after them (stats, a query file, an export) run in this process (tests/cli_in_process.py),
+    which reopens the store the processes left as a new process would (the test: 18.0 -> 13.3 s of CPU)."""
     people, rels = files(tmp_path)
     store = str(tmp_path / "store")
     result = cli("--store", store, "import", str(people), str(rels))
@@ -196,20 +201,24 @@ def test_process_import_query_stats_and_a_malformed_line(tmp_path: Path) -> None
     result = cli("--store", store, "import", str(bad), "--batch-size", "2")
     assert result.returncode == 3
     assert one_error_line(result.stderr) == f"error: {bad}:6: persona: expected a string, got int"
-    result = cli("--store", store, "stats", "--format", "json")
+    result = run_cli(["--store", store, "stats", "--format", "json"], env=cli_env(PERSONAGRAPH_JVM_HEAP="1g"))
     assert result.returncode == 0 and json.loads(result.stdout)["labels"]["Persona"] == 8  # 4 + two batches of 2
     query = tmp_path / "q.cypher"
     query.write_text(
         "MATCH (a:Persona)-[r]->(b:Persona) WHERE type(r) IN $types RETURN type(r) AS t, r.evidence AS e ORDER BY t"
     )
-    result = cli(
-        "--store", store, "query", "--file", str(query), "-p", 'types=["COLLEAGUE", "RIVAL"]', "--format", "json"
+    result = run_cli(
+        ["--store", store, "query", "--file", str(query), "-p", 'types=["COLLEAGUE", "RIVAL"]', "--format", "json"],
+        env=cli_env(PERSONAGRAPH_JVM_HEAP="1g"),
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == [{"t": "COLLEAGUE", "e": "same quay"}, {"t": "RIVAL", "e": None}]
     result = cli("--store", store, "query", "RETURN 1 +", "--format", "json")
     assert result.returncode == 4 and "RETURN 1 +" in one_error_line(result.stderr)
-    result = cli("--store", store, "export", "graph", str(tmp_path / "out"), "--format", "parquet")
+    result = run_cli(
+        ["--store", store, "export", "graph", str(tmp_path / "out"), "--format", "parquet"],
+        env=cli_env(PERSONAGRAPH_JVM_HEAP="1g"),
+    )
     assert result.returncode == 0 and "wrote 8 personas and 3 relations" in result.stdout
 
 

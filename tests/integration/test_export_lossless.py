@@ -189,7 +189,7 @@ def _export_args(store: Path, out: Path, fmt: str) -> list[str]:
     return ["--store", str(store), "export", "graph", str(out), "--format", fmt]
 
 
-@pytest.mark.subprocess  # a CLI process killed mid-export, over 20,000 personas
+@pytest.mark.subprocess  # a CLI process killed mid-export, over 8,000 personas
 @pytest.mark.parametrize("fmt", ["jsonl", "neo4j-admin"])
 def test_a_killed_export_leaves_the_previous_one_intact(tmp_path: Path, fmt: str) -> None:
     """SIGKILL the child while it writes its hidden folder: the previous export stays byte for byte."""
@@ -213,7 +213,10 @@ def test_a_killed_export_leaves_the_previous_one_intact(tmp_path: Path, fmt: str
     previous = files_of(out)
     store = fresh_store(path)
     try:  # enough new personas that the next export runs for a while
-        texts = [f"A generated persona number {n} who keeps bees" for n in range(20000)]
+        # 8,000: the child's first file appeared 2.6-3.0 s after its start and it ran 3.2-3.6 s more with 5,000
+        # (both formats, load 3), so the 5 ms poll has seconds to kill it in. 20,000 cost each case ~17 s more
+        # of CPU (the bulk write and the in-process re-export after the kill: ~1 ms of row conversion a persona).
+        texts = [f"A generated persona number {n} who keeps bees" for n in range(8000)]
         store.bulk_upsert_personas(
             [{"id": persona_id(t), "text": t, "origin": "import", "hop": 0, "uses": 0} for t in texts]
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -144,20 +145,33 @@ def test_a_folder_without_a_lock_is_swept_only_when_old(tmp_path: Path) -> None:
 # -- the CLI, killed mid-run ------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def imported_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example world plus PLANTED near-copies imported once for the module: a closed store each test copies.
+    Importing it again for each of the five tests cost ~1.9 s of CPU each (and the reference run's once more)."""
+    root = tmp_path_factory.mktemp("work-folders-template")
+    files = _files(root)
+    env = cli_env(PERSONAGRAPH_STORE=str(root / "store"), PERSONAGRAPH_JVM_HEAP="1g", CI="1")
+    done = run_cli(["import", str(files["personas"]), str(files["relations"])], env=env, cwd=root)
+    assert done.returncode == 0, done.stderr
+    return root / "store"
+
+
+def copy_of(template: Path, folder: Path) -> Path:
+    shutil.copytree(template, folder / "store")
+    return folder / "store"
+
+
 @pytest.fixture
-def imported(tmp_path: Path) -> dict[str, str]:
+def imported(imported_template: Path, tmp_path: Path) -> dict[str, str]:
     """A store with the example world plus PLANTED near-copies, and the environment to run the CLI on it."""
     settings = settings_with_cache(tmp_path / "cache")
-    env = cli_env(
-        PERSONAGRAPH_STORE=str(tmp_path / "store"),
+    return cli_env(
+        PERSONAGRAPH_STORE=str(copy_of(imported_template, tmp_path)),
         PERSONAGRAPH_CACHE_DIR=str(settings.cache_dir),
         PERSONAGRAPH_JVM_HEAP="1g",
         CI="1",
     )
-    files = _files(tmp_path)
-    done = run_cli(["import", str(files["personas"]), str(files["relations"])], env=env, cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
-    return env
 
 
 DEDUP = ("dedup", "--engine", "local", "--embedder", "static", "--format", "json")
@@ -183,7 +197,9 @@ def personas_after(store: Path) -> list[tuple[str, str]]:
 
 @pytest.mark.slow
 @pytest.mark.subprocess
-def test_dedup_killed_with_sigkill_then_run_again(imported: dict[str, str], tmp_path: Path) -> None:
+def test_dedup_killed_with_sigkill_then_run_again(
+    imported: dict[str, str], imported_template: Path, tmp_path: Path
+) -> None:
     work = tmp_path / "store" / "work"
     # persona_shard:1 - the first shard is written: the folder is full of the run's files.
     killed = killed_run(imported, tmp_path, "persona_shard:1")
@@ -199,9 +215,7 @@ def test_dedup_killed_with_sigkill_then_run_again(imported: dict[str, str], tmp_
     # The same graph as a run never interrupted, on a fresh copy of the same input.
     fresh = tmp_path / "fresh"
     fresh.mkdir()
-    reference_env = {**imported, "PERSONAGRAPH_STORE": str(fresh / "store")}
-    files = _files(fresh)
-    assert run_cli(["import", str(files["personas"]), str(files["relations"])], env=reference_env).returncode == 0
+    reference_env = {**imported, "PERSONAGRAPH_STORE": str(copy_of(imported_template, fresh))}
     reference = run_cli(list(DEDUP), env=reference_env, cwd=fresh)
     assert reference.returncode == 0, reference.stderr
     assert json.loads(reference.stdout)["members"] == json.loads(again.stdout)["members"]
