@@ -27,8 +27,12 @@ from tests.conftest import ROOT, cli_env
 from tests.dedup_support import settings_with_cache
 from tests.e2e.test_kill_harness import PLANTED, _files
 
+# Each script first takes Python's own SIGINT handler and the default SIGTERM: a child inherits an
+# ignored signal, and once in CI the SIGINT of this test's child was ignored (30 s timeout).
 HOLD = """
-import sys, time
+import signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
 from pathlib import Path
 from personagraph.config import Settings
 from personagraph.engine.shards import work_folder
@@ -41,7 +45,8 @@ with work_folder(None, sys.argv[1]) as folder:
 # A main thread that does not end on an interrupt (as one stuck in a long engine call): the watchdog
 # ends the process, and removes the folder first.
 HOLD_STUCK = """
-import sys, time
+import signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from personagraph.engine.shards import work_folder
 from personagraph.runtime import interrupts_end_the_process
 # The folder is announced inside the ``try``: a signal sent as soon as the parent reads it cannot land
