@@ -147,7 +147,6 @@ def run_stage(name: str, store: Path, argv: list[str], log_dir: Path) -> dict[st
     if proc.returncode != 0:
         tail = err_path.read_text(errors="replace").strip()[-2000:]
         raise RuntimeError(f"stage {name} failed ({proc.returncode}): {' '.join(argv)}\n{tail}")
-    lines = [line for line in out_path.read_text(errors="replace").splitlines() if line.startswith(("{", "["))]
     result: dict[str, Any] = {
         "wall_s": round(wall, 2),
         "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
@@ -156,10 +155,21 @@ def run_stage(name: str, store: Path, argv: list[str], log_dir: Path) -> dict[st
         "loadavg_start": round(load_start[0], 2),
         "loadavg_end": round(os.getloadavg()[0], 2),
     }
-    if lines:
-        with contextlib.suppress(json.JSONDecodeError):
-            result["report"] = _brief(json.loads(lines[-1]))
+    report = stage_report(out_path.read_text(errors="replace"))
+    if report is not None:
+        result["report"] = _brief(report)
     return result
+
+
+def stage_report(text: str) -> Any:
+    """The stage's JSON report: its whole output (indented JSON) or else its last one-line JSON."""
+    with contextlib.suppress(json.JSONDecodeError):
+        return json.loads(text)
+    for line in reversed(text.splitlines()):
+        if line.startswith(("{", "[")):
+            with contextlib.suppress(json.JSONDecodeError):
+                return json.loads(line)
+    return None
 
 
 def _brief(report: Any) -> Any:
@@ -206,6 +216,12 @@ def run_scale(
     folder.mkdir(exist_ok=bool(done))
     if "import" in done:
         data = {"personas_file": "", "relations_file": ""}
+        for name in done:  # reports an earlier version of this script could not read (indented JSON)
+            out = folder / f"{name}.out"
+            if "report" not in result["stages"][name] and out.is_file():
+                report = stage_report(out.read_text(errors="replace"))
+                if report is not None:
+                    result["stages"][name]["report"] = _brief(report)
         print(f"\n== {n:,} personas: resumed, {len(done)} stages done ({', '.join(sorted(done))})")
     else:
         done = set()
