@@ -4,8 +4,8 @@
   thousands of vectors.
 - ``cells`` (default at scale): the inverted-file idea with matrix products. Vectors are
   clustered (two-level faiss spherical k-means, ~128 vectors a cell: ``cells.py``, nprobe 16); each
-  vector lives in its nearest cell and probes its ``nprobe`` nearest cells; for every cell, one matrix product of the vectors probing it
-  against the vectors living in it. A pair is found when either one probes the other's cell. The
+  vector lives in its nearest cell and probes its ``nprobe`` nearest cells; for every cell, one
+  matrix product of the vectors probing it against the vectors living in it. A pair is found when either one probes the other's cell. The
   same work as an IVF range search, but as BLAS products instead of one-vector-at-a-time scans:
   measured ~3× faster than faiss ``IndexIVFFlat.range_search`` at higher recall (benchmarks/dedup.py).
 - ``ivf``: faiss ``IndexIVFFlat`` range search from every vector, hits re-scored exactly.
@@ -163,7 +163,7 @@ def cell_pairs(
     shape: tuple[int, int] | None = None,
 ) -> PairSet:
     """Pairs with cosine ≥ threshold, cell by cell with matrix products (see the module docstring);
-    ``shape``: the cells' (coarse, fine per coarse) instead of ``cells.layout(n)``."""
+    ``shape``: the cells' (coarse cells, fine cells in all) instead of ``cells.layout(n)``."""
     from personagraph.dedup import cells as two_level
 
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
