@@ -1,12 +1,9 @@
-// A page of sampling candidates (keyset by id) that pass the carver's filters, with the facets
-// the strategies and the coverage report need. `conds` compares fields by name, so --where values
-// and field names arrive only as parameters.
-// params: after: last id of the previous page ('' first); limit: page size; conds: list of {field, op, value}; origins: list or null; clusters: list or null; text: lower-case substring or null; attrs: attribute names whose values to return (list, may be empty)
-MATCH (p:Persona)
-WHERE p.id > $after
-  AND ($origins IS NULL OR p.origin IN $origins)
-  AND ($clusters IS NULL OR p.cluster IN $clusters)
-  AND ($text IS NULL OR toLower(p.text) CONTAINS $text)
+// The sampling candidates among a page of ids (candidate_ids.cypher) that pass the carver's field
+// conditions, with the facets the strategies and the coverage report need. `conds` compares fields
+// by name, so --where values and field names arrive only as parameters.
+// params: ids: a page of persona ids; conds: list of {field, op, value}; attrs: attribute names whose values to return (list, may be empty)
+UNWIND $ids AS id
+MATCH (p:Persona {id: id})
 WITH p, COUNT { (p)--(:Persona) } AS degree
 WITH p, degree, {hop: p.hop, uses: coalesce(p.uses, 0), cluster: p.cluster, community: p.community, origin: p.origin, degree: degree, quality: p.quality,
       age: p.age, age_band: p.age_band, gender: p.gender, occupation: p.occupation, isco: p.isco, industry: p.industry,
@@ -26,4 +23,3 @@ RETURN p.id AS id, p.hop AS hop, p.origin AS origin, p.cluster AS cluster, p.com
        coalesce(p.uses, 0) AS uses, degree, [(p)-[r]-(:Persona) | type(r)] AS rels,
        [k IN $attrs | f[k]] AS attrs
 ORDER BY p.id
-LIMIT $limit

@@ -1,13 +1,10 @@
 // The candidates query (see candidates.cypher) restricted to personas that take part in a graph
 // pattern. The pattern slot is filled only by personagraph/sampling/carver.py, which writes it from
 // its own parse tree (labels and relation types checked, literals turned into pm_* parameters).
-// params: after; limit; conds; origins; clusters; text; attrs (as candidates.cypher); pm_0, pm_1, ...: the pattern's literals
-MATCH (p:Persona)
-WHERE p.id > $after
-  AND ($origins IS NULL OR p.origin IN $origins)
-  AND ($clusters IS NULL OR p.cluster IN $clusters)
-  AND ($text IS NULL OR toLower(p.text) CONTAINS $text)
-  AND EXISTS { MATCH __PATTERN__ }
+// params: ids; conds; attrs (as candidates.cypher); pm_0, pm_1, ...: the pattern's literals
+UNWIND $ids AS id
+MATCH (p:Persona {id: id})
+WHERE EXISTS { MATCH __PATTERN__ }
 WITH p, COUNT { (p)--(:Persona) } AS degree
 WITH p, degree, {hop: p.hop, uses: coalesce(p.uses, 0), cluster: p.cluster, community: p.community, origin: p.origin, degree: degree, quality: p.quality,
       age: p.age, age_band: p.age_band, gender: p.gender, occupation: p.occupation, isco: p.isco, industry: p.industry,
@@ -27,4 +24,3 @@ RETURN p.id AS id, p.hop AS hop, p.origin AS origin, p.cluster AS cluster, p.com
        coalesce(p.uses, 0) AS uses, degree, [(p)-[r]-(:Persona) | type(r)] AS rels,
        [k IN $attrs | f[k]] AS attrs
 ORDER BY p.id
-LIMIT $limit

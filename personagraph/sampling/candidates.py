@@ -54,8 +54,14 @@ class CandidateSet:
         return bool(len(self.ids)) and bool((self.clusters >= 0).all())
 
 
-def _int(value: Any) -> int:
-    return -1 if value is None else int(value)
+def _ints(values: Any, n: int, missing: int) -> np.ndarray:
+    """An int64 column from a list or array that may hold None or NaN (``missing`` there)."""
+    if values is None:
+        return np.full(n, missing, dtype=np.int64)
+    floats = np.asarray(
+        [missing if v is None else v for v in values] if isinstance(values, list) else values, dtype=np.float64
+    )
+    return np.where(np.isnan(floats), missing, floats).astype(np.int64)
 
 
 class _Columns:
@@ -72,25 +78,25 @@ class _Columns:
         self.attributes: dict[str, list[Any]] = {name: [] for name in attributes}
         self._origin_names: dict[str, str] = {}
 
-    def add(self, rows: list[dict[str, Any]]) -> None:
-        hop, cluster, community = self.numbers["hop"], self.numbers["cluster"], self.numbers["community"]
-        uses, degree = self.numbers["uses"], self.numbers["degree"]
-        for r in rows:
-            self.ids.append(r["id"])
-            hop.append(_int(r.get("hop")))
-            origin = str(r.get("origin") or "")
+    def add(self, columns: dict[str, Any]) -> None:
+        """One page as columns (``GraphStore.run_columns``): numbers may come as arrays or lists,
+        with None (or NaN) where a persona has no value."""
+        ids = [str(i) for i in columns.get("id", [])]
+        self.ids.extend(ids)
+        for name, missing in (("hop", -1), ("cluster", -1), ("community", -1), ("uses", 0), ("degree", -1)):
+            self.numbers[name].extend(_ints(columns.get(name), len(ids), missing).tolist())
+        for origin in columns.get("origin") or [None] * len(ids):
+            origin = str(origin or "")
             self.origins.append(self._origin_names.setdefault(origin, origin))
-            cluster.append(_int(r.get("cluster")))
-            community.append(_int(r.get("community")))
-            uses.append(_int(r.get("uses")) if r.get("uses") is not None else 0)
-            degree.append(_int(r.get("degree")))
-            types = {self.type_codes.setdefault(t, len(self.type_codes)) for t in r.get("rels") or []}
+        for rels in columns.get("rels") or [None] * len(ids):
+            types = {self.type_codes.setdefault(t, len(self.type_codes)) for t in rels or []}
             self.codes.extend(sorted(types))
             self.offsets.append(len(self.codes))
-            if self.attribute_names:
-                values = r.get("attrs") or [None] * len(self.attribute_names)
+        if self.attribute_names:
+            blank = [None] * len(self.attribute_names)
+            for values in columns.get("attrs") or [None] * len(ids):
                 for i, name in enumerate(self.attribute_names):
-                    self.attributes[name].append(values[i])
+                    self.attributes[name].append((values or blank)[i])
 
     def candidates(self) -> CandidateSet:
         def column(name: str) -> np.ndarray:
@@ -123,39 +129,49 @@ def fetch_candidates(
     progress: Progress | None = None,
     attributes: Sequence[str] = (),
 ) -> CandidateSet:
-    """Every persona that passes the carver, page by page (keyset on id), with the values of
-    ``attributes`` (names checked against the carver's fields) when asked."""
+    """Every persona that passes the carver, page by page, with the values of ``attributes`` (names
+    checked against the carver's fields) when asked.
+
+    Each page is a keyset page of ids on the id index with the carver's property filters
+    (``candidate_ids``), then the facets, the pattern and the field conditions of those ids alone
+    (``candidates``): a page costs its own size wherever it starts.
+    """
     carver = carver or Carver()
     unknown = [a for a in attributes if a not in WHERE_FIELDS]
     if unknown:
         raise ConfigError(f"unknown attribute {unknown[0]!r}", hint=f"attributes: {', '.join(WHERE_FIELDS)}")
-    params = {**carver.params(), "attrs": list(attributes)}
+    params = carver.params()
+    filters = {key: params.pop(key) for key in ("origins", "clusters", "text")}
+    params["attrs"] = list(attributes)
     if carver.match:
         query = queries.load("sampling/candidates_match")
         # The pattern was rebuilt by the carver's parser from checked tokens; store.cypher also
         # refuses any write clause, as a second guard.
         text = query.text.replace(PATTERN_SLOT, carver.match)
 
-        def run(after: str) -> list[dict[str, Any]]:
-            return store.cypher(
-                text, {**params, "after": after, "limit": page}, name="sampling/candidates_match.cypher"
-            )
+        def facets(ids: list[str]) -> dict[str, Any]:
+            rows = store.cypher(text, {**params, "ids": ids}, name="sampling/candidates_match.cypher")
+            return {key: [row[key] for row in rows] for key in (rows[0] if rows else {})}
     else:
 
-        def run(after: str) -> list[dict[str, Any]]:
-            return store.run("sampling/candidates", **params, after=after, limit=page)
+        def facets(ids: list[str]) -> dict[str, Any]:
+            return store.run_columns("sampling/candidates", **params, ids=ids)
 
     columns = _Columns(attributes)
     after = ""
     while True:
-        chunk = run(after)
+        ids = [
+            str(i)
+            for i in store.run_columns("sampling/candidate_ids", **filters, after=after, limit=page).get("id", [])
+        ]
+        if ids:
+            columns.add(facets(ids))
         checkpoint("read_page")
-        columns.add(chunk)
         if progress:
-            progress(len(chunk))
-        if len(chunk) < page:
+            progress(len(ids))
+        if len(ids) < page:
             break
-        after = chunk[-1]["id"]
+        after = ids[-1]
     return columns.candidates()
 
 
