@@ -212,8 +212,11 @@ def run_scale(
     each stage, so a long run cut short keeps the stages it finished. Stages already in ``result``
     (a resumed run) are skipped, and so is the generation once the import is there."""
     folder = work / f"n{n}"
-    done = set(result.get("stages", {})) if result.get("personas") == n else set()
-    folder.mkdir(exist_ok=bool(done))
+    same = result.get("personas") == n
+    done = set(result.get("stages", {})) if same else set()
+    files = result.get("files") if same else None
+    folder.mkdir(exist_ok=bool(done) or bool(files))
+    resumed_import = False
     if "import" in done:
         data = {"personas_file": "", "relations_file": ""}
         for name in done:  # reports an earlier version of this script could not read (indented JSON)
@@ -223,6 +226,11 @@ def run_scale(
                 if report is not None:
                     result["stages"][name]["report"] = _brief(report)
         print(f"\n== {n:,} personas: resumed, {len(done)} stages done ({', '.join(sorted(done))})")
+    elif files and all(Path(f).is_file() for f in (files["personas_file"], files["relations_file"])):
+        # The import was cut (a session's end): the same files again, into the same store. Ids are
+        # content hashes, so the import skips what the store already holds and completes it.
+        data, resumed_import = files, True
+        print(f"\n== {n:,} personas: the import was cut short; importing the same files into the same store")
     else:
         done = set()
         shutil.rmtree(folder / "store", ignore_errors=True)
@@ -234,7 +242,8 @@ def run_scale(
             f"({data['relations_mb']} MB): generated in {time.perf_counter() - t:.0f} s; "
             f"load average {os.getloadavg()[0]:.1f}"
         )
-        result.update({"personas": n, "relations": data["relations"], "stages": {}})
+        result.update({"personas": n, "relations": data["relations"], "stages": {}, "files": data})
+        save()
     store, out_dir = folder / "store", folder / "export"
     for name, argv in stages(n, data, out_dir):
         if only and name.split()[0] not in only and name not in only:
@@ -244,6 +253,8 @@ def run_scale(
         figures = run_stage(name, store, argv, folder)
         if name == "import":
             figures["store_mb"] = folder_mb(store)
+            if resumed_import:
+                figures["resumed"] = "an earlier run of this import was cut short; these figures are the second run's"
         if name == "export graph":
             figures["export_mb"] = folder_mb(out_dir)
             shutil.rmtree(out_dir, ignore_errors=True)
@@ -258,6 +269,7 @@ def run_scale(
     for path in (data["personas_file"], data["relations_file"]):
         if path:
             Path(path).unlink(missing_ok=True)
+    result.pop("files", None)
     return result
 
 
