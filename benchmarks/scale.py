@@ -215,7 +215,7 @@ def run_scale(
     same = result.get("personas") == n
     done = set(result.get("stages", {})) if same else set()
     files = result.get("files") if same else None
-    folder.mkdir(exist_ok=bool(done) or bool(files))
+    folder.mkdir(exist_ok=True)  # a run cut while generating left it: generated again below
     resumed_import = False
     if "import" in done:
         data = {"personas_file": "", "relations_file": ""}
