@@ -1,9 +1,7 @@
-// (:Sample)-[:GENERATED_BY]->(:Persona) edges of a page of samples (keyset by sample id); a sample
-// without such an edge gives one row with a null dst, so the page's last key is always returned.
-// params: after: last sample id of the previous page ('' for the first); limit: samples per page
-MATCH (s:Sample)
-WHERE s.id > $after
-WITH s ORDER BY s.id LIMIT $limit
-OPTIONAL MATCH (s)-[e:GENERATED_BY]->(p:Persona)
-RETURN s.id AS key, s.id AS src, p.id AS dst, CASE WHEN e IS NULL THEN null ELSE properties(e) END AS props
-ORDER BY key
+// The (:Sample)-[:GENERATED_BY]->(:Persona) edges leaving a page of source ids (a keyset page of their unique
+// id index), each source found through that index. `WITH s ORDER BY s.id LIMIT $limit` before the
+// edge match sorted every source on each page: O(N) a page, ~10 min for the USED_IN edges of 1M personas.
+// params: ids: source ids (one page)
+UNWIND $ids AS id
+MATCH (s:Sample {id: id})-[e:GENERATED_BY]->(p:Persona)
+RETURN s.id AS src, p.id AS dst, properties(e) AS props

@@ -1,9 +1,7 @@
-// (:Persona)-[:USED_IN]->(:Batch) edges of a page of personas (keyset by persona id); a persona
-// without such an edge gives one row with a null dst, so the page's last key is always returned.
-// params: after: last persona id of the previous page ('' for the first); limit: personas per page
-MATCH (p:Persona)
-WHERE p.id > $after
-WITH p ORDER BY p.id LIMIT $limit
-OPTIONAL MATCH (p)-[e:USED_IN]->(b:Batch)
-RETURN p.id AS key, p.id AS src, b.id AS dst, CASE WHEN e IS NULL THEN null ELSE properties(e) END AS props
-ORDER BY key
+// The (:Persona)-[:USED_IN]->(:Batch) edges leaving a page of source ids (a keyset page of their unique
+// id index), each source found through that index. `WITH p ORDER BY p.id LIMIT $limit` before the
+// edge match sorted every source on each page: O(N) a page, ~10 min for the USED_IN edges of 1M personas.
+// params: ids: source ids (one page)
+UNWIND $ids AS id
+MATCH (p:Persona {id: id})-[e:USED_IN]->(b:Batch)
+RETURN p.id AS src, b.id AS dst, properties(e) AS props

@@ -18,9 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from personagraph.export.neo4j_admin import EDGE_QUERIES, NODE_QUERIES
+from personagraph.export.neo4j_admin import EDGE_QUERIES, NODE_QUERIES, node_pages, structural_edges
 from personagraph.export.neo4j_csv import INTEGER_ID_LABELS
-from personagraph.runtime import checkpoint
 from personagraph.store.graph import GraphStore
 
 EDGE_KEYS = ("src", "dst", "type")
@@ -67,19 +66,6 @@ KINDS = [Kind(stem, label=label) for label, stem in NODE_FILES.items()]
 KINDS += [Kind(stem, edge=edge) for edge, stem in EDGE_FILES.items()]
 
 
-def _pages(store: GraphStore, name: str, after: Any, size: int) -> Iterator[dict[str, Any]]:
-    while True:
-        page = store.run(f"export/{name}", after=after, limit=size)
-        if not page:
-            return
-        checkpoint("read_page")  # a kill point of the crash harness (tests/e2e/test_kill_harness.py)
-        yield from page
-        last = page[-1]
-        after = last["key"] if "key" in last else last["id"]
-        if len(page) < size and "key" not in last:
-            return
-
-
 def node_row(node_id: Any, props: dict[str, Any]) -> dict[str, Any]:
     row = {"id": node_id}
     row.update((key, props[key]) for key in sorted(props) if key != "id")
@@ -111,9 +97,7 @@ def _persona_edges(store: GraphStore, size: int) -> Iterator[dict[str, Any]]:
 
 def _structural_edges(store: GraphStore, kind: tuple[str, str, str], size: int) -> Iterator[dict[str, Any]]:
     group: list[dict[str, Any]] = []
-    for row in _pages(store, f"page_{EDGE_QUERIES[kind]}", "", size):
-        if row["dst"] is None:
-            continue
+    for row in structural_edges(store, kind, size):
         flat = edge_row(row["src"], row["dst"], kind[1], row.get("props") or {})
         if group and group[0]["src"] != flat["src"]:
             yield from sorted(group, key=_order)
@@ -126,7 +110,7 @@ def rows_of(store: GraphStore, kind: Kind, size: int = 10000) -> Iterator[dict[s
     """The rows of one file of the export."""
     if kind.label:
         first = None if kind.label in INTEGER_ID_LABELS else ""
-        for row in _pages(store, f"page_{NODE_QUERIES[kind.label]}", first, size):
+        for row in node_pages(store, f"page_{NODE_QUERIES[kind.label]}", first, size):
             yield node_row(row["id"], row.get("props") or {})
     elif kind.edge == PERSONA_EDGE:
         yield from _persona_edges(store, size)

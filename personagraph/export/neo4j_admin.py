@@ -39,6 +39,7 @@ from personagraph.export.neo4j_csv import (
     edge_table,
     node_table,
 )
+from personagraph.runtime import checkpoint
 from personagraph.store.graph import GraphStore
 from personagraph.vocabulary import TYPE_PATTERN
 
@@ -91,15 +92,42 @@ class Neo4jAdminExport:
         return [str(self.out / name) for name in [*self.nodes, *self.relationships, "import.sh", "IMPORT.md"]]
 
 
-def _pages(store: GraphStore, name: str, after: Any, size: int) -> Iterator[dict[str, Any]]:
-    """Rows of a keyset-paged query in ``cypher/export/``; each row's ``key`` or ``id`` pages on."""
+# The ids query of each structural edge's source label: keyset pages on its unique id index.
+SOURCE_IDS = {"Persona": "page_persona_ids", "Sample": "export/page_sample_ids"}
+
+
+def structural_edges(store: GraphStore, kind: tuple[str, str, str], size: int) -> Iterator[dict[str, Any]]:
+    """The edges of one structural kind (``EDGE_QUERIES``) as {src, dst, props}, grouped by source in id
+    order: a keyset page of source ids, then the edges of those sources alone. Each page costs its own
+    size, so the whole kind is O(N + E)."""
+    after = ""
+    while True:
+        ids = [str(i) for i in store.run_columns(SOURCE_IDS[kind[0]], after=after, limit=size).get("id", [])]
+        if not ids:
+            return
+        columns = store.run_columns(f"export/page_{EDGE_QUERIES[kind]}", ids=ids)
+        checkpoint("read_page")  # a kill point of the crash harness (tests/e2e/test_kill_harness.py)
+        if columns:
+            yield from (
+                {"src": s, "dst": d, "props": p or {}}
+                for s, d, p in zip(columns["src"], columns["dst"], columns["props"], strict=True)
+            )
+        if len(ids) < size:
+            return
+        after = ids[-1]
+
+
+def node_pages(store: GraphStore, name: str, after: Any, size: int) -> Iterator[dict[str, Any]]:
+    """Rows of a keyset-paged node query in ``cypher/export/``; each page's last ``id`` pages on."""
     while True:
         page = store.run(f"export/{name}", after=after, limit=size)
         if not page:
             return
+        checkpoint("read_page")  # a kill point of the crash harness (tests/e2e/test_kill_harness.py)
         yield from page
-        last = page[-1]
-        after = last["key"] if "key" in last else last["id"]
+        if len(page) < size:
+            return
+        after = page[-1]["id"]
 
 
 def _keys(keysets: Iterable[list[str]], skip: Iterable[str] = ()) -> list[str]:
@@ -143,7 +171,7 @@ def _write_nodes(store: GraphStore, work: Path, result: Neo4jAdminExport, tables
         table = node_table(work, label, keys)
         tables.append(table)
         first = None if label in INTEGER_ID_LABELS else ""
-        add_nodes(table, _pages(store, f"page_{NODE_QUERIES[label]}", first, size))
+        add_nodes(table, node_pages(store, f"page_{NODE_QUERIES[label]}", first, size))
         name = table.path.name
         result.nodes[name] = table.rows
         result.arguments.append(f"--nodes={label}={name}")
@@ -168,12 +196,11 @@ def _write_edges(store: GraphStore, work: Path, result: Neo4jAdminExport, tables
         add_edges(by_type, store.iter_relations())
     for table in by_type.values():
         result.relationships[table.path.name] = table.rows
-    for kind, query in EDGE_QUERIES.items():
+    for kind in EDGE_QUERIES:
         if kind not in structural:
             continue
         table = _edge_table(work, result, tables, kind, structural[kind])
-        rows = _pages(store, f"page_{query}", "", size)
-        add_edges({kind[1]: table}, ({**row, "type": kind[1]} for row in rows if row["dst"] is not None))
+        add_edges({kind[1]: table}, ({**row, "type": kind[1]} for row in structural_edges(store, kind, size)))
         result.relationships[table.path.name] = table.rows
 
 

@@ -71,11 +71,10 @@ def snapshot(store: GraphStore) -> dict[str, Any]:
     edges = sorted(
         (r["src"], r["type"], r["dst"], sorted((r.get("props") or {}).items())) for r in store.iter_relations()
     )
-    for query, rel_type in [("derived_from", "DERIVED_FROM"), ("used_in", "USED_IN"), ("generated_by", "GENERATED_BY")]:
-        rows = store.run(f"export/page_{query}", after="", limit=1000)
-        edges += sorted(
-            (r["src"], rel_type, r["dst"], sorted((r["props"] or {}).items())) for r in rows if r["dst"] is not None
-        )
+    for rel_type in ("DERIVED_FROM", "USED_IN", "GENERATED_BY"):
+        # Read whole, not through the export's pages: the state is what the export is checked against.
+        rows = store.cypher(f"MATCH (a)-[e:{rel_type}]->(b) RETURN a.id AS src, b.id AS dst, properties(e) AS props")
+        edges += sorted((r["src"], rel_type, r["dst"], sorted((r["props"] or {}).items())) for r in rows)
     return {"nodes": nodes, "edges": edges}
 
 
