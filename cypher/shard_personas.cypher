@@ -3,6 +3,7 @@
 // mode: read
 MATCH (p:Persona)
 WHERE p.id > $after
-RETURN p.id AS id, p.text AS text, p.hop AS hop, p.created_at AS created_at
+RETURN p.id AS id, p.text AS text, p.hop AS hop, p.created_at AS created_at, p.cluster AS cluster,
+       p.community AS community
 ORDER BY p.id
 LIMIT $limit

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -80,7 +81,10 @@ def cluster_cmd(
             err=True,
         )
     if fmt != "table":
-        render(report.as_dict() | ({"seconds_by_step": report.seconds} if report.seconds else {}), fmt)
+        extra: dict[str, Any] = {"seconds_by_step": report.seconds} if report.seconds else {}
+        if report.written is not None:
+            extra["personas_written"] = report.written
+        render(report.as_dict() | extra, fmt)
         return
     emit(
         report.clusters,
@@ -90,6 +94,8 @@ def cluster_cmd(
     echo(
         f"{report.communities} communities on the relation graph; {report.unrelated} personas without relations (community -1)"
     )
+    if report.written is not None and report.written < report.personas:
+        echo(f"{report.written:,} personas got a new cluster or community; the others kept theirs")
 
 
 @click.command("sample")

@@ -189,7 +189,8 @@ def _try_lock(handle: IO[str]) -> bool:
 def write_persona_shards(
     store: GraphStore, folder: Path, shard_rows: int | None = None, page_rows: int = PAGE_ROWS
 ) -> ShardSet:
-    """Every persona of the graph into Parquet shards of ``shard_rows`` rows (``SHARD_ROWS``), in id order."""
+    """Every persona of the graph into Parquet shards of ``shard_rows`` rows (``SHARD_ROWS``), in id order:
+    id, text, hop, created_at, and the cluster and community the graph holds (null where none)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -197,7 +198,7 @@ def write_persona_shards(
     target = folder / "personas"
     target.mkdir(parents=True, exist_ok=True)
     shards: list[Shard] = []
-    pending: dict[str, list[Any]] = {"id": [], "text": [], "hop": [], "created_at": []}
+    pending: dict[str, list[Any]] = {"id": [], "text": [], "hop": [], "created_at": [], "cluster": [], "community": []}
     start = 0
 
     def flush() -> None:
@@ -214,6 +215,9 @@ def write_persona_shards(
                 "text": pa.array([t if isinstance(t, str) else "" for t in pending["text"]], type=pa.string()),
                 "hop": pa.array([_int_or_none(h) for h in pending["hop"]], type=pa.int64()),
                 "created_at": pa.array([c if isinstance(c, str) else None for c in pending["created_at"]], pa.string()),
+                # What `cluster` stored last time: its write-back skips the personas whose values stay.
+                "cluster": pa.array([_int_or_none(c) for c in pending["cluster"]], type=pa.int64()),
+                "community": pa.array([_int_or_none(c) for c in pending["community"]], type=pa.int64()),
             }
         )
         pq.write_table(table, path)

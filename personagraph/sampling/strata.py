@@ -35,6 +35,7 @@ class StrataReport:
     clusters: list[dict[str, Any]] = field(default_factory=list)
     requested: int | None = None  # the clusters asked for, when more than there are personas (clamped)
     seconds: dict[str, float] = field(default_factory=dict)  # wall seconds per step (not in as_dict: runs differ)
+    written: int | None = None  # personas whose cluster or community was written (None: all of them)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -199,3 +199,28 @@ def test_sharded_cluster_finds_the_in_memory_communities(world: tuple, tmp_path:
     }
     assert got == expected and got[lonely.id] == -1
     assert report.communities == len(set(expected.values()) - {-1}) >= 4 and report.unrelated == 1
+
+
+def test_sharded_cluster_writes_only_what_changed(world: tuple, tmp_path: Path) -> None:
+    """The write-back compares with what the graph holds: a second run with the same seed writes
+    nothing and leaves the same values; a persona whose values were changed meanwhile is written again."""
+    store, _, (ids, vectors) = world
+    embeddings = Embeddings(store, _KeptVectors(), tmp_path / "embeddings")
+    embeddings.cache.add(ids, vectors)
+
+    def strata() -> dict[str, tuple[int, int]]:
+        rows = store.cypher("MATCH (p:Persona) RETURN p.id AS id, p.cluster AS c, p.community AS m")
+        return {r["id"]: (r["c"], r["m"]) for r in rows}
+
+    store.cypher("MATCH (p:Persona) REMOVE p.cluster, p.community", write=True)
+    first = compute_strata(store, embeddings, clusters=4, seed=5, engine="local")
+    after_first = strata()
+    assert first.written == len(ids) == first.personas
+    assert all(c is not None and m is not None for c, m in after_first.values())
+    again = compute_strata(store, embeddings, clusters=4, seed=5, engine="local")
+    assert again.written == 0 and strata() == after_first and again.as_dict() == first.as_dict()
+    moved = ids[3]
+    store.cypher("MATCH (p:Persona {id: $id}) SET p.cluster = 99", {"id": moved}, write=True)
+    store.cypher("MATCH (p:Persona {id: $id}) REMOVE p.community", {"id": ids[5]}, write=True)
+    third = compute_strata(store, embeddings, clusters=4, seed=5, engine="local")
+    assert third.written == 2 and strata() == after_first
