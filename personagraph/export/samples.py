@@ -84,9 +84,15 @@ def iter_samples(
     ``flag``: 'clean', 'flagged' or 'all'; ``seen`` collects each row's lineage facts (for the card)."""
     after = ""
     while True:
-        rows = store.run(
-            "synth/page_samples", after=after, limit=page, batch=batch, task=task, flag=flag, conds=conds or []
-        )
+        # A keyset page of ids, then those samples with their personas (one query sorted every later
+        # sample on each page).
+        ids = [
+            str(i)
+            for i in store.run_columns(
+                "synth/sample_ids", after=after, limit=page, batch=batch, task=task, flag=flag, conds=conds or []
+            ).get("id", [])
+        ]
+        rows = store.run("synth/page_samples", ids=ids) if ids else []
         for row in rows:
             out: dict[str, Any] = {key: (None if row.get(key) is None else str(row[key])) for key in STRING_FIELDS}
             out["verified"] = None if row.get("verified") is None else bool(row["verified"])
@@ -105,9 +111,9 @@ def iter_samples(
                     }
                 )
             yield out
-        if len(rows) < page:
+        if len(ids) < page:
             return
-        after = rows[-1]["id"]
+        after = ids[-1]
 
 
 @dataclass

@@ -96,12 +96,17 @@ def plan_judging(
     while limit is None or len(rows) < limit:
         params: dict[str, Any] = {"after": after, "limit": PAGE, "prompt": ref, "redo": redo, "batch": batch}
         if kind == "samples":
-            params["task"] = task
-        page = store.run(f"judge/page_{kind}", **params)
+            # A keyset page of ids, then those samples: one query sorted every later sample a page.
+            ids = [str(i) for i in store.run_columns("judge/sample_ids", **params, task=task).get("id", [])]
+            page = store.run("judge/page_samples", ids=ids) if ids else []
+            scanned = len(ids)
+        else:
+            page = store.run("judge/page_personas", **params)
+            ids, scanned = [str(r["id"]) for r in page], len(page)
         rows.extend(dict(r) for r in page)
-        if len(page) < PAGE:
+        if scanned < PAGE:
             break
-        after = page[-1]["id"]
+        after = ids[-1]
     rows = rows[:limit] if limit is not None else rows
     messages, criteria = [], []
     for row in rows:

@@ -90,3 +90,18 @@ def test_file_export_keeps_flagged_apart_and_filters_on_quality(judged: GraphSto
     with pytest.raises(ConfigError, match="where") as caught:
         write_samples(judged, tmp_path / "x.jsonl", where="hop <= 2")
     assert caught.value.params == ("where",) and not (tmp_path / "x.jsonl").exists()
+
+
+def test_samples_read_in_small_pages_are_the_samples_read_whole(judged: GraphStore) -> None:
+    """Pages of ids on the id index, then those samples: any page size gives the same rows in id
+    order, with the flag and task filters too."""
+    from personagraph.export.samples import iter_samples
+
+    whole = list(iter_samples(judged))
+    assert len(whole) == judged.count("Sample") > 5
+    assert [r["id"] for r in whole] == sorted(r["id"] for r in whole)
+    for page in (1, 2, 5):
+        assert list(iter_samples(judged, page=page)) == whole
+    flagged = [r for r in whole if r["verified"] is False]
+    assert list(iter_samples(judged, page=2, flag="flagged")) == flagged
+    assert list(iter_samples(judged, page=3, task="rivals")) == [r for r in whole if r["task"] == "rivals"] != []
