@@ -100,21 +100,13 @@ def structural_edges(store: GraphStore, kind: tuple[str, str, str], size: int) -
     """The edges of one structural kind (``EDGE_QUERIES``) as {src, dst, props}, grouped by source in id
     order: a keyset page of source ids, then the edges of those sources alone. Each page costs its own
     size, so the whole kind is O(N + E)."""
-    after = ""
-    while True:
-        ids = [str(i) for i in store.run_columns(SOURCE_IDS[kind[0]], after=after, limit=size).get("id", [])]
-        if not ids:
-            return
+    for ids in store.id_pages(SOURCE_IDS[kind[0]], size):
         columns = store.run_columns(f"export/page_{EDGE_QUERIES[kind]}", ids=ids)
-        checkpoint("read_page")  # a kill point of the crash harness (tests/e2e/test_kill_harness.py)
         if columns:
             yield from (
                 {"src": s, "dst": d, "props": p or {}}
                 for s, d, p in zip(columns["src"], columns["dst"], columns["props"], strict=True)
             )
-        if len(ids) < size:
-            return
-        after = ids[-1]
 
 
 def node_pages(store: GraphStore, name: str, after: Any, size: int) -> Iterator[dict[str, Any]]:

@@ -82,18 +82,10 @@ def iter_samples(
     """Rows with a fixed set of columns (every Parquet batch shares one schema); ``data`` is the
     task's structured output as JSON text, ``persona_ids``/``persona_texts`` in role order.
     ``flag``: 'clean', 'flagged' or 'all'; ``seen`` collects each row's lineage facts (for the card)."""
-    after = ""
-    while True:
-        # A keyset page of ids, then those samples with their personas (one query sorted every later
-        # sample on each page).
-        ids = [
-            str(i)
-            for i in store.run_columns(
-                "synth/sample_ids", after=after, limit=page, batch=batch, task=task, flag=flag, conds=conds or []
-            ).get("id", [])
-        ]
-        rows = store.run("synth/page_samples", ids=ids) if ids else []
-        for row in rows:
+    # A keyset page of ids, then those samples with their personas.
+    filters = {"batch": batch, "task": task, "flag": flag, "conds": conds or []}
+    for ids in store.id_pages("synth/sample_ids", page, **filters):
+        for row in store.run("synth/page_samples", ids=ids):
             out: dict[str, Any] = {key: (None if row.get(key) is None else str(row[key])) for key in STRING_FIELDS}
             out["verified"] = None if row.get("verified") is None else bool(row["verified"])
             out["quality"] = None if row.get("quality") is None else int(row["quality"])
@@ -111,9 +103,6 @@ def iter_samples(
                     }
                 )
             yield out
-        if len(ids) < page:
-            return
-        after = ids[-1]
 
 
 @dataclass

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -92,21 +92,10 @@ def plan_judging(
 
     ref = prompts.load(PROMPTS[kind]).ref
     rows: list[dict[str, Any]] = []
-    after = ""
-    while limit is None or len(rows) < limit:
-        params: dict[str, Any] = {"after": after, "limit": PAGE, "prompt": ref, "redo": redo, "batch": batch}
-        if kind == "samples":
-            # A keyset page of ids, then those samples: one query sorted every later sample a page.
-            ids = [str(i) for i in store.run_columns("judge/sample_ids", **params, task=task).get("id", [])]
-            page = store.run("judge/page_samples", ids=ids) if ids else []
-            scanned = len(ids)
-        else:
-            page = store.run("judge/page_personas", **params)
-            ids, scanned = [str(r["id"]) for r in page], len(page)
+    for page in _pages(store, kind, {"prompt": ref, "redo": redo, "batch": batch}, task):
         rows.extend(dict(r) for r in page)
-        if scanned < PAGE:
+        if limit is not None and len(rows) >= limit:
             break
-        after = ids[-1]
     rows = rows[:limit] if limit is not None else rows
     messages, criteria = [], []
     for row in rows:
@@ -114,6 +103,22 @@ def plan_judging(
         messages.append(rendered)
         criteria.append(rubric.names)
     return JudgePlan(kind, rows, messages, criteria, ref)
+
+
+def _pages(store: GraphStore, kind: str, params: dict[str, Any], task: str | None) -> Iterator[list[dict[str, Any]]]:
+    """Pages of the items to judge, in id order. Samples: a keyset page of ids, then those samples
+    with their persona texts; personas: one keyset query (it reads nothing beyond the persona)."""
+    if kind == "samples":
+        for ids in store.id_pages("judge/sample_ids", PAGE, **params, task=task):
+            yield store.run("judge/page_samples", ids=ids)
+        return
+    after = ""
+    while True:
+        page = store.run("judge/page_personas", **params, after=after, limit=PAGE)
+        yield page
+        if len(page) < PAGE:
+            return
+        after = page[-1]["id"]
 
 
 def judge_dry_run(plan: JudgePlan, repeat: bool = False, show: int = 2) -> DryRunReport:

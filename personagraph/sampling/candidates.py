@@ -11,7 +11,6 @@ import numpy as np
 
 from personagraph import queries
 from personagraph.errors import ConfigError
-from personagraph.runtime import checkpoint
 from personagraph.sampling.carver import WHERE_FIELDS, Carver
 from personagraph.sampling.coverage import TypeSets
 
@@ -158,20 +157,10 @@ def fetch_candidates(
             return store.run_columns("sampling/candidates", **params, ids=ids)
 
     columns = _Columns(attributes)
-    after = ""
-    while True:
-        ids = [
-            str(i)
-            for i in store.run_columns("sampling/candidate_ids", **filters, after=after, limit=page).get("id", [])
-        ]
-        if ids:
-            columns.add(facets(ids))
-        checkpoint("read_page")
+    for ids in store.id_pages("sampling/candidate_ids", page, **filters):
+        columns.add(facets(ids))
         if progress:
             progress(len(ids))
-        if len(ids) < page:
-            break
-        after = ids[-1]
     return columns.candidates()
 
 

@@ -336,6 +336,22 @@ class GraphStore:
                 yield {f: row.get(f) for f in fields} if fields else row
             after = page[-1]["id"]
 
+    def id_pages(self, name: str, page: int, **params: Any) -> Iterator[list[str]]:
+        """Successive keyset pages of ids from the named query (it takes ``after`` and ``limit`` and
+        returns ``id`` in order, on a unique id index), each read as a column: a page costs its own
+        size. Callers then read what they need of those ids alone; one query that computed it before
+        its ``ORDER BY … LIMIT`` did so for every row after ``after``, on every page (quadratic)."""
+        after = ""
+        while True:
+            ids = [str(i) for i in self.run_columns(name, **params, after=after, limit=page).get("id", [])]
+            if not ids:
+                return
+            checkpoint("read_page")
+            yield ids
+            if len(ids) < page:
+                return
+            after = ids[-1]
+
     def iter_relations(self, batch_size: int = 10000) -> Iterator[Row]:
         """Every persona-to-persona edge once, as {src, dst, type, props}, grouped by source in id order.
 
@@ -345,13 +361,8 @@ class GraphStore:
         earlier edge on each page: O(E²) (benchmarks/export.py measures both). Columnar reads
         where the store has them: converting ``properties(r)`` row by row took 3x longer.
         """
-        after = ""
-        while True:
-            ids = list(self.run_columns("page_persona_ids", after=after, limit=batch_size).get("id", []))
-            if not ids:
-                return
+        for ids in self.id_pages("page_persona_ids", batch_size):
             columns = self.run_columns("page_relations", ids=ids)
-            checkpoint("read_page")
             if columns:
                 yield from (
                     {"src": s, "dst": d, "type": t, "props": p or {}}
@@ -359,9 +370,6 @@ class GraphStore:
                         columns["src"], columns["dst"], columns["type"], columns["props"], strict=True
                     )
                 )
-            if len(ids) < batch_size:
-                return
-            after = str(ids[-1])
 
     def stats(self) -> dict[str, Any]:
         """Counts by label, relation type, hop, origin and cluster, and the degree distribution."""
