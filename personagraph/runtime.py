@@ -63,6 +63,20 @@ def _read_kill_plan() -> tuple[str, int, signal.Signals] | None:
     return (stage, int(count or "1"), signal.Signals["SIG" + (name or "KILL")]) if stage else None
 
 
+class StepClock:
+    """Wall seconds per named step of a long run, into ``seconds`` (a step timed twice adds up)."""
+
+    def __init__(self, seconds: dict[str, float] | None = None) -> None:
+        self.seconds = seconds if seconds is not None else {}
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        """The time since the last lap (or the start) goes to step ``name``."""
+        now = time.perf_counter()
+        self.seconds[name] = self.seconds.get(name, 0.0) + now - self.last
+        self.last = now
+
+
 def checkpoint(stage: str) -> None:
     """A named place where the crash harness may kill the process (see ``KILL_ENV``)."""
     global _kill_hits

@@ -81,7 +81,9 @@ def cluster_cmd(
             err=True,
         )
     if fmt != "table":
-        extra: dict[str, Any] = {"seconds_by_step": report.seconds} if report.seconds else {}
+        extra: dict[str, Any] = {}
+        if report.seconds:
+            extra["seconds_by_step"] = {step: round(value, 2) for step, value in report.seconds.items()}
         if report.written is not None:
             extra["personas_written"] = report.written
         render(report.as_dict() | extra, fmt)

@@ -22,7 +22,7 @@ from personagraph.dedup import groups as grouping
 from personagraph.dedup.merge import Group, check_edge_types, merge_groups
 from personagraph.errors import ConfigError
 from personagraph.models import now_iso
-from personagraph.runtime import checkpoint
+from personagraph.runtime import StepClock, checkpoint
 from personagraph.store.graph import GraphStore
 
 if TYPE_CHECKING:
@@ -198,7 +198,7 @@ def minhash_groups(
     from personagraph.dedup import lsh
     from personagraph.dedup.minhash import Vocabulary, signatures, tokenise
 
-    clock = _Clock(seconds)
+    clock = StepClock(seconds)
     tokens = tokenise(texts, Vocabulary(num_perm))
     clock.lap("tokenise")
     sigs = signatures(tokens)
@@ -222,24 +222,13 @@ def embedding_groups(
     from personagraph.dedup import ann
     from personagraph.dedup.minhash import char_ngram_jaccard
 
-    clock = _Clock(seconds)
+    clock = StepClock(seconds)
     found = ann.cosine_pairs(vectors, options.cosine, method=options.search)
     pairs = found.pairs
     if options.min_overlap > 0 and len(pairs):
         pairs = pairs[char_ngram_jaccard(texts, pairs) >= options.min_overlap]
     clock.lap("similarity search")
     return grouping.group(len(vectors), pairs, rank, options.linkage), len(pairs)
-
-
-class _Clock:
-    def __init__(self, seconds: dict[str, float] | None) -> None:
-        self.seconds = seconds if seconds is not None else {}
-        self.last = time.perf_counter()
-
-    def lap(self, name: str) -> None:
-        now = time.perf_counter()
-        self.seconds[name] = self.seconds.get(name, 0.0) + now - self.last
-        self.last = now
 
 
 def find_groups(
@@ -271,7 +260,7 @@ def find_groups(
         if embed is None:
             raise ConfigError("the embedding stage needs an embedder")
         survivors = np.flatnonzero(alive)
-        clock = _Clock(seconds)
+        clock = StepClock(seconds)
         texts = [table.texts[i] for i in survivors]
         vectors = embed([table.ids[i] for i in survivors], texts)
         clock.lap("embedding")
@@ -320,7 +309,7 @@ def dedup_graph(
     elif options.uses_embeddings:
         raise ConfigError("the embedding stage needs embeddings", hint="pass Embeddings.for_store(store, name)")
     report = DedupReport(options, dry_run)
-    clock = _Clock(report.seconds)
+    clock = StepClock(report.seconds)
     if dry_run:
         for run in store.run("dedup_unfinished_runs"):
             if echo:
@@ -333,7 +322,7 @@ def dedup_graph(
         report.groups, report.groups_by_stage, report.pairs_by_stage, report.personas_before = graph_groups(
             store, embeddings, options, engine, scheduler, work_dir, progress, report.seconds
         )
-        clock = _Clock(report.seconds)  # from here: graph_groups timed its own steps
+        clock = StepClock(report.seconds)  # from here: graph_groups timed its own steps
         member_ids = [m for g in report.groups for m in (g.canonical, *g.duplicates)]
         report.texts = {row["id"]: row["text"] for row in _member_texts(store, member_ids)}
         clock.lap("member texts")
@@ -363,7 +352,7 @@ def _member_texts(store: GraphStore, ids: list[str]) -> list[dict[str, Any]]:
     ]
 
 
-def _merge(store: GraphStore, report: DedupReport, dry_run: bool, clock: _Clock, echo: Echo | None) -> DedupReport:
+def _merge(store: GraphStore, report: DedupReport, dry_run: bool, clock: StepClock, echo: Echo | None) -> DedupReport:
     """Record the run, merge its groups, finish the record (unless a dry run or nothing to merge)."""
     if dry_run or not report.groups:
         report.personas_after = report.personas_before  # nothing changed

@@ -23,6 +23,7 @@ from personagraph.dedup import cells as two_level
 from personagraph.dedup import groups as grouping
 from personagraph.dedup.merge import Group
 from personagraph.engine.shards import ShardSet, gather_vectors, read_rows
+from personagraph.runtime import StepClock
 
 if TYPE_CHECKING:
     from personagraph.dedup.run import DedupOptions
@@ -221,9 +222,7 @@ def find_groups_sharded(
 
     ``vector_files()`` makes and returns the per-shard vector files (rows aligned with the shards).
     """
-    from personagraph.dedup.run import _Clock
-
-    clock = _Clock(seconds)
+    clock = StepClock(seconds)
     n = shards.total
     by_stage: dict[str, int] = {}
     pair_counts: dict[str, int] = {}
@@ -282,12 +281,11 @@ def graph_groups(
     seconds: dict[str, float] | None = None,
 ) -> tuple[list[Group], dict[str, int], dict[str, int], int]:
     """The personas of ``store`` into shards, both stages on ``engine``: (groups, per stage, pairs, personas)."""
-    from personagraph.dedup.run import _Clock
     from personagraph.embeddings.sharded import embed_shards, vector_files
     from personagraph.engine.executor import open_engine
     from personagraph.engine.shards import work_folder, write_persona_shards
 
-    clock = _Clock(seconds)
+    clock = StepClock(seconds)
     parent = store.side_folder() or (embeddings.folder.parent if embeddings is not None else None)
     with open_engine(engine, scheduler) as runner, work_folder(parent, work_dir) as work:
         shards = write_persona_shards(store, work)

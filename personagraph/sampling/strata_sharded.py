@@ -12,7 +12,6 @@ int arrays of row numbers (``shard_communities``): 0.5 GB at 30M relations, and 
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -22,7 +21,7 @@ import numpy as np
 from personagraph.embeddings.vectors import encode_ids
 from personagraph.engine.executor import open_engine
 from personagraph.engine.shards import ShardSet, gather_vectors, read_column, work_folder, write_persona_shards
-from personagraph.runtime import checkpoint
+from personagraph.runtime import StepClock, checkpoint
 from personagraph.sampling.clustering import (
     LabelStats,
     assign_shard,
@@ -122,14 +121,7 @@ def sharded_strata(
 ) -> StrataReport:
     from personagraph.embeddings.sharded import embed_shards, vector_files
 
-    seconds: dict[str, float] = {}
-    last = [time.perf_counter()]
-
-    def lap(step: str) -> None:
-        now = time.perf_counter()
-        seconds[step] = round(now - last[0], 2)
-        last[0] = now
-
+    clock = StepClock()
     with (
         open_engine(engine, scheduler) as runner,
         work_folder(store.side_folder() or embeddings.folder.parent, work_dir) as work,
@@ -138,15 +130,15 @@ def sharded_strata(
         n = shards.total
         if not n:
             return StrataReport(0, 0, seed, embeddings.name, 0, 0)
-        lap("read personas")
+        clock.lap("read personas")
         embed_shards(embeddings, runner, shards, work, progress=progress)
         files = vector_files(embeddings, shards, work)
-        lap("embeddings")
+        clock.lap("embeddings")
         k = clusters or default_clusters(n)
         requested = k if k > n else None
         k = min(k, n)
         centroids = train_centroids(training_sample(shards, files, k, seed), k, seed=seed, method=method)
-        lap("k-means training")
+        clock.lap("k-means training")
         tasks: list[dict[str, Any]] = [
             {"vectors": f, "path": s.path, "start": s.start, "out": str(work / f"labels-{s.number:05d}.npy")}
             for s, f in zip(shards.shards, files, strict=True)
@@ -159,9 +151,9 @@ def sharded_strata(
             stats.merge(part)
         mapping = size_order(counts, first)
         words = stats.renumbered(mapping).labels()
-        lap("assignment")
+        clock.lap("assignment")
         community = shard_communities(store, shards, seed)
-        lap("communities")
+        clock.lap("communities")
         sizes: Counter[int] = Counter()
         written = 0
         for shard, task in zip(shards.shards, tasks, strict=True):
@@ -181,7 +173,7 @@ def sharded_strata(
                 store.run("sampling/set_strata", rows=chunk)
                 checkpoint("strata_set")
     nodes = store_clusters(store, sizes, words, k, seed, embeddings.name, method)
-    lap("write strata")
+    clock.lap("write strata")
     return StrataReport(
         n,
         len(sizes),
@@ -191,6 +183,6 @@ def sharded_strata(
         int(np.count_nonzero(community < 0)),
         [{"cluster": node["id"], "size": node["size"], "label": node["label"]} for node in nodes],
         requested,
-        seconds,
+        clock.seconds,
         written,
     )
