@@ -5,7 +5,8 @@
 - ``cells`` (default at scale): the inverted-file idea with matrix products. Vectors are
   clustered (two-level faiss spherical k-means, ~128 vectors a cell: ``cells.py``, nprobe 16); each
   vector lives in its nearest cell and probes its ``nprobe`` nearest cells; for every cell, one
-  matrix product of the vectors probing it against the vectors living in it. A pair is found when either one probes the other's cell. The
+  matrix product of the vectors probing it against the vectors living in it. A pair is found when
+  either one probes the other's cell. The
   same work as an IVF range search, but as BLAS products instead of one-vector-at-a-time scans:
   measured ~3× faster than faiss ``IndexIVFFlat.range_search`` at higher recall (benchmarks/dedup.py).
 - ``ivf``: faiss ``IndexIVFFlat`` range search from every vector, hits re-scored exactly.
