@@ -215,6 +215,8 @@ def run_scale(
     same = result.get("personas") == n
     done = set(result.get("stages", {})) if same else set()
     files = result.get("files") if same else None
+    if files:  # saved results keep file names only (no absolute paths): they live in the folder
+        files = {**files, **{key: str(folder / Path(files[key]).name) for key in ("personas_file", "relations_file")}}
     folder.mkdir(exist_ok=True)  # a run cut while generating left it: generated again below
     resumed_import = False
     if "import" in done:
@@ -233,7 +235,8 @@ def run_scale(
         print(f"\n== {n:,} personas: the import was cut short; importing the same files into the same store")
     else:
         done = set()
-        shutil.rmtree(folder / "store", ignore_errors=True)
+        if not same:  # a resumed import whose files are gone: the same seed makes the same files again
+            shutil.rmtree(folder / "store", ignore_errors=True)
         t = time.perf_counter()
         stream = corpus_texts(n, seed) if texts == "corpus" else None
         data = ingest.generate(folder, n, RELATIONS_PER_PERSONA * n, seed, f"scale{n}", texts=stream)
