@@ -19,8 +19,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from personagraph.cast import name_pools, persona_cues
@@ -37,6 +38,7 @@ class NameCues:
     culture: str
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function of the text; casts are named again and again
 def cues(text: str) -> NameCues:
     language = persona_cues.language_of(text)
     return NameCues(persona_cues.gender_of(text, language), persona_cues.culture_of(text, language))
@@ -80,8 +82,9 @@ def surname_candidates(persona_id: str, culture: str) -> Iterable[str]:
 
     if gcd(step, n) != 1:
         step = 1
+    for i in range(n):  # most callers take the first one or two: the list below only if it comes to that
+        yield pool[(start + i * step) % n]
     singles = [pool[(start + i * step) % n] for i in range(n)]
-    yield from singles
     pattern = name_pools.COMBINE.get(culture, "{a}-{b}")
     for i, first in enumerate(singles):
         for second in singles[i + 1 :] + singles[:i]:
@@ -138,17 +141,23 @@ def assign_names(
         start = pool.index(given_name(pid, found[pid]))
         # The persona's own given name, unless someone in the cast has it already (two Oakleys in a
         # scene are one too many): then the next free one in its pool; repeats only once the pool is used up.
-        candidates = [pool[(start + offset) % len(pool)] for offset in range(len(pool))]
-        free = [g for g in candidates if g not in used_given and f"{g} {surname}" not in used_names]
-        unique = [g for g in candidates if f"{g} {surname}" not in used_names]
-        if not unique:  # pragma: no cover - a family larger than a given-name pool
+        given = next(
+            (g for g in _rotation(pool, start) if g not in used_given and f"{g} {surname}" not in used_names), None
+        )
+        if given is None:
+            given = next((g for g in _rotation(pool, start) if f"{g} {surname}" not in used_names), None)
+        if given is None:  # pragma: no cover - a family larger than a given-name pool
             raise ConfigError(f"cannot name {pid}: its family is larger than the name pool")
-        given = (free or unique)[0]
         full = f"{given} {surname}"
         used_names.add(full)
         used_given.add(given)
         names[pid] = full
     return {pid: names[pid] for pid, _ in members}
+
+
+def _rotation(pool: Sequence[str], start: int) -> Iterator[str]:
+    """The pool from ``start`` on, wrapping round: a persona's given names in preference order."""
+    return (pool[(start + offset) % len(pool)] for offset in range(len(pool)))
 
 
 def unique_given_names(names: Iterable[str]) -> set[str]:
