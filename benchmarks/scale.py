@@ -126,6 +126,43 @@ def _tree_rss_mb(root: int) -> int:
     return total // 2**20
 
 
+# The JVM's memory per stage: --jvm-heap "8g,import=12g" (a default, then stages by their first word)
+# and --page-cache 0.75 (the engine's page cache as a share of that heap; it keeps a quarter unless told).
+# At 10M the store outgrows a 1 GB cache and random edges are written page by page (README, scaling).
+HEAPS: dict[str, str] = {"": "4g"}
+PAGE_CACHE: list[float | None] = [None]
+
+
+def parse_heaps(text: str) -> dict[str, str]:
+    heaps = {"": "4g"}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        stage, _, size = part.rpartition("=")
+        heaps[stage.strip()] = size.strip()
+    return heaps
+
+
+def _mb(size: str) -> int:
+    unit = size[-1].lower()
+    return int(float(size[:-1]) * {"g": 1024, "m": 1, "k": 1 / 1024}[unit]) if unit in "gmk" else int(size) // 2**20
+
+
+def jvm_memory(name: str) -> tuple[str, int | None]:
+    """The heap of stage ``name`` and its page cache in MB (None: the engine's default)."""
+    heap = HEAPS.get(name.split()[0], HEAPS[""])
+    share = PAGE_CACHE[0]
+    return heap, (int(_mb(heap) * share) if share else None)
+
+
+def stage_env(name: str) -> dict[str, str]:
+    heap, cache_mb = jvm_memory(name)
+    extra = {"PERSONAGRAPH_JVM_HEAP": heap}
+    if cache_mb:
+        extra["ARCADEDB_JVM_ARGS"] = (
+            f"{os.environ.get('ARCADEDB_JVM_ARGS', '')} -Darcadedb.maxPageRAM={cache_mb}".strip()
+        )
+    return ingest.env(**extra)
+
+
 def run_stage(name: str, store: Path, argv: list[str], log_dir: Path) -> dict[str, Any]:
     """One CLI child: wall and CPU seconds, peak RSS, load average, and its last JSON line if any."""
     cmd = [sys.executable, "-m", "personagraph", "--store", str(store), *argv]
@@ -133,7 +170,7 @@ def run_stage(name: str, store: Path, argv: list[str], log_dir: Path) -> dict[st
     out_path, err_path = log_dir / f"{name}.out", log_dir / f"{name}.err"
     started = time.perf_counter()
     with out_path.open("wb") as out, err_path.open("wb") as err:
-        proc = subprocess.Popen(cmd, env=ingest.env(), stdout=out, stderr=err, cwd=log_dir)
+        proc = subprocess.Popen(cmd, env=stage_env(name), stdout=out, stderr=err, cwd=log_dir)
         hwm = tree = 0
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -147,7 +184,10 @@ def run_stage(name: str, store: Path, argv: list[str], log_dir: Path) -> dict[st
     if proc.returncode != 0:
         tail = err_path.read_text(errors="replace").strip()[-2000:]
         raise RuntimeError(f"stage {name} failed ({proc.returncode}): {' '.join(argv)}\n{tail}")
+    heap, cache_mb = jvm_memory(name)
     result: dict[str, Any] = {
+        "jvm_heap": heap,
+        "page_cache_mb": cache_mb,  # None: the engine's default, a quarter of the heap
         "wall_s": round(wall, 2),
         "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
         "peak_rss_mb": max(hwm, tree),
@@ -310,7 +350,17 @@ def main() -> None:
     parser.add_argument(
         "--texts", choices=("corpus", "template"), default=None, help="default: corpus if the sample is there"
     )
-    parser.add_argument("--jvm-heap", default="4g", help="PERSONAGRAPH_JVM_HEAP of every stage")
+    parser.add_argument(
+        "--jvm-heap",
+        default="4g",
+        help='PERSONAGRAPH_JVM_HEAP of every stage, then per stage: "8g,import=12g" (stages by first word)',
+    )
+    parser.add_argument(
+        "--page-cache",
+        type=float,
+        default=None,
+        help="the engine's page cache as a share of each stage's heap (0.1-0.8; default: the engine's 0.25)",
+    )
     parser.add_argument("--only", default="", help="comma-separated stages to run (import always runs first)")
     parser.add_argument("--work", type=Path, default=None, help="folder for the stores (default: a temp folder)")
     parser.add_argument("--keep", action="store_true", help="keep the stores")
@@ -325,7 +375,11 @@ def main() -> None:
     baseline = args.baseline_scale or max(1, args.scale // 10)
     texts = args.texts or ("corpus" if sample_available() else "template")
     only = {s.strip() for s in args.only.split(",") if s.strip()} | {"import"} if args.only else None
-    ingest.JVM_HEAP[0] = args.jvm_heap
+    HEAPS.update(parse_heaps(args.jvm_heap))
+    ingest.JVM_HEAP[0] = HEAPS[""]
+    if args.page_cache is not None and not 0.1 <= args.page_cache <= 0.8:
+        parser.error("--page-cache is a share of the heap between 0.1 and 0.8 (the engine halves anything above 0.8)")
+    PAGE_CACHE[0] = args.page_cache
     out = args.out or ROOT / "benchmarks" / "results" / f"scale-{args.scale}.json"
     earlier: dict[str, Any] = {}
     if args.resume:
@@ -351,6 +405,7 @@ def main() -> None:
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "jvm_heap": args.jvm_heap,
+            "page_cache_share": args.page_cache,
             "loadavg_at_start": [round(x, 2) for x in load],
             "note": "wall time is polluted by other work on a shared machine: compare cpu_s, and the load averages",
         },
