@@ -271,7 +271,8 @@ def run_scale(
     elif files and all(Path(f).is_file() for f in (files["personas_file"], files["relations_file"])):
         # The import was cut (a session's end): the same files again, into the same store. Ids are
         # content hashes, so the import skips what the store already holds and completes it.
-        data, resumed_import = files, True
+        # A store that is not there (removed for a clean figure) makes it a whole import again.
+        data, resumed_import = files, (folder / "store").exists()
         print(f"\n== {n:,} personas: the import was cut short; importing the same files into the same store")
     else:
         done = set()

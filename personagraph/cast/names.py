@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -78,13 +79,12 @@ def surname_candidates(persona_id: str, culture: str) -> Iterable[str]:
     n = len(pool)
     start, step = _hash(persona_id, "surname") % n, 1 + _hash(persona_id, "step") % (n - 1)
     # A step coprime with n visits every surname once (n - 1 >= step >= 1; retry with 1 if not coprime).
-    from math import gcd
-
-    if gcd(step, n) != 1:
+    if math.gcd(step, n) != 1:
         step = 1
-    for i in range(n):  # most callers take the first one or two: the list below only if it comes to that
-        yield pool[(start + i * step) % n]
-    singles = [pool[(start + i * step) % n] for i in range(n)]
+    singles: list[str] = []  # most callers take the first one or two: the combined names only if it comes to that
+    for i in range(n):
+        singles.append(pool[(start + i * step) % n])
+        yield singles[-1]
     pattern = name_pools.COMBINE.get(culture, "{a}-{b}")
     for i, first in enumerate(singles):
         for second in singles[i + 1 :] + singles[:i]:

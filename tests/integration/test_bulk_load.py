@@ -114,6 +114,23 @@ def test_reimport_in_a_new_process_state_looks_up_then_scans(tmp_path: Path) -> 
         store.close()
 
 
+def test_edges_known_as_sorted_arrays_skip_the_same_edges(embedded_store: GraphStore, tmp_path: Path) -> None:
+    # The loader's memory of written edges compacts at 1M pairs a type; here at 12, in runs of 5,
+    # so most of what it knows is in sorted arrays of RID codes parsed from the engine's own RIDs.
+    index_for(embedded_store.executor.path).pair_sizes = (5, 12)  # type: ignore[attr-defined]
+    texts, rels = world(n=60, m=500, seed=4)
+    rels += rels[::7]  # the same relations again, later in the file
+    people, relations = write(tmp_path, texts, rels)
+    import_file(embedded_store, people)
+    report = import_file(embedded_store, relations, batch_size=40, self_loops=True)
+    distinct = {(persona_id(a), persona_id(b), t) for a, b, t in rels}
+    assert (report.relations, report.relations_new) == (len(rels), len(distinct))
+    index = index_for(embedded_store.executor.path)  # type: ignore[attr-defined]
+    assert sum(state.members.nbytes for state in index.edges.values()) > 0  # type: ignore[union-attr]
+    assert import_file(embedded_store, relations, batch_size=40, self_loops=True).relations_new == 0
+    assert len(snapshot(embedded_store)[1]) == len(distinct)
+
+
 def test_a_cypher_write_makes_the_loader_forget(embedded_store: GraphStore, tmp_path: Path) -> None:
     texts, rels = world(n=30, m=40, seed=3)
     people, relations = write(tmp_path, texts, rels)
