@@ -6,8 +6,8 @@
 Both get the same pairs (RIDs as ArcadeDB prints them, shared string objects as the node map holds
 them), in the import's pattern: a batch of 50,000 is checked against what is known
 (``intersection``), then added. Printed beside each other: seconds (CPU of this process) and the
-memory each structure holds at the end (``RidPairs`` first, so the set does not reuse its pages) (the process's resident memory before and after, from
-/proc/self/statm; Linux). Results go to benchmarks/results/rid_pairs.json.
+memory each structure holds at the end: the process's resident memory before and after its run
+(/proc/self/statm; Linux), ``RidPairs`` first so the set cannot reuse pages it freed. Results go to benchmarks/results/rid_pairs.json.
 """
 
 from __future__ import annotations

@@ -66,7 +66,6 @@ def rid_codes(rids: list[str]) -> Any:
         position = np.where(in_position, position * 10 + digit, position)
         bucket_digits += in_bucket
         position_digits += in_position
-        ok &= ~(seen_colon & (c != 0) & ~is_digit)
         seen_colon |= is_colon
         if j + 1 < width:
             ok &= ~((c == 0) & (chars[:, j + 1] != 0))  # no text after the end
