@@ -273,7 +273,8 @@ def run_scale(
         # content hashes, so the import skips what the store already holds and completes it.
         # A store that is not there (removed for a clean figure) makes it a whole import again.
         data, resumed_import = files, (folder / "store").exists()
-        print(f"\n== {n:,} personas: the import was cut short; importing the same files into the same store")
+        what = "into the same store" if resumed_import else "into a new store (a whole import)"
+        print(f"\n== {n:,} personas: the files are there; importing them {what}")
     else:
         done = set()
         if not same:  # a resumed import whose files are gone: the same seed makes the same files again

@@ -29,7 +29,6 @@ CELL_SIZE = 128  # residents per cell, on average: the width of each product
 COARSE_PROBES = 8
 TRAIN_PER_CELL = 10  # training points per fine cell
 CHUNK = 65_536  # vectors placed at once at most
-SCORES = 1 << 24  # fine-centroid scores held at once (64 MB)
 
 
 @dataclass(frozen=True)
@@ -117,34 +116,37 @@ def probe_count(cells: Cells, nprobe: int) -> int:
 
 def probes(points: np.ndarray, cells: Cells, nprobe: int) -> np.ndarray:
     """(n, nprobe) int32: each point's nprobe most similar fine cells among those of its
-    ``COARSE_PROBES`` nearest coarse cells, nearest first (column 0: the cell it lives in)."""
+    ``COARSE_PROBES`` nearest coarse cells, nearest first (column 0: the cell it lives in; equal
+    scores: the lower cell first).
+
+    Coarse cell by coarse cell: everyone of a chunk who has it among their nearest is scored
+    against its fine centroids in one product, and each point keeps a running best ``nprobe``.
+    (Chunk by chunk with a Python step per coarse cell and slot, the products were a few rows each:
+    16 s a shard of 65k vectors at 10M.)
+    """
     k1, offsets = len(cells.coarse), cells.offsets
     q = min(COARSE_PROBES, k1)
     nprobe = probe_count(cells, nprobe)
-    width = max(nprobe, q * cells.widest)
-    step = max(256, min(CHUNK, SCORES // width))  # the chunk's scores stay near SCORES values
     out = np.empty((len(points), nprobe), dtype=np.int32)
-    for start in range(0, len(points), step):
-        chunk = np.ascontiguousarray(points[start : start + step], dtype=np.float32)
-        top = nearest(chunk, cells.coarse, q)  # (m, q)
-        scores = np.full((len(chunk), width), -np.inf, dtype=np.float32)
-        ids = np.full((len(chunk), width), -1, dtype=np.int32)
-        for slot in range(q):
-            column = top[:, slot]
-            order = np.argsort(column, kind="stable")
-            bounds = np.searchsorted(column[order], np.arange(k1 + 1))
-            base = slot * cells.widest
-            for c in np.flatnonzero(np.diff(bounds)).tolist():
-                rows = order[bounds[c] : bounds[c + 1]]
-                lo, hi = int(offsets[c]), int(offsets[c + 1])
-                scores[rows, base : base + hi - lo] = chunk[rows] @ cells.fine[lo:hi].T
-                ids[rows, base : base + hi - lo] = np.arange(lo, hi, dtype=np.int32)
-        best = (
-            np.argpartition(-scores, nprobe - 1, axis=1)[:, :nprobe]
-            if nprobe < width
-            else np.argsort(-scores, axis=1)[:, :nprobe]
-        )
-        ranked = np.take_along_axis(best, np.argsort(-np.take_along_axis(scores, best, axis=1), axis=1), axis=1)
+    for start in range(0, len(points), CHUNK):
+        chunk = np.ascontiguousarray(points[start : start + CHUNK], dtype=np.float32)
+        top = nearest(chunk, cells.coarse, q).ravel()  # a point's q coarse cells are distinct
+        order = np.argsort(top, kind="stable")
+        bounds = np.searchsorted(top[order], np.arange(k1 + 1))
+        best = np.full((len(chunk), nprobe), -np.inf, dtype=np.float32)
+        ids = np.full((len(chunk), nprobe), -1, dtype=np.int32)
+        for c in np.flatnonzero(np.diff(bounds)).tolist():
+            rows = order[bounds[c] : bounds[c + 1]] // q
+            lo, hi = int(offsets[c]), int(offsets[c + 1])
+            scores = np.concatenate([best[rows], chunk[rows] @ cells.fine[lo:hi].T], axis=1)
+            cand = np.concatenate(
+                [ids[rows], np.broadcast_to(np.arange(lo, hi, dtype=np.int32), (len(rows), hi - lo))], axis=1
+            )
+            keep = np.argpartition(-scores, nprobe - 1, axis=1)[:, :nprobe]
+            best[rows] = np.take_along_axis(scores, keep, axis=1)
+            ids[rows] = np.take_along_axis(cand, keep, axis=1)
+        # Nearest first; equal scores by cell number (a cell never found, -1 with -inf, goes last).
+        ranked = np.lexsort((np.where(ids < 0, np.iinfo(np.int32).max, ids), -best), axis=1)
         chosen = np.take_along_axis(ids, ranked, axis=1)
         # Fewer real cells than nprobe under a point's coarse cells: the rest repeat its own cell.
         out[start : start + len(chunk)] = np.where(chosen >= 0, chosen, chosen[:, :1])

@@ -12,6 +12,7 @@ workers must see the work folder at the same path (a shared file system).
 
 from __future__ import annotations
 
+import collections
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -31,6 +32,11 @@ class Engine(Protocol):
         """``[fn(item, **kwargs) for item in items]``, in order."""
         ...
 
+    def imap(self, fn: Callable[..., T], items: Sequence[Any], **kwargs: Any) -> Iterator[T]:
+        """The same results one at a time, in order, each let go once taken: for results that are
+        large together (the cluster's word counts: ~80 MB a shard, 12 GB held at once at 10M)."""
+        ...
+
 
 class LocalEngine:
     """Runs each shard function in this process, one after the other (the out-of-core path)."""
@@ -39,6 +45,9 @@ class LocalEngine:
 
     def map(self, fn: Callable[..., T], items: Sequence[Any], **kwargs: Any) -> list[T]:
         return [fn(item, **kwargs) for item in items]
+
+    def imap(self, fn: Callable[..., T], items: Sequence[Any], **kwargs: Any) -> Iterator[T]:
+        return (fn(item, **kwargs) for item in items)
 
     def close(self) -> None:
         pass
@@ -97,6 +106,14 @@ class DaskEngine:
         # pure=False: a task is never skipped for having the same inputs as an earlier one (they write files).
         futures = self.client.map(fn, list(items), pure=False, **shared)
         return list(self.client.gather(futures))
+
+    def imap(self, fn: Callable[..., T], items: Sequence[Any], **kwargs: Any) -> Iterator[T]:
+        if not items:
+            return
+        shared = {k: self.client.scatter(v, broadcast=True) if hasattr(v, "nbytes") else v for k, v in kwargs.items()}
+        pending = collections.deque(self.client.map(fn, list(items), pure=False, **shared))
+        while pending:
+            yield pending.popleft().result()  # the future let go: its result is released on the cluster
 
     def close(self) -> None:
         try:

@@ -190,7 +190,8 @@ def write_persona_shards(
     store: GraphStore, folder: Path, shard_rows: int | None = None, page_rows: int = PAGE_ROWS
 ) -> ShardSet:
     """Every persona of the graph into Parquet shards of ``shard_rows`` rows (``SHARD_ROWS``), in id order:
-    id, text, hop, created_at, and the cluster and community the graph holds (null where none)."""
+    id, text, hop, created_at, the cluster and community the graph holds (null where none), and the
+    element id (``rid``)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -198,7 +199,9 @@ def write_persona_shards(
     target = folder / "personas"
     target.mkdir(parents=True, exist_ok=True)
     shards: list[Shard] = []
-    pending: dict[str, list[Any]] = {"id": [], "text": [], "hop": [], "created_at": [], "cluster": [], "community": []}
+    pending: dict[str, list[Any]] = {
+        key: [] for key in ("id", "text", "hop", "created_at", "cluster", "community", "rid")
+    }
     start = 0
 
     def flush() -> None:
@@ -218,6 +221,8 @@ def write_persona_shards(
                 # What `cluster` stored last time: its write-back skips the personas whose values stay.
                 "cluster": pa.array([_int_or_none(c) for c in pending["cluster"]], type=pa.int64()),
                 "community": pa.array([_int_or_none(c) for c in pending["community"]], type=pa.int64()),
+                # The store's element id: where it is a record id, the write-back goes in record order.
+                "rid": pa.array([r if isinstance(r, str) else None for r in pending["rid"]], pa.string()),
             }
         )
         pq.write_table(table, path)

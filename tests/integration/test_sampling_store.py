@@ -224,3 +224,43 @@ def test_sharded_cluster_writes_only_what_changed(world: tuple, tmp_path: Path) 
     store.cypher("MATCH (p:Persona {id: $id}) REMOVE p.community", {"id": ids[5]}, write=True)
     third = compute_strata(store, embeddings, clusters=4, seed=5, engine="local")
     assert third.written == 2 and strata() == after_first
+
+
+def test_large_write_back_goes_in_record_order_without_the_cluster_index(
+    world: tuple, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write-back of at least LARGE_WRITE personas goes in record order (element ids #bucket:position
+    ascending) and, on the embedded store, without the cluster index, which is back afterwards."""
+    from personagraph.sampling import strata_sharded
+
+    store, _, (ids, vectors) = world
+    embeddings = Embeddings(store, _KeptVectors(), tmp_path / "embeddings")
+    embeddings.cache.add(ids, vectors)
+    store.cypher("MATCH (p:Persona) REMOVE p.cluster, p.community", write=True)
+    monkeypatch.setattr(strata_sharded, "LARGE_WRITE", len(ids))
+    monkeypatch.setattr(strata_sharded, "WRITE_ROWS", 1)
+    written: list[str] = []
+    index_during: list[bool] = []
+
+    def after_each_write(stage: str) -> None:  # the package's crash-harness hook, called after each transaction
+        if stage != "strata_set":
+            return
+        rows = store.cypher("MATCH (p:Persona) WHERE p.cluster IS NOT NULL RETURN elementId(p) AS rid")
+        written.extend(sorted({r["rid"] for r in rows} - set(written)))
+        index_during.append(any(r["name"] == "persona_cluster" for r in store.run("schema_indexes")))
+
+    monkeypatch.setattr(strata_sharded, "checkpoint", after_each_write)
+    report = compute_strata(store, embeddings, clusters=4, seed=5, engine="local")
+    assert report.written == len(ids) == len(written) == len(index_during)
+
+    def position(rid: str) -> tuple[int, ...]:
+        return tuple(int(x) for x in rid.lstrip("#").split(":"))
+
+    rid_of = {r["id"]: r["rid"] for r in store.cypher("MATCH (p:Persona) RETURN p.id AS id, elementId(p) AS rid")}
+    in_id_order = [position(rid_of[i]) for i in sorted(ids)]
+    assert [position(r) for r in written] == sorted(in_id_order) != in_id_order
+    dropped = store.capabilities.droppable_indexes
+    assert index_during == [not dropped] * len(ids)
+    assert any(r["name"] == "persona_cluster" for r in store.run("schema_indexes"))
+    clusters = store.cypher("MATCH (p:Persona) RETURN p.cluster AS c, p.community AS m")
+    assert all(r["c"] is not None and r["m"] is not None for r in clusters)

@@ -196,6 +196,32 @@ def test_two_level_cells_grow_with_n_and_place_vectors_near_their_nearest_cell()
     )
 
 
+def test_probes_are_the_best_fine_cells_under_the_nearest_coarse_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each point's probes are the nprobe best-scoring fine cells among those of its COARSE_PROBES
+    nearest coarse cells (worked out here by brute force), nearest first, in chunks as in one go;
+    a point with fewer such cells than nprobe gets its own cell repeated."""
+    from personagraph.dedup import cells
+
+    vectors, _ = _clustered_vectors(6_000, 0)
+    layout = cells.train(vectors[::3], len(vectors), seed=2)
+    q = min(cells.COARSE_PROBES, len(layout.coarse))
+    coarse = np.argsort(-(vectors @ layout.coarse.T), axis=1, kind="stable")[:, :q]
+    scores = vectors @ layout.fine.T
+    nprobe = 6
+    expected = []
+    for point, near in enumerate(coarse.tolist()):
+        under = np.concatenate([np.arange(layout.offsets[c], layout.offsets[c + 1]) for c in near])
+        expected.append(under[np.argsort(-scores[point, under], kind="stable")[:nprobe]].tolist())
+    monkeypatch.setattr(cells, "CHUNK", 1_000)  # six chunks
+    got = cells.probes(vectors, layout, nprobe)
+    assert got.tolist() == expected
+    # Ten coarse cells of one fine cell each: 8 under a point's nearest coarse cells, 9 probes asked.
+    few = cells.Cells(layout.coarse[:10], layout.coarse[:10].copy(), np.arange(11))
+    short = cells.probes(vectors[:50], few, 9)
+    assert all(len(set(row)) == 8 and row[8] == row[0] for row in short.tolist())
+    assert cells.probe_count(few, 12) == 10
+
+
 def test_vector_index_search_and_switch_to_ivf() -> None:
     vectors, planted = _clustered_vectors(3_000, 200)
     index = ann.VectorIndex(vectors.shape[1], ivf_from=2_000)
