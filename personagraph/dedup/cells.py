@@ -44,10 +44,6 @@ class Cells:
     def count(self) -> int:
         return len(self.fine)
 
-    @property
-    def widest(self) -> int:
-        return int(np.diff(self.offsets).max())
-
 
 def layout(n: int) -> tuple[int, int]:
     """(coarse cells, fine cells) for n vectors: ~n / CELL_SIZE fine cells, ~2·√ of that coarse ones."""

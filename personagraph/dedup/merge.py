@@ -159,14 +159,8 @@ def merge_groups(
     edges_before = _n(store.run("dedup_count_edges"))
     if drop_indexes is None:
         drop_indexes = sum(len(g.duplicates) for g in groups) >= LARGE_MERGE
-    without_indexes = drop_indexes and store.capabilities.droppable_indexes
-    if without_indexes:
-        store.run_script("dedup_drop_persona_indexes")
-    try:
+    with store.indexes_dropped("dedup_drop_persona_indexes", drop_indexes):
         _merge_batches(store, groups, batch_size, allowed, counts, progress)
-    finally:
-        if without_indexes:
-            store.run_script("schema")
     edges_after = _n(store.run("dedup_count_edges"))
     counts.parallel_edges_merged = max(0, edges_before - counts.internal_edges_dropped - edges_after)
     return counts

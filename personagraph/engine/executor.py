@@ -99,21 +99,20 @@ class DaskEngine:
     def map(self, fn: Callable[..., T], items: Sequence[Any], **kwargs: Any) -> list[T]:
         if not items:
             return []
+        return list(self.client.gather(self._submit(fn, items, kwargs)))
+
+    def imap(self, fn: Callable[..., T], items: Sequence[Any], **kwargs: Any) -> Iterator[T]:
+        pending = collections.deque(self._submit(fn, items, kwargs) if items else [])
+        while pending:
+            yield pending.popleft().result()  # the future let go: its result is released on the cluster
+
+    def _submit(self, fn: Callable[..., Any], items: Sequence[Any], kwargs: dict[str, Any]) -> list[Any]:
         # Arrays shared by every task (centroids) are sent to the workers once, ahead: passed inline, a
         # large one became its own task named after the keyword and failed the scheduler's checks
         # (distributed 2026.8, a 1 MB array: "AssertionError: <TaskState 'centroids' processing>").
         shared = {k: self.client.scatter(v, broadcast=True) if hasattr(v, "nbytes") else v for k, v in kwargs.items()}
         # pure=False: a task is never skipped for having the same inputs as an earlier one (they write files).
-        futures = self.client.map(fn, list(items), pure=False, **shared)
-        return list(self.client.gather(futures))
-
-    def imap(self, fn: Callable[..., T], items: Sequence[Any], **kwargs: Any) -> Iterator[T]:
-        if not items:
-            return
-        shared = {k: self.client.scatter(v, broadcast=True) if hasattr(v, "nbytes") else v for k, v in kwargs.items()}
-        pending = collections.deque(self.client.map(fn, list(items), pure=False, **shared))
-        while pending:
-            yield pending.popleft().result()  # the future let go: its result is released on the cluster
+        return list(self.client.map(fn, list(items), pure=False, **shared))
 
     def close(self) -> None:
         try:

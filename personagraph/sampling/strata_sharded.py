@@ -112,9 +112,9 @@ def _rows_of(sorted_keys: np.ndarray, order: np.ndarray, ids: list[Any]) -> np.n
 
 def write_strata(
     store: GraphStore, shards: ShardSet, labels_of: Callable[[int], np.ndarray], community: np.ndarray
-) -> tuple[Counter[int], int]:
+) -> int:
     """Write each persona's cluster (``labels_of(shard number)``) and community where they changed;
-    returns the cluster sizes and how many personas were written.
+    returns how many personas were written.
 
     Only what changes is written (a second run with the same seed, or one cut short and run again,
     writes what the first did not). The rows go in record order where the store's element ids are
@@ -122,13 +122,11 @@ def write_strata(
     ~1.7x the rate of id order, and ~2.3x more without the ``cluster`` index, which a large write on
     the embedded store drops and ``schema`` re-creates (also at the next open after a crash).
     """
-    sizes: Counter[int] = Counter()
     ids: list[np.ndarray] = []
     values: list[np.ndarray] = []
     codes: list[np.ndarray] | None = []  # record ids as numbers; None once one is not a record id
     for shard in shards.shards:
         labels = labels_of(shard.number)
-        sizes.update({int(c): int(m) for c, m in enumerate(np.bincount(labels)) if m})
         own = community[shard.start : shard.start + shard.rows]
         changed = np.flatnonzero((labels != _stored(shard.path, "cluster")) | (own != _stored(shard.path, "community")))
         if not len(changed):
@@ -143,16 +141,13 @@ def write_strata(
             except OutOfRange:  # element ids that are not record ids (Neo4j): the shards' id order
                 codes = None
     if not ids:
-        return sizes, 0
+        return 0
     keys = np.concatenate(ids)
     pairs = np.concatenate(values)
     del ids, values
     written = len(keys)
     order = np.argsort(np.concatenate(codes), kind="stable") if codes is not None else np.arange(written)
-    drop = written >= LARGE_WRITE and store.capabilities.droppable_indexes
-    if drop:
-        store.run_script("sampling/drop_cluster_index")
-    try:
+    with store.indexes_dropped("sampling/drop_cluster_index", written >= LARGE_WRITE):
         for start in range(0, written, WRITE_ROWS):
             at = order[start : start + WRITE_ROWS]
             rows = [
@@ -161,10 +156,7 @@ def write_strata(
             ]
             store.run("sampling/set_strata", rows=rows)
             checkpoint("strata_set")
-    finally:
-        if drop:
-            store.run_script("schema")
-    return sizes, written
+    return written
 
 
 def sharded_strata(
@@ -210,11 +202,12 @@ def sharded_strata(
             np.minimum(first, shard_first, out=first)
             stats.merge(part)  # one shard's word counts at a time (each ~80 MB at 10M)
         mapping = size_order(counts, first)
+        sizes = Counter({int(mapping[c]): int(m) for c, m in enumerate(counts.tolist()) if m})
         words = stats.renumbered(mapping).labels()
         clock.lap("assignment")
         community = shard_communities(store, shards, seed)
         clock.lap("communities")
-        sizes, written = write_strata(store, shards, lambda k: mapping[np.load(tasks[k]["out"])], community)
+        written = write_strata(store, shards, lambda number: mapping[np.load(tasks[number]["out"])], community)
     nodes = store_clusters(store, sizes, words, k, seed, embeddings.name, method)
     clock.lap("write strata")
     return StrataReport(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -104,6 +105,20 @@ class GraphStore:
         code = "\n".join(line for line in text.splitlines() if not line.strip().startswith("//"))
         for statement in filter(None, (part.strip() for part in code.split(";"))):
             self.executor.write(statement, {}, name=f"{name}.cypher")
+
+    @contextmanager
+    def indexes_dropped(self, script: str, drop: bool = True) -> Iterator[None]:
+        """Run the body without the indexes the ``cypher/`` file ``script`` drops, where ``drop`` and the
+        store can drop them (``capabilities.droppable_indexes``); ``schema`` re-creates them after,
+        also when the body fails (and at the next open, after a crash)."""
+        drop = drop and self.capabilities.droppable_indexes
+        if drop:
+            self.run_script(script)
+        try:
+            yield
+        finally:
+            if drop:
+                self.run_script("schema")
 
     def run_columns(self, name: str, **params: Any) -> dict[str, list[Any]]:
         """Run a read query from ``cypher/`` and return its result as columns (name -> list of values).
