@@ -63,7 +63,7 @@ def _ints(values: Any, n: int, missing: int) -> np.ndarray:
     return np.where(np.isnan(floats), missing, floats).astype(np.int64)
 
 
-class _Columns:
+class CandidateColumns:
     """The candidate columns, filled page by page: no page's rows outlive it."""
 
     def __init__(self, attributes: Sequence[str]) -> None:
@@ -78,9 +78,13 @@ class _Columns:
         self._origin_names: dict[str, str] = {}
 
     def add(self, columns: dict[str, Any]) -> None:
-        """One page as columns (``GraphStore.run_columns``): numbers may come as arrays or lists,
-        with None (or NaN) where a persona has no value."""
+        """One page as columns (``GraphStore.run_columns``), in any order: numbers may come as
+        arrays or lists, with None (or NaN) where a persona has no value."""
         ids = [str(i) for i in columns.get("id", [])]
+        order = sorted(range(len(ids)), key=ids.__getitem__)
+        if order != list(range(len(ids))):
+            columns = {key: _taken(values, order) for key, values in columns.items()}
+            ids = [ids[i] for i in order]
         self.ids.extend(ids)
         for name, missing in (("hop", -1), ("cluster", -1), ("community", -1), ("uses", 0), ("degree", -1)):
             self.numbers[name].extend(_ints(columns.get(name), len(ids), missing).tolist())
@@ -121,6 +125,14 @@ class _Columns:
 _EMPTY = np.zeros(0, dtype=np.int64)
 
 
+def _taken(values: Any, order: list[int]) -> Any:
+    if values is None:
+        return None
+    if isinstance(values, np.ndarray):
+        return values[order]
+    return [values[i] for i in order]
+
+
 def fetch_candidates(
     store: GraphStore,
     carver: Carver | None = None,
@@ -132,15 +144,16 @@ def fetch_candidates(
     checked against the carver's fields) when asked.
 
     Each page is a keyset page of ids on the id index with the carver's property filters
-    (``candidate_ids``), then the facets, the pattern and the field conditions of those ids alone
-    (``candidates``): a page costs its own size wherever it starts.
+    (``candidate_ids``), then the facets, the pattern and the field conditions of the personas in
+    that page's id range under the same filters (``candidates``): a page costs its own size wherever
+    it starts.
     """
     carver = carver or Carver()
     unknown = [a for a in attributes if a not in WHERE_FIELDS]
     if unknown:
         raise ConfigError(f"unknown attribute {unknown[0]!r}", hint=f"attributes: {', '.join(WHERE_FIELDS)}")
     params = carver.params()
-    filters = {key: params.pop(key) for key in ("origins", "clusters", "text")}
+    filters = {key: params[key] for key in ("origins", "clusters", "text")}
     params["attrs"] = list(attributes)
     if carver.match:
         query = queries.load("sampling/candidates_match")
@@ -149,19 +162,23 @@ def fetch_candidates(
         text = query.text.replace(PATTERN_SLOT, carver.match)
 
         def facets(ids: list[str]) -> dict[str, Any]:
-            rows = store.cypher(text, {**params, "ids": ids}, name="sampling/candidates_match.cypher")
+            rows = store.cypher(text, {**params, **_bounds(ids)}, name="sampling/candidates_match.cypher")
             return {key: [row[key] for row in rows] for key in (rows[0] if rows else {})}
     else:
 
         def facets(ids: list[str]) -> dict[str, Any]:
-            return store.run_columns("sampling/candidates", **params, ids=ids)
+            return store.run_columns("sampling/candidates", **params, **_bounds(ids))
 
-    columns = _Columns(attributes)
+    columns = CandidateColumns(attributes)
     for ids in store.id_pages("sampling/candidate_ids", page, **filters):
         columns.add(facets(ids))
         if progress:
             progress(len(ids))
     return columns.candidates()
+
+
+def _bounds(ids: list[str]) -> dict[str, str]:
+    return {"first": ids[0], "last": ids[-1]}
 
 
 Vectors = tuple[Sequence[str], np.ndarray]

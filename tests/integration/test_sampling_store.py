@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -105,6 +106,13 @@ def test_carver_filters_candidates(world: tuple) -> None:
     assert set(some.clusters.tolist()) == {0, 1} and len(some) == 24
     paged = fetch_candidates(store, page=7)
     assert len(paged) == 48 and paged.ids == sorted(paged.ids)
+    ends = Counter(end for r in store.iter_relations() for end in (r["src"], r["dst"]))
+    types = {pid: set() for pid in paged.ids}
+    for r in store.iter_relations():
+        types[r["src"]].add(r["type"])
+        types[r["dst"]].add(r["type"])
+    assert paged.degrees.tolist() == [ends[pid] for pid in paged.ids] and max(ends.values()) >= 2
+    assert [set(paged.rels[i]) for i in range(len(paged))] == [types[pid] for pid in paged.ids]
 
 
 def test_carver_injection_is_refused_and_changes_nothing(world: tuple) -> None:

@@ -155,3 +155,16 @@ def test_coverage_report_facets() -> None:
     assert report["hops"]["covered"] == 2 and report["hops"]["total"] == 4
     assert report["relation_types"]["covered"] == 2 and report["relation_types"]["total"] == 3
     assert report["never_used"] == 3 and report["uses_gini"] == pytest.approx(0.6)
+
+
+def test_candidate_pages_come_sorted_by_id_whatever_order_the_store_returns() -> None:
+    from personagraph.sampling.candidates import CandidateColumns
+
+    columns = CandidateColumns(["age"])
+    columns.add({"id": ["c", "a"], "hop": np.array([2.0, np.nan]), "rels": [["RIVAL"], []], "attrs": [[40], [None]]})
+    columns.add({"id": ["e", "d"], "hop": [0, 1], "degree": [3, 1], "origin": ["t2p", None], "rels": [[], ["X", "X"]]})
+    got = columns.candidates()
+    assert got.ids == ["a", "c", "d", "e"]
+    assert got.hops.tolist() == [-1, 2, 1, 0] and got.degrees.tolist() == [-1, -1, 1, 3]
+    assert got.origins == ["", "", "", "t2p"] and got.attributes["age"] == [None, 40, None, None]
+    assert [got.rels[i] for i in range(4)] == [[], ["RIVAL"], ["X"], []]
