@@ -1,7 +1,9 @@
-// The (:Persona)-[:DERIVED_FROM]->(:Text) edges leaving a page of source ids (a keyset page of their unique
-// id index), each source found through that index. `WITH p ORDER BY p.id LIMIT $limit` before the
-// edge match sorted every source on each page: O(N) a page, ~10 min for the USED_IN edges of 1M personas.
-// params: ids: source ids (one page)
-UNWIND $ids AS id
-MATCH (p:Persona {id: id})-[e:DERIVED_FROM]->(t:Text)
+// The (:Persona)-[:DERIVED_FROM]->(:Text) edges leaving one keyset page of source ids, given as its
+// first and last id: a range of their unique id index (GraphStore.range_columns). `WITH p ORDER BY
+// p.id LIMIT $limit` before the edge match sorted every source on each page: O(N) a page, ~10 min
+// for the USED_IN edges of 1M personas.
+// params: first, last: the page's first and last source id
+MATCH (p:Persona)
+WHERE p.id >= $first AND p.id <= $last
+MATCH (p)-[e:DERIVED_FROM]->(t:Text)
 RETURN p.id AS src, t.id AS dst, properties(e) AS props

@@ -1,7 +1,9 @@
-// The (:Sample)-[:GENERATED_BY]->(:Persona) edges leaving a page of source ids (a keyset page of their unique
-// id index), each source found through that index. `WITH s ORDER BY s.id LIMIT $limit` before the
-// edge match sorted every source on each page: O(N) a page, ~10 min for the USED_IN edges of 1M personas.
-// params: ids: source ids (one page)
-UNWIND $ids AS id
-MATCH (s:Sample {id: id})-[e:GENERATED_BY]->(p:Persona)
+// The (:Sample)-[:GENERATED_BY]->(:Persona) edges leaving one keyset page of source ids, given as its
+// first and last id: a range of their unique id index (GraphStore.range_columns). `WITH p ORDER BY
+// p.id LIMIT $limit` before the edge match sorted every source on each page: O(N) a page, ~10 min
+// for the USED_IN edges of 1M personas.
+// params: first, last: the page's first and last source id
+MATCH (s:Sample)
+WHERE s.id >= $first AND s.id <= $last
+MATCH (s)-[e:GENERATED_BY]->(p:Persona)
 RETURN s.id AS src, p.id AS dst, properties(e) AS props

@@ -101,7 +101,7 @@ def structural_edges(store: GraphStore, kind: tuple[str, str, str], size: int) -
     order: a keyset page of source ids, then the edges of those sources alone. Each page costs its own
     size, so the whole kind is O(N + E)."""
     for ids in store.id_pages(SOURCE_IDS[kind[0]], size):
-        columns = store.run_columns(f"export/page_{EDGE_QUERIES[kind]}", ids=ids)
+        columns = store.range_columns(f"export/page_{EDGE_QUERIES[kind]}", ids, "src")
         if columns:
             yield from (
                 {"src": s, "dst": d, "props": p or {}}

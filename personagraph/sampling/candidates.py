@@ -13,6 +13,7 @@ from personagraph import queries
 from personagraph.errors import ConfigError
 from personagraph.sampling.carver import WHERE_FIELDS, Carver
 from personagraph.sampling.coverage import TypeSets
+from personagraph.store.graph import sorted_columns
 
 if TYPE_CHECKING:
     from personagraph.embeddings.embeddings import Embeddings
@@ -80,11 +81,8 @@ class CandidateColumns:
     def add(self, columns: dict[str, Any]) -> None:
         """One page as columns (``GraphStore.run_columns``), in any order: numbers may come as
         arrays or lists, with None (or NaN) where a persona has no value."""
+        columns = sorted_columns(columns, "id")
         ids = [str(i) for i in columns.get("id", [])]
-        order = sorted(range(len(ids)), key=ids.__getitem__)
-        if order != list(range(len(ids))):
-            columns = {key: _taken(values, order) for key, values in columns.items()}
-            ids = [ids[i] for i in order]
         self.ids.extend(ids)
         for name, missing in (("hop", -1), ("cluster", -1), ("community", -1), ("uses", 0), ("degree", -1)):
             self.numbers[name].extend(_ints(columns.get(name), len(ids), missing).tolist())
@@ -125,14 +123,6 @@ class CandidateColumns:
 _EMPTY = np.zeros(0, dtype=np.int64)
 
 
-def _taken(values: Any, order: list[int]) -> Any:
-    if values is None:
-        return None
-    if isinstance(values, np.ndarray):
-        return values[order]
-    return [values[i] for i in order]
-
-
 def fetch_candidates(
     store: GraphStore,
     carver: Carver | None = None,
@@ -162,12 +152,14 @@ def fetch_candidates(
         text = query.text.replace(PATTERN_SLOT, carver.match)
 
         def facets(ids: list[str]) -> dict[str, Any]:
-            rows = store.cypher(text, {**params, **_bounds(ids)}, name="sampling/candidates_match.cypher")
+            rows = store.cypher(
+                text, {**params, "first": ids[0], "last": ids[-1]}, name="sampling/candidates_match.cypher"
+            )
             return {key: [row[key] for row in rows] for key in (rows[0] if rows else {})}
     else:
 
         def facets(ids: list[str]) -> dict[str, Any]:
-            return store.run_columns("sampling/candidates", **params, **_bounds(ids))
+            return store.range_columns("sampling/candidates", ids, "id", **params)
 
     columns = CandidateColumns(attributes)
     for ids in store.id_pages("sampling/candidate_ids", page, **filters):
@@ -175,10 +167,6 @@ def fetch_candidates(
         if progress:
             progress(len(ids))
     return columns.candidates()
-
-
-def _bounds(ids: list[str]) -> dict[str, str]:
-    return {"first": ids[0], "last": ids[-1]}
 
 
 Vectors = tuple[Sequence[str], np.ndarray]

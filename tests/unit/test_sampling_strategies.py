@@ -168,3 +168,19 @@ def test_candidate_pages_come_sorted_by_id_whatever_order_the_store_returns() ->
     assert got.hops.tolist() == [-1, 2, 1, 0] and got.degrees.tolist() == [-1, -1, 1, 3]
     assert got.origins == ["", "", "", "t2p"] and got.attributes["age"] == [None, 40, None, None]
     assert [got.rels[i] for i in range(4)] == [[], ["RIVAL"], ["X"], []]
+
+
+def test_sorted_columns_orders_rows_by_a_key_stably() -> None:
+    from personagraph.store.graph import sorted_columns
+
+    columns = {
+        "src": ["b", "a", "b", "a"],
+        "n": np.array([1, 2, 3, 4]),
+        "props": [{}, None, {"x": 1}, {}],
+        "none": None,
+    }
+    got = sorted_columns(columns, "src")
+    assert got["src"] == ["a", "a", "b", "b"] and got["n"].tolist() == [2, 4, 1, 3]
+    assert got["props"] == [None, {}, {}, {"x": 1}] and got["none"] is None
+    ordered = {"src": ["a", "b"], "n": [1, 2]}
+    assert sorted_columns(ordered, "src") is ordered
