@@ -383,9 +383,10 @@ class GraphStore:
     def range_columns(self, name: str, ids: list[str], key: str | None, **params: Any) -> dict[str, list[Any]]:
         """``run_columns`` of a query over one id page given as its bounds (``first``, ``last``: the
         query matches ``x.id >= $first AND x.id <= $last`` on the unique index), its rows ordered by
-        the column ``key`` (stable). A range of the index costs less than looking up its ids one by
-        one (``UNWIND $ids … {id: id}``): 0.7x the time for the relations of 300k personas, 0.5x
-        for sampling candidates (``benchmarks/candidates.py``). The query has no ORDER BY: the
+        the column ``key`` (stable). A range of the index costs no more than looking up its ids one
+        by one (``UNWIND $ids … {id: id}``), and half as much where each row's work is small beside
+        the lookup: sampling candidates x1.9 the rate at 300k, relations with their properties x1.0
+        (``benchmarks/id_ranges.py``). The query has no ORDER BY: the
         engine sorted the range again, 3x the range's own time; the page is sorted here (not at all
         with ``key=None``)."""
         columns = self.run_columns(name, first=ids[0], last=ids[-1], **params)
