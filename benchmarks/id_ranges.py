@@ -24,7 +24,6 @@ seconds (this process, the JVM's threads included). Results go to benchmarks/res
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -189,18 +188,7 @@ def main() -> None:
     n = int(1_000_000 * args.scale)
     with work_folder("personagraph-id-ranges-") as work:
         results = start_results("id_ranges", args, work)
-        data = ingest.generate(work, n, 3 * n, args.seed, "ranges")
-        store_path = work / "store"
-        t = time.perf_counter()
-        argv = [data["personas_file"], data["relations_file"], "--allow-self-loops", "--format", "jsonl"]
-        subprocess.run(
-            [sys.executable, "-m", "personagraph", "--store", str(store_path), "import", *argv],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            cwd=work,
-        )
-        print(f"  {n:,} personas + {3 * n:,} relations imported in {time.perf_counter() - t:.0f} s")
-        os.chdir(work)  # the engine's log/ folder goes there
+        store_path = ingest.imported_store(work, n, args.seed, "ranges")
         store = open_store(str(store_path))
         results.update(bench(store))
         store.close()

@@ -212,6 +212,24 @@ def peak_rss_mb(pid: int) -> int:
     return next((int(line.split()[1]) // 1024 for line in status.splitlines() if line.startswith("VmHWM")), 0)
 
 
+def imported_store(work: Path, n: int, seed: int, prefix: str) -> Path:
+    """A store in ``work`` holding ``n`` generated personas and ``3n`` relations (the CLI's import);
+    this process then works in ``work`` (the engine's log/ folder goes there)."""
+    data = generate(work, n, 3 * n, seed, prefix)
+    store = work / "store"
+    started = time.perf_counter()
+    argv = [data["personas_file"], data["relations_file"], "--allow-self-loops", "--format", "jsonl"]
+    subprocess.run(
+        [sys.executable, "-m", "personagraph", "--store", str(store), "import", *argv],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        cwd=work,
+    )
+    print(f"  {n:,} personas + {3 * n:,} relations imported in {time.perf_counter() - started:.0f} s")
+    os.chdir(work)
+    return store
+
+
 def run_import(store: str, files: list[str], extra_env: dict[str, str]) -> dict[str, Any]:
     """One `personagraph import` child; its JSON reports, wall time and peak RSS.
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -118,18 +117,7 @@ def main() -> None:
         parser.error(f"--rows {args.rows} x {len(VARIANTS)} variants is more than the {n:,} personas")
     with work_folder("personagraph-write-back-") as work:
         results = start_results("write_back", args, work)
-        data = ingest.generate(work, n, 3 * n, args.seed, "writeback")
-        store_path = work / "store"
-        t = time.perf_counter()
-        argv = [data["personas_file"], data["relations_file"], "--allow-self-loops", "--format", "jsonl"]
-        subprocess.run(
-            [sys.executable, "-m", "personagraph", "--store", str(store_path), "import", *argv],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            cwd=work,
-        )
-        print(f"  {n:,} personas + {3 * n:,} relations imported in {time.perf_counter() - t:.0f} s")
-        os.chdir(work)  # the engine's log/ folder goes there
+        store_path = ingest.imported_store(work, n, args.seed, "writeback")
         store = open_store(str(store_path))
         results["write_back"] = bench(store, args.rows, args.seed)
         store.close()
