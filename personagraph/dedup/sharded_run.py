@@ -38,7 +38,7 @@ PARTITION_ROWS = 4_000_000
 EXACT_MAX = 50_000
 BLOCK_ROWS = 8192
 PAIR_CHUNK = 200_000  # pairs per exact-check task
-CELL_GROUPS = 16  # tasks of the cell stage at least (each reads every probe file once)
+CELL_GROUPS = 16  # tasks of the cell stage at least (each reads its slice of every shard's visits)
 # Vectors one cell-stage task gathers at most, about (1 GB as float32 at 256-d): a task holds everyone
 # probing one of its cells, ~n·nprobe/groups rows. 16 groups gathered 54% of the vectors (5.4 GB at 10M).
 CELL_GATHER_ROWS = 1_000_000
@@ -174,7 +174,7 @@ def _cell_pairs(
     nlist = cells.count
     nprobe = two_level.probe_count(cells, ann.CELL_PROBES)
     tasks = [
-        {"path": vector_files[k], "rows": rows, "idx": idx, "out": str(work / f"probes-{k:05d}.npz")}
+        {"path": vector_files[k], "rows": rows, "idx": idx, "out": str(work / f"probes-{k:05d}")}
         for k, (rows, idx) in enumerate(rows_of)
     ]
     engine.map(sharded.cell_probes, tasks, cells=cells, nprobe=nprobe)

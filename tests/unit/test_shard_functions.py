@@ -111,9 +111,9 @@ def test_cell_groups_find_the_pairs_of_every_cell_however_the_cells_are_split(tm
     for k in range(len(starts)):
         rows = np.arange(bounds[k], bounds[k + 1])
         np.save(tmp_path / f"v{k}.npy", vectors[rows].astype(np.float16))
-        np.savez(tmp_path / f"p{k}.npz", idx=rows, rows=rows - bounds[k], probes=probes[rows])
+        sharded.write_visits(str(tmp_path / f"p{k}"), rows, probes[rows], nlist)
         vector_files.append(str(tmp_path / f"v{k}.npy"))
-        probe_files.append(str(tmp_path / f"p{k}.npz"))
+        probe_files.append(str(tmp_path / f"p{k}"))
     stored = vectors.astype(np.float16).astype(np.float32)
     expected = set()
     for cell in range(nlist):
