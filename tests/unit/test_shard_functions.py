@@ -145,3 +145,19 @@ def test_label_stats_of_shards_add_up_to_the_labels_of_all() -> None:
     counts = np.bincount(clusters, minlength=9)  # clusters 7 and 8 are empty
     first = np.array([np.flatnonzero(clusters == c)[0] if counts[c] else 10**9 for c in range(9)])
     assert np.array_equal(size_order(counts, first)[clusters], _renumber(clusters))
+
+
+def test_dedupe_keeps_each_pair_once_with_its_first_similarity_in_pair_order() -> None:
+    from personagraph.dedup.ann import _dedupe
+
+    rng = np.random.default_rng(3)
+    pairs = rng.integers(0, 50, size=(4000, 2))
+    sims = rng.random(4000).astype(np.float32)
+    got, got_sims = _dedupe(pairs, sims)
+    expected = {}
+    for (i, j), s in zip(pairs.tolist(), sims.tolist(), strict=True):
+        expected.setdefault((i, j), s)
+    assert [tuple(p) for p in got.tolist()] == sorted(expected)
+    assert np.allclose(got_sims, [expected[tuple(p)] for p in got.tolist()])
+    big = np.array([[2**31 + 5, 2**31 + 9], [3, 4], [2**31 + 5, 2**31 + 9]])
+    assert _dedupe(big, np.array([0.1, 0.2, 0.3]))[0].tolist() == [[3, 4], [2**31 + 5, 2**31 + 9]]
