@@ -82,13 +82,9 @@ def before(
         if not len(residents):
             continue
         probing = probing_sorted[probing_bounds[cell] : probing_bounds[cell + 1]]
-        sims = vectors[np.searchsorted(involved, probing)] @ vectors[np.searchsorted(involved, residents)].T
-        i, j = np.nonzero(sims >= threshold)
-        if len(i):
-            a, b = idx[probing[i]], idx[residents[j]]
-            keep = a != b
-            found_pairs.append(np.stack([np.minimum(a, b)[keep], np.maximum(a, b)[keep]], axis=1))
-            found_sims.append(sims[i, j][keep])
+        pairs, sims = sharded.cell_pairs_of(vectors, idx[involved], idx[probing], idx[residents], threshold)
+        found_pairs.append(pairs)
+        found_sims.append(sims)
     if not found_pairs:
         return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.float32)
     return np.concatenate(found_pairs), np.concatenate(found_sims).astype(np.float32)

@@ -167,6 +167,18 @@ def _visits(prefixes: Sequence[str], lo: int, hi: int) -> tuple[np.ndarray, np.n
     return np.concatenate(idx_parts), np.concatenate(cell_parts), np.concatenate(home_parts)
 
 
+def cell_pairs_of(
+    vectors: np.ndarray, involved: np.ndarray, probing: np.ndarray, residents: np.ndarray, threshold: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (global indexes, smaller first) with cosine ≥ threshold between one cell's probers and
+    its residents, and their cosines; ``vectors`` are the rows of the sorted global indexes ``involved``."""
+    sims = vectors[np.searchsorted(involved, probing)] @ vectors[np.searchsorted(involved, residents)].T
+    i, j = np.nonzero(sims >= threshold)
+    a, b = probing[i], residents[j]
+    keep = a != b
+    return np.stack([np.minimum(a, b)[keep], np.maximum(a, b)[keep]], axis=1), sims[i, j][keep]
+
+
 def cell_group_pairs(
     cells: tuple[int, int],
     probe_files: Sequence[str],
@@ -197,13 +209,9 @@ def cell_group_pairs(
         residents = probing[home_sorted[cell_bounds[cell] : cell_bounds[cell + 1]]]
         if not len(residents):
             continue
-        sims = vectors[np.searchsorted(involved, probing)] @ vectors[np.searchsorted(involved, residents)].T
-        i, j = np.nonzero(sims >= threshold)
-        if len(i):
-            a, b = probing[i], residents[j]
-            keep = a != b
-            found_pairs.append(np.stack([np.minimum(a, b)[keep], np.maximum(a, b)[keep]], axis=1))
-            found_sims.append(sims[i, j][keep])
+        pairs, sims = cell_pairs_of(vectors, involved, probing, residents, threshold)
+        found_pairs.append(pairs)
+        found_sims.append(sims)
     if not found_pairs:
         return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.float32)
     return np.concatenate(found_pairs), np.concatenate(found_sims).astype(np.float32)
