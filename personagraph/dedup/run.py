@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 STAGES = ("minhash", "embedding", "both")
 Echo = Callable[[str], None]
 Progress = Callable[[int], None]
+MERGE_LINE_SECONDS = 60.0  # between two "merged … of … duplicates" lines (the merge of 10M ran ~40 min)
 
 
 @dataclass
@@ -346,6 +347,22 @@ def dedup_graph(
     return _merge(store, report, dry_run, clock, echo)
 
 
+def _merge_lines(echo: Echo, total: int, every: float | None = None) -> Progress:
+    """A progress callback that says how many duplicates are merged, at most once every ``every``
+    seconds (``MERGE_LINE_SECONDS``), and when the last one is."""
+    every = MERGE_LINE_SECONDS if every is None else every
+    state = {"done": 0, "said": time.monotonic()}
+
+    def advance(n: int) -> None:
+        state["done"] += n
+        now = time.monotonic()
+        if now - state["said"] >= every or state["done"] >= total:
+            echo(f"merged {state['done']:,} of {total:,} duplicates")
+            state["said"] = now
+
+    return advance
+
+
 def _member_texts(store: GraphStore, ids: list[str]) -> list[dict[str, Any]]:
     return [
         row for start in range(0, len(ids), 5000) for row in store.run("persona_texts", ids=ids[start : start + 5000])
@@ -366,7 +383,7 @@ def _merge(store: GraphStore, report: DedupReport, dry_run: bool, clock: StepClo
     started = {k: v for k, v in report.record().items() if v is not None}
     store.run("dedup_start_run", props=started | {"pending_groups": [encode_group(g) for g in report.groups]})
     checkpoint("dedup_started")
-    counts = merge_groups(store, report.groups)
+    counts = merge_groups(store, report.groups, progress=_merge_lines(echo, report.duplicates) if echo else None)
     clock.lap("graph merge")
     report.merge = counts.as_dict()
     report.personas_after = store.count("Persona")

@@ -161,3 +161,19 @@ def test_dedupe_keeps_each_pair_once_with_its_first_similarity_in_pair_order() -
     assert np.allclose(got_sims, [expected[tuple(p)] for p in got.tolist()])
     big = np.array([[2**31 + 5, 2**31 + 9], [3, 4], [2**31 + 5, 2**31 + 9]])
     assert _dedupe(big, np.array([0.1, 0.2, 0.3]))[0].tolist() == [[3, 4], [2**31 + 5, 2**31 + 9]]
+
+
+def test_merge_lines_say_how_far_at_most_once_a_period_and_at_the_end() -> None:
+    from personagraph.dedup.run import _merge_lines
+
+    said: list[str] = []
+    advance = _merge_lines(said.append, 5000, every=3600)
+    for _ in range(4):
+        advance(1000)
+    assert said == []  # within the period: quiet
+    advance(1000)
+    assert said == ["merged 5,000 of 5,000 duplicates"]
+    often = _merge_lines(said.append, 3, every=0)
+    often(1)
+    often(2)
+    assert said[-2:] == ["merged 1 of 3 duplicates", "merged 3 of 3 duplicates"]
