@@ -4,7 +4,7 @@
 // parameters. The page is a range of the id index, not a list of ids (20k index lookups cost more
 // than the range), the relations are walked once for types and degree, and there is no ORDER BY (the
 // engine sorted the range again, 3x the range's own time): fetch_candidates sorts each page.
-// benchmarks/candidates.py measures it against the read as it was.
+// benchmarks/id_ranges.py measures it against the read as it was.
 // params: first, last: the page's first and last id; origins, clusters, text: as candidate_ids.cypher;
 //   conds: list of {field, op, value}; attrs: attribute names whose values to return (list, may be empty)
 MATCH (p:Persona)

@@ -153,8 +153,14 @@ def _dedupe(pairs: np.ndarray, sims: np.ndarray) -> tuple[np.ndarray, np.ndarray
     if not len(pairs):
         return pairs, sims
     n = int(pairs.max()) + 1
-    _, first = np.unique(pairs[:, 0].astype(np.int64) * n + pairs[:, 1], return_index=True)
+    if n > _KEY_LIMIT or int(pairs.min()) < 0:  # the key would overflow or collide: rows as rows
+        _, first = np.unique(pairs, axis=0, return_index=True)
+    else:
+        _, first = np.unique(pairs[:, 0].astype(np.int64) * n + pairs[:, 1], return_index=True)
     return pairs[first], sims[first]
+
+
+_KEY_LIMIT = 3_037_000_499  # n with n² below 2**63
 
 
 def cell_pairs(

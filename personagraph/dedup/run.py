@@ -417,7 +417,9 @@ def finish_unfinished_runs(store: GraphStore, echo: Echo | None = None) -> list[
         groups = [decode_group(g) for g in run.get("groups") or []]
         if echo:
             echo(f"dedup run {run['id']} was cut short; finishing its {len(groups)} groups first")
-        counts = merge_groups(store, groups)
+        counts = merge_groups(
+            store, groups, progress=_merge_lines(echo, sum(len(g.duplicates) for g in groups)) if echo else None
+        )
         props = {"personas_after": store.count("Persona"), "resumed_merged": counts.personas_merged}
         store.run("dedup_finish_run", id=run["id"], props=props)
         finished.append(str(run["id"]))

@@ -155,6 +155,8 @@ def fetch_candidates(
             rows = store.cypher(
                 text, {**params, "first": ids[0], "last": ids[-1]}, name="sampling/candidates_match.cypher"
             )
+            wanted = set(ids)  # as range_columns: the page's own personas only
+            rows = [row for row in rows if row["id"] in wanted]
             return {key: [row[key] for row in rows] for key in (rows[0] if rows else {})}
     else:
 

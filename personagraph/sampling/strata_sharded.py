@@ -78,7 +78,7 @@ def shard_communities(store: GraphStore, shards: ShardSet, seed: int, page: int 
     for shard in shards.shards:
         ids = [str(i) for i in read_column(shard.path, "id")]
         for start in range(0, len(ids), page):
-            columns = store.range_columns("sampling/relation_ends", ids[start : start + page], None)
+            columns = store.range_columns("sampling/relation_ends", ids[start : start + page], "src", sort=False)
             checkpoint("read_page")
             src, dst = (
                 _rows_of(sorted_keys, order, columns.get("src") or []),

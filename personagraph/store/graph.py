@@ -40,12 +40,16 @@ def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
 def sorted_columns(columns: dict[str, Any], key: str) -> dict[str, Any]:
     """Columns (name -> list or array, one row across them) with their rows in the order of the
     column ``key`` (stable: rows with the same key keep their order); unchanged where already so."""
-    values = list(columns.get(key) or [])
+    values = list(columns.get(key, ()))
     if all(a <= b for a, b in pairwise(values)):
         return columns
-    order = sorted(range(len(values)), key=values.__getitem__)
+    return taken_rows(columns, sorted(range(len(values)), key=values.__getitem__))
+
+
+def taken_rows(columns: dict[str, Any], rows: list[int]) -> dict[str, Any]:
+    """The given rows of every column (lists or arrays; a None column stays None)."""
     return {
-        name: None if column is None else (column[order] if hasattr(column, "shape") else [column[i] for i in order])
+        name: None if column is None else (column[rows] if hasattr(column, "shape") else [column[i] for i in rows])
         for name, column in columns.items()
     }
 
@@ -380,17 +384,26 @@ class GraphStore:
                 return
             after = ids[-1]
 
-    def range_columns(self, name: str, ids: list[str], key: str | None, **params: Any) -> dict[str, list[Any]]:
+    def range_columns(
+        self, name: str, ids: list[str], key: str, sort: bool = True, **params: Any
+    ) -> dict[str, list[Any]]:
         """``run_columns`` of a query over one id page given as its bounds (``first``, ``last``: the
-        query matches ``x.id >= $first AND x.id <= $last`` on the unique index), its rows ordered by
-        the column ``key`` (stable). A range of the index costs no more than looking up its ids one
-        by one (``UNWIND $ids … {id: id}``), and half as much where each row's work is small beside
-        the lookup: sampling candidates x1.9 the rate at 300k, relations with their properties x1.0
-        (``benchmarks/id_ranges.py``). The query has no ORDER BY: the
-        engine sorted the range again, 3x the range's own time; the page is sorted here (not at all
-        with ``key=None``)."""
+        query matches ``x.id >= $first AND x.id <= $last`` on the unique index), keeping the rows
+        whose column ``key`` is one of ``ids`` (a node written into the range since the page was
+        read, or one the page's own filters left out, stays out), ordered by ``key`` (stable;
+        ``sort=False`` leaves the engine's order). A range of the index costs no more than looking
+        up its ids one by one (``UNWIND $ids … {id: id}``), and half as much where each row's work
+        is small beside the lookup: sampling candidates x1.9 the rate at 300k, relations with their
+        properties x1.0 (``benchmarks/id_ranges.py``). The query has no ORDER BY: the engine sorted
+        the range again, 3x the range's own time."""
+        if not ids:
+            return {}
         columns = self.run_columns(name, first=ids[0], last=ids[-1], **params)
-        return columns if key is None else sorted_columns(columns, key)
+        wanted = set(ids)
+        values = list(columns.get(key, ()))
+        if not all(value in wanted for value in values):
+            columns = taken_rows(columns, [i for i, value in enumerate(values) if value in wanted])
+        return sorted_columns(columns, key) if sort else columns
 
     def iter_relations(self, batch_size: int = 10000) -> Iterator[Row]:
         """Every persona-to-persona edge once, as {src, dst, type, props}, grouped by source in id order.

@@ -140,7 +140,7 @@ def test_planted_near_duplicates_are_merged_with_every_edge(store: GraphStore, s
     said: list[str] = []
     report = dedup_graph(store, embeddings(store, settings), DedupOptions(embedder="static"), echo=said.append)
     assert report.merge["personas_merged"] == len(expected) == report.personas_before - report.personas_after
-    assert said[-1] == f"merged {len(expected):,} of {len(expected):,} duplicates"  # the merge says how far it is
+    assert f"merged {len(expected):,} of {len(expected):,} duplicates" in said  # the merge says how far it is
     assert store.count("Persona") == len(graph["ids"]) - len(expected)
 
     # The multiset of edges, endpoints mapped to canonicals, is kept (parallel ones as `count`),

@@ -104,6 +104,10 @@ def test_carver_filters_candidates(world: tuple) -> None:
     assert len(rivals) == 12 and set(rivals.rels[0]) <= {"RIVAL", "COLLEAGUE"}
     some = fetch_candidates(store, Carver.parse(cluster="0,1"))
     assert set(some.clusters.tolist()) == {0, 1} and len(some) == 24
+    small_pages = fetch_candidates(store, Carver.parse(cluster="0,1", where="hop <= 1"), page=5)
+    whole = fetch_candidates(store, Carver.parse(cluster="0,1", where="hop <= 1"))
+    assert small_pages.ids == whole.ids and small_pages.degrees.tolist() == whole.degrees.tolist()
+    assert 0 < len(whole) < 24 and (whole.hops <= 1).all()
     paged = fetch_candidates(store, page=7)
     assert len(paged) == 48 and paged.ids == sorted(paged.ids)
     ends = Counter(end for r in store.iter_relations() for end in (r["src"], r["dst"]))
@@ -272,3 +276,15 @@ def test_large_write_back_goes_in_record_order_without_the_cluster_index(
     assert any(r["name"] == "persona_cluster" for r in store.run("schema_indexes"))
     clusters = store.cypher("MATCH (p:Persona) RETURN p.cluster AS c, p.community AS m")
     assert all(r["c"] is not None and r["m"] is not None for r in clusters)
+
+
+def test_a_range_read_keeps_only_the_page_s_own_ids(world: tuple) -> None:
+    store, personas, _ = world
+    ids = sorted(p.id for p in personas)
+    sources = sorted({r["src"] for r in store.iter_relations()})
+    page = sorted({ids[0], sources[len(sources) // 2], ids[-1]})  # its range holds every persona
+    got = store.range_columns("page_relations", page, "src")
+    expected = [r for r in store.iter_relations() if r["src"] in page]
+    assert set(got["src"]) <= set(page) and got["src"] == sorted(got["src"])
+    assert len(got["src"]) == len(expected) > 0
+    assert store.range_columns("page_relations", [], "src") == {}

@@ -184,3 +184,5 @@ def test_sorted_columns_orders_rows_by_a_key_stably() -> None:
     assert got["props"] == [None, {}, {}, {"x": 1}] and got["none"] is None
     ordered = {"src": ["a", "b"], "n": [1, 2]}
     assert sorted_columns(ordered, "src") is ordered
+    as_array = sorted_columns({"src": np.array([3, 1, 2]), "n": [30, 10, 20]}, "src")
+    assert as_array["src"].tolist() == [1, 2, 3] and as_array["n"] == [10, 20, 30]

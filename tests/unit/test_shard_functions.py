@@ -161,6 +161,8 @@ def test_dedupe_keeps_each_pair_once_with_its_first_similarity_in_pair_order() -
     assert np.allclose(got_sims, [expected[tuple(p)] for p in got.tolist()])
     big = np.array([[2**31 + 5, 2**31 + 9], [3, 4], [2**31 + 5, 2**31 + 9]])
     assert _dedupe(big, np.array([0.1, 0.2, 0.3]))[0].tolist() == [[3, 4], [2**31 + 5, 2**31 + 9]]
+    huge = np.array([[2**40, 2**41], [1, 2], [2**40, 2**41]])  # past the one-key range: rows as rows
+    assert _dedupe(huge, np.array([0.1, 0.2, 0.3]))[0].tolist() == [[1, 2], [2**40, 2**41]]
 
 
 def test_merge_lines_say_how_far_at_most_once_a_period_and_at_the_end() -> None:
