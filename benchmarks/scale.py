@@ -318,28 +318,37 @@ def run_scale(
     return result
 
 
-def ratio(a: float, b: float) -> str:
-    return f"x{b / a:.1f}" if a else "-"
+def ratio(a: float | None, b: float | None) -> str:
+    return f"x{b / a:.1f}" if a and b is not None else "-"
 
 
-def print_growth(base: dict[str, Any], big: dict[str, Any]) -> dict[str, dict[str, float]]:
+def _figure(value: float | None, spec: str) -> str:
+    """A figure of the growth table; one not measured (a stage cut short and finished by a second
+    process has no CPU time of the whole) is a dash."""
+    return format(value, spec) if value is not None else format("-", ">7")
+
+
+def _times(a: float | None, b: float | None) -> float | None:
+    return round(b / a, 2) if a and b is not None else None
+
+
+def print_growth(base: dict[str, Any], big: dict[str, Any]) -> dict[str, dict[str, float | None]]:
     growth = big["personas"] / base["personas"]
     print(f"\n== growth: {base['personas']:,} -> {big['personas']:,} personas (data x{growth:g})")
     print(f"  {'stage':<14} {'wall':>21} {'cpu':>21} {'peak RSS MB':>23}")
-    table: dict[str, dict[str, float]] = {}
+    table: dict[str, dict[str, float | None]] = {}
     for name, b in big["stages"].items():
         a = base["stages"].get(name)
         if a is None:
             continue
         print(
-            f"  {name:<14} {a['wall_s']:>7.1f} {b['wall_s']:>7.1f} {ratio(a['wall_s'], b['wall_s']):>5} "
-            f"{a['cpu_s']:>7.1f} {b['cpu_s']:>7.1f} {ratio(a['cpu_s'], b['cpu_s']):>5} "
-            f"{a['peak_rss_mb']:>7,} {b['peak_rss_mb']:>7,} {ratio(a['peak_rss_mb'], b['peak_rss_mb']):>5}"
+            f"  {name:<14} {_figure(a['wall_s'], '>7.1f')} {_figure(b['wall_s'], '>7.1f')} "
+            f"{ratio(a['wall_s'], b['wall_s']):>5} {_figure(a['cpu_s'], '>7.1f')} {_figure(b['cpu_s'], '>7.1f')} "
+            f"{ratio(a['cpu_s'], b['cpu_s']):>5} {_figure(a['peak_rss_mb'], '>7,')} "
+            f"{_figure(b['peak_rss_mb'], '>7,')} {ratio(a['peak_rss_mb'], b['peak_rss_mb']):>5}"
         )
         table[name] = {
-            "wall_x": round(b["wall_s"] / a["wall_s"], 2) if a["wall_s"] else 0.0,
-            "cpu_x": round(b["cpu_s"] / a["cpu_s"], 2) if a["cpu_s"] else 0.0,
-            "rss_x": round(b["peak_rss_mb"] / a["peak_rss_mb"], 2) if a["peak_rss_mb"] else 0.0,
+            x: _times(a[key], b[key]) for x, key in (("wall_x", "wall_s"), ("cpu_x", "cpu_s"), ("rss_x", "peak_rss_mb"))
         }
     return table
 
