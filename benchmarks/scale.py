@@ -318,18 +318,20 @@ def run_scale(
     return result
 
 
+def _times(a: float | None, b: float | None) -> float | None:
+    """``b`` as a multiple of ``a``; None where either was not measured (a stage cut short and
+    finished by a second process has no CPU time of the whole)."""
+    return round(b / a, 2) if a and b is not None else None
+
+
 def ratio(a: float | None, b: float | None) -> str:
-    return f"x{b / a:.1f}" if a and b is not None else "-"
+    times = _times(a, b)
+    return f"x{times:.1f}" if times is not None else "-"
 
 
 def _figure(value: float | None, spec: str) -> str:
-    """A figure of the growth table; one not measured (a stage cut short and finished by a second
-    process has no CPU time of the whole) is a dash."""
+    """A figure of the growth table, or a dash where it was not measured."""
     return format(value, spec) if value is not None else format("-", ">7")
-
-
-def _times(a: float | None, b: float | None) -> float | None:
-    return round(b / a, 2) if a and b is not None else None
 
 
 def print_growth(base: dict[str, Any], big: dict[str, Any]) -> dict[str, dict[str, float | None]]:
