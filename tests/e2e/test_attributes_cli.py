@@ -75,10 +75,14 @@ def test_sample_target_and_where_on_imported_attributes(tmp_path: Path) -> None:
     assert "no candidate has age_band = 35-44" in table.stdout
 
     women = run(tmp_path, "sample", "-n", "500", "--strategy", "random", "--where", "gender = female and age >= 45",
-                "--dry-run", "--format", "json", *STATIC)  # fmt: skip
+                "--dry-run", "--format", "json", *STATIC, CI="", PERSONAGRAPH_PROGRESS_SECONDS="0")  # fmt: skip
     assert women.returncode == 0, women.stderr
     expected = sum(1 for r in _people() if r["sex"] == "Female" and int(r["age"]) >= 45)  # type: ignore[call-overload]
     assert json.loads(women.stdout)["personas"] == expected > 0
+    # Progress on stderr (not a terminal, CI unset): the candidate read, in lines, the last one with
+    # every persona read (the --where conditions are checked on each page, after its ids).
+    read = [line for line in women.stderr.splitlines() if line.startswith("reading candidates: ")]
+    assert read and read[-1].startswith(f"reading candidates: {len(_people())} personas, ")
 
     bad = tmp_path / "bad.csv"
     bad.write_text("country,share\nUS,0.5\nFR,half\n", encoding="utf-8")
