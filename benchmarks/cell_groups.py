@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from cells import planted_vectors  # noqa: E402
-from results_file import save_results  # noqa: E402
+from results_file import process_cpu, save_results  # noqa: E402
 
 from personagraph.dedup import cells as two_level  # noqa: E402
 from personagraph.dedup import sharded  # noqa: E402
@@ -40,11 +40,6 @@ from personagraph.dedup.ann import CELL_PROBES, _dedupe  # noqa: E402
 from personagraph.engine.shards import gather_vectors  # noqa: E402
 
 SHARD_ROWS = 65_536
-
-
-def cpu() -> float:
-    times = os.times()
-    return times.user + times.system
 
 
 def before(
@@ -136,9 +131,9 @@ def main() -> None:
             ("before: every shard's probes whole", before, old_files),
             ("now: each shard's slice", sharded.cell_group_pairs, new_files),
         ):
-            wall, used = time.perf_counter(), cpu()
+            wall, used = time.perf_counter(), process_cpu()
             parts = [run(group, files, vector_files, starts, args.threshold) for group in groups]
-            wall, used = time.perf_counter() - wall, cpu() - used
+            wall, used = time.perf_counter() - wall, process_cpu() - used
             pairs, _ = _dedupe(np.concatenate([p for p, _ in parts]), np.concatenate([s for _, s in parts]))
             found[name] = {tuple(p) for p in pairs.tolist()}
             figures[name] = {"wall_s": round(wall, 2), "cpu_s": round(used, 2), "pairs": len(found[name])}

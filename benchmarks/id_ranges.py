@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import ingest  # noqa: E402
-from results_file import bench_parser, finish_results, start_results, work_folder  # noqa: E402
+from results_file import bench_parser, finish_results, process_cpu, start_results, work_folder  # noqa: E402
 
 from personagraph.sampling.candidates import CandidateColumns, CandidateSet, fetch_candidates  # noqa: E402
 from personagraph.store import GraphStore, open_store  # noqa: E402
@@ -73,11 +73,6 @@ RETURN a.id AS src, b.id AS dst, type(r) AS type, properties(r) AS props
 """
 RELATION_PAGE = 10_000
 NO_FILTER = {"origins": None, "clusters": None, "text": None}
-
-
-def cpu() -> float:
-    times = os.times()
-    return times.user + times.system
 
 
 def floor(store: GraphStore) -> int:
@@ -135,9 +130,9 @@ def timed(
     got: dict[str, Any] = {}
     for round_ in (0, 1):
         for name, reader in reads:
-            wall, used = time.perf_counter(), cpu()
+            wall, used = time.perf_counter(), process_cpu()
             got[name] = reader(store)
-            wall, used = time.perf_counter() - wall, cpu() - used
+            wall, used = time.perf_counter() - wall, process_cpu() - used
             if round_ == 0:
                 continue
             rows = got[name] if isinstance(got[name], int) else len(got[name])

@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import ingest  # noqa: E402
-from results_file import bench_parser, finish_results, start_results, work_folder  # noqa: E402
+from results_file import bench_parser, finish_results, process_cpu, start_results, work_folder  # noqa: E402
 
 from personagraph.dedup.merge import Group, merge_groups  # noqa: E402
 from personagraph.store import GraphStore, open_store  # noqa: E402
@@ -49,15 +49,6 @@ VARIANTS = (
     ("record order, 10,000 a batch", True, 10_000),
     ("id order, 10,000 a batch", False, 10_000),
 )
-
-
-def cpu() -> float:
-    times = os.times()
-    return times.user + times.system
-
-
-def folder_mb(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) >> 20
 
 
 def in_record_order(groups: list[Group], rid: dict[str, str]) -> list[Group]:
@@ -74,12 +65,12 @@ def bench(store: GraphStore, per_variant: int, seed: int) -> dict[str, Any]:
             chosen = ids[2 * k * per_variant : 2 * (k + 1) * per_variant]
             pairs = sorted(zip(chosen[::2], chosen[1::2], strict=True))
             groups = [Group(c, (d,)) for c, d in pairs]
-            wall, used = time.perf_counter(), cpu()
+            wall, used = time.perf_counter(), process_cpu()
             if record_order:  # the record ids' lookup is counted: the merge would have to make it
                 rid = {row["id"]: row["rid"] for row in store.run("rids_persona", ids=[g.canonical for g in groups])}
                 groups = in_record_order(groups, rid)
             counts = merge_groups(store, groups, batch_size=batch, drop_indexes=False)
-            wall, used = time.perf_counter() - wall, cpu() - used
+            wall, used = time.perf_counter() - wall, process_cpu() - used
             if counts.personas_merged != len(groups):
                 raise SystemExit(f"{name}: merged {counts.personas_merged} of {len(groups)} duplicates")
             if k == 0:
@@ -129,7 +120,7 @@ def main() -> None:
     with work_folder("personagraph-merge-order-") as work:
         results = start_results("merge_order", args, work)
         store_path = ingest.imported_store(work, n, args.seed, "merge")
-        store_mb = folder_mb(store_path)
+        store_mb = ingest.disk_mb(store_path)
         cache_mb = max(64, int(store_mb * args.cache_share))
         os.environ["ARCADEDB_JVM_ARGS"] = f"{os.environ.get('ARCADEDB_JVM_ARGS', '')} -Darcadedb.maxPageRAM={cache_mb}"
         print(f"  store {store_mb:,} MB on disk; page cache {cache_mb:,} MB")

@@ -111,6 +111,13 @@ def bench_parser(
     return parser
 
 
+def process_cpu() -> float:
+    """CPU seconds (user + system) of this process so far, its threads included (the JVM's, for an
+    embedded store): read before and after a variant, the difference is its CPU."""
+    times = os.times()
+    return times.user + times.system
+
+
 def _load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 

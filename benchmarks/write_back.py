@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import ingest  # noqa: E402
-from results_file import bench_parser, finish_results, start_results, work_folder  # noqa: E402
+from results_file import bench_parser, finish_results, process_cpu, start_results, work_folder  # noqa: E402
 
 from personagraph.store import GraphStore, open_store  # noqa: E402
 from personagraph.store.rid_pairs import rid_codes  # noqa: E402
@@ -44,11 +44,6 @@ VARIANTS = (
     ("id order, no cluster index", "id", False),
 )
 ROWS_PER_WRITE = 5000
-
-
-def cpu() -> float:
-    times = os.times()
-    return times.user + times.system
 
 
 def update(store: GraphStore, chosen: list[tuple[str, str]], order: str, seed: int) -> None:
@@ -74,9 +69,9 @@ def bench(store: GraphStore, per_variant: int, seed: int) -> dict[str, Any]:
         chosen = pairs[k * per_variant : (k + 1) * per_variant]
         if not index:
             store.run_script("sampling/drop_cluster_index")
-        wall, used = time.perf_counter(), cpu()
+        wall, used = time.perf_counter(), process_cpu()
         update(store, chosen, order, seed + k)
-        wall, used = time.perf_counter() - wall, cpu() - used
+        wall, used = time.perf_counter() - wall, process_cpu() - used
         if not index:
             started = time.perf_counter()
             store.run_script("schema")
