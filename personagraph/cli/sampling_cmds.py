@@ -142,6 +142,14 @@ def cluster_cmd(
 @click.option(
     "--show", type=click.IntRange(0), default=10, show_default=True, help="How many chosen personas to print."
 )
+@click.option(
+    "--ledger-chunk",
+    type=click.IntRange(1),
+    default=10_000,
+    show_default=True,
+    help="Personas recorded in the ledger per transaction (a larger batch is recorded in chunks, "
+    "and undone if it stops part way). Lower it when the store's heap is small.",
+)
 @carver_options
 @output_option()
 @pass_app
@@ -157,6 +165,7 @@ def sample_cmd(
     target_file: Path | None,
     dry_run: bool,
     show: int,
+    ledger_chunk: int,
     where: str | None,
     origin: str | None,
     clusters: str | None,
@@ -203,6 +212,8 @@ def sample_cmd(
             record=not dry_run,
             target=target,
             progress=advance,
+            ledger_chunk=ledger_chunk,
+            echo=lambda message: click.echo(message, err=True),
         )
     if len(batch.groups) < size:  # said on stderr in every format, so a script's output stays clean
         unit = "pairs" if relation else "personas"

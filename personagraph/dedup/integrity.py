@@ -4,11 +4,13 @@
   an import killed mid-batch, see store/integrity.py);
 - personas still present under an id that another persona lists as an alias (a merge cut short);
 - expansion claims left by a worker that stopped;
-- dedup runs recorded as started and never finished.
+- dedup runs recorded as started and never finished;
+- sampled batches cut short while their usage ledger was written (marked ``recording``).
 
 ``fix`` repairs each: orphan edge records deleted, unfinished dedup runs finished with their own
-groups, remaining alias nodes merged into the persona that lists them, claims released (on a
-store other processes may use, only claims whose lease has ended).
+groups, remaining alias nodes merged into the persona that lists them, claims released and
+batches cut short undone (on a store other processes may use, only claims and batches whose lease
+has ended).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from personagraph.dedup.run import finish_unfinished_runs, unfinished_runs
 from personagraph.store.graph import GraphStore
 
 Echo = Callable[[str], None]
+LEDGER_CHUNK = 10_000  # USED_IN edges undone per transaction
 
 
 @dataclass
@@ -95,5 +98,15 @@ def check_graph(store: GraphStore, fix: bool = False, echo: Echo | None = None) 
         # Embedded, this process is the only one: every claim is stale. Elsewhere only ended leases.
         now = None if store.capabilities.single_process else time.time()
         finding.repaired = int(store.run("check_release_claims", now=now)[0]["n"])
+    report.findings.append(finding)
+
+    # The ledger of a batch too large for one transaction is written in chunks (sampling/batches.py).
+    now = None if store.capabilities.single_process else time.time()
+    cut = store.run("sampling/recording_batches", now=now)
+    finding = Finding("batches cut short while recorded", len(cut), ", ".join(str(row["id"]) for row in cut[:3]))
+    if fix:
+        for row in cut:
+            store.drain("sampling/undo_uses", limit=LEDGER_CHUNK, id=row["id"])
+            finding.repaired += int(store.run("sampling/drop_recording_batch", id=row["id"])[0]["n"])
     report.findings.append(finding)
     return report

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -36,6 +37,11 @@ if TYPE_CHECKING:
     from personagraph.store import GraphStore
 
 Progress = Callable[[int], None]
+
+LEDGER_CHUNK = 10_000
+"""Personas per transaction of the usage ledger (``record_batch``)."""
+RECORDING_LEASE = 600.0
+"""Seconds without a ledger chunk after which another process takes a batch's recording as stopped."""
 
 
 @dataclass
@@ -173,6 +179,8 @@ def sample_batch(
     progress: Progress | None = None,
     target: Target | None = None,
     in_memory_rows: int = IN_MEMORY_ROWS,
+    ledger_chunk: int = LEDGER_CHUNK,
+    echo: Callable[[str], None] | None = None,
 ) -> Batch:
     """Choose ``size`` personas (or ``size`` related pairs when ``relation`` is given) and record the batch.
 
@@ -181,7 +189,8 @@ def sample_batch(
     ``record=False`` leaves the ledger to the caller (``record_batch``). ``target`` (``sampling.target``)
     makes the batch's attribute mix match a target distribution; the report then has ``target``.
     Above ``in_memory_rows`` candidates their embeddings are read from a temporary file on disk
-    (``vector_rows``), with the same picks.
+    (``vector_rows``), with the same picks. The ledger is written ``ledger_chunk`` personas per
+    transaction (``record_batch``); a batch an earlier run left cut short is undone first (``echo`` says so).
     """
     if strategy not in strategies.STRATEGIES:
         raise ConfigError(f"unknown strategy {strategy!r}", hint=f"choose one of {', '.join(strategies.STRATEGIES)}")
@@ -192,6 +201,8 @@ def sample_batch(
             raise ConfigError("a target distribution and a relation do not combine", param=("target", "relation"))
         store.vocabulary.check(relation)
         strategy = "graph"
+    if record:
+        undo_abandoned_batches(store, echo)
     attributes = target.attributes if target is not None else ()
     candidates = fetch_candidates(store, carver, progress=progress, attributes=attributes)
     if not len(candidates):
@@ -257,7 +268,7 @@ def sample_batch(
     )
     batch = Batch(bid, task, strategy, ids, id_groups, report, props)
     if record:
-        record_batch(store, batch)
+        record_batch(store, batch, ledger_chunk)
     return batch
 
 
@@ -306,13 +317,74 @@ def _ledger_props(
     return {k: v for k, v in props.items() if v is not None}
 
 
-def record_batch(store: GraphStore, batch: Batch) -> int:
-    """Write the :Batch node and its USED_IN edges, and count the uses, in one transaction."""
+def record_batch(store: GraphStore, batch: Batch, chunk: int = LEDGER_CHUNK) -> int:
+    """Write the :Batch node and its USED_IN edges, and count the uses: returns the personas linked.
+
+    A batch of at most ``chunk`` personas is one transaction. A larger one is written ``chunk``
+    personas per transaction (one transaction for 100k personas spread over a 10M store outgrew an
+    8-10 GB heap), under a ``recording`` mark that readers skip; a failure undoes what was written,
+    and a batch cut short by a crash is undone by the next ``sample`` or by ``check --fix``.
+    """
+    if chunk < 1:
+        raise ConfigError("the ledger chunk must be at least 1", param="chunk")
     checkpoint("sample_record")
-    rows = store.run("sampling/record_batch", id=batch.id, props=batch.props, ids=batch.persona_ids)
+    ids = batch.persona_ids
+    if len(ids) <= chunk:
+        rows = store.run("sampling/record_batch", id=batch.id, props=batch.props, ids=ids)
+        linked = int(rows[0]["n"]) if rows else 0
+    else:
+        store.run("sampling/create_batch", id=batch.id, props=batch.props, until=time.time() + RECORDING_LEASE)
+        linked = 0
+        try:
+            for start in range(0, len(ids), chunk):
+                lease = time.time() + RECORDING_LEASE
+                rows = store.run("sampling/record_uses", id=batch.id, ids=ids[start : start + chunk], until=lease)
+                linked += int(rows[0]["n"]) if rows else 0
+                checkpoint("sample_record_chunk")
+            store.run("sampling/complete_batch", id=batch.id)
+        except PersonaGraphError as exc:
+            try:
+                undo_batch(store, batch.id, chunk)
+            except PersonaGraphError:
+                exc.hint = "the batch is partly recorded: `personagraph check --fix` undoes it"
+            else:
+                exc.hint = f"batch {batch.id} was not recorded; what was written of it is undone"
+            raise
     checkpoint("sample_recorded")
     batch.recorded = True
-    return int(rows[0]["n"]) if rows else 0
+    return linked
+
+
+def undo_batch(store: GraphStore, batch_id_: str, chunk: int = LEDGER_CHUNK) -> int:
+    """Remove a batch marked ``recording`` (cut short): its USED_IN edges and the uses they counted, ``chunk``
+    per transaction, then its node. Returns the edges removed; a batch already complete is left alone."""
+    removed = store.drain("sampling/undo_uses", limit=chunk, id=batch_id_)
+    store.run("sampling/drop_recording_batch", id=batch_id_)
+    return removed
+
+
+def undo_abandoned_batches(store: GraphStore, echo: Callable[[str], None] | None = None) -> list[str]:
+    """Undo every batch cut short while recorded (embedded: every batch marked ``recording``; on a server,
+    those whose recording lease ended); returns their ids."""
+    undone = []
+    now = None if store.capabilities.single_process else time.time()
+    for row in store.run("sampling/recording_batches", now=now):
+        removed = undo_batch(store, str(row["id"]))
+        if echo:
+            echo(f"batch {row['id']} was cut short while recorded: undid its {removed:,} uses")
+        undone.append(str(row["id"]))
+    return undone
+
+
+def wait_recorded(store: GraphStore, batch_id_: str, timeout: float = RECORDING_LEASE, poll: float = 0.5) -> None:
+    """Return once the batch is no longer marked ``recording`` (another worker writing its ledger), or
+    after ``timeout`` seconds (``load_batch`` then says it is still being recorded)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        rows = store.run("sampling/get_batch", id=batch_id_)
+        if not rows or not dict(rows[0]["batch"]).get("recording"):
+            return
+        time.sleep(poll)
 
 
 def load_batch(store: GraphStore, batch_id_: str) -> dict[str, Any]:
@@ -321,6 +393,11 @@ def load_batch(store: GraphStore, batch_id_: str) -> dict[str, Any]:
     if not rows:
         raise ConfigError(f"no batch {batch_id_!r} in the store", hint="`personagraph batches` lists them")
     props = dict(rows[0]["batch"])
+    if props.get("recording"):
+        raise ConfigError(
+            f"batch {batch_id_!r} is still being recorded",
+            hint="wait for its command to finish; if that stopped, `personagraph check --fix` undoes the batch",
+        )
     for key in ("coverage", "groups"):
         if isinstance(props.get(key), str):
             props[key] = json.loads(props[key])

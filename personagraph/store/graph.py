@@ -116,6 +116,17 @@ class GraphStore:
         run = self.executor.write if query.write else self.executor.read
         return run(query.text, params, name=f"{name}.cypher")
 
+    def drain(self, name: str, limit: int, **params: Any) -> int:
+        """Run a bounded write (the named query changes at most ``$limit`` records and returns how many
+        as ``n``) until a run changes fewer than ``limit``: one transaction per run. Returns the total."""
+        total = 0
+        while True:
+            rows = self.run(name, limit=limit, **params)
+            done = int(rows[0]["n"]) if rows else 0
+            total += done
+            if done < limit:
+                return total
+
     def run_script(self, name: str) -> None:
         """Run a multi-statement file of ``cypher/`` (schema changes), one statement per ``;``."""
         text = queries.load(name).text

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from personagraph import prompts
 from personagraph.errors import ConfigError, StoreConflictError
 from personagraph.llm.lifecycle import DryRunReport, dry_run_report
-from personagraph.sampling.batches import sample_batch
+from personagraph.sampling.batches import sample_batch, undo_abandoned_batches, wait_recorded
 from personagraph.sampling.candidates import Vectors, persona_texts
 from personagraph.synth import ledger
 from personagraph.synth.ledger import SynthBatch
@@ -118,6 +118,8 @@ def _new_batch(
     record: bool,
 ) -> SynthBatch:
     """Choose a batch and record it; another worker recording the same id first means: join its batch."""
+    if record:
+        undo_abandoned_batches(store)  # a batch cut short while recorded (the next `sample` does the same)
     generation = ledger.count_param_batches(store, params) if options.resume and record else 0
     batch = sample_batch(
         store,
@@ -141,6 +143,7 @@ def _new_batch(
     except StoreConflictError:
         if not options.resume:
             raise
+        wait_recorded(store, batch.id)  # a batch larger than a ledger chunk is recorded in several transactions
         return ledger.open_synth_batch(store, batch.id)
 
 
