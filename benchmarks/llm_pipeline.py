@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline_workers import workers_benchmark  # noqa: E402
 from results_file import environment as stamp  # noqa: E402
-from results_file import relative_paths, save_results  # noqa: E402
+from results_file import pid_cpu, relative_paths, save_results  # noqa: E402
 
 from tests.serve_process import free_port, wait_for_port  # noqa: E402
 
@@ -162,15 +162,6 @@ JVM_VARIANTS = {
 }
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time used so far by process ``pid`` (Linux /proc), 0.0 where unavailable."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return 0.0
-
-
 def child(kind: str, base_url: str, calls: int, concurrency: int, jit: str) -> dict[str, Any]:
     """Run one measurement in a fresh process (JVM options apply at JVM start, once per process)."""
     env = dict(os.environ)
@@ -276,9 +267,9 @@ def main() -> None:
     bound = args.concurrency / args.latency
     server, base_url = start_server(args.latency)
     try:
-        before = cpu_seconds(server.pid)
+        before = pid_cpu(server.pid)
         floor = child("client", base_url, min(calls, 2000), args.concurrency, "quick")
-        server_ms = 1000 * (cpu_seconds(server.pid) - before) / max(floor["calls"], 1)
+        server_ms = 1000 * (pid_cpu(server.pid) - before) / max(floor["calls"], 1)
         runs = {
             name: child("pipeline", base_url, calls, args.concurrency, flags) for name, flags in JVM_VARIANTS.items()
         }

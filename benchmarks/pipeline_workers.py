@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from results_file import pid_cpu
+
 ROOT = Path(__file__).resolve().parent.parent
 STEP = 0.01  # seconds between in-flight samples
 
@@ -59,15 +61,6 @@ def in_flight(intervals: list[tuple[float, float]], start: float, stop: float) -
         samples.append(count)
         t += STEP
     return samples
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) used so far by process ``pid`` and its threads (Linux /proc)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return 0.0
 
 
 def children_cpu() -> float:
@@ -154,7 +147,7 @@ def run_workers(
             OPENAI_BASE_URL=server.base_url, PERSONAGRAPH_CACHE_DIR=cache, PERSONAGRAPH_MODEL="bench-model", CI="1"
         )
         args = ["expand", "--hops", str(hops), "--concurrency", str(concurrency), "--format", "json"]
-        cpu_before = (cpu_seconds(serve.proc.pid), children_cpu(), time.process_time())
+        cpu_before = (pid_cpu(serve.proc.pid), children_cpu(), time.process_time())
         load_before = os.getloadavg()
         started = time.perf_counter()
         procs = [
@@ -178,7 +171,7 @@ def run_workers(
                 print(f"  a worker exited {proc.returncode}: {err.strip().splitlines()[-1] if err.strip() else ''}")
         wall = time.perf_counter() - started
         load_after = os.getloadavg()
-        serve_cpu = cpu_seconds(serve.proc.pid) - cpu_before[0]
+        serve_cpu = pid_cpu(serve.proc.pid) - cpu_before[0]
         workers_cpu = children_cpu() - cpu_before[1]
         llm_server_cpu = time.process_time() - cpu_before[2]
     records = [r for r in server.requests[since:] if r.get("end") is not None]

@@ -118,6 +118,16 @@ def process_cpu() -> float:
     return times.user + times.system
 
 
+def pid_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process ``pid``, its threads included (Linux /proc);
+    0.0 once the process is gone or where /proc is missing."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def _load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 

@@ -48,7 +48,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from results_file import save_results  # noqa: E402
+from results_file import pid_cpu, save_results  # noqa: E402
 
 from tests.llm_server import LLMTestServer, _rates  # noqa: E402
 
@@ -68,15 +68,6 @@ PARTS = (
 # ... and of the JVM heap, from its GC log: used before and after each collection, and committed.
 GC_PARTS = ("jvm_heap_after_gc_mb", "jvm_heap_before_gc_mb", "jvm_heap_committed_mb")
 GC_LINE = re.compile(r"^\[(\d+)ms\].*?GC\(\d+\) (Pause .*?) (\d+)M->(\d+)M\((\d+)M\)")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (its threads included)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 def child_env(base_url: str, work: Path) -> dict[str, str]:
@@ -232,7 +223,7 @@ def main() -> None:
     first_call: float | None = None  # the clock runs from the first request (a loaded machine starts slowly)
     while proc.poll() is None and time.monotonic() - (first_call or started) < args.minutes * 60:
         time.sleep(args.every)
-        now, count, cpu = time.monotonic(), server.count, cpu_seconds(proc.pid)
+        now, count, cpu = time.monotonic(), server.count, pid_cpu(proc.pid)
         if first_call is None and count:
             first_call = now - args.every
         sample = {
@@ -253,7 +244,7 @@ def main() -> None:
             f"  C heap {latest.get('malloc_in_use_mb', 0):5.0f} MB  Python blocks {latest.get('py_blocks', 0):,}"
         )
         last_count, last_t, last_cpu = count, now, cpu
-    child_cpu = cpu_seconds(proc.pid)
+    child_cpu = pid_cpu(proc.pid)
     ended_early = proc.poll() is not None
     if not ended_early:
         proc.send_signal(signal.SIGINT)

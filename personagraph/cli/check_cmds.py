@@ -18,8 +18,9 @@ def check_cmd(app: App, fix: bool, fmt: str) -> None:
     """Check the store for what an interrupted command can leave behind.
 
     Orphan edge records (the engine's CHECK DATABASE, embedded store), personas still present
-    under an id another persona lists as an alias, expansion claims still held, and dedup runs
-    that never finished. Exits 1 when something is wrong (after --fix: when something is left).
+    under an id another persona lists as an alias, expansion claims still held, dedup runs
+    that never finished, and sampled batches whose ledger was cut short (--fix undoes them).
+    Exits 1 when something is wrong (after --fix: when something is left).
 
     Examples: personagraph check;  personagraph check --fix
     """

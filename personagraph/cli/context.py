@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -38,9 +39,21 @@ class App:
         return self._store
 
     def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        """Close the store, once. A store that fails to close is reported on one line: after the error
+        the command already printed (its exit code kept), or as this command's error (exit 4)."""
+        store, self._store = self._store, None
+        if store is None:
+            return
+        from personagraph.errors import PersonaGraphError
+        from personagraph.redaction import redact
+
+        leaving = sys.exc_info()[1]  # the command's own error (or exit) on its way out, if any
+        try:
+            store.close()
+        except PersonaGraphError as exc:
+            click.echo(redact(f"error: {exc}"), err=True)
+            if leaving is None:
+                raise SystemExit(exc.exit_code) from None
 
 
 pass_app = click.make_pass_decorator(App)

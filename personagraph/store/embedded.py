@@ -345,6 +345,9 @@ class EmbeddedExecutor:
             if count <= 1:
                 del _open[self.path]
                 forget_bulk_index(self.path)
-                db.close()
+                try:
+                    db.close()
+                except Exception as exc:  # seen after a Java OutOfMemoryError inside a query (a lock left held)
+                    raise StoreError(f"closing the store {self.path} failed: {clean_message(exc)}") from exc
             else:
                 _open[self.path] = (db, count - 1)

@@ -62,6 +62,7 @@ DEDUP = ("dedup", "--stage", "minhash")
 STATIC = ("--embedder", "static")
 CLUSTER = ("cluster", "--clusters", "6", "--seed", "1", *STATIC)
 SAMPLE = ("sample", "-n", "12", "--strategy", "kcenter", "--seed", "1", *STATIC)
+SAMPLE_CHUNKED = (*SAMPLE, "--ledger-chunk", "5")  # the ledger in three transactions
 SYNTH = ("synth", "--task", "math", "-n", "12", "--strategy", "random", "--seed", "3", "--concurrency", "2", *STATIC)
 EXPORT = ("export", "graph", "{out}")
 
@@ -78,6 +79,7 @@ CASES = [
     Case("imported", DEDUP, "dedup_merge:1", rerun=("dedup", "--stage", "minhash", "--jaccard", "0.99")),
     *(Case("imported", CLUSTER, k) for k in ("strata_set:1", "clusters_cleared:1", "read_page:1")),
     *(Case("clustered", SAMPLE, k) for k in ("read_page:1", "sample_record:1")),
+    Case("clustered", SAMPLE_CHUNKED, "sample_record_chunk:2"),
     *(Case("clustered", SYNTH, k, llm=True) for k in ("sample_record:1", "synth_flush:1", "synth_flush:2")),
     *(Case("clustered", EXPORT, k) for k in ("read_page:1", "read_page:2")),
 ]
@@ -91,6 +93,7 @@ DEFAULT = {
     "dedup-imported-dedup_started:1",  # the run recorded, nothing merged yet
     "cluster-imported-clusters_cleared:1",
     "sample-clustered-sample_record:1",
+    "sample-clustered-sample_record_chunk:2",  # the re-run undoes the batch cut short, then samples again
     "synth-clustered-synth_flush:1",
     "export-clustered-read_page:2",
     "cypher_chunk:2",  # over Bolt
@@ -254,6 +257,7 @@ def assert_sound(store: GraphStore) -> None:
         assert engine.clean, engine
     assert store.run("check_alias_nodes") == []
     assert store.run("dedup_unfinished_runs") == []
+    assert store.run("sampling/recording_batches", now=None) == []
 
 
 def snapshot_folder(folder: str) -> dict[str, Any]:
@@ -278,6 +282,8 @@ def test_killed_then_rerun_equals_a_clean_run(case: Case, world: World, tmp_path
     assert again.returncode == 0, again.stderr
     if case.kill in ("dedup_started:1", "dedup_merge:1", "dedup_batch:1"):
         assert "was cut short; finishing its" in again.stderr
+    if case.kill == "sample_record_chunk:2":
+        assert "was cut short while recorded: undid its 10 uses" in again.stderr
     got = snapshot_folder(store) | {"files": output_files(tmp_path / "out")}
     assert got["labels"] == expected["labels"]
     assert got["triples"] == expected["triples"]
