@@ -45,6 +45,10 @@ def _uses(store: GraphStore) -> dict[str, int]:
     return {r["id"]: r["uses"] for r in rows}
 
 
+def _judge_page(store: GraphStore, batch_id: str) -> list[dict]:
+    return store.run("judge/page_personas", after="", limit=100, prompt="p@1", redo=True, batch=batch_id)
+
+
 def _ledger(store: GraphStore) -> list[dict]:
     return store.cypher(
         "MATCH (b:Batch) OPTIONAL MATCH (p:Persona)-[:USED_IN]->(b) "
@@ -65,6 +69,7 @@ def test_a_batch_larger_than_a_chunk_is_recorded_whole(world: tuple) -> None:
     loaded = load_batch(store, batch.id)
     assert sorted(r["id"] for r in loaded["persona_rows"]) == sorted(batch.persona_ids)
     assert loaded["size"] == SIZE and "recording" not in loaded
+    assert len(_judge_page(store, batch.id)) == SIZE
 
 
 def test_a_chunk_the_store_refuses_undoes_the_chunks_before_it(world: tuple) -> None:
@@ -98,6 +103,8 @@ def test_a_batch_cut_short_is_hidden_and_check_fix_undoes_it(world: tuple) -> No
     assert list_batches(store) == []
     with pytest.raises(ConfigError, match="still being recorded"):
         load_batch(store, batch.id)
+    assert _judge_page(store, batch.id) == []
+    assert store.run("cast/get_batch", batch=batch.id) == [] and store.run("cast/batch_personas", batch=batch.id) == []
     found = {f.check: f for f in check_graph(store).findings}["batches cut short while recorded"]
     assert (found.found, found.repaired, found.detail) == (1, 0, batch.id)
     fixed = check_graph(store, fix=True)
