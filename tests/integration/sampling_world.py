@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from personagraph.models import Persona, Relation
+from personagraph.sampling.strata import compute_strata
 from personagraph.store import GraphStore
 
 TOPICS = {
@@ -45,3 +46,12 @@ def build_world(store: GraphStore, seed: int = 0) -> tuple[list[Persona], np.nda
     vectors = np.repeat(centres, 12, axis=0) + 0.2 * rng.standard_normal((48, 32))
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     return personas, vectors.astype(np.float32)
+
+
+def clustered_world(store: GraphStore) -> tuple[list[Persona], tuple[list[str], np.ndarray]]:
+    """``build_world``, then its four clusters (one per profession) from its vectors: the personas and
+    (ids, vectors)."""
+    personas, vectors = build_world(store)
+    ids = [p.id for p in personas]
+    compute_strata(store, clusters=4, seed=1, vectors=(ids, vectors))
+    return personas, (ids, vectors)

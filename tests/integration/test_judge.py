@@ -14,19 +14,16 @@ from personagraph.judge.run import judge
 from personagraph.llm import LLMClient
 from personagraph.sampling.batches import sample_batch
 from personagraph.sampling.carver import Carver
-from personagraph.sampling.strata import compute_strata
 from personagraph.store import GraphStore
 from personagraph.synth.run import synthesize
-from tests.integration.sampling_world import build_world
+from tests.integration.sampling_world import clustered_world
 from tests.llm_fixtures import TRICKY, teach_judging, teach_math
 from tests.llm_server import LLMTestServer
 
 
 def _world(store: GraphStore) -> tuple[GraphStore, tuple[list[str], np.ndarray]]:
-    personas, vectors = build_world(store)
-    ids = [p.id for p in personas]
-    compute_strata(store, clusters=4, seed=1, vectors=(ids, vectors))
-    return store, (ids, vectors)
+    _, chosen = clustered_world(store)
+    return store, chosen
 
 
 def client(settings: Settings) -> LLMClient:

@@ -18,19 +18,16 @@ from personagraph.sampling.batches import (
     sample_batch,
     undo_abandoned_batches,
 )
-from personagraph.sampling.strata import compute_strata
 from personagraph.store import GraphStore
-from tests.integration.sampling_world import build_world
+from tests.integration.sampling_world import clustered_world
 
 SIZE, CHUNK = 20, 6  # four transactions: 6, 6, 6 and 2 personas
 
 
 @pytest.fixture
 def world(store: GraphStore) -> tuple[GraphStore, tuple[list[str], np.ndarray]]:
-    personas, vectors = build_world(store)
-    ids = [p.id for p in personas]
-    compute_strata(store, clusters=4, seed=1, vectors=(ids, vectors))
-    return store, (ids, vectors)
+    _, chosen = clustered_world(store)
+    return store, chosen
 
 
 def _proposal(world: tuple) -> Batch:

@@ -14,10 +14,9 @@ from personagraph.errors import ConfigError
 from personagraph.export.samples import write_samples
 from personagraph.judge.run import judge
 from personagraph.llm import LLMClient
-from personagraph.sampling.strata import compute_strata
 from personagraph.store import GraphStore
 from personagraph.synth.run import synthesize
-from tests.integration.sampling_world import build_world
+from tests.integration.sampling_world import clustered_world
 from tests.llm_fixtures import teach_judging, teach_math
 from tests.llm_server import LLMTestServer
 
@@ -26,10 +25,8 @@ from tests.llm_server import LLMTestServer
 def judged(embedded_store: GraphStore, llm_settings: Settings, llm_server: LLMTestServer) -> GraphStore:
     teach_math(llm_server)
     teach_judging(llm_server)
-    personas, vectors = build_world(embedded_store)
-    ids = [p.id for p in personas]
-    compute_strata(embedded_store, clusters=4, seed=1, vectors=(ids, vectors))
-    chosen = {"vectors": (ids, vectors), "measure_diversity": False}
+    _, vectors = clustered_world(embedded_store)
+    chosen = {"vectors": vectors, "measure_diversity": False}
     synthesize(embedded_store, LLMClient.from_settings(llm_settings), task="math", size=12, solutions=1, **chosen)  # type: ignore[arg-type]
     synthesize(embedded_store, LLMClient.from_settings(llm_settings), task="rivals", size=3, **chosen)  # type: ignore[arg-type]
     judge(embedded_store, LLMClient.from_settings(llm_settings), "samples")

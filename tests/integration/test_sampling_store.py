@@ -18,15 +18,13 @@ from personagraph.sampling.communities import louvain_communities
 from personagraph.sampling.strata import cluster_names, compute_strata
 from personagraph.sampling.vector_rows import DiskRows, candidate_vectors
 from personagraph.store import GraphStore
-from tests.integration.sampling_world import TOPICS, build_world
+from tests.integration.sampling_world import TOPICS, build_world, clustered_world
 
 
 @pytest.fixture
 def world(store: GraphStore) -> tuple[GraphStore, list, tuple[list[str], np.ndarray]]:
-    personas, vectors = build_world(store)
-    ids = [p.id for p in personas]
-    compute_strata(store, clusters=4, seed=1, vectors=(ids, vectors))
-    return store, personas, (ids, vectors)
+    personas, chosen = clustered_world(store)
+    return store, personas, chosen
 
 
 def test_cluster_stores_clusters_communities_and_labels(world: tuple) -> None:

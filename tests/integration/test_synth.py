@@ -24,15 +24,13 @@ from personagraph.synth.report import lineage
 from personagraph.synth.run import synthesize
 from personagraph.synth.tasks import TASKS, ToolSample
 from tests.dedup_support import settings_with_cache
-from tests.integration.sampling_world import build_world
+from tests.integration.sampling_world import build_world, clustered_world
 from tests.llm_server import LLMTestServer
 
 
 def _world(store: GraphStore) -> tuple[GraphStore, tuple[list[str], np.ndarray]]:
-    personas, vectors = build_world(store)
-    ids = [p.id for p in personas]
-    compute_strata(store, clusters=4, seed=1, vectors=(ids, vectors))
-    return store, (ids, vectors)
+    _, chosen = clustered_world(store)
+    return store, chosen
 
 
 @pytest.fixture
