@@ -3,6 +3,7 @@ that readers skip, undone when a chunk fails, and undone later when the writer s
 
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
@@ -17,6 +18,7 @@ from personagraph.sampling.batches import (
     record_batch,
     sample_batch,
     undo_abandoned_batches,
+    wait_recorded,
 )
 from personagraph.store import GraphStore
 from tests.integration.sampling_world import clustered_world
@@ -135,3 +137,16 @@ def test_a_batch_another_process_is_recording_is_left_alone_on_a_server(world: t
     else:
         assert undone == [] and _ledger(store)[0]["linked"] == 2 * CHUNK
         assert {f.check: f for f in check_graph(store).findings}["batches cut short while recorded"].found == 0
+
+
+def test_a_worker_joining_a_batch_waits_until_its_ledger_is_complete(world: tuple) -> None:
+    store, _ = world
+    batch = _proposal(world)
+    _cut_short(store, batch, until=time.time() + 600)
+    finisher = threading.Timer(0.5, lambda: store.run("sampling/complete_batch", id=batch.id))
+    finisher.start()
+    try:
+        wait_recorded(store, batch.id, timeout=60)
+        assert load_batch(store, batch.id)["id"] == batch.id  # complete: readable
+    finally:
+        finisher.join()
