@@ -346,7 +346,7 @@ def record_batch(store: GraphStore, batch: Batch, chunk: int = LEDGER_CHUNK) -> 
             try:
                 undo_batch(store, batch.id, chunk)
             except PersonaGraphError:
-                exc.hint = "the batch is partly recorded: `personagraph check --fix` undoes it"
+                exc.hint = "the batch is partly recorded: the next sample (or a check with fix) undoes it"
             else:
                 exc.hint = f"batch {batch.id} was not recorded; what was written of it is undone"
             raise
@@ -396,7 +396,7 @@ def load_batch(store: GraphStore, batch_id_: str) -> dict[str, Any]:
     if props.get("recording"):
         raise ConfigError(
             f"batch {batch_id_!r} is still being recorded",
-            hint="wait for its command to finish; if that stopped, `personagraph check --fix` undoes the batch",
+            hint="wait for its command to finish; if that stopped, the next sample (or a check with fix) undoes the batch",
         )
     for key in ("coverage", "groups"):
         if isinstance(props.get(key), str):
