@@ -118,8 +118,6 @@ def _new_batch(
     record: bool,
 ) -> SynthBatch:
     """Choose a batch and record it; another worker recording the same id first means: join its batch."""
-    if record:
-        undo_abandoned_batches(store)  # a batch cut short while recorded (the next `sample` does the same)
     generation = ledger.count_param_batches(store, params) if options.resume and record else 0
     batch = sample_batch(
         store,
@@ -177,9 +175,12 @@ def plan_synthesis(
         raise ConfigError(f"only math problems are solved to verify them, not {options.task}", param="solutions")
     resolved = spec.resolve_options(dict(options.task_options))
     if work is None:
+        if record:  # a batch cut short while recorded, as `sample` does; before looking for one to join
+            undo_abandoned_batches(store, say)
         params = _ledger_params(options, spec, resolved, model, embeddings, vectors)
         running = ledger.find_running(store, params) if options.resume and not options.regenerate else None
         if running:
+            wait_recorded(store, running)  # another worker may still be writing its ledger
             work = ledger.open_synth_batch(store, running)
         else:
             work = _new_batch(store, options, spec, params, embeddings, vectors, record)
