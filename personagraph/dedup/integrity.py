@@ -91,17 +91,17 @@ def check_graph(store: GraphStore, fix: bool = False, echo: Echo | None = None) 
         finding.repaired = merge_groups(store, groups).personas_merged
     report.findings.append(finding)
 
+    # Leases (claims, batches being recorded): embedded, this process is the only one, so every one is
+    # stale (now = None); elsewhere only those whose lease has ended.
+    now = None if store.capabilities.single_process else time.time()
     claims = store.run("check_claims")
     held = sum(int(row["n"]) for row in claims)
     finding = Finding("expansion claims held", held, ", ".join(str(row["worker"]) for row in claims[:3]))
     if fix and held:
-        # Embedded, this process is the only one: every claim is stale. Elsewhere only ended leases.
-        now = None if store.capabilities.single_process else time.time()
         finding.repaired = int(store.run("check_release_claims", now=now)[0]["n"])
     report.findings.append(finding)
 
     # The ledger of a batch too large for one transaction is written in chunks (sampling/batches.py).
-    now = None if store.capabilities.single_process else time.time()
     cut = store.run("sampling/recording_batches", now=now)
     finding = Finding("batches cut short while recorded", len(cut), ", ".join(str(row["id"]) for row in cut[:3]))
     if fix:
