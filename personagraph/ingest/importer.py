@@ -34,7 +34,7 @@ from personagraph.ingest.records import Row, detect_kind, persona_row, relation_
 from personagraph.models import Persona
 from personagraph.resolve import Resolver
 from personagraph.runtime import checkpoint, paused_gc
-from personagraph.store.bulk import EdgeGroups, RunNamed
+from personagraph.store.bulk import BulkWriter, EdgeGroups, RunNamed
 from personagraph.store.graph import GraphStore, Transaction
 from personagraph.vocabulary import Vocabulary
 
@@ -94,10 +94,11 @@ def _batches(
     size: int,
     report: ImportReport,
     self_loops: bool,
-    presolve: Callable[[EdgeGroups], None] | None = None,
+    bulk: BulkWriter | None = None,
 ) -> Iterator[_Batch]:
-    """The file's batches; ``presolve`` (the store's) runs on each batch's relations before it is
-    handed over, so in the reading thread, beside the engine's work rather than before it."""
+    """The file's batches. With ``bulk`` (the store's writer), each batch's personas and relations
+    are presolved (``BulkWriter.presolve_nodes``, ``presolve``) before it is handed over, so in the
+    reading thread, beside the engine's work rather than before it."""
     batch = _Batch()
     read = functools.lru_cache(maxsize=4096)(vocabulary.read)
     for line, record in read_records(path):
@@ -122,14 +123,18 @@ def _batches(
             continue
         batch.records += 1
         if batch.records >= size:
-            if presolve is not None and batch.relations:
-                presolve(batch.relations)
-            yield batch
+            yield _presolved(batch, bulk)
             batch = _Batch()
     if batch.records:
-        if presolve is not None and batch.relations:
-            presolve(batch.relations)
-        yield batch
+        yield _presolved(batch, bulk)
+
+
+def _presolved(batch: _Batch, bulk: BulkWriter | None) -> _Batch:
+    if bulk is not None:
+        batch.personas = bulk.presolve_nodes(batch.personas)
+        if batch.relations:
+            bulk.presolve(batch.relations)
+    return batch
 
 
 _DONE = object()
@@ -250,7 +255,7 @@ def import_file(
                 size,
                 report,
                 self_loops,
-                store.bulk.presolve if resolver is None else None,
+                store.bulk if resolver is None else None,
             )
         )
         try:

@@ -27,6 +27,7 @@ Row = dict[str, Any]
 RelationRow = tuple[str, str, str, dict[str, Any]]  # (src id, dst id, type, edge properties)
 
 PERSONA_ID = re.compile(r"^p_[0-9a-f]{16}$")
+_IDS = PERSONA_ID.match
 _CHECKED_KEYS: dict[str, str] = {}  # property names property_key has accepted
 RELATION_KEYS = frozenset({"src", "dst", "type"})
 _INT64 = (-(2**63), 2**63 - 1)
@@ -67,6 +68,12 @@ def clean_text(value: Any, field: str) -> str:
     if blank(stripped):  # one look at the first character for ordinary text
         raise ValueError(f"{field}: text is blank (invisible characters only, such as a zero-width space)")
     return stripped
+
+
+def _plain(text: str) -> bool:
+    """Whether ``clean_text`` returns ``text`` unchanged: not empty, no white space at either end,
+    and a first character a reader sees (printable is neither a control nor a format character)."""
+    return bool(text) and not text[0].isspace() and not text[-1].isspace() and text[0].isprintable()
 
 
 def labels_value(value: Any) -> list[str] | None:
@@ -112,6 +119,11 @@ def persona_row(record: dict[str, Any]) -> Row:
     columns (``attribute_schema.COLUMN_ALIASES``) become the typed attribute properties, with
     ``attrs_source="import"``.
     """
+    text = record.get("persona")
+    if len(record) == 1 and type(text) is str and _plain(text):
+        # A Persona Hub line, {"persona": text}, that clean_text would return as it is: the row
+        # without the checks below (an import spends most of its reading time here).
+        return {"id": persona_id(text), "text": text, "origin": "import", "hop": 0, "uses": 0}
     if "persona" in record:
         text = clean_text(record["persona"], "persona")
     elif "input persona" in record:
@@ -219,20 +231,31 @@ def relation_row(
     if reading is None:
         raise VocabularyError(f"unknown relation type {raw_type!r}", hint=f"known: {', '.join(vocabulary.types)}")
     rel_type = reading.type
-    src, src_row = endpoint(record.get("src"), "src")
-    dst, dst_row = endpoint(record.get("dst"), "dst")
+    src, dst = record.get("src"), record.get("dst")
+    if type(src) is str and type(dst) is str and _IDS(src) and _IDS(dst):  # two persona ids: no rows to make
+        src_row = dst_row = None
+    else:
+        src, src_row = endpoint(src, "src")
+        dst, dst_row = endpoint(dst, "dst")
     if src == dst and not self_loops:
         raise ValueError("src and dst are the same persona (a self-loop)")
     if reading.reversed:
         src, dst = dst, src
     props = {}
-    for key, value in record.items():
-        if key in RELATION_KEYS:
-            continue
-        if type(value) is int and not _INT64[0] <= value <= _INT64[1]:
-            raise ValueError(f"{property_key(key)}: {_short(value)} is outside the 64-bit integer range")
-        if _exact(value):
-            props[_checked_key(key)] = value
-    props.setdefault("run", IMPORT_RUN)
-    new = [r for r in (src_row, dst_row) if r is not None]
-    return (src, dst, rel_type, props), new
+    if len(record) > 3:
+        for key, value in record.items():
+            if key in RELATION_KEYS:
+                continue
+            kind = type(value)
+            if kind is str and key in _CHECKED_KEYS:  # the usual property: a name seen before, a string
+                props[key] = value
+                continue
+            if kind is int and not _INT64[0] <= value <= _INT64[1]:
+                raise ValueError(f"{property_key(key)}: {_short(value)} is outside the 64-bit integer range")
+            if _exact(value):
+                props[_checked_key(key)] = value
+    if "run" not in props:
+        props["run"] = IMPORT_RUN
+    if src_row is None and dst_row is None:
+        return (src, dst, rel_type, props), []
+    return (src, dst, rel_type, props), [r for r in (src_row, dst_row) if r is not None]

@@ -31,9 +31,10 @@ from personagraph import queries
 from personagraph.errors import ConfigError
 from personagraph.runtime import checkpoint
 from personagraph.store.arcade_json import bridge as _bridge
+from personagraph.store.arcade_json import encode as _encode
 from personagraph.store.arcade_json import json_ready as _json_ready
 from personagraph.store.base import EdgeCounts
-from personagraph.store.bulk import EdgeGroups
+from personagraph.store.bulk import EdgeGroups, NodeRows
 from personagraph.store.integrity import in_flight_marker
 from personagraph.store.rid_pairs import RidPairs
 from personagraph.vocabulary import TYPE_PATTERN
@@ -116,6 +117,13 @@ class GraphIndex:
                 members[node_id] = rid
                 found[node_id] = rid
         return found
+
+    def all_new(self, db: Any, label: str, ids: list[str]) -> bool:
+        """Whether none of ``ids`` is in the graph: a set operation when the label is known whole."""
+        state = self._node_state(db, label)
+        if state.complete:
+            return state.members.keys().isdisjoint(ids)  # type: ignore[union-attr]
+        return not self.rids(db, label, ids)
 
     def rid_lookup(self, db: Any, label: str, ids: Callable[[], Iterable[str]]) -> Mapping[str, str]:
         """A mapping that has the RID of every one of ``ids()`` in the graph: the index's own
@@ -262,10 +270,21 @@ class ArcadeBulkLoader:
         with self.lock:
             self.index.warm_up(self.db)
 
+    def presolve_nodes(self, rows: list[dict[str, Any]]) -> NodeRows:
+        """The rows with their ids and, when no id repeats, their JSON (``arcade_json.encode``),
+        made in the calling thread (the importer's reading thread) for ``add_nodes``."""
+        ready = NodeRows(rows)
+        ready.ids = [row["id"] for row in rows]
+        if len(set(ready.ids)) == len(ready.ids):
+            ready.encoded = _encode(rows)
+        return ready
+
     def add_nodes(self, label: str, rows: list[dict[str, Any]]) -> int:
         """Create the rows whose ``id`` is not in the graph yet (first of equal ids wins)."""
         self.prepare(labels=[label])
         with self.lock:
+            if isinstance(rows, NodeRows) and rows.encoded is not None and self.index.all_new(self.db, label, rows.ids):
+                return self._add_encoded(label, rows, rows.encoded)
             known = self.index.rids(self.db, label, (row["id"] for row in rows))
             fresh: dict[str, dict[str, Any]] = {}
             for row in rows:
@@ -288,6 +307,18 @@ class ArcadeBulkLoader:
                 self.index.forget()
                 raise
             return len(fresh)
+
+    def _add_encoded(self, label: str, rows: NodeRows, encoded: bytes) -> int:
+        """Write presolved rows, none of which is in the graph, from their JSON."""
+        try:
+            with self.db.graph_batch(use_wal=True) as batch:
+                rids = _bridge.create_vertices(batch, label, rows, encoded)
+                self.index.add_nodes(label, rows.ids, rids)
+                checkpoint("bulk_nodes")
+        except BaseException:
+            self.index.forget()
+            raise
+        return len(rows)
 
     def add_edges(self, rows: list[tuple[str, str, str, dict[str, Any]]]) -> EdgeCounts:
         """Create typed edges between personas by id; an edge already there is not made twice."""

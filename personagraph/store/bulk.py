@@ -85,6 +85,18 @@ class EdgeGroups:
         return moved
 
 
+class NodeRows(list[Row]):
+    """Rows of one label, with what the batch API's loader worked out for them in the importer's
+    reading thread (``BulkWriter.presolve_nodes``): their ids and, when every row is ready for
+    orjson and no id repeats, the JSON the engine is given. The writing thread then only checks
+    that none of the ids is in the graph, and hands the JSON over."""
+
+    def __init__(self, rows: Iterable[Row] = ()) -> None:
+        super().__init__(rows)
+        self.ids: list[str] = []
+        self.encoded: bytes | None = None
+
+
 def _chunks(rows: list[Any], size: int) -> list[list[Any]]:
     return [rows[i : i + size] for i in range(0, len(rows), size)]
 
@@ -107,8 +119,9 @@ class BulkWriter:
         self.store.ensure_schema()
         now = now_iso()
         if self.loader is not None:
-            for row in rows:
-                row.setdefault("created_at", now)
+            if not (isinstance(rows, NodeRows) and rows.encoded is not None):  # presolved rows have it
+                for row in rows:
+                    row.setdefault("created_at", now)
             return self.loader.add_nodes(label, rows)
         query = {"Persona": "merge_personas", "Text": "merge_texts"}[label]
         created = 0
@@ -129,6 +142,18 @@ class BulkWriter:
         warm_up = getattr(self.loader, "warm_up", None)
         if warm_up is not None:
             warm_up()
+
+    def presolve_nodes(self, rows: list[Row]) -> list[Row]:
+        """``rows`` made ready for the write in the calling thread (the importer's reading thread):
+        for the batch API, ``NodeRows`` with their creation time set and their JSON made. The rows
+        as they are on other paths."""
+        presolve = getattr(self.loader, "presolve_nodes", None)
+        if presolve is None or not rows:
+            return rows
+        now = now_iso()
+        for row in rows:
+            row.setdefault("created_at", now)
+        return presolve(rows)  # type: ignore[no-any-return]
 
     def presolve(self, groups: EdgeGroups) -> None:
         """Resolve what can be resolved of ``groups`` ahead of the write, in the calling thread

@@ -225,6 +225,45 @@ def test_rows_orjson_cannot_carry_take_the_wrappers_path(embedded_store: GraphSt
     assert props[odd]["run"] == "r" and props[odd]["w"] != props[odd]["w"]  # type: ignore[index]  # NaN, not null
 
 
+def test_personas_presolved_ahead_are_written_from_their_json(embedded_store: GraphStore) -> None:
+    """The importer's reading thread encodes a batch of personas (``presolve_nodes``); the writer
+    hands that JSON over when every id is new, text beyond ASCII included (it crosses as bytes), and
+    takes the row-by-row path when an id is in the graph, repeats, or a value needs the wrapper."""
+    from personagraph.store.arcade_json import bridge
+
+    texts = ["A baker é", "A tea master 茶道", "A nurse 🧑‍⚕️", 'A "quoted" back\\slash', "Line\u2028separator"]
+    rows = [{"id": persona_id(t), "text": t, "origin": "import", "hop": 0, "uses": 0} for t in texts]
+    ready = embedded_store.bulk.presolve_nodes([dict(r) for r in rows])
+    assert getattr(ready, "encoded", None) is not None and all("created_at" in r for r in ready)
+    before = bridge.calls["bridge"]
+    assert embedded_store.bulk.nodes("Persona", ready) == len(texts)
+    assert bridge.calls["bridge"] == before + 1
+    got = embedded_store.cypher("MATCH (p:Persona) RETURN p.id AS id, p.text AS text, p.created_at AS at")
+    assert {r["id"]: r["text"] for r in got} == {r["id"]: r["text"] for r in rows}
+    assert all(r["at"] for r in got)
+
+    # One id already in the graph: the others are written, that one is left as it is.
+    fresh = {"id": persona_id("A cooper"), "text": "A cooper", "origin": "import", "hop": 0, "uses": 0}
+    again = embedded_store.bulk.presolve_nodes([dict(rows[0], text="changed"), fresh])
+    assert embedded_store.bulk.nodes("Persona", again) == 1
+    # An id twice in one batch (the first row wins), and a list value (the wrapper's path).
+    twice = [
+        {"id": persona_id("A mason"), "text": "A mason", "origin": "import", "hop": 0, "uses": 0},
+        {"id": persona_id("A mason"), "text": "A mason, again", "origin": "import", "hop": 0, "uses": 0},
+        {"id": persona_id("A smith"), "text": "A smith", "origin": "import", "hop": 0, "uses": 0, "labels": ["x"]},
+    ]
+    presolved = embedded_store.bulk.presolve_nodes(twice)
+    assert getattr(presolved, "encoded", "none") is None
+    assert embedded_store.bulk.nodes("Persona", presolved) == 2
+    got = {
+        r["id"]: (r["text"], r["labels"])
+        for r in embedded_store.cypher("MATCH (p:Persona) RETURN p.id AS id, p.text AS text, p.labels AS labels")
+    }
+    assert len(got) == len(texts) + 3
+    assert got[rows[0]["id"]][0] == "A baker é" and got[persona_id("A mason")][0] == "A mason"
+    assert list(got[persona_id("A smith")][1]) == ["x"]  # type: ignore[call-overload]
+
+
 def test_ends_resolved_ahead_are_not_used_after_a_cypher_write(embedded_store: GraphStore) -> None:
     """The reading thread resolves ends to RIDs ahead of the write (``presolve``); a Cypher write
     in between (here: a persona deleted) voids that, so the edge to it is unmatched, not made."""

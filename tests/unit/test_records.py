@@ -62,6 +62,22 @@ def test_persona_row_matches_the_model_on_random_strings() -> None:
         assert _row_or_error(text) == _model_or_error(text), repr(text)
 
 
+def test_a_persona_hub_line_gives_the_row_the_full_checks_give() -> None:
+    """``{"persona": text}`` skips the checks when they would change nothing: the row is the one
+    the same record with another key (which takes the full path) gives."""
+    rng = random.Random(11)
+    alphabet = [*"ab Z.\t\n", "\u00a0", "é", "\x1d", "\u180e", "\u200b", "🧑", "\u2028"]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 6)))
+        try:
+            full = persona_row({"persona": text, "origin": "import"})
+        except ValueError:
+            with pytest.raises(ValueError):
+                persona_row({"persona": text})
+            continue
+        assert persona_row({"persona": text}) == full, repr(text)
+
+
 def test_ascii_fast_path_of_normalise_is_the_reference() -> None:
     def reference(text: str) -> str:
         return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip(_EDGE_PUNCT)
@@ -164,3 +180,21 @@ def test_relation_row() -> None:
             relation_row(bad, vocabulary)
     (src, dst, _, _), _ = relation_row({"src": "a", "dst": "a", "type": "RIVAL"}, vocabulary, self_loops=True)
     assert src == dst == persona_id("a")
+
+
+def test_relation_rows_between_ids_keep_their_properties_line_after_line() -> None:
+    """Two persona ids need no persona rows; a property name accepted once is not checked again,
+    but its values still are, on every line."""
+    vocabulary = Vocabulary()
+    a, b = persona_id("A nurse"), persona_id("A patient")
+    for run in ("r1", "r2"):
+        (src, dst, rel_type, props), new = relation_row(
+            {"src": a, "dst": b, "type": "RIVAL", "run": run, "note": "x", "w": 1.5}, vocabulary
+        )
+        assert (src, dst, rel_type, props, new) == (a, b, "RIVAL", {"run": run, "note": "x", "w": 1.5}, [])
+    (_, _, _, props), _ = relation_row({"src": a, "dst": b, "type": "RIVAL", "note": float("inf")}, vocabulary)
+    assert props == {"run": "import"}  # a value no store keeps exactly is dropped, as before
+    with pytest.raises(ValueError, match="64-bit"):
+        relation_row({"src": a, "dst": b, "type": "RIVAL", "note": 2**64}, vocabulary)
+    with pytest.raises(ValueError, match="not allowed"):
+        relation_row({"src": a, "dst": b, "type": "RIVAL", "@rid": "#1:1"}, vocabulary)
