@@ -13,8 +13,11 @@ checking, hashing, writing; the JVM start is reported apart as the process's wal
 floor is writing the same rows as JSONL with `json.dumps`, timed in this process while the files
 are made. Peak RSS is the kernel's high-water mark (VmHWM) of the importer and of the Bolt server.
 A second baseline is the engine alone on the same rows, in a fresh process and store: ArcadeDB's
-batch API with the same schema and edge property (no file, no checks, no idempotence), and over
-Bolt the simplest ``UNWIND`` writes against a fresh server (``--no-engine`` skips them).
+batch API with the same schema and properties (no file, no checks, no idempotence), and over
+Bolt the simplest ``UNWIND`` writes against a fresh server (``--no-engine`` skips them). Embedded,
+a third run is stricter: the Java entry points the importer calls, the JSON made before its clock
+starts (``engine_bridge``). ``--pairs N`` repeats the three on fresh stores, in turns, and reports
+the median ratios.
 Results go to benchmarks/results/ingest.json.
 """
 

@@ -118,12 +118,11 @@ class GraphIndex:
                 found[node_id] = rid
         return found
 
-    def all_new(self, db: Any, label: str, ids: list[str]) -> bool:
-        """Whether none of ``ids`` is in the graph: a set operation when the label is known whole."""
+    def known_new(self, db: Any, label: str, ids: list[str]) -> bool:
+        """Whether the label is known whole and none of ``ids`` is in it (one set operation). False
+        says nothing: the caller then looks the ids up row by row."""
         state = self._node_state(db, label)
-        if state.complete:
-            return state.members.keys().isdisjoint(ids)  # type: ignore[union-attr]
-        return not self.rids(db, label, ids)
+        return state.complete and state.members.keys().isdisjoint(ids)  # type: ignore[union-attr]
 
     def rid_lookup(self, db: Any, label: str, ids: Callable[[], Iterable[str]]) -> Mapping[str, str]:
         """A mapping that has the RID of every one of ``ids()`` in the graph: the index's own
@@ -283,7 +282,11 @@ class ArcadeBulkLoader:
         """Create the rows whose ``id`` is not in the graph yet (first of equal ids wins)."""
         self.prepare(labels=[label])
         with self.lock:
-            if isinstance(rows, NodeRows) and rows.encoded is not None and self.index.all_new(self.db, label, rows.ids):
+            if (
+                isinstance(rows, NodeRows)
+                and rows.encoded is not None
+                and self.index.known_new(self.db, label, rows.ids)
+            ):
                 return self._add_encoded(label, rows, rows.encoded)
             known = self.index.rids(self.db, label, (row["id"] for row in rows))
             fresh: dict[str, dict[str, Any]] = {}
