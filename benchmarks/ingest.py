@@ -532,8 +532,9 @@ def _pair(
 def more_pairs(
     work: Path, data: dict[str, Any], files: list[str], result: dict[str, Any], first: dict[str, Any]
 ) -> None:
-    """``PAIRS - 1`` more import / engine-alone pairs, each on fresh stores, the order swapped every
-    other pair (so a drift of the machine's load favours neither); the median ratio beside the first's.
+    """``PAIRS - 1`` more pairs (the import and both engine-alone runs), each on fresh stores, the
+    three taking turns at going first (so a drift of the machine's load favours none); the median
+    ratios of all the pairs.
     On this 2-core machine one pair's ratio moved by 15-20 points between runs of the same code."""
     pairs = [_pair(data, first, result["engine_alone"], result["engine_bridge"])]
     for i in range(1, PAIRS[0]):

@@ -57,15 +57,14 @@ def clean_text(value: Any, field: str) -> str:
         if value is None:
             raise ValueError(f"missing {field}")
         raise ValueError(f"{field}: expected a string, got {type(value).__name__}")
+    if _plain(value):  # most lines: nothing to strip, and a first character a reader sees
+        return value
     # The models strip surrounding whitespace (pydantic's str_strip_whitespace, Unicode
-    # White_Space, which unlike str.strip() keeps \x1c-\x1f); most lines need no stripping.
-    if value and not value[0].isspace() and not value[-1].isspace():
-        stripped = value
-    else:
-        stripped = value.strip(_MODEL_WHITESPACE)
-        if not stripped.strip():  # the model's "not blank" check
-            raise ValueError(f"{field}: text is empty")
-    if blank(stripped):  # one look at the first character for ordinary text
+    # White_Space, which unlike str.strip() keeps \x1c-\x1f).
+    stripped = value.strip(_MODEL_WHITESPACE)
+    if not stripped.strip():  # the model's "not blank" check
+        raise ValueError(f"{field}: text is empty")
+    if blank(stripped):
         raise ValueError(f"{field}: text is blank (invisible characters only, such as a zero-width space)")
     return stripped
 

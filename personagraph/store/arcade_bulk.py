@@ -22,6 +22,7 @@ engine's default ("no": survives a process crash, not a power cut), as for Cyphe
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -286,8 +287,10 @@ class ArcadeBulkLoader:
                 isinstance(rows, NodeRows)
                 and rows.encoded is not None
                 and self.index.known_new(self.db, label, rows.ids)
-            ):
-                return self._add_encoded(label, rows, rows.encoded)
+            ):  # presolved, and every id new: their JSON as it was made
+                create = functools.partial(_bridge.create_vertices, encoded=rows.encoded)
+                self._write_vertices(label, [(rows, rows.ids, create)])
+                return len(rows)
             known = self.index.rids(self.db, label, (row["id"] for row in rows))
             fresh: dict[str, dict[str, Any]] = {}
             for row in rows:
@@ -299,29 +302,29 @@ class ArcadeBulkLoader:
             # labels, a float that is not finite) go through the wrapper's create_vertices.
             ready = [row for row in fresh.values() if _json_ready(row)]
             other = [row for row in fresh.values() if not _json_ready(row)] if len(ready) < len(fresh) else []
-            try:
-                with self.db.graph_batch(use_wal=True) as batch:
-                    for part, create in ((ready, _bridge.create_vertices), (other, _wrapper_vertices)):
-                        if part:
-                            rids = create(batch, label, part)
-                            self.index.add_nodes(label, [row["id"] for row in part], rids)
-                            checkpoint("bulk_nodes")
-            except BaseException:
-                self.index.forget()
-                raise
+            self._write_vertices(
+                label,
+                [
+                    (part, [row["id"] for row in part], create)
+                    for part, create in ((ready, _bridge.create_vertices), (other, _wrapper_vertices))
+                    if part
+                ],
+            )
             return len(fresh)
 
-    def _add_encoded(self, label: str, rows: NodeRows, encoded: bytes) -> int:
-        """Write presolved rows, none of which is in the graph, from their JSON."""
+    def _write_vertices(
+        self, label: str, parts: list[tuple[list[dict[str, Any]], list[str], Callable[..., list[str]]]]
+    ) -> None:
+        """One batch for the parts (rows, their ids, the call that creates them); the index learns
+        the new ids, and forgets everything if the write fails."""
         try:
             with self.db.graph_batch(use_wal=True) as batch:
-                rids = _bridge.create_vertices(batch, label, rows, encoded)
-                self.index.add_nodes(label, rows.ids, rids)
-                checkpoint("bulk_nodes")
+                for rows, ids, create in parts:
+                    self.index.add_nodes(label, ids, create(batch, label, rows))
+                    checkpoint("bulk_nodes")
         except BaseException:
             self.index.forget()
             raise
-        return len(rows)
 
     def add_edges(self, rows: list[tuple[str, str, str, dict[str, Any]]]) -> EdgeCounts:
         """Create typed edges between personas by id; an edge already there is not made twice."""

@@ -119,7 +119,7 @@ class BulkWriter:
         self.store.ensure_schema()
         now = now_iso()
         if self.loader is not None:
-            if not (isinstance(rows, NodeRows) and rows.encoded is not None):  # presolved rows have it
+            if not isinstance(rows, NodeRows):  # presolved rows have it
                 for row in rows:
                     row.setdefault("created_at", now)
             return self.loader.add_nodes(label, rows)
