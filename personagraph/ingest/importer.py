@@ -18,6 +18,7 @@ Reading and checking the next batch runs in a thread while the store writes the 
 from __future__ import annotations
 
 import functools
+import itertools
 import queue
 import threading
 import time
@@ -27,14 +28,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 from personagraph.errors import InputError, MalformedInputError, MissingFileError, VocabularyError
-from personagraph.formats import ERROR_KEY, file_format, read_records
+from personagraph.formats import ERROR_KEY, file_format, is_json_lines, jsonl_records, read_records
 from personagraph.ids import persona_id
 from personagraph.ingest.card_files import card_spec_of, import_card_file
 from personagraph.ingest.records import Row, detect_kind, persona_row, relation_row, text_row
+from personagraph.ingest.relation_columns import relation_columns
 from personagraph.models import Persona
 from personagraph.resolve import Resolver
 from personagraph.runtime import checkpoint, paused_gc
-from personagraph.store.bulk import BulkWriter, EdgeGroups, RunNamed
+from personagraph.store.bulk import BulkWriter, EdgeColumns, EdgeGroups, RunNamed
 from personagraph.store.graph import GraphStore, Transaction
 from personagraph.vocabulary import Vocabulary
 
@@ -84,6 +86,20 @@ class _Batch:
     texts: list[Row] = field(default_factory=list)
     relations: EdgeGroups = field(default_factory=EdgeGroups)  # grouped here, in the reading thread
     endpoints: list[Row] = field(default_factory=list)  # personas named by text in relations
+    edges: EdgeColumns | None = None  # relations read as columns (``relation_columns``), in place of ``relations``
+
+
+@dataclass
+class _Reading:
+    """How a file's lines become batches: the import's settings, for ``_record_batches`` and ``_blocks``."""
+
+    kind: str
+    vocabulary: Vocabulary
+    read: Callable[[str], Any]  # vocabulary.read, cached
+    skip_bad: bool
+    size: int
+    report: ImportReport
+    self_loops: bool
 
 
 def _batches(
@@ -98,35 +114,75 @@ def _batches(
 ) -> Iterator[_Batch]:
     """The file's batches. With ``bulk`` (the store's writer), each batch's personas and relations
     are presolved (``BulkWriter.presolve_nodes``, ``presolve``) before it is handed over, so in the
-    reading thread, beside the engine's work rather than before it."""
-    batch = _Batch()
+    reading thread, beside the engine's work rather than before it. Where that writer takes
+    relations as columns, a JSON-lines file is read in blocks of ``size`` lines, each tried as
+    columns first (``relation_columns``) and read line by line when it cannot be."""
     read = functools.lru_cache(maxsize=4096)(vocabulary.read)
-    for line, record in read_records(path):
+    how = _Reading(kind, vocabulary, read, skip_bad, size, report, self_loops)
+    if bulk is not None and bulk.takes_columns and kind in ("auto", "relations") and is_json_lines(path):
+        batches = _blocks(path, how)
+    else:
+        batches = _record_batches(read_records(path), how)
+    for batch in batches:
+        yield _presolved(batch, bulk)
+
+
+def _blocks(path: Path, how: _Reading) -> Iterator[_Batch]:
+    """``_record_batches`` for a JSON-lines file, a block of lines at a time: a block of relations
+    that ``relation_columns`` can take is one batch of columns. Blocks are tried that way while
+    they start with a relation, until three in a row could not be."""
+    import orjson
+
+    tries = 3 if how.kind == "relations" else 0
+    with path.open("rb") as handle:
+        first = 1
+        while lines := list(itertools.islice(handle, how.size)):
+            if first == 1 and how.kind == "auto":
+                try:
+                    tries = 3 if detect_kind(orjson.loads(lines[0])) == "relations" else 0
+                except (ValueError, TypeError):
+                    tries = 0
+            edges = relation_columns(b"".join(lines), len(lines), how.read, how.self_loops) if tries else None
+            if edges is not None:
+                tries = 3
+                if how.report.kind == "auto":
+                    how.report.kind = "relations"
+                yield _Batch(records=len(lines), edges=edges)
+            else:
+                tries = max(tries - 1, 0)
+                yield from _record_batches(jsonl_records(lines, first), how)
+            first += len(lines)
+
+
+def _record_batches(records: Iterator[tuple[int, dict[str, Any]]], how: _Reading) -> Iterator[_Batch]:
+    report = how.report
+    batch = _Batch()
+    for line, record in records:
         try:
             if ERROR_KEY in record and len(record) == 1:
                 raise ValueError(record[ERROR_KEY])
-            record_kind = kind if kind != "auto" else detect_kind(record)
+            record_kind = how.kind if how.kind != "auto" else detect_kind(record)
             if record_kind == "personas":
                 batch.personas.append(persona_row(record))
             elif record_kind == "texts":
                 batch.texts.append(text_row(record))
             else:
-                relation, new = relation_row(record, vocabulary, read, self_loops)
+                relation, new = relation_row(record, how.vocabulary, how.read, how.self_loops)
                 batch.relations.add(*relation)
                 batch.endpoints.extend(new)
             if report.kind == "auto":
                 report.kind = record_kind
         except (ValueError, VocabularyError) as exc:
-            if not skip_bad:
-                raise MalformedInputError(str(path), line, str(exc)) from exc
+            if not how.skip_bad:
+                raise MalformedInputError(report.path, line, str(exc)) from exc
             report.skipped.append((line, str(exc)))
             continue
         batch.records += 1
-        if batch.records >= size:
-            yield _presolved(batch, bulk)
+        if batch.records >= how.size:
+            yield batch
             batch = _Batch()
     if batch.records:
-        yield _presolved(batch, bulk)
+        yield batch
 
 
 def _presolved(batch: _Batch, bulk: BulkWriter | None) -> _Batch:
@@ -134,6 +190,8 @@ def _presolved(batch: _Batch, bulk: BulkWriter | None) -> _Batch:
         batch.personas = bulk.presolve_nodes(batch.personas)
         if batch.relations:
             bulk.presolve(batch.relations)
+        if batch.edges is not None:
+            bulk.presolve_columns(batch.edges)
     return batch
 
 
@@ -322,6 +380,11 @@ def _write_batch(
     if batch.endpoints:
         rows = _resolve_rows(store, batch.endpoints, resolver, resolved)
         figures.personas_new += store.bulk.nodes("Persona", rows, run)
+    if batch.edges is not None:
+        counts = store.bulk.relations(batch.edges, run)
+        figures.relations += counts.matched
+        figures.relations_new += counts.created
+        figures.relations_unmatched += counts.unmatched
     if batch.relations:
         # Relations pointed at canonical personas; one that becomes a self-loop is dropped.
         counts = store.bulk.relations(batch.relations.remapped(resolved), run)

@@ -113,8 +113,9 @@ class Bridge:
             raise
         return joined.split(";") if joined else []
 
-    def new_edges(self, batch: Any, rel_type: str, rows: list[dict[str, Any]]) -> None:
-        """``rows``: ``{"_src": rid, "_dst": rid, **props}``, each ``_json_ready``."""
+    def new_edges(self, batch: Any, rel_type: str, rows: list[dict[str, Any]], encoded: bytes | None = None) -> None:
+        """``rows``: ``{"_src": rid, "_dst": rid, **props}``, each ``_json_ready``; or ``encoded``,
+        such rows' JSON made beforehand (``rows`` is then not read)."""
         import orjson
 
         self.load()
@@ -122,11 +123,13 @@ class Bridge:
         text = None
         if self.edges is not None and java_batch is not None:
             try:
-                text = self.text(orjson.dumps(rows))
+                text = self.text(encoded if encoded is not None else orjson.dumps(rows))
             except TypeError:
                 text = None
         self.calls["wrapper" if text is None else "bridge"] += 1
         if text is None:
+            if encoded is not None:
+                rows = orjson.loads(encoded)
             batch.new_edges(
                 [r["_src"] for r in rows],
                 rel_type,

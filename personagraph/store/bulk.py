@@ -85,6 +85,63 @@ class EdgeGroups:
         return moved
 
 
+@dataclass
+class TypeColumns:
+    """The relation rows of one type in a batch, as columns: the persona ids of the two ends (pyarrow
+    string arrays, and their numbers: ``ids.persona_codes``) and each property, a pyarrow string
+    array or one value for every row."""
+
+    src: Any
+    dst: Any
+    src_codes: Any
+    dst_codes: Any
+    props: dict[str, Any]
+
+    def subset(self, keep: Any) -> TypeColumns:
+        """The rows where the bool array ``keep`` is true."""
+        import pyarrow as pa
+
+        mask = pa.array(keep)
+        props = {k: v if isinstance(v, str) else v.filter(mask) for k, v in self.props.items()}
+        return TypeColumns(
+            self.src.filter(mask), self.dst.filter(mask), self.src_codes[keep], self.dst_codes[keep], props
+        )
+
+    def rows(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """``(src, dst, properties)`` of each row, as Python values."""
+        n = len(self.src)
+        values = [[v] * n if isinstance(v, str) else v.to_pylist() for v in self.props.values()]
+        props = (
+            [dict(zip(self.props, row, strict=True)) for row in zip(*values, strict=True)]
+            if values
+            else [{} for _ in range(n)]
+        )
+        return list(zip(self.src.to_pylist(), self.dst.to_pylist(), props, strict=True))
+
+
+@dataclass
+class EdgeColumns:
+    """A batch of relation rows between persona ids, read as columns (``ingest.relation_columns``),
+    no two rows with the same ends and type. The batch API's loader resolves them a whole column at
+    a time (``presolved``, in the importer's reading thread); ``groups()`` gives them as
+    ``EdgeGroups`` for any other path."""
+
+    rows: int
+    by_type: dict[str, TypeColumns]
+    presolved: dict[str, Any] = field(default_factory=dict)
+    presolved_generation: int = -1
+    fallback: EdgeGroups | None = None  # the rows as EdgeGroups, when the loader could not take them as columns
+    unmatched: int = 0  # rows left out by the presolve: an end not in the graph ...
+    missing: set[str] = field(default_factory=set)  # ... these persona ids
+
+    def groups(self) -> EdgeGroups:
+        groups = EdgeGroups()
+        for rel_type, columns in self.by_type.items():
+            for src, dst, props in columns.rows():
+                groups.add(src, dst, rel_type, props)
+        return groups
+
+
 class NodeRows(list[Row]):
     """Rows of one label, with what the batch API's loader worked out for them in the importer's
     reading thread (``BulkWriter.presolve_nodes``): their ids and, when every row is ready for
@@ -162,10 +219,29 @@ class BulkWriter:
         if presolve is not None:
             presolve(groups)
 
-    def relations(self, rows: list[RelationRow] | EdgeGroups, run: RunNamed | None = None) -> EdgeCounts:
+    @property
+    def takes_columns(self) -> bool:
+        """Whether this store's path takes relations read as columns (``EdgeColumns``) as they are:
+        the batch API's. The importer reads relation lines one by one for any other."""
+        return hasattr(self.loader, "presolve_columns")
+
+    def presolve_columns(self, edges: EdgeColumns) -> None:
+        """``presolve`` for relations read as columns."""
+        presolve = getattr(self.loader, "presolve_columns", None)
+        if presolve is not None:
+            presolve(edges)
+
+    def relations(self, rows: list[RelationRow] | EdgeGroups | EdgeColumns, run: RunNamed | None = None) -> EdgeCounts:
         """Create the typed edges that are not in the graph yet, between personas given by id
         (``run`` as in ``nodes``). Equal rows are written once and counted as the rows they are."""
         self.store.ensure_schema()
+        if isinstance(rows, EdgeColumns):
+            for rel_type in rows.by_type:
+                self.store.vocabulary.check(rel_type)
+            add_columns = getattr(self.loader, "add_edge_columns", None)
+            if add_columns is not None:
+                return add_columns(rows)  # type: ignore[no-any-return]
+            rows = rows.groups()
         groups = rows if isinstance(rows, EdgeGroups) else EdgeGroups.of(rows)
         for rel_type in groups.by_type:
             self.store.vocabulary.check(rel_type)

@@ -107,7 +107,7 @@ class RidPairs:
 
     def _keys(self, pairs: list[Pair]) -> Any:
         codes = rid_codes([rid for pair in pairs for rid in pair]).reshape(-1, 2)
-        return codes[:, 0].astype(np.float64) + 1j * codes[:, 1].astype(np.float64)
+        return _keys_of(codes[:, 0], codes[:, 1])
 
     def _found(self, keys: Any) -> Any:
         """A bool array: which of ``keys`` are in the sorted arrays (searched in key order)."""
@@ -185,14 +185,51 @@ class RidPairs:
             if len(self._recent) >= self._run:
                 self._flush()
 
+    def numeric(self) -> bool:
+        """Every pair held as a number now (a small plain set sorted into an array, waiting pairs
+        into a run), so ``found_codes`` and ``update_codes`` may be used; False when a RID is out of
+        the numeric range (the set stays a plain set)."""
+        if self._plain is not None:
+            if not self._numeric:
+                return False
+            self._compact()
+            if self._plain is not None:
+                return False
+        if self._recent:
+            self._flush()
+        return True
+
+    def found_codes(self, src: Any, dst: Any) -> Any:
+        """Which pairs of RID codes (``rid_codes``, two int64 arrays) are in the set, as a bool
+        array. Only after ``numeric()`` said True."""
+        keys = _keys_of(src, dst)
+        return self._found(keys) if self._runs else np.zeros(len(keys), dtype=bool)
+
+    def update_codes(self, src: Any, dst: Any) -> None:
+        """Add pairs of RID codes (as ``found_codes``), none of them twice in the arrays."""
+        if not self.numeric():
+            raise OutOfRange("update_codes on a set of pairs that are not all numeric")
+        keys = np.unique(_keys_of(src, dst))
+        if self._runs and len(keys):
+            keys = keys[~self._found(keys)]
+        if len(keys):
+            self._add_run(keys)
+
     def _flush(self) -> None:
         run = np.sort(np.concatenate(self._pending))
         self._recent, self._pending = set(), []
+        self._add_run(run)
+
+    def _add_run(self, run: Any) -> None:
         # Merge while the last array is no bigger than the new one: sizes stay roughly halving.
         while self._runs and len(self._runs[-1]) <= len(run) and len(self._runs[-1]) + len(run) <= MAX_RUN:
             last = self._runs.pop()
             run = np.insert(last, np.searchsorted(last, run), run)
         self._runs.append(run)
+
+
+def _keys_of(src: Any, dst: Any) -> Any:
+    return np.asarray(src).astype(np.float64) + 1j * np.asarray(dst).astype(np.float64)
 
 
 def _rid(code: int) -> str:

@@ -13,7 +13,7 @@ from personagraph.models import Persona, Relation
 from personagraph.store import GraphStore, open_store
 from personagraph.store.arcade_bulk import index_for
 from personagraph.store.bulk import EdgeGroups
-from personagraph.vocabulary import DEFAULT_RELATIONS
+from personagraph.vocabulary import DEFAULT_RELATIONS, Vocabulary
 
 
 def world(n: int = 120, m: int = 400, seed: int = 1) -> tuple[list[str], list[tuple[str, str, str]]]:
@@ -294,3 +294,60 @@ def test_edge_groups_fold_count_and_remap() -> None:
     assert not moved and moved.rows == 0
     moved = groups.remapped({"b": "c"})
     assert moved.rows == 3 and moved.weight("RIVAL", "a", "c") == 2 and ("c", "a") in moved.by_type["RIVAL"]
+
+
+def test_relations_read_as_columns_make_the_line_by_line_graph(tmp_path: Path) -> None:
+    """A relations file read in blocks of columns (``relation_columns``) gives the graph and the
+    figures that the same rows read line by line give (a JSON array file is read that way): with
+    blocks the columns decline (a persona named by text), a block naming that new persona and one
+    not in the graph, a block of edges already written, and an inverse name."""
+    from personagraph.ingest.relation_columns import relation_columns
+
+    texts, _ = world(n=60)
+    ids = [persona_id(t) for t in texts]
+    rng = random.Random(3)
+    block = 40
+    pairs = list(dict.fromkeys((a, b) for a, b in ((rng.choice(ids), rng.choice(ids)) for _ in range(400)) if a != b))
+    plain = [{"src": a, "dst": b, "type": "COLLEAGUE", "run": "r1"} for a, b in pairs[:block]]
+    with_text = [{"src": a, "dst": "A lamplighter who keeps odd hours", "type": "RIVAL", "run": "r1"} for a in ids[:3]]
+    with_text += [{"src": a, "dst": b, "type": "RIVAL", "run": "r1"} for a, b in pairs[block : 2 * block - 3]]
+    new_id = persona_id("A lamplighter who keeps odd hours")
+    mixed = [{"src": new_id, "dst": ids[5], "type": "MENTOR_OF", "run": "r2"}]
+    mixed += [{"src": "p_0123456789abcdef", "dst": ids[6], "type": "MENTOR_OF", "run": "r2"}]  # not in the graph
+    mixed += [{"src": a, "dst": b, "type": "FRIEND", "run": "r2"} for a, b in pairs[2 * block : 3 * block - 2]]
+    again = [dict(row, run="r3") for row in plain[: block // 2]] + [
+        {"src": a, "dst": b, "type": "CARES_FOR", "run": "r3"} for a, b in pairs[3 * block : 3 * block + block // 2]
+    ]
+    rows = plain + with_text + mixed + again
+    lines = [json.dumps(row) + "\n" for row in rows]
+    people = tmp_path / "people.jsonl"
+    people.write_text("".join(json.dumps({"persona": t}) + "\n" for t in texts))
+    as_lines, as_array = tmp_path / "rels.jsonl", tmp_path / "rels.json"
+    as_lines.write_text("".join(lines))
+    as_array.write_text(json.dumps(rows, indent=1))
+    read = Vocabulary().read
+    taken = [
+        relation_columns("".join(lines[i : i + block]).encode(), len(lines[i : i + block]), read) is not None
+        for i in range(0, len(lines), block)
+    ]
+    assert taken == [True, False, True, True]
+
+    results = []
+    for name, path in (("columns", as_lines), ("lines", as_array)):
+        store = open_store(str(tmp_path / name), Settings(store=str(tmp_path / name)))
+        try:
+            import_file(store, people)
+            first = import_file(store, path, batch_size=block).as_dict()
+            second = import_file(store, path, batch_size=block).as_dict()
+            results.append((first, second, snapshot(store)))
+        finally:
+            store.close()
+    (first, second, graph), (first_lines, second_lines, graph_lines) = results
+    figures = ("records", "personas_new", "relations", "relations_new", "relations_unmatched")
+    assert [first[k] for k in figures] == [first_lines[k] for k in figures]
+    assert [second[k] for k in figures] == [second_lines[k] for k in figures]
+    assert first["relations_unmatched"] == 1 and first["personas_new"] == 1 and second["relations_new"] == 0
+    assert graph == graph_lines
+    assert {"a": new_id, "t": "MENTOR_OF", "b": ids[5], "run": "r2"} in graph[1]
+    swapped = pairs[3 * block]
+    assert {"a": swapped[1], "t": "PATIENT_OF", "b": swapped[0], "run": "r3"} in graph[1]
