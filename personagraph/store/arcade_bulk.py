@@ -86,8 +86,15 @@ class PersonaTable:
         import numpy as np
         import pyarrow as pa
 
-        codes, ok = persona_codes(pa.array(ids, type=pa.string()))
-        numbers = rid_codes(rids)  # OutOfRange: a RID this table cannot hold
+        # A million at a time: at 10M the parses' temporaries at once took ~1.3 GB beside the JVM.
+        step = 1_000_000
+        parts = [persona_codes(pa.array(ids[i : i + step], type=pa.string())) for i in range(0, len(ids), step)]
+        codes = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.uint64)
+        ok = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=bool)
+        # OutOfRange: a RID this table cannot hold
+        numbers = np.concatenate(
+            [rid_codes(rids[i : i + step]) for i in range(0, len(rids), step)] or [codes.astype(np.int64)]
+        )
         keep = np.flatnonzero(ok)
         order = keep[np.argsort(codes[keep], kind="stable")]
         return cls(codes[order], pa.array(rids, type=pa.string()).take(pa.array(order)), numbers[order], len(ids))
