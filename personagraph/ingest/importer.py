@@ -12,7 +12,9 @@ Recognised records (``kind="auto"`` looks at the keys of each record):
 A file is read in batches. A batch is parsed and checked whole before any of it is written, so a
 malformed line stops the import with ``file:line: reason``: the batches before it are in the
 graph, nothing of its own batch is. ``skip_bad`` skips such lines and reports them instead.
-Reading and checking the next batch runs in a thread while the store writes the current one.
+Reading and checking the next batch runs in a thread while the store writes the current one. On
+the embedded store, a relations file in JSON lines is read a block of lines at a time as columns
+(``relation_columns``); a block they cannot carry is read line by line, with the same result.
 """
 
 from __future__ import annotations

@@ -91,11 +91,11 @@ class TypeColumns:
     string arrays, and their numbers: ``ids.persona_codes``) and each property, a pyarrow string
     array or one value for every row."""
 
-    src: Any
-    dst: Any
-    src_codes: Any
-    dst_codes: Any
-    props: dict[str, Any]
+    src: Any = field(repr=False)
+    dst: Any = field(repr=False)
+    src_codes: Any = field(repr=False)
+    dst_codes: Any = field(repr=False)
+    props: dict[str, Any] = field(repr=False)
 
     def subset(self, keep: Any) -> TypeColumns:
         """The rows where the bool array ``keep`` is true."""
@@ -128,9 +128,10 @@ class EdgeColumns:
 
     rows: int
     by_type: dict[str, TypeColumns]
-    presolved: dict[str, Any] = field(default_factory=dict)
+    presolved: dict[str, Any] = field(default_factory=dict, repr=False)
     presolved_generation: int = -1
-    fallback: EdgeGroups | None = None  # the rows as EdgeGroups, when the loader could not take them as columns
+    # The rows as EdgeGroups, when the loader could not take them as columns.
+    fallback: EdgeGroups | None = field(default=None, repr=False)
     unmatched: int = 0  # rows left out by the presolve: an end not in the graph ...
     missing: set[str] = field(default_factory=set)  # ... these persona ids
 
