@@ -129,24 +129,28 @@ def _batches(
         yield _presolved(batch, bulk)
 
 
+# Blocks in a row that may fail to be read as columns before the rest of a file is read line by line.
+_COLUMN_TRIES = 3
+
+
 def _blocks(path: Path, how: _Reading) -> Iterator[_Batch]:
     """``_record_batches`` for a JSON-lines file, a block of lines at a time: a block of relations
     that ``relation_columns`` can take is one batch of columns. Blocks are tried that way while
-    they start with a relation, until three in a row could not be."""
+    the file starts with a relation, until ``_COLUMN_TRIES`` in a row could not be."""
     import orjson
 
-    tries = 3 if how.kind == "relations" else 0
+    tries = _COLUMN_TRIES if how.kind == "relations" else 0
     with path.open("rb") as handle:
         first = 1
         while lines := list(itertools.islice(handle, how.size)):
             if first == 1 and how.kind == "auto":
                 try:
-                    tries = 3 if detect_kind(orjson.loads(lines[0])) == "relations" else 0
+                    tries = _COLUMN_TRIES if detect_kind(orjson.loads(lines[0])) == "relations" else 0
                 except (ValueError, TypeError):
                     tries = 0
             edges = relation_columns(b"".join(lines), len(lines), how.read, how.self_loops) if tries else None
             if edges is not None:
-                tries = 3
+                tries = _COLUMN_TRIES
                 if how.report.kind == "auto":
                     how.report.kind = "relations"
                 yield _Batch(records=len(lines), edges=edges)

@@ -86,15 +86,13 @@ class PersonaTable:
         import numpy as np
         import pyarrow as pa
 
+        if not ids:
+            return cls(np.zeros(0, dtype=np.uint64), pa.array([], type=pa.string()), np.zeros(0, dtype=np.int64), 0)
         # A million at a time: at 10M the parses' temporaries at once took ~1.3 GB beside the JVM.
         step = 1_000_000
         parts = [persona_codes(pa.array(ids[i : i + step], type=pa.string())) for i in range(0, len(ids), step)]
-        codes = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.uint64)
-        ok = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=bool)
-        # OutOfRange: a RID this table cannot hold
-        numbers = np.concatenate(
-            [rid_codes(rids[i : i + step]) for i in range(0, len(rids), step)] or [codes.astype(np.int64)]
-        )
+        codes, ok = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+        numbers = np.concatenate([rid_codes(rids[i : i + step]) for i in range(0, len(ids), step)])  # or OutOfRange
         keep = np.flatnonzero(ok)
         order = keep[np.argsort(codes[keep], kind="stable")]
         return cls(codes[order], pa.array(rids, type=pa.string()).take(pa.array(order)), numbers[order], len(ids))
@@ -590,8 +588,7 @@ class ArcadeBulkLoader:
                 present = known[rel_type].found_codes(src, dst)  # type: ignore[union-attr]
                 if present.any():
                     keep = ~present
-                    src, dst = src[keep], dst[keep]
-                    encoded = _json_list(rows.filter(keep)) if len(src) else b""
+                    src, dst, encoded = src[keep], dst[keep], _json_list(rows.filter(keep))
                 if len(src):
                     write = functools.partial(_write_json, rel_type, encoded)
                     parts.append((len(src), write, functools.partial(self.index.add_edge_codes, rel_type, src, dst)))

@@ -236,16 +236,14 @@ class BulkWriter:
         """Create the typed edges that are not in the graph yet, between personas given by id
         (``run`` as in ``nodes``). Equal rows are written once and counted as the rows they are."""
         self.store.ensure_schema()
-        if isinstance(rows, EdgeColumns):
-            for rel_type in rows.by_type:
-                self.store.vocabulary.check(rel_type)
+        grouped = rows if isinstance(rows, EdgeGroups | EdgeColumns) else EdgeGroups.of(rows)
+        for rel_type in grouped.by_type:
+            self.store.vocabulary.check(rel_type)
+        if isinstance(grouped, EdgeColumns):
             add_columns = getattr(self.loader, "add_edge_columns", None)
             if add_columns is not None:
-                return add_columns(rows)  # type: ignore[no-any-return]
-            rows = rows.groups()
-        groups = rows if isinstance(rows, EdgeGroups) else EdgeGroups.of(rows)
-        for rel_type in groups.by_type:
-            self.store.vocabulary.check(rel_type)
+                return add_columns(grouped)  # type: ignore[no-any-return]
+        groups = grouped.groups() if isinstance(grouped, EdgeColumns) else grouped
         if self.loader is not None:
             add_groups = getattr(self.loader, "add_edge_groups", None)
             if add_groups is not None:
